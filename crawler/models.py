@@ -1,0 +1,97 @@
+"""Value objects the crawler hands to the rest of serpaudit.
+
+Frozen dataclasses so that tests compare whole results, and ``to_dict`` gives
+the JSON shape printed by ``serpaudit parse`` and stored by the audit store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Where a number was read: plain visible text, a tel: link, a call button
+# (a tel: link styled as a button, mostly on mobile ads), or a WhatsApp link.
+CHANNELS = ("text", "tel", "call_button", "whatsapp")
+
+SERP_STATUSES = ("ok", "consent", "captcha", "blocked", "empty", "unknown")
+RESULT_KINDS = (
+    "ad",
+    "organic",
+    "local",
+    "knowledge_panel",
+    "featured_snippet",
+    "shopping_ad",
+    "other",
+)
+PLACEMENTS = ("top", "bottom", "side", "main")
+
+
+@dataclass(frozen=True)
+class Phone:
+    """One phone number as shown on a page."""
+
+    raw: str  # as written on the page (or the tel:/wa.me target)
+    e164: str  # +31900123456
+    number_type: str  # premium_rate, toll_free, mobile, fixed_line, voip, shared_cost, uan, ...
+    channel: str  # one of CHANNELS
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SerpResult:
+    """One result block on a search result page."""
+
+    kind: str
+    placement: str
+    rank: int  # counts from 1 within its placement
+    title: str
+    display_url: str | None
+    landing_url: str | None  # None where the page does not contain it
+    click_url: str | None  # the ad click URL: evidence only, never visited
+    domain: str | None  # registrable domain of landing_url (or display_url)
+    text: str
+    phones: tuple[Phone, ...] = ()
+    # Filled by the browser only: pixel box (x, y, width, height) on the
+    # rendered page and whether it lay in the first viewport.
+    box: tuple[float, float, float, float] | None = field(default=None, compare=False)
+    above_fold: bool | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["phones"] = [p.to_dict() for p in self.phones]
+        d["box"] = list(self.box) if self.box else None
+        return d
+
+
+@dataclass(frozen=True)
+class SerpPage:
+    """A parsed search result page."""
+
+    engine: str
+    status: str  # one of SERP_STATUSES
+    query: str | None
+    results: tuple[SerpResult, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "engine": self.engine,
+            "status": self.status,
+            "query": self.query,
+            "results": [r.to_dict() for r in self.results],
+        }
+
+    def phones(self) -> list[Phone]:
+        return [p for r in self.results for p in r.phones]
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    """Numbers read from a brand's (or a landing) page."""
+
+    url: str | None
+    phones: tuple[Phone, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "phones": [p.to_dict() for p in self.phones]}

@@ -1,0 +1,41 @@
+"""Shared test fixtures.
+
+The real saved result pages live beside the project in ../shared/fixtures (or
+where SERPAUDIT_FIXTURES points); tests that need them skip with a reason where
+that folder is absent.  They are never copied into the project.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_fixtures_dir() -> Path | None:
+    env = os.environ.get("SERPAUDIT_FIXTURES")
+    candidates = [Path(env)] if env else []
+    candidates.append(ROOT.parent / "shared" / "fixtures")
+    for c in candidates:
+        if (c / "serp").is_dir():
+            return c
+    return None
+
+
+@pytest.fixture(scope="session")
+def serp_fixture():
+    """``serp_fixture("google/2023-desktop-en-hotels.html") -> str`` (HTML text)."""
+    base = shared_fixtures_dir()
+    if base is None:
+        pytest.skip("real SERP fixtures not found: expected ../shared/fixtures or $SERPAUDIT_FIXTURES")
+
+    def load(rel: str) -> str:
+        path = base / "serp" / rel
+        if not path.exists():
+            pytest.skip(f"fixture {path} is absent")
+        return path.read_text(encoding="utf-8", errors="replace")
+
+    return load
