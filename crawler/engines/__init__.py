@@ -14,15 +14,13 @@ Each engine module defines, at module level:
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
-from crawler.engines import bing, duckduckgo, google
-
-ENGINES: dict[str, ModuleType] = {m.NAME: m for m in (google, bing, duckduckgo)}
+ENGINE_NAMES = ("google", "bing", "duckduckgo")
 
 
 def get_engine(name: str) -> ModuleType:
-    try:
-        return ENGINES[name]
-    except KeyError:
-        raise KeyError(f"unknown engine {name!r}; choose one of {', '.join(sorted(ENGINES))}") from None
+    if name not in ENGINE_NAMES:
+        raise KeyError(f"unknown engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
+    return importlib.import_module(f"crawler.engines.{name}")
