@@ -1,0 +1,34 @@
+# serpaudit — make demo (the whole pipeline against the sandbox web), make test, make lint, make bench.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Finds a Chromium (configured, Playwright's own, or the system's) and installs
+# Debian's chromium where none exists and we may (root with apt-get).
+browser: $(STAMP)
+	@$(BIN)/python scripts/ensure_browser.py
+
+demo: browser
+	$(BIN)/serpaudit demo --out demo-out
+
+test: browser
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) demo-out serpaudit-data .pytest_cache .mypy_cache .ruff_cache

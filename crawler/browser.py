@@ -1,0 +1,273 @@
+"""Playwright in one place: find a Chromium, open pages, hand back HTML and pixels.
+
+Parsers never see Playwright; they get the HTML and the final URL from the
+:class:`PageCapture` this module returns.  Two kinds of browser context exist:
+
+- the *search* context, shared by the SERP captures of one device, which keeps
+  cookies (a rejected consent wall stays rejected);
+- a fresh, *isolated* context per visit for pages we do not trust (landing
+  pages of ads): no downloads, no permissions, dialogs dismissed, non-http(s)
+  navigations refused.
+
+Ad click URLs are never opened: callers pass landing URLs resolved from the page.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from crawler.errors import BrowserNotFound, FetchError
+
+log = logging.getLogger(__name__)
+
+DESKTOP_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+)
+DESKTOP_VIEWPORT = {"width": 1366, "height": 900}
+MOBILE_DEVICE = "Pixel 7"
+SYSTEM_CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+# Numbers on contact pages often sit behind a button that reveals them.
+REVEAL_TEXTS = ("toon nummer", "toon telefoonnummer", "bel ons", "show number", "call us", "bekijk nummer")
+
+INSTALL_HINT = (
+    "No Chromium found. Set browser_path in serpaudit.toml (or SERPAUDIT_BROWSER_PATH), "
+    "or install one: `apt-get install -y chromium` (Debian/Ubuntu) or `playwright install chromium`."
+)
+
+
+def find_chromium(configured: str | None = None) -> str:
+    """The Chromium to drive: the configured path, Playwright's own, or the system one."""
+    if configured:
+        if Path(configured).is_file() and os.access(configured, os.X_OK):
+            return configured
+        raise BrowserNotFound(f"browser_path {configured!r} is not an executable file. {INSTALL_HINT}")
+    own = _playwright_chromium()
+    if own:
+        return own
+    for name in SYSTEM_CHROMIUMS:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise BrowserNotFound(INSTALL_HINT)
+
+
+def _playwright_chromium() -> str | None:
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+    except Exception:  # Playwright missing or its driver cannot start: fall back to the system
+        return None
+    return path if path and Path(path).is_file() else None
+
+
+@dataclass(frozen=True)
+class BrowserConfig:
+    executable: str | None = None  # None: find_chromium()
+    headless: bool = True
+    timeout_ms: int = 20_000
+    # "127.0.0.1:8443": every host name resolves there (the sandbox web). None in real use.
+    resolve_all_to: str | None = None
+    locale: str = "nl-NL"
+    timezone_id: str = "Europe/Amsterdam"
+
+
+@dataclass(frozen=True)
+class PageCapture:
+    """What the browser saw of one page."""
+
+    url: str  # as requested
+    final_url: str  # after redirects
+    http_status: int | None
+    html: str
+    screenshot: bytes  # full-page PNG
+    user_agent: str
+    device: str
+    captured_at: str  # ISO-8601 UTC
+    requests: tuple[str, ...] = field(default=(), compare=False)  # every URL the page requested
+    boxes: tuple[tuple[float, float, float, float], ...] = field(default=(), compare=False)
+    viewport_height: int = 0
+
+
+class Browser:
+    """A running Chromium. Use as a context manager."""
+
+    def __init__(self, config: BrowserConfig | None = None) -> None:
+        self.config = config or BrowserConfig()
+        self._pw: Any = None
+        self._browser: Any = None
+        self._contexts: dict[str, Any] = {}
+
+    def __enter__(self) -> Browser:
+        from playwright.sync_api import sync_playwright
+
+        executable = find_chromium(self.config.executable)
+        args = ["--disable-background-networking", "--disable-quic", "--disable-component-update",
+                "--no-first-run", "--disable-sync"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
+        if self.config.resolve_all_to:
+            args.append(f"--host-resolver-rules=MAP * {self.config.resolve_all_to}")
+        self._pw = sync_playwright().start()
+        try:
+            self._browser = self._pw.chromium.launch(
+                executable_path=executable, headless=self.config.headless, args=args
+            )
+        except Exception as exc:
+            self._pw.stop()
+            raise BrowserNotFound(f"Chromium at {executable} did not start: {exc}. {INSTALL_HINT}") from exc
+        log.info("browser started: %s", executable)
+        return self
+
+    def __exit__(self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]) -> None:
+        for ctx in self._contexts.values():
+            ctx.close()
+        self._contexts.clear()
+        if self._browser is not None:
+            self._browser.close()
+        if self._pw is not None:
+            self._pw.stop()
+
+    # -- contexts -------------------------------------------------------------
+
+    def _context_options(self, device: str) -> dict[str, Any]:
+        opts: dict[str, Any] = {
+            "locale": self.config.locale,
+            "timezone_id": self.config.timezone_id,
+            # The sandbox web serves its own certificate; real use keeps TLS checks.
+            "ignore_https_errors": bool(self.config.resolve_all_to),
+            "accept_downloads": False,
+            "service_workers": "block",
+        }
+        if device == "mobile":
+            opts.update(self._pw.devices[MOBILE_DEVICE])
+        else:
+            opts.update({"viewport": DESKTOP_VIEWPORT, "user_agent": DESKTOP_UA})
+        return opts
+
+    def _search_context(self, device: str) -> Any:
+        if device not in self._contexts:
+            self._contexts[device] = self._browser.new_context(**self._context_options(device))
+        return self._contexts[device]
+
+    # -- pages ----------------------------------------------------------------
+
+    def capture(
+        self,
+        url: str,
+        *,
+        device: str = "desktop",
+        isolated: bool = False,
+        consent_selectors: tuple[str, ...] = (),
+        is_consent: Any = None,
+        reveal: bool = False,
+        block_selector: str | None = None,
+    ) -> PageCapture:
+        """Open ``url`` and capture it.
+
+        ``is_consent(html, url) -> bool`` tells whether the page is a consent
+        wall; then ``consent_selectors`` are tried in order to reject cookies.
+        ``reveal`` clicks "toon nummer"-style buttons (never links).
+        ``block_selector`` returns the pixel boxes of the matching elements.
+        """
+        ctx = self._browser.new_context(**self._context_options(device)) if isolated else self._search_context(device)
+        page = ctx.new_page()
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("dialog", lambda d: d.dismiss())
+        if isolated:
+            page.on("popup", lambda p: p.close())
+        page.set_default_timeout(self.config.timeout_ms)
+        try:
+            response = page.goto(url, wait_until="load")
+            _settle(page)
+            if is_consent is not None and is_consent(page.content(), page.url):
+                _reject_consent(page, consent_selectors)
+            if reveal:
+                _click_reveal_buttons(page)
+            html = page.content()
+            boxes = _boxes(page, block_selector) if block_selector else ()
+            shot = page.screenshot(full_page=True)
+            user_agent = page.evaluate("navigator.userAgent")
+            viewport = page.viewport_size or {"height": 0}
+            return PageCapture(
+                url=url,
+                final_url=page.url,
+                http_status=response.status if response else None,
+                html=html,
+                screenshot=shot,
+                user_agent=user_agent,
+                device=device,
+                captured_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                requests=tuple(requests),
+                boxes=boxes,
+                viewport_height=int(viewport["height"]),
+            )
+        except BrowserNotFound:
+            raise
+        except Exception as exc:
+            raise FetchError(url, str(exc).splitlines()[0]) from exc
+        finally:
+            page.close()
+            if isolated:
+                ctx.close()
+
+
+    def fetch_text(self, url: str) -> tuple[int, str]:
+        """(HTTP status, body text) of a small text resource such as robots.txt."""
+        page = self._search_context("desktop").new_page()
+        try:
+            response = page.goto(url)
+            body = response.text() if response else ""
+            return (response.status if response else 0), body
+        except Exception as exc:
+            raise FetchError(url, str(exc).splitlines()[0]) from exc
+        finally:
+            page.close()
+
+def _settle(page: Any) -> None:
+    try:
+        page.wait_for_load_state("networkidle", timeout=3_000)
+    except Exception:  # pages that keep polling never go idle; what has rendered is enough
+        pass
+
+
+def _reject_consent(page: Any, selectors: tuple[str, ...]) -> None:
+    for sel in selectors:
+        try:
+            loc = page.locator(sel).first
+            if loc.count() and loc.is_visible():
+                log.info("consent wall at %s: clicking %s", page.url, sel)
+                loc.click(timeout=3_000)
+                _settle(page)
+                return
+        except Exception as exc:  # try the next selector
+            log.debug("consent selector %s failed: %s", sel, exc)
+
+
+def _click_reveal_buttons(page: Any) -> None:
+    for text in REVEAL_TEXTS:
+        buttons = page.get_by_role("button", name=text)
+        for i in range(buttons.count()):
+            try:
+                buttons.nth(i).click(timeout=2_000)
+            except Exception as exc:
+                log.debug("reveal button %r failed: %s", text, exc)
+    _settle(page)
+
+
+def _boxes(page: Any, selector: str) -> tuple[tuple[float, float, float, float], ...]:
+    out = []
+    for handle in page.query_selector_all(selector):
+        b = handle.bounding_box()
+        out.append((b["x"], b["y"], b["width"], b["height"]) if b else (0.0, 0.0, 0.0, 0.0))
+    return tuple(out)

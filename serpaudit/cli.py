@@ -1,0 +1,212 @@
+"""The ``serpaudit`` command: a thin Typer layer over the library.
+
+Data goes to stdout (``--json`` where a script reads it); logs and progress go
+to stderr.  Exit codes: 0 clean, 1 findings, 2 usage/input error, 3 the run
+could not complete.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from serpaudit import commands
+from serpaudit.pipeline import EXIT_INCOMPLETE, EXIT_USAGE
+
+app = typer.Typer(help="Find fake customer-service numbers at the top of search results.", no_args_is_help=True,
+                  add_completion=False)
+brands_app = typer.Typer(help="Manage the brands to audit.", no_args_is_help=True)
+parse_app = typer.Typer(help="Parse saved pages offline and print JSON.", no_args_is_help=True)
+findings_app = typer.Typer(help="Show stored findings.", no_args_is_help=True)
+official_app = typer.Typer(help="Add, remove or list official numbers by hand.", no_args_is_help=True)
+app.add_typer(brands_app, name="brands")
+app.add_typer(parse_app, name="parse")
+app.add_typer(findings_app, name="findings")
+app.add_typer(official_app, name="official")
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (TOML).")]
+BrandOpt = Annotated[list[str] | None, typer.Option("--brand", "-b", help="Only this brand (repeatable).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@app.callback()
+def main(verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output.")] = 0,
+         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("asyncio", "filelock"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a command; turn known errors into a message and the documented exit code."""
+    try:
+        return fn(*args, **kwargs)
+    except commands.InputError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    except commands.IncompleteError as exc:
+        raise _fail(str(exc), EXIT_INCOMPLETE) from exc
+
+
+@app.command()
+def init(config: ConfigOpt = None,
+         force: Annotated[bool, typer.Option(help="Overwrite an existing settings file.")] = False) -> None:
+    """Create the database and a commented settings file (serpaudit.toml)."""
+    for line in _guard(commands.init, config, force):
+        typer.echo(line)
+
+
+@brands_app.command("import")
+def brands_import(file: Annotated[Path, typer.Argument(help="Brand CSV (name,domains,contact_pages,phone_support,queries).")],
+                  config: ConfigOpt = None) -> None:
+    """Load brands from a CSV file into the database."""
+    n = _guard(commands.brands_import, config, file)
+    typer.echo(f"imported {n} brand(s) from {file}")
+
+
+@brands_app.command("list")
+def brands_list(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """List the brands in the database."""
+    rows = _guard(commands.brands_list, config)
+    _print_rows(rows, as_json, ["name", "domains", "phone_support", "contact_pages", "queries"])
+
+
+@app.command()
+def harvest(config: ConfigOpt = None, brand: BrandOpt = None) -> None:
+    """Visit each brand's official contact pages and store the numbers found."""
+    raise typer.Exit(_guard(commands.stages, config, ("harvest",), brand, "harvest"))
+
+
+@app.command()
+def crawl(config: ConfigOpt = None, brand: BrandOpt = None) -> None:
+    """Run the search jobs (brand x engine x query x device) and store each capture with its evidence."""
+    raise typer.Exit(_guard(commands.stages, config, ("crawl",), brand, "crawl"))
+
+
+@app.command("audit")
+def audit_cmd(config: ConfigOpt = None,
+              run: Annotated[str | None, typer.Option(help="Run id (default: the latest crawl).")] = None) -> None:
+    """Compare the numbers shown with the official ones and store findings."""
+    raise typer.Exit(_guard(commands.audit, config, run))
+
+
+@app.command()
+def report(config: ConfigOpt = None,
+           run: Annotated[str | None, typer.Option(help="Run id (default: the latest crawl).")] = None) -> None:
+    """Write one CSV per platform, a findings CSV and an HTML report."""
+    for path in _guard(commands.report, config, run):
+        typer.echo(str(path))
+
+
+@app.command()
+def run(config: ConfigOpt = None, brand: BrandOpt = None) -> None:
+    """Harvest, crawl, audit and report in one go (for cron). Exit 0 clean, 1 findings, 2 input error, 3 incomplete."""
+    raise typer.Exit(_guard(commands.stages, config, ("harvest", "crawl", "audit", "report"), brand, "run"))
+
+
+@app.command()
+def demo(world: Annotated[Path | None, typer.Option(help="World file (default: the built-in world).")] = None,
+         out: Annotated[Path | None, typer.Option(help="Output folder (default: a temporary one).")] = None,
+         config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Run the whole pipeline against the sandbox web and score it against the world's ground truth."""
+    out = out or Path(tempfile.mkdtemp(prefix="serpaudit-demo-"))
+    result = _guard(commands.demo, config, world, out)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        _print_rows(result["findings"], False, ["verdict", "brand", "e164", "number_type", "engine", "kind",
+                                                "domain", "reason"])
+        for line in result["lines"]:
+            typer.echo(line)
+    raise typer.Exit(0 if result["perfect"] else 1)
+
+
+@parse_app.command("serp")
+def parse_serp(files: Annotated[list[Path], typer.Argument(help="Saved result pages (HTML).")],
+               engine: Annotated[str, typer.Option(help="google, bing or duckduckgo.")],
+               region: Annotated[str, typer.Option(help="Region for national numbers.")] = "NL",
+               url: Annotated[str | None, typer.Option(help="The page's URL, if known.")] = None) -> None:
+    """Parse saved result pages; one JSON object for one file, JSON Lines for several."""
+    _print_parsed(_guard(commands.parse_serp, files, engine, region, url), len(files))
+
+
+@parse_app.command("contact")
+def parse_contact(files: Annotated[list[Path], typer.Argument(help="Saved contact pages (HTML or text).")],
+                  url: Annotated[str | None, typer.Option(help="The page's URL, if known.")] = None,
+                  region: Annotated[str, typer.Option(help="Region for national numbers.")] = "NL") -> None:
+    """Parse saved contact pages; one JSON object for one file, JSON Lines for several."""
+    _print_parsed(_guard(commands.parse_contact, files, url, region), len(files))
+
+
+@findings_app.command("list")
+def findings_list(config: ConfigOpt = None, as_json: JsonOpt = False,
+                  run: Annotated[str | None, typer.Option(help="Only this run.")] = None,
+                  brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None) -> None:
+    """Show stored findings, newest first."""
+    rows = _guard(commands.findings_list, config, run, brand)
+    _print_rows(rows, as_json, ["verdict", "brand", "e164", "number_type", "engine", "kind", "domain",
+                                "last_seen"])
+
+
+@official_app.command("list")
+def official_list(config: ConfigOpt = None, as_json: JsonOpt = False,
+                  brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None) -> None:
+    """List the official numbers known per brand."""
+    rows = _guard(commands.official_list, config, brand)
+    _print_rows(rows, as_json, ["brand", "e164", "number_type", "published", "manual", "found_by", "source_url",
+                                "last_seen"])
+
+
+@official_app.command("add")
+def official_add(brand: str, number: str,
+                 reason: Annotated[str, typer.Option(help="Why this number is official.")],
+                 config: ConfigOpt = None) -> None:
+    """Add an official number by hand; it survives harvests."""
+    typer.echo(_guard(commands.official_add, config, brand, number, reason))
+
+
+@official_app.command("remove")
+def official_remove(brand: str, number: str,
+                    reason: Annotated[str, typer.Option(help="Why this number is not official.")],
+                    config: ConfigOpt = None) -> None:
+    """Remove an official number by hand, with a reason."""
+    typer.echo(_guard(commands.official_remove, config, brand, number, reason))
+
+
+def _print_parsed(objects: list[dict[str, Any]], nfiles: int) -> None:
+    if nfiles == 1:
+        typer.echo(json.dumps(objects[0], indent=2, ensure_ascii=False))
+    else:
+        for obj in objects:
+            typer.echo(json.dumps(obj, ensure_ascii=False))
+
+
+def _print_rows(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+        return
+    if not rows:
+        typer.echo("(none)")
+        return
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [min(max(len(c), *(len(row[i]) for row in cells)), 48) for i, c in enumerate(columns)]
+    typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for row in cells:
+        typer.echo("  ".join(v[:w].ljust(w) for v, w in zip(row, widths, strict=True)))
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, list | tuple):
+        return ";".join(map(str, v))
+    return "" if v is None else str(v)

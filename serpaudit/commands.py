@@ -1,0 +1,232 @@
+"""What each CLI command does, as plain functions (the CLI only prints).
+
+Known failures become :class:`InputError` (exit 2) or :class:`IncompleteError`
+(exit 3) with a message that names the file, line or field at fault.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+
+from audits.brands import BrandFileError, load_brands_csv
+from audits.rules import audit as audit_run
+from audits.store import Store
+from crawler import contact
+from crawler.engines import ENGINE_NAMES, get_engine
+from crawler.errors import BrowserNotFound, CrawlError
+from crawler.phones import number_type_name, to_e164
+from reports import write_reports
+from serpaudit.crawl import NOT_AUDITABLE
+from serpaudit.pipeline import RunOutcome, open_store, run_pipeline, utc_now
+from serpaudit.settings import DEFAULT_CONFIG_NAME, Settings, SettingsError, load_settings, settings_toml
+
+log = logging.getLogger(__name__)
+
+
+class InputError(Exception):
+    """Bad input from the user: exit 2."""
+
+
+class IncompleteError(Exception):
+    """The work could not be done: exit 3."""
+
+
+def _settings(config: Path | None) -> Settings:
+    try:
+        return load_settings(config)
+    except SettingsError as exc:
+        raise InputError(str(exc)) from exc
+
+
+def _store(config: Path | None) -> tuple[Settings, Store]:
+    settings = _settings(config)
+    return settings, open_store(settings)
+
+
+def init(config: Path | None, force: bool) -> list[str]:
+    path = config or Path(DEFAULT_CONFIG_NAME)
+    lines = []
+    if path.exists() and not force:
+        lines.append(f"{path} exists; kept (use --force to overwrite)")
+    else:
+        path.write_text(settings_toml(), encoding="utf-8")
+        lines.append(f"wrote {path}")
+    settings, store = _store(path)
+    lines.append(f"database ready at {settings.database}")
+    if not store.brands():
+        from audits.brands import default_brands_path
+
+        n = store.upsert_brands(load_brands_csv(default_brands_path()))
+        lines.append(f"loaded {n} default Dutch brands (serpaudit brands import FILE adds your own)")
+    return lines
+
+
+def brands_import(config: Path | None, file: Path) -> int:
+    _, store = _store(config)
+    try:
+        brands = load_brands_csv(file)
+    except BrandFileError as exc:
+        raise InputError(str(exc)) from exc
+    except OSError as exc:
+        raise InputError(f"{file}: {exc.strerror or exc}") from exc
+    return store.upsert_brands(brands)
+
+
+def brands_list(config: Path | None) -> list[dict[str, Any]]:
+    _, store = _store(config)
+    return [{"name": b.name, "domains": list(b.domains), "phone_support": b.phone_support,
+             "contact_pages": list(b.contact_pages), "queries": list(b.queries)} for b in store.brands()]
+
+
+def stages(config: Path | None, which: tuple[str, ...], brands: list[str] | None, command: str) -> int:
+    settings, store = _store(config)
+    if not store.brands():
+        raise InputError(f"no brands in {settings.database}; run `serpaudit init` or `serpaudit brands import FILE`")
+    try:
+        outcome = run_pipeline(settings, store, stages=which, command=command, brand_names=brands)
+    except KeyError as exc:
+        raise InputError(str(exc.args[0])) from exc
+    except BrowserNotFound as exc:
+        raise IncompleteError(str(exc)) from exc
+    except CrawlError as exc:
+        raise IncompleteError(f"the run could not complete: {exc}") from exc
+    _log_outcome(outcome)
+    if which == ("harvest",):
+        failed = [b for b, s in outcome.summary.get("harvest", {}).items() if s == "failed"]
+        return 3 if failed else 0
+    if "audit" not in which:
+        return 3 if outcome.not_audited else 0
+    return outcome.exit_code
+
+
+def _log_outcome(outcome: RunOutcome) -> None:
+    log.info("run %s: %s", outcome.run_id, outcome.summary)
+    for c in outcome.not_audited:
+        log.warning("NOT audited: %s %s %r (%s)", c["engine"], c["device"], c["query"], c["status"])
+    for p in outcome.reports:
+        log.info("report: %s", p)
+
+
+def _run_id(store: Store, run: str | None) -> str:
+    run_id = run or store.latest_run_id("crawl") or store.latest_run_id("run") or store.latest_run_id()
+    if not run_id:
+        raise InputError("no run in the database yet; run `serpaudit crawl` first")
+    return run_id
+
+
+def audit(config: Path | None, run: str | None) -> int:
+    _, store = _store(config)
+    run_id = _run_id(store, run)
+    result = audit_run(store, run_id)
+    store.upsert_findings(run_id, result.findings)
+    outcome = RunOutcome(run_id, findings=store.findings(run_id=run_id),
+                         not_audited=[c for c in store.captures(run_id) if c["status"] in NOT_AUDITABLE])
+    _log_outcome(outcome)
+    return outcome.exit_code
+
+
+def report(config: Path | None, run: str | None) -> list[Path]:
+    settings, store = _store(config)
+    run_id = _run_id(store, run)
+    blocked = [c for c in store.captures(run_id) if c["status"] in NOT_AUDITABLE]
+    return write_reports(store.findings(run_id=run_id), settings.reports_dir, run=store.run(run_id), blocked=blocked)
+
+
+def demo(config: Path | None, world: Path | None, out: Path) -> dict[str, Any]:
+    from sandbox import DEFAULT_WORLD_PATH, WorldError
+    from serpaudit.demo import run_demo
+
+    settings = _settings(config)
+    try:
+        result = run_demo(world or DEFAULT_WORLD_PATH, out, settings, progress=lambda s: log.info("%s", s))
+    except WorldError as exc:
+        raise InputError(str(exc)) from exc
+    except BrowserNotFound as exc:
+        raise IncompleteError(str(exc)) from exc
+    score = result.score
+    lines = [
+        "",
+        f"precision {score.precision:.2f}  recall {score.recall:.2f}  "
+        f"({len(result.run.scams)} finding(s), {len(result.run.findings) - len(result.run.scams)} inconclusive, "
+        f"{len(result.run.not_audited)} capture(s) not audited)",
+    ]
+    lines += [f"MISSED: {b} {n}" for b, n in score.missed]
+    lines += [f"UNEXPECTED: {b} {n}" for b, n in score.unexpected]
+    lines += [f"INCONCLUSIVE MISSED: {b} {n}" for b, n in score.inconclusive_missed]
+    lines += [f"BLOCK NOT REPORTED: {e} {q!r}" for e, q in score.blocked_missed]
+    lines += [f"AD CLICK URL REQUESTED: {u}" for u in score.click_requests]
+    lines += [f"not audited (blocked): {c['engine']} {c['device']} {c['query']!r}: {c['status']}"
+              for c in result.run.not_audited]
+    lines += ["", f"database: {result.settings.database}", f"evidence: {result.settings.evidence_dir}"]
+    lines += [f"report:   {p}" for p in result.run.reports]
+    lines.append("demo OK: findings match the world's ground truth" if score.perfect
+                 else "demo FAILED: findings differ from the world's ground truth")
+    return {"perfect": score.perfect, "precision": score.precision, "recall": score.recall,
+            "findings": result.run.findings, "not_audited": result.run.not_audited,
+            "reports": [str(p) for p in result.run.reports], "out": str(out), "lines": lines}
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"{file}: {exc.strerror or exc}") from exc
+
+
+def parse_serp(files: list[Path], engine: str, region: str, url: str | None) -> list[dict[str, Any]]:
+    if engine not in ENGINE_NAMES:
+        raise InputError(f"--engine: {engine!r} is not one of {', '.join(ENGINE_NAMES)}")
+    module = get_engine(engine)
+    out = []
+    for f in files:
+        page = module.parse(_read(f), url, region=region).to_dict()
+        out.append({"file": str(f), **page} if len(files) > 1 else page)
+    return out
+
+
+def parse_contact(files: list[Path], url: str | None, region: str) -> list[dict[str, Any]]:
+    out = []
+    for f in files:
+        page = contact.parse(_read(f), url, region).to_dict()
+        out.append({"file": str(f), **page} if len(files) > 1 else page)
+    return out
+
+
+def findings_list(config: Path | None, run: str | None, brand: str | None) -> list[dict[str, Any]]:
+    _, store = _store(config)
+    return store.findings(run_id=run, brand=brand)
+
+
+def official_list(config: Path | None, brand: str | None) -> list[dict[str, Any]]:
+    _, store = _store(config)
+    return store.official_rows(brand)
+
+
+def _number(store: Store, settings: Settings, brand: str, number: str) -> dict[str, str]:
+    if store.brand(brand) is None:
+        raise InputError(f"unknown brand {brand!r}; see `serpaudit brands list`")
+    try:
+        parsed = phonenumbers.parse(number, settings.region)
+    except phonenumbers.NumberParseException as exc:
+        raise InputError(f"number {number!r}: {exc}") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise InputError(f"number {number!r} is not a valid phone number in region {settings.region}")
+    return {"raw": number, "e164": to_e164(parsed), "number_type": number_type_name(parsed), "channel": "text"}
+
+
+def official_add(config: Path | None, brand: str, number: str, reason: str) -> str:
+    settings, store = _store(config)
+    phone = _number(store, settings, brand, number)
+    store.record_official(brand, phone, "", "manual", utc_now(), None, manual=True, reason=reason)
+    return f"{brand}: {phone['e164']} added as official ({reason})"
+
+
+def official_remove(config: Path | None, brand: str, number: str, reason: str) -> str:
+    settings, store = _store(config)
+    phone = _number(store, settings, brand, number)
+    store.remove_official(brand, phone["e164"], reason)
+    return f"{brand}: {phone['e164']} removed from the official numbers ({reason})"

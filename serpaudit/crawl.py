@@ -1,0 +1,109 @@
+"""The crawl stage: brand x engine x query x device, each page kept as evidence.
+
+Backing off: a CAPTCHA or block page is recorded as such; after
+``BLOCKS_BEFORE_BACKOFF`` blocked pages in a row an engine is left alone for
+the rest of the run and its remaining jobs are recorded as ``blocked``, never
+as "no ads".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler.browser import Browser
+from crawler.engines import get_engine
+from crawler.errors import FetchError
+from serpaudit.evidence import EvidenceFolder
+
+log = logging.getLogger(__name__)
+
+BLOCKS_BEFORE_BACKOFF = 3
+NOT_AUDITABLE = {"captcha", "blocked", "consent", "unknown", "error"}
+
+
+@dataclass(frozen=True)
+class Job:
+    brand: str
+    engine: str
+    query: str
+    device: str
+
+
+@dataclass
+class CrawlSummary:
+    captures: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    def count(self, status: str) -> None:
+        self.captures += 1
+        self.by_status[status] = self.by_status.get(status, 0) + 1
+
+
+def jobs_for(brands, engines, templates, devices) -> list[Job]:
+    jobs = []
+    for brand in brands:
+        queries = [t.format(brand=brand.name) for t in templates] + list(brand.queries)
+        for engine in engines:
+            for query in dict.fromkeys(queries):
+                for device in devices:
+                    jobs.append(Job(brand.name, engine, query, device))
+    return jobs
+
+
+def crawl(browser: Browser, store, jobs: list[Job], run_id: str, evidence: EvidenceFolder, *,
+          region: str, language: str, retries: int, now, progress=None) -> CrawlSummary:
+    summary = CrawlSummary()
+    blocked_in_row: dict[str, int] = {}
+    for job in jobs:
+        status = capture_job(browser, store, job, run_id, evidence, region=region, language=language,
+                             retries=retries, backed_off=blocked_in_row.get(job.engine, 0) >= BLOCKS_BEFORE_BACKOFF,
+                             now=now)
+        summary.count(status)
+        if status in ("captcha", "blocked"):
+            blocked_in_row[job.engine] = blocked_in_row.get(job.engine, 0) + 1
+        elif status != "error":
+            blocked_in_row[job.engine] = 0
+        if progress:
+            progress(job, status)
+    return summary
+
+
+def capture_job(browser: Browser, store, job: Job, run_id: str, evidence: EvidenceFolder, *, region: str,
+                language: str, retries: int, backed_off: bool, now) -> str:
+    engine = get_engine(job.engine)
+    url = engine.search_url(job.query, language=language, region=region, device=job.device)
+    record: dict[str, Any] = {
+        "run_id": run_id, "brand": job.brand, "engine": job.engine, "query": job.query, "device": job.device,
+        "locale": f"{language}-{region}", "captured_at": now(), "final_url": None, "user_agent": None,
+        "html_path": None, "html_sha256": None, "screenshot_path": None, "screenshot_sha256": None,
+    }
+    if backed_off:
+        log.warning("%s: backing off after repeated blocks; %r not searched", job.engine, job.query)
+        store.record_capture({**record, "status": "blocked", "error": "engine backed off after repeated blocks"},
+                             None)
+        return "blocked"
+    cap = None
+    error = ""
+    for attempt in range(retries + 1):
+        try:
+            cap = browser.capture(url, device=job.device, consent_selectors=tuple(engine.CONSENT_REJECT_SELECTORS),
+                                  is_consent=lambda h, u: engine.classify(h, u) == "consent")
+            break
+        except FetchError as exc:
+            error = str(exc)
+            log.warning("%s (attempt %d of %d)", error, attempt + 1, retries + 1)
+    if cap is None:
+        store.record_capture({**record, "status": "error", "error": error}, None)
+        return "error"
+    page = engine.parse(cap.html, cap.final_url, region=region)
+    name = evidence.name(f"{job.engine}-{job.device}-{job.brand}", job.brand, job.engine, job.query, job.device)
+    html_path, html_sha = evidence.write(name, ".html", cap.html.encode("utf-8"))
+    png_path, png_sha = evidence.write(name, ".png", cap.screenshot)
+    record.update(captured_at=cap.captured_at, final_url=cap.final_url, user_agent=cap.user_agent,
+                  html_path=html_path, html_sha256=html_sha, screenshot_path=png_path, screenshot_sha256=png_sha,
+                  status=page.status)
+    store.record_capture(record, page.to_dict())
+    log.info("%s %s %r: %s, %d results", job.engine, job.device, job.query, page.status, len(page.results))
+    return page.status

@@ -1,0 +1,141 @@
+"""The harvest stage: read the numbers each brand publishes on its own pages.
+
+Only pages whose final URL (after redirects) lies on one of the brand's
+official registrable domains count.  Where the brand gives no contact pages,
+they are discovered from the home page's links (contact, klantenservice, ...)
+within ``max_contact_pages``, respecting robots.txt.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+from bs4 import BeautifulSoup
+
+from crawler import contact
+from crawler.browser import Browser
+from crawler.domains import is_on_domains
+from crawler.errors import FetchError
+from serpaudit.evidence import EvidenceFolder
+
+log = logging.getLogger(__name__)
+
+CONTACT_WORDS = re.compile(
+    r"contact|klantenservice|klanten-service|service|help|support|bellen|bel-ons|customer", re.I
+)
+
+
+@dataclass
+class HarvestOutcome:
+    brand: str
+    status: str  # ok | empty | failed
+    detail: str
+    numbers: set[str] = field(default_factory=set)
+
+
+def harvest_brands(browser: Browser, store, brands, run_id: str, evidence: EvidenceFolder, *,
+                   region: str, max_pages: int, now) -> list[HarvestOutcome]:
+    outcomes = []
+    for brand in brands:
+        outcome = harvest_brand(browser, store, brand, run_id, evidence, region=region, max_pages=max_pages)
+        store.record_harvest(run_id, brand.name, outcome.status, outcome.detail, now())
+        if outcome.status == "ok":
+            store.mark_unpublished(brand.name, outcome.numbers, run_id)
+        log.info("harvest %s: %s (%s)", brand.name, outcome.status, outcome.detail)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def harvest_brand(browser: Browser, store, brand, run_id: str, evidence: EvidenceFolder, *,
+                  region: str, max_pages: int) -> HarvestOutcome:
+    if not brand.phone_support:
+        return HarvestOutcome(brand.name, "ok", "brand runs no phone customer service: empty by design")
+    robots = _Robots(browser)
+    pages = list(brand.contact_pages)
+    loaded = 0
+    problems: list[str] = []
+    seen: set[str] = set()
+    if not pages:
+        home = f"https://www.{brand.domains[0]}/"
+        pages = [home]
+    queue = list(dict.fromkeys(pages))
+    visited: set[str] = set()
+    while queue and len(visited) < max_pages:
+        url = queue.pop(0)
+        if url in visited:
+            continue
+        visited.add(url)
+        if not robots.allowed(url):
+            problems.append(f"{url}: disallowed by robots.txt")
+            continue
+        try:
+            cap = browser.capture(url, reveal=True)
+        except FetchError as exc:
+            problems.append(str(exc))
+            continue
+        if cap.http_status and cap.http_status >= 400:
+            problems.append(f"{url}: HTTP {cap.http_status}")
+            continue
+        if not is_on_domains(cap.final_url, brand.domains):
+            problems.append(f"{url}: redirected off the official domains to {cap.final_url}; not trusted")
+            continue
+        loaded += 1
+        html_path, html_sha = evidence.write(evidence.name(f"contact-{brand.name}", url), ".html",
+                                             cap.html.encode("utf-8"))
+        for found in contact.harvest(cap.html, cap.final_url, region):
+            seen.add(found.phone.e164)
+            store.record_official(brand.name, found.phone.to_dict(), cap.final_url, found.found_by,
+                                  cap.captured_at, run_id)
+        if not brand.contact_pages:
+            queue.extend(u for u in contact_links(cap.html, cap.final_url, brand.domains) if u not in visited)
+        log.debug("harvested %s (%s)", cap.final_url, html_path)
+    if seen:
+        return HarvestOutcome(brand.name, "ok", f"{len(seen)} number(s) on {loaded} page(s)", seen)
+    if loaded:
+        return HarvestOutcome(brand.name, "empty", "pages loaded but showed no number; " + "; ".join(problems))
+    return HarvestOutcome(brand.name, "failed", "; ".join(problems) or "no page loaded")
+
+
+def contact_links(html: str, base_url: str, domains) -> list[str]:
+    """Links on a page that lead to contact pages on the brand's own domains."""
+    soup = BeautifulSoup(html, "lxml")
+    out: list[str] = []
+    for a in soup.find_all("a", href=True):
+        href = urljoin(base_url, str(a["href"]))
+        if urlsplit(href).scheme not in ("http", "https") or not is_on_domains(href, domains):
+            continue
+        label = f"{a.get_text(' ', strip=True)} {urlsplit(href).path}"
+        if CONTACT_WORDS.search(label):
+            out.append(href.split("#")[0])
+    return list(dict.fromkeys(out))
+
+
+class _Robots:
+    """robots.txt per host, read through the browser (so the sandbox web answers it too)."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.browser = browser
+        self.cache: dict[str, RobotFileParser | None] = {}
+
+    def allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        root = f"{parts.scheme}://{parts.netloc}"
+        if root not in self.cache:
+            self.cache[root] = self._load(root + "/robots.txt")
+        rp = self.cache[root]
+        return True if rp is None else rp.can_fetch("serpaudit", url)
+
+    def _load(self, url: str) -> RobotFileParser | None:
+        try:
+            status, text = self.browser.fetch_text(url)
+        except FetchError:
+            return None
+        if status != 200:
+            return None  # no robots.txt: everything allowed
+        rp = RobotFileParser()
+        rp.parse(text.splitlines())
+        return rp

@@ -1,0 +1,181 @@
+"""One typed settings object with documented defaults.
+
+Precedence, lowest first: the defaults below, a TOML file (``serpaudit.toml``
+in the working directory, or the file named by ``--config`` /
+``SERPAUDIT_CONFIG``), then environment variables ``SERPAUDIT_<FIELD>``
+(upper case; lists comma-separated).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG_NAME = "serpaudit.toml"
+
+
+class SettingsError(ValueError):
+    """A settings file or variable has a bad value; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where the SQLite audit trail lives.
+    database: Path = Path("serpaudit-data/serpaudit.db")
+    # Rendered HTML, screenshots and crops of every capture.
+    evidence_dir: Path = Path("serpaudit-data/evidence")
+    # CSV and HTML reports.
+    reports_dir: Path = Path("serpaudit-data/reports")
+    # Search engines to query: google, bing, duckduckgo.
+    engines: tuple[str, ...] = ("google", "bing", "duckduckgo")
+    # Devices to emulate: desktop, mobile.
+    devices: tuple[str, ...] = ("desktop",)
+    # Queries per brand; {brand} is replaced by the brand's name.
+    query_templates: tuple[str, ...] = ("{brand} klantenservice",)
+    # Region used to read national numbers and build engine URLs (ISO 3166).
+    region: str = "NL"
+    # Interface language of the engines (hl=, setlang=, kl=).
+    language: str = "nl"
+    # Chromium executable; empty: Playwright's own, else the system's chromium.
+    browser_path: str = ""
+    # Run the browser without a window.
+    headless: bool = True
+    # Milliseconds a page may take to load.
+    timeout_ms: int = 20_000
+    # Attempts per page when it fails to load (network errors, timeouts).
+    retries: int = 1
+    # Contact pages per brand when discovering them from the home page.
+    max_contact_pages: int = 5
+    # Visit landing pages of non-official ads and top results (isolated context).
+    visit_landing_pages: bool = True
+    _source: str = field(default="defaults", compare=False, repr=False)
+
+
+_FIELD_TYPES = {f.name: f.type for f in fields(Settings) if not f.name.startswith("_")}
+
+
+def _coerce(name: str, value: Any, origin: str) -> Any:
+    kind = _FIELD_TYPES[name]
+    try:
+        if kind == "Path":
+            return Path(str(value))
+        if kind == "tuple[str, ...]":
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(i).strip() for i in items if str(i).strip())
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            low = str(value).strip().lower()
+            if low in {"1", "true", "yes", "on"}:
+                return True
+            if low in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(f"expected true or false, got {value!r}")
+        if kind == "int":
+            if isinstance(value, bool):
+                raise ValueError("expected a whole number")
+            return int(value)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{origin}: {name}: {exc}") from exc
+
+
+def load_settings(config: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Defaults, then the TOML file (if any), then SERPAUDIT_* variables."""
+    env = dict(os.environ if env is None else env)
+    values: dict[str, Any] = {}
+    path = config or (Path(env["SERPAUDIT_CONFIG"]) if env.get("SERPAUDIT_CONFIG") else None)
+    if path is None and Path(DEFAULT_CONFIG_NAME).is_file():
+        path = Path(DEFAULT_CONFIG_NAME)
+    source = "defaults"
+    if path is not None:
+        if not path.is_file():
+            raise SettingsError(f"{path}: settings file not found")
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path}: {exc}") from exc
+        table = data.get("serpaudit", data)
+        for key, value in table.items():
+            if key not in _FIELD_TYPES:
+                raise SettingsError(f"{path}: unknown setting {key!r}")
+            values[key] = _coerce(key, value, str(path))
+        source = str(path)
+        base = path.parent
+        for key in ("database", "evidence_dir", "reports_dir"):
+            if key in values and not values[key].is_absolute():
+                values[key] = base / values[key]
+    for key in _FIELD_TYPES:
+        var = f"SERPAUDIT_{key.upper()}"
+        if var in env:
+            values[key] = _coerce(key, env[var], var)
+    settings = replace(Settings(), **values, _source=source)
+    _validate(settings)
+    return settings
+
+
+def _validate(s: Settings) -> None:
+    known_engines = {"google", "bing", "duckduckgo"}
+    bad = [e for e in s.engines if e not in known_engines]
+    if bad:
+        raise SettingsError(f"{s._source}: engines: unknown {', '.join(bad)} (known: {', '.join(sorted(known_engines))})")
+    bad = [d for d in s.devices if d not in {"desktop", "mobile"}]
+    if bad:
+        raise SettingsError(f"{s._source}: devices: unknown {', '.join(bad)} (known: desktop, mobile)")
+    for t in s.query_templates:
+        if "{brand}" not in t:
+            raise SettingsError(f"{s._source}: query_templates: {t!r} lacks {{brand}}")
+    if s.timeout_ms <= 0 or s.retries < 0 or s.max_contact_pages < 1:
+        raise SettingsError(f"{s._source}: timeout_ms, retries and max_contact_pages must be positive")
+
+
+def settings_toml(s: Settings | None = None) -> str:
+    """A commented settings file with the current (default) values, for ``serpaudit init``."""
+    s = s or Settings()
+    lines = ["# serpaudit settings. Every key is optional; environment variables",
+             "# SERPAUDIT_<KEY> override this file (lists comma-separated).", "[serpaudit]"]
+    comments = _field_comments()
+    for name in _FIELD_TYPES:
+        value = getattr(s, name)
+        for c in comments.get(name, []):
+            lines.append(f"# {c}")
+        lines.append(f"{name} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, tuple):
+        return "[" + ", ".join(_toml_value(i) for i in v) + "]"
+    return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _field_comments() -> dict[str, list[str]]:
+    """The ``# comment`` lines above each field in this module's source."""
+    src = Path(__file__).read_text(encoding="utf-8").splitlines()
+    out: dict[str, list[str]] = {}
+    pending: list[str] = []
+    in_class = False
+    for line in src:
+        stripped = line.strip()
+        if line.startswith("class Settings:"):
+            in_class = True
+            continue
+        if in_class and line and not line.startswith(" "):
+            break
+        if not in_class:
+            continue
+        if stripped.startswith("#"):
+            pending.append(stripped.lstrip("# "))
+        elif ":" in stripped and not stripped.startswith("_"):
+            out[stripped.split(":")[0]] = pending
+            pending = []
+        else:
+            pending = []
+    return out
