@@ -118,11 +118,17 @@ def _run_id(store: Store, run: str | None) -> str:
     return run_id
 
 
+def _harvest_run_id(store: Store, run_id: str) -> str | None:
+    """The run whose harvest the audit of ``run_id`` relies on: its own, or the latest harvest."""
+    if store.run(run_id)["command"] in ("run", "demo", "harvest"):
+        return run_id
+    return store.latest_run_id("harvest") or store.latest_run_id("run")
+
+
 def audit(config: Path | None, run: str | None) -> int:
     _, store = _store(config)
     run_id = _run_id(store, run)
-    result = audit_run(store, run_id)
-    store.upsert_findings(run_id, result.findings)
+    audit_run(store, run_id, harvest_run_id=_harvest_run_id(store, run_id))
     outcome = RunOutcome(run_id, findings=store.findings(run_id=run_id),
                          not_audited=[c for c in store.captures(run_id) if c["status"] in NOT_AUDITABLE])
     _log_outcome(outcome)

@@ -1,0 +1,208 @@
+"""The brand list: which brands to audit, their official domains and contact pages.
+
+A brands CSV has a header row with the columns ``name`` and ``domains``
+(required) and optionally ``contact_pages``, ``phone_support``, ``queries``,
+``category`` and ``note``.  List cells are ``;``-separated.  Lines starting
+with ``#`` are comments; a UTF-8 byte-order mark is tolerated.
+
+Every problem raises :class:`BrandFileError` naming the file, the line and the
+field, e.g. ``brands.csv:7: field 'domains': 'kpn com' is not a hostname``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("name", "domains", "contact_pages", "phone_support", "queries", "category", "note")
+REQUIRED_COLUMNS = ("name", "domains")
+
+_YES = {"yes", "true", "ja", "y", "1"}
+_NO = {"no", "false", "nee", "n", "0"}
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$"
+)
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str
+    domains: tuple[str, ...]
+    contact_pages: tuple[str, ...] = ()
+    phone_support: bool = True
+    queries: tuple[str, ...] = ()
+    category: str = ""
+    note: str = ""
+
+    def owns(self, host_or_domain: str | None) -> bool:
+        """True when ``host_or_domain`` is one of the brand's domains or a subdomain of one."""
+        return host_on_domains(host_or_domain, self.domains)
+
+
+class BrandFileError(ValueError):
+    """A problem in a brands CSV, located by file, line and field."""
+
+    def __init__(self, path: str | Path, line: int, field: str, message: str) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.field = field
+        self.message = message
+        super().__init__(f"{self.path.name}:{line}: field '{field}': {message}")
+
+
+def host_on_domains(host_or_domain: str | None, domains: Iterable[str]) -> bool:
+    """Suffix match: ``shop.kpn.com`` is on ``kpn.com``; ``evilkpn.com`` is not."""
+    if not host_or_domain:
+        return False
+    host = host_or_domain.strip().lower().rstrip(".")
+    if "://" in host:
+        host = (urlsplit(host).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def normalise_domain(value: str) -> str:
+    """Lowercase, strip a trailing dot and a leading ``www.``; ValueError unless it is a hostname."""
+    d = value.strip().lower().rstrip(".")
+    if d.startswith("www."):
+        d = d[4:]
+    if not _HOSTNAME.match(d):
+        raise ValueError(f"{value.strip()!r} is not a hostname (expected e.g. 'kpn.com')")
+    return d
+
+
+def _split(cell: str | None) -> list[str]:
+    return [p.strip() for p in (cell or "").split(";") if p.strip()]
+
+
+def _parse_bool(value: str) -> bool:
+    v = value.strip().lower()
+    if v == "" or v in _YES:
+        return True
+    if v in _NO:
+        return False
+    raise ValueError(f"{value.strip()!r} is not one of yes/no/true/false/ja/nee")
+
+
+def _numbered_rows(text: str) -> Iterable[tuple[int, list[str]]]:
+    """CSV rows with the file line number they start on; comment and blank lines skipped."""
+    lines = text.splitlines(keepends=True)
+    # Blank out comment lines so csv line numbers keep matching the file.
+    cleaned = ["\n" if ln.lstrip().startswith("#") else ln for ln in lines]
+    reader = csv.reader(io.StringIO("".join(cleaned)))
+    start = 1
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            yield start, row
+        start = reader.line_num + 1
+
+
+def _brand_from_row(path: Path, line: int, rec: dict[str, str]) -> Brand:
+    def fail(field: str, message: str) -> BrandFileError:
+        return BrandFileError(path, line, field, message)
+
+    name = (rec.get("name") or "").strip()
+    if not name:
+        raise fail("name", "empty brand name")
+    domains: list[str] = []
+    for raw in _split(rec.get("domains")):
+        try:
+            d = normalise_domain(raw)
+        except ValueError as e:
+            raise fail("domains", str(e)) from None
+        if d not in domains:
+            domains.append(d)
+    if not domains:
+        raise fail("domains", f"brand {name!r} has no domain")
+    pages: list[str] = []
+    for url in _split(rec.get("contact_pages")):
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise fail("contact_pages", f"{url!r} is not an http(s) URL")
+        if not host_on_domains(parts.hostname, domains):
+            raise fail("contact_pages", f"{url!r} is not on the brand's domains ({', '.join(domains)})")
+        if url not in pages:
+            pages.append(url)
+    try:
+        phone_support = _parse_bool(rec.get("phone_support") or "")
+    except ValueError as e:
+        raise fail("phone_support", str(e)) from None
+    return Brand(
+        name=name,
+        domains=tuple(domains),
+        contact_pages=tuple(pages),
+        phone_support=phone_support,
+        queries=tuple(dict.fromkeys(_split(rec.get("queries")))),
+        category=(rec.get("category") or "").strip(),
+        note=(rec.get("note") or "").strip(),
+    )
+
+
+def load_brands_csv(path: str | Path) -> list[Brand]:
+    """Read and validate a brands CSV, in file order."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise BrandFileError(path, 1, "*", f"not UTF-8 text ({e.reason})") from None
+    rows = iter(_numbered_rows(text))
+    try:
+        header_line, header = next(rows)
+    except StopIteration:
+        raise BrandFileError(path, 1, "*", "no header row") from None
+    header = [h.strip().lower() for h in header]
+    for col in REQUIRED_COLUMNS:
+        if col not in header:
+            raise BrandFileError(path, header_line, col, "missing required column")
+    unknown = [h for h in header if h not in COLUMNS]
+    if unknown:
+        log.warning("%s: ignoring unknown column(s) %s", path, ", ".join(unknown))
+    brands: list[Brand] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        if len(row) > len(header):
+            msg = f"{len(row)} cells but the header has {len(header)} columns"
+            raise BrandFileError(path, line, "*", msg)
+        rec = dict(zip(header, row, strict=False))
+        brand = _brand_from_row(path, line, rec)
+        key = brand.name.casefold()
+        if key in seen:
+            msg = f"duplicate brand {brand.name!r} (first on line {seen[key]})"
+            raise BrandFileError(path, line, "name", msg)
+        seen[key] = line
+        brands.append(brand)
+    return brands
+
+
+def dump_brands_csv(brands: Iterable[Brand], path: str | Path) -> Path:
+    """Write ``brands`` in the format :func:`load_brands_csv` reads (round-trips)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(COLUMNS)
+        for b in brands:
+            w.writerow(
+                [
+                    b.name,
+                    ";".join(b.domains),
+                    ";".join(b.contact_pages),
+                    "yes" if b.phone_support else "no",
+                    ";".join(b.queries),
+                    b.category,
+                    b.note,
+                ]
+            )
+    return path
+
+
+def default_brands_path() -> Path:
+    """The shipped Dutch brand list (facts from SeniorWeb and the brands' own sites)."""
+    return Path(__file__).resolve().parent / "data" / "brands_nl.csv"

@@ -1,0 +1,204 @@
+"""Rules: which numbers seen at the top of the results are findings, and how bad they are.
+
+A sighting (a number shown in a result for a brand's query) is fine when its
+E.164 is one of the brand's active official numbers, or when the result is the
+brand's own (its domain is one of the brand's domains or a subdomain of one).
+Otherwise:
+
+* the brand runs no phone customer service  -> ``scam``;
+* the brand's official set is unknown for this run (harvest failed, empty or
+  missing)                                   -> ``inconclusive``, never a scam;
+* premium-rate / shared-cost / personal number, or any number in an ad
+                                             -> ``scam``;
+* a number the brand published before but no longer does -> ``suspect``;
+* anything else                              -> ``suspect``.
+
+Captures that were not a usable result page (captcha, blocked, consent,
+unknown, error) are listed in :attr:`AuditResult.blocked` as NOT audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from audits.brands import Brand
+from audits.store import Store
+
+log = logging.getLogger(__name__)
+
+VERDICTS = ("scam", "suspect", "inconclusive")
+SEVERITIES = ("high", "medium", "low")
+AD_KINDS = frozenset({"ad", "shopping_ad"})
+PREMIUM_TYPES = frozenset({"premium_rate", "shared_cost", "personal_number"})
+AUDITED_STATUSES = frozenset({"ok", "empty"})  # anything else is listed as not audited
+# DuckDuckGo's ads are served by Microsoft Advertising.
+AD_PLATFORMS = {"google": "google_ads", "bing": "microsoft_advertising",
+                "duckduckgo": "microsoft_advertising"}  # fmt: skip
+_PLACEMENT_ORDER = {"top": 0, "main": 1, "side": 2, "bottom": 3}
+_BLOCKED_KEYS = ("id", "brand", "engine", "query", "device", "locale", "status", "captured_at", "final_url",
+                 "error", "html_path", "html_sha256", "screenshot_path", "screenshot_sha256")  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    brand: str
+    e164: str
+    number_type: str = ""
+    raw: str = ""
+    verdict: str  # scam | suspect | inconclusive
+    reason: str
+    severity: str  # high | medium | low
+    engine: str
+    query: str = ""
+    device: str = ""
+    kind: str
+    placement: str = ""
+    rank: int = 0
+    title: str = ""
+    display_url: str = ""
+    landing_url: str = ""
+    click_url: str = ""
+    domain: str = ""
+    text: str = ""
+    captured_at: str = ""
+    html_path: str = ""
+    screenshot_path: str = ""
+    evidence_path: str = ""
+    platform: str = ""  # google_ads | microsoft_advertising | "" (organic)
+    html_sha256: str = ""
+    screenshot_sha256: str = ""
+    evidence_sha256: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        """One finding per (brand, e164, engine, kind, domain) per run."""
+        return (self.brand, self.e164, self.engine, self.kind, self.domain)
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    run_id: str
+    findings: tuple[Finding, ...]
+    counts: dict[str, int] = field(default_factory=dict)
+    blocked: tuple[dict[str, Any], ...] = ()  # captures NOT audited (captcha, consent, blocked, ...)
+
+
+def platform_for(engine: str, kind: str) -> str:
+    """Whose abuse team gets an ad: Google Ads, or Microsoft Advertising (Bing and DuckDuckGo ads)."""
+    return AD_PLATFORMS.get(engine, "") if kind in AD_KINDS else ""
+
+
+def severity_for(verdict: str, kind: str, number_type: str) -> str:
+    if verdict == "inconclusive":
+        return "low"
+    return "high" if kind in AD_KINDS or number_type in PREMIUM_TYPES else "medium"
+
+
+def classify(
+    sighting: dict[str, Any],
+    brand: Brand | None,
+    official: set[str],
+    formerly_official: set[str],
+    harvest_status: str | None,
+) -> tuple[str, str] | None:
+    """``(verdict, reason)`` for one sighting, or None when it is fine."""
+    e164, kind, number_type = sighting["e164"], sighting.get("kind") or "", sighting.get("number_type") or ""
+    if e164 in official:
+        return None
+    if brand is None:
+        return "inconclusive", "brand is not in the brand list: official set unknown"
+    if _result_host(sighting) and brand.owns(_result_host(sighting)):
+        return None
+    if not brand.phone_support:
+        return "scam", "brand runs no phone customer service"
+    if harvest_status != "ok":
+        return "inconclusive", f"official set unknown (harvest {harvest_status or 'missing'} in this run)"
+    if number_type in PREMIUM_TYPES:
+        return "scam", f"{number_type.replace('_', '-')} number the brand does not publish"
+    if kind in AD_KINDS:
+        return "scam", "ad shows a number the brand does not publish"
+    if e164 in formerly_official:
+        return "suspect", "number the brand no longer publishes (formerly on its contact pages)"
+    return "suspect", "number the brand does not publish"
+
+
+def _result_host(s: dict[str, Any]) -> str:
+    """The result's registrable domain, else the landing URL's host (never the spoofable display URL)."""
+    if s.get("domain"):
+        return str(s["domain"])
+    try:
+        return urlsplit(s.get("landing_url") or "").hostname or ""
+    except ValueError:
+        return ""
+
+
+def _rank_key(s: dict[str, Any]) -> tuple[Any, ...]:
+    return (_PLACEMENT_ORDER.get(s.get("placement") or "", 9), s.get("rank") or 10_000, s.get("device") or "",
+            s.get("captured_at") or "", s.get("channel") or "", s.get("sighting_id") or "")  # fmt: skip
+
+
+def _finding(s: dict[str, Any], verdict: str, reason: str) -> Finding:
+    kind, number_type, engine = s.get("kind") or "", s.get("number_type") or "", s.get("engine") or ""
+    text = {k: str(s.get(k) or "") for k in (
+        "raw", "query", "device", "placement", "title", "display_url", "landing_url", "click_url", "domain",
+        "text", "captured_at", "html_path", "screenshot_path", "evidence_path", "html_sha256",
+        "screenshot_sha256", "evidence_sha256")}  # fmt: skip
+    return Finding(
+        brand=s["brand"], e164=s["e164"], number_type=number_type, verdict=verdict, reason=reason,
+        severity=severity_for(verdict, kind, number_type), engine=engine, kind=kind,
+        rank=int(s.get("rank") or 0), platform=platform_for(engine, kind), **text,
+    )  # fmt: skip
+
+
+def _sort_key(f: Finding) -> tuple[Any, ...]:
+    return (SEVERITIES.index(f.severity), VERDICTS.index(f.verdict), *f.key)
+
+
+def audit(store: Store, run_id: str, *, save: bool = True, harvest_run_id: str | None = None) -> AuditResult:
+    """Apply the rules to every sighting of ``run_id``; ``save`` upserts the findings into the store.
+
+    The official sets count as known when the harvest recorded in ``harvest_run_id``
+    (default: ``run_id`` itself) was ``ok`` for the brand.
+    """
+    brands = {b.name: b for b in store.brands()}
+    captures = store.captures(run_id)
+    blocked = tuple({k: c.get(k) for k in _BLOCKED_KEYS} for c in captures
+                    if c.get("status") not in AUDITED_STATUSES)  # fmt: skip
+    counts: Counter[str] = Counter(captures=len(captures), blocked_captures=len(blocked))
+    counts["audited_captures"] = len(captures) - len(blocked)
+    counts.update(dict.fromkeys(("sightings", "fine", *VERDICTS), 0))
+    official: dict[str, set[str]] = {}
+    formerly: dict[str, set[str]] = {}
+    harvest: dict[str, str | None] = {}
+    best: dict[tuple[str, ...], tuple[dict[str, Any], str, str]] = {}
+    for s in store.sightings(run_id):
+        if s.get("capture_status") not in AUDITED_STATUSES:
+            continue
+        counts["sightings"] += 1
+        name = s["brand"]
+        if name not in official:
+            rows = store.official_rows(name)
+            official[name] = store.official_numbers(name)
+            formerly[name] = {r["e164"] for r in rows if not r["removed"] and not r["published"]}
+            harvest[name] = store.harvest_status(harvest_run_id or run_id, name)
+        outcome = classify(s, brands.get(name), official[name], formerly[name], harvest[name])
+        if outcome is None:
+            counts["fine"] += 1
+            continue
+        key = (name, s["e164"], s.get("engine") or "", s.get("kind") or "", s.get("domain") or "")
+        if key not in best or _rank_key(s) < _rank_key(best[key][0]):
+            best[key] = (s, *outcome)
+    findings = tuple(sorted((_finding(*v) for v in best.values()), key=_sort_key))
+    counts["findings"] = len(findings)
+    counts.update(f.verdict for f in findings)
+    if save:
+        store.upsert_findings(run_id, findings)
+    for c in blocked:
+        log.warning("not audited: %s %s %r (%s): %s", c["brand"], c["engine"], c["query"], c["device"],
+                    c["status"])  # fmt: skip
+    log.info("audit of run %s: %s", run_id, dict(sorted(counts.items())))
+    return AuditResult(run_id=run_id, findings=findings, counts=dict(sorted(counts.items())), blocked=blocked)

@@ -1,0 +1,70 @@
+"""Tables of the audit store: columns, primary keys, foreign keys and indexes (no SQL here).
+
+``audits.store`` creates them; the column names are the store's public data model
+(they show up in Datasette and in the dicts the store returns).
+"""
+
+from __future__ import annotations
+
+HARVEST_STATUSES = ("ok", "failed", "empty")
+S, N = str, int
+# Per-run columns of a finding: kept per run in finding_runs, latest copy in findings.
+FINDING_RUN_COLUMNS = (
+    "verdict", "reason", "severity", "query", "device", "placement", "rank", "captured_at",
+    "html_path", "html_sha256", "screenshot_path", "screenshot_sha256", "evidence_path", "evidence_sha256",
+)  # fmt: skip
+FINDING_COLUMNS = {
+    "id": S, "brand": S, "e164": S, "engine": S, "kind": S, "domain": S, "number_type": S, "raw": S,
+    "verdict": S, "reason": S, "severity": S, "platform": S, "query": S, "device": S, "placement": S,
+    "rank": N, "title": S, "display_url": S, "landing_url": S, "click_url": S, "text": S,
+    "captured_at": S, "html_path": S, "html_sha256": S, "screenshot_path": S, "screenshot_sha256": S,
+    "evidence_path": S, "evidence_sha256": S,
+    "first_seen": S, "last_seen": S, "first_run_id": S, "last_run_id": S,
+}  # fmt: skip
+TABLES: dict[str, tuple[dict[str, type], list[tuple[str, str, str]]]] = {
+    "brands": (
+        {"name": S, "domains": S, "contact_pages": S, "phone_support": N, "queries": S, "category": S,
+         "note": S},
+        [],
+    ),
+    "runs": ({"id": S, "command": S, "status": S, "started_at": S, "finished_at": S, "summary": S}, []),
+    "harvests": (
+        {"id": S, "run_id": S, "brand": S, "status": S, "detail": S, "at": S},
+        [("run_id", "runs", "id"), ("brand", "brands", "name")],
+    ),
+    "official_numbers": (
+        {"id": S, "brand": S, "e164": S, "raw": S, "number_type": S, "channel": S, "source_url": S,
+         "found_by": S, "first_seen": S, "last_seen": S, "published": N, "manual": N, "removed": N,
+         "reason": S, "removed_at": S, "run_id": S, "unpublished_run_id": S},
+        [("brand", "brands", "name"), ("run_id", "runs", "id"), ("unpublished_run_id", "runs", "id")],
+    ),
+    "captures": (
+        {"id": S, "run_id": S, "brand": S, "engine": S, "query": S, "device": S, "locale": S,
+         "captured_at": S, "status": S, "page_status": S, "final_url": S, "user_agent": S,
+         "html_path": S, "html_sha256": S, "screenshot_path": S, "screenshot_sha256": S, "error": S,
+         "result_count": N},
+        [("run_id", "runs", "id"), ("brand", "brands", "name")],
+    ),
+    "results": (
+        {"id": S, "capture_id": S, "kind": S, "placement": S, "rank": N, "title": S, "display_url": S,
+         "landing_url": S, "click_url": S, "domain": S, "text": S, "box": S, "above_fold": N,
+         "evidence_path": S, "evidence_sha256": S},
+        [("capture_id", "captures", "id")],
+    ),
+    "sightings": (
+        {"id": S, "result_id": S, "capture_id": S, "raw": S, "e164": S, "number_type": S, "channel": S},
+        [("result_id", "results", "id"), ("capture_id", "captures", "id")],
+    ),
+    "findings": (
+        FINDING_COLUMNS,
+        [("brand", "brands", "name"), ("first_run_id", "runs", "id"), ("last_run_id", "runs", "id")],
+    ),
+    "finding_runs": (
+        {"id": S, "finding_id": S, "run_id": S, **{c: FINDING_COLUMNS[c] for c in FINDING_RUN_COLUMNS}},
+        [("finding_id", "findings", "id"), ("run_id", "runs", "id")],
+    ),
+}  # fmt: skip
+INDEXES = {
+    "captures": ["run_id"], "results": ["capture_id"], "sightings": ["capture_id", "result_id"],
+    "harvests": ["run_id"], "official_numbers": ["brand"], "findings": ["brand"], "finding_runs": ["run_id"],
+}  # fmt: skip

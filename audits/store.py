@@ -1,0 +1,295 @@
+"""The audit trail: one SQLite database, all SQL of serpaudit in this module.
+
+Plain tables with declared foreign keys and ISO-8601 UTC text timestamps, so the
+file opens in Datasette as is.  Row ids are stable: the first 16 hex digits of
+the sha1 of the row's key fields, and writes are upserts, so re-running a stage
+replaces its rows instead of duplicating them.
+
+Official numbers (table ``official_numbers``, one row per brand and E.164):
+
+* a harvest that sees a number sets ``published = 1`` and moves ``last_seen``
+  (``first_seen`` is kept); :meth:`Store.mark_unpublished` sets
+  ``published = 0`` on the brand's harvested numbers a successful harvest no
+  longer saw — they stay known, they are just no longer active;
+* a manual entry (``manual = 1``) is active whatever harvests see;
+* a manual removal keeps the row with ``removed = 1`` and the reason: later
+  harvests update ``last_seen`` but do not silently re-activate it; only
+  ``record_official(..., manual=True)`` does.
+
+Active numbers: ``removed = 0 and (published = 1 or manual = 1)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from audits.brands import Brand
+from audits.schema import FINDING_COLUMNS, FINDING_RUN_COLUMNS, HARVEST_STATUSES, INDEXES, TABLES
+
+log = logging.getLogger(__name__)
+
+_SIGHTINGS_SQL = """
+select s.id as sighting_id, s.result_id, s.capture_id, c.run_id, c.brand, c.engine, c.query, c.device,
+  c.locale, c.status as capture_status, c.captured_at, c.html_path, c.html_sha256, c.screenshot_path,
+  c.screenshot_sha256, r.kind, r.placement, r.rank, r.title, r.display_url, r.landing_url, r.click_url,
+  r.domain, r.text, r.above_fold, r.evidence_path, r.evidence_sha256,
+  s.raw, s.e164, s.number_type, s.channel
+from sightings s join results r on r.id = s.result_id join captures c on c.id = s.capture_id
+where c.run_id = ?
+order by c.brand, c.engine, c.query, c.device, r.placement, r.rank, s.e164, s.channel
+"""
+
+
+def stable_id(*parts: object) -> str:
+    """First 16 hex digits of the sha1 of the key fields (None counts as "")."""
+    key = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _bool(v: Any) -> int | None:
+    return None if v is None else int(bool(v))
+
+
+class Store:
+    """``Store(path_or_db)``: a file path (parent dirs created), ``":memory:"`` or a Database."""
+
+    def __init__(self, path_or_db: str | Path | sqlite_utils.Database) -> None:
+        if isinstance(path_or_db, sqlite_utils.Database):
+            self.db = path_or_db
+        elif str(path_or_db) == ":memory:":
+            self.db = sqlite_utils.Database(memory=True)
+        else:
+            Path(path_or_db).parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(path_or_db)
+        self._create_tables()
+
+    def _create_tables(self) -> None:
+        for name, (columns, fks) in TABLES.items():
+            pk = "name" if name == "brands" else "id"
+            self.db[name].create(  # type: ignore[union-attr]
+                columns, pk=pk, foreign_keys=fks, if_not_exists=True
+            )
+        for name, cols in INDEXES.items():
+            for col in cols:
+                self.db[name].create_index([col], if_not_exists=True)  # type: ignore[union-attr]
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, list(params)))
+
+    def _get(self, table: str, pk: str) -> dict[str, Any] | None:
+        rows = self._rows(f"select * from [{table}] where {'name' if table == 'brands' else 'id'} = ?", [pk])
+        return rows[0] if rows else None
+
+    def _upsert(self, table: str, row: dict[str, Any]) -> None:
+        self.db[table].upsert(row, pk="name" if table == "brands" else "id")  # type: ignore[union-attr]
+
+    # -- brands ---------------------------------------------------------------
+    def upsert_brands(self, brands: Iterable[Brand]) -> int:
+        n = 0
+        for b in brands:
+            self._upsert("brands", {
+                "name": b.name, "domains": json.dumps(list(b.domains)),
+                "contact_pages": json.dumps(list(b.contact_pages)), "phone_support": int(b.phone_support),
+                "queries": json.dumps(list(b.queries)), "category": b.category, "note": b.note,
+            })  # fmt: skip
+            n += 1
+        return n
+
+    @staticmethod
+    def _brand(row: dict[str, Any]) -> Brand:
+        return Brand(
+            name=row["name"], domains=tuple(json.loads(row["domains"] or "[]")),
+            contact_pages=tuple(json.loads(row["contact_pages"] or "[]")),
+            phone_support=bool(row["phone_support"]), queries=tuple(json.loads(row["queries"] or "[]")),
+            category=row["category"] or "", note=row["note"] or "",
+        )  # fmt: skip
+
+    def brands(self) -> list[Brand]:
+        return [self._brand(r) for r in self._rows("select * from brands order by name collate nocase, name")]
+
+    def brand(self, name: str) -> Brand | None:
+        row = self._get("brands", name)
+        return self._brand(row) if row else None
+
+    # -- runs -----------------------------------------------------------------
+    def start_run(self, command: str, started_at: str) -> str:
+        run_id = stable_id(command, started_at)
+        self._upsert("runs", {"id": run_id, "command": command, "status": "running", "started_at": started_at,
+                              "finished_at": None, "summary": "{}"})  # fmt: skip
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, summary: Mapping[str, Any], finished_at: str) -> None:
+        self.run(run_id)  # KeyError when unknown
+        self._upsert("runs", {"id": run_id, "status": status, "finished_at": finished_at,
+                              "summary": json.dumps(dict(summary), sort_keys=True, default=str)})  # fmt: skip
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        row = self._get("runs", run_id)
+        if row is None:
+            raise KeyError(f"no run {run_id!r}")
+        row["summary"] = json.loads(row["summary"] or "{}")
+        return row
+
+    def latest_run_id(self, command: str | None = None) -> str | None:
+        where, params = ("where command = ?", [command]) if command is not None else ("", [])
+        rows = self._rows(f"select id from runs {where} order by started_at desc, id desc limit 1", params)
+        return rows[0]["id"] if rows else None
+
+    # -- official numbers -----------------------------------------------------
+    def record_official(self, brand: str, phone: Mapping[str, Any], source_url: str, found_by: str,
+                        seen_at: str, run_id: str | None = None, manual: bool = False,
+                        reason: str = "") -> str:  # fmt: skip
+        e164 = phone["e164"]
+        oid = stable_id(brand, e164)
+        old = self._get("official_numbers", oid)
+        row = {
+            "id": oid, "brand": brand, "e164": e164, "raw": phone.get("raw") or e164,
+            "number_type": phone.get("number_type") or "", "channel": phone.get("channel") or "",
+            "source_url": source_url, "found_by": found_by, "last_seen": seen_at, "run_id": run_id,
+            "published": 1, "manual": int(manual), "removed": 0, "reason": reason,
+        }  # fmt: skip
+        if old is None:
+            row["first_seen"] = seen_at
+        else:
+            row["last_seen"] = max(old["last_seen"] or "", seen_at)
+            row["manual"] = int(manual or bool(old["manual"]))
+            row["removed"] = 0 if manual else old["removed"]
+            row["reason"] = reason or old["reason"] or ""
+            if old["removed"] and not manual:
+                log.info("official number %s of %s was removed by hand: not re-added", e164, brand)
+        self._upsert("official_numbers", row)
+        return oid
+
+    def mark_unpublished(self, brand: str, seen_e164s: set[str], run_id: str | None) -> int:
+        """After a successful harvest: harvested numbers not seen again become unpublished."""
+        stale = [r["id"] for r in self._rows(
+            "select id, e164 from official_numbers where brand = ? and manual = 0 and published = 1", [brand]
+        ) if r["e164"] not in seen_e164s]  # fmt: skip
+        for oid in stale:
+            self._upsert("official_numbers", {"id": oid, "published": 0, "unpublished_run_id": run_id})
+        return len(stale)
+
+    def remove_official(self, brand: str, e164: str, reason: str, at: str = "") -> str:
+        oid = stable_id(brand, e164)
+        if self._get("official_numbers", oid) is None:
+            self._upsert("official_numbers", {
+                "id": oid, "brand": brand, "e164": e164, "raw": e164, "number_type": "", "channel": "",
+                "source_url": "", "found_by": "manual", "first_seen": at, "last_seen": at, "published": 0,
+                "manual": 0,
+            })  # fmt: skip
+        self._upsert("official_numbers", {"id": oid, "removed": 1, "reason": reason, "removed_at": at})
+        return oid
+
+    def official_numbers(self, brand: str) -> set[str]:
+        sql = ("select e164 from official_numbers where brand = ? and removed = 0"
+               " and (published = 1 or manual = 1)")  # fmt: skip
+        return {r["e164"] for r in self._rows(sql, [brand])}
+
+    def official_rows(self, brand: str | None = None) -> list[dict[str, Any]]:
+        where, params = ("where brand = ?", [brand]) if brand is not None else ("", [])
+        return self._rows(f"select * from official_numbers {where} order by brand, e164", params)
+
+    # -- harvests -------------------------------------------------------------
+    def record_harvest(self, run_id: str, brand: str, status: str, detail: str, at: str) -> str:
+        if status not in HARVEST_STATUSES:
+            raise ValueError(f"harvest status must be one of {HARVEST_STATUSES}, not {status!r}")
+        hid = stable_id(run_id, brand)
+        self._upsert("harvests", {"id": hid, "run_id": run_id, "brand": brand, "status": status,
+                                  "detail": detail, "at": at})  # fmt: skip
+        return hid
+
+    def harvest_status(self, run_id: str, brand: str) -> str | None:
+        row = self._get("harvests", stable_id(run_id, brand))
+        return row["status"] if row else None
+
+    # -- captures, results, sightings -----------------------------------------
+    def record_capture(self, capture: Mapping[str, Any], page: Mapping[str, Any] | None) -> str:
+        """Store one captured result page and its parse; re-recording replaces both."""
+        key = [capture[k] for k in ("run_id", "brand", "engine", "query", "device")]
+        cid = stable_id(*key)
+        results = list((page or {}).get("results") or [])
+        row = {c: capture.get(c) for c in TABLES["captures"][0]}
+        row.update(id=cid, page_status=(page or {}).get("status"), result_count=len(results),
+                   status=capture.get("status") or "unknown")  # fmt: skip
+        with self.db.conn:
+            self.db.execute("delete from sightings where capture_id = ?", [cid])
+            self.db.execute("delete from results where capture_id = ?", [cid])
+        self.db["captures"].insert(row, replace=True)  # type: ignore[union-attr]
+        for r in results:
+            rid = stable_id(cid, r.get("placement"), r.get("rank"))
+            box = r.get("box")
+            self._upsert("results", {
+                "id": rid, "capture_id": cid, **{k: r.get(k) for k in (
+                    "kind", "placement", "rank", "title", "display_url", "landing_url", "click_url",
+                    "domain", "text", "evidence_path", "evidence_sha256")},
+                "box": json.dumps(list(box)) if box else None, "above_fold": _bool(r.get("above_fold")),
+            })  # fmt: skip
+            for p in r.get("phones") or []:
+                self._upsert("sightings", {
+                    "id": stable_id(rid, p["e164"], p.get("channel")), "result_id": rid, "capture_id": cid,
+                    "raw": p.get("raw"), "e164": p["e164"], "number_type": p.get("number_type"),
+                    "channel": p.get("channel"),
+                })  # fmt: skip
+        return cid
+
+    def captures(self, run_id: str | None = None) -> list[dict[str, Any]]:
+        where, params = ("where run_id = ?", [run_id]) if run_id is not None else ("", [])
+        return self._rows(
+            f"select * from captures {where} order by captured_at, brand, engine, query, device, id", params
+        )
+
+    def results(self, run_id: str) -> list[dict[str, Any]]:
+        """Every result of the run's captures, with its capture's brand, engine, query, device and status."""
+        sql = ("select r.*, c.run_id, c.brand, c.engine, c.query, c.device, c.status as capture_status,"
+               " c.captured_at from results r join captures c on c.id = r.capture_id where c.run_id = ?"
+               " order by c.brand, c.engine, c.query, c.device, r.placement, r.rank")  # fmt: skip
+        return self._rows(sql, [run_id])
+
+    def sightings(self, run_id: str) -> list[dict[str, Any]]:
+        """Every number seen in a result of the run, joined with its result and capture."""
+        return self._rows(_SIGHTINGS_SQL, [run_id])
+
+    # -- findings -------------------------------------------------------------
+    def upsert_findings(self, run_id: str, findings: Iterable[Any]) -> int:
+        """Findings are dataclasses (audits.rules.Finding) or dicts with the same fields."""
+        n = 0
+        for f in findings:
+            d = asdict(f) if is_dataclass(f) and not isinstance(f, type) else dict(f)
+            row = {k: d.get(k) for k in FINDING_COLUMNS if k in d}
+            fid = stable_id(d["brand"], d["e164"], d["engine"], d["kind"], d.get("domain") or "")
+            seen = d.get("captured_at") or ""
+            row.update(id=fid, first_seen=seen, last_seen=seen, first_run_id=run_id, last_run_id=run_id)
+            old = self._get("findings", fid)
+            if old is not None:
+                if (old["first_seen"] or "") <= seen or not seen:
+                    row.update(first_seen=old["first_seen"], first_run_id=old["first_run_id"])
+                if seen < (old["last_seen"] or ""):  # an older run re-audited: keep the newest copy
+                    row = {k: row[k] for k in ("id", "first_seen", "first_run_id")}
+            self._upsert("findings", row)
+            self._upsert("finding_runs", {"id": stable_id(fid, run_id), "finding_id": fid, "run_id": run_id,
+                                          **{c: d.get(c) for c in FINDING_RUN_COLUMNS}})  # fmt: skip
+            n += 1
+        return n
+
+    def findings(self, run_id: str | None = None, brand: str | None = None) -> list[dict[str, Any]]:
+        """All findings (run_id None) or those of one run, as that run saw them; newest last_seen first."""
+        order = "order by f.last_seen desc, f.brand, f.e164, f.engine, f.kind, f.domain"
+        if run_id is None:
+            where, params = ("where f.brand = ?", [brand]) if brand is not None else ("", [])
+            return self._rows(f"select f.* from findings f {where} {order}", params)
+        cols = ", ".join(f"{'fr' if c in FINDING_RUN_COLUMNS else 'f'}.[{c}]" for c in FINDING_COLUMNS)
+        sql = (f"select {cols}, fr.run_id from findings f join finding_runs fr on fr.finding_id = f.id"
+               " where fr.run_id = ?")  # fmt: skip
+        params = [run_id]
+        if brand is not None:
+            sql += " and f.brand = ?"
+            params.append(brand)
+        return self._rows(f"{sql} {order}", params)
