@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,6 +83,19 @@ class BrowserConfig:
 
 
 @dataclass(frozen=True)
+class BlockShot:
+    """Where one result block stood on the rendered page, and its cropped evidence."""
+
+    box: tuple[float, float, float, float] | None  # x, y, width, height in page pixels
+    above_fold: bool | None  # inside the first viewport
+    png: bytes | None = None  # crop of the block with its numbers highlighted
+
+
+# analyse(html, final_url) -> one (title, numbers to highlight) per result block
+Analyser = Callable[[str, str], Sequence[tuple[str, Sequence[str]]]]
+
+
+@dataclass(frozen=True)
 class PageCapture:
     """What the browser saw of one page."""
 
@@ -94,7 +108,7 @@ class PageCapture:
     device: str
     captured_at: str  # ISO-8601 UTC
     requests: tuple[str, ...] = field(default=(), compare=False)  # every URL the page requested
-    boxes: tuple[tuple[float, float, float, float], ...] = field(default=(), compare=False)
+    blocks: tuple[BlockShot, ...] = field(default=(), compare=False)  # aligned with analyse()'s targets
     viewport_height: int = 0
 
 
@@ -128,7 +142,9 @@ class Browser:
         log.info("browser started: %s", executable)
         return self
 
-    def __exit__(self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]) -> None:
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
         for ctx in self._contexts.values():
             ctx.close()
         self._contexts.clear()
@@ -170,16 +186,21 @@ class Browser:
         consent_selectors: tuple[str, ...] = (),
         is_consent: Any = None,
         reveal: bool = False,
-        block_selector: str | None = None,
+        analyse: Analyser | None = None,
     ) -> PageCapture:
         """Open ``url`` and capture it.
 
         ``is_consent(html, url) -> bool`` tells whether the page is a consent
         wall; then ``consent_selectors`` are tried in order to reject cookies.
         ``reveal`` clicks "toon nummer"-style buttons (never links).
-        ``block_selector`` returns the pixel boxes of the matching elements.
+        ``analyse`` names the result blocks on the page (by title) and the numbers
+        in each: their pixel boxes are measured and, where a block has numbers,
+        a crop of it with the numbers highlighted is taken.
         """
-        ctx = self._browser.new_context(**self._context_options(device)) if isolated else self._search_context(device)
+        if isolated:
+            ctx = self._browser.new_context(**self._context_options(device))
+        else:
+            ctx = self._search_context(device)
         page = ctx.new_page()
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
@@ -195,10 +216,10 @@ class Browser:
             if reveal:
                 _click_reveal_buttons(page)
             html = page.content()
-            boxes = _boxes(page, block_selector) if block_selector else ()
             shot = page.screenshot(full_page=True)
-            user_agent = page.evaluate("navigator.userAgent")
             viewport = page.viewport_size or {"height": 0}
+            blocks = _blocks(page, analyse(html, page.url), int(viewport["height"])) if analyse else ()
+            user_agent = page.evaluate("navigator.userAgent")
             return PageCapture(
                 url=url,
                 final_url=page.url,
@@ -209,7 +230,7 @@ class Browser:
                 device=device,
                 captured_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 requests=tuple(requests),
-                boxes=boxes,
+                blocks=blocks,
                 viewport_height=int(viewport["height"]),
             )
         except BrowserNotFound:
@@ -265,9 +286,73 @@ def _click_reveal_buttons(page: Any) -> None:
     _settle(page)
 
 
-def _boxes(page: Any, selector: str) -> tuple[tuple[float, float, float, float], ...]:
-    out = []
-    for handle in page.query_selector_all(selector):
-        b = handle.bounding_box()
-        out.append((b["x"], b["y"], b["width"], b["height"]) if b else (0.0, 0.0, 0.0, 0.0))
-    return tuple(out)
+_LOCATE_JS = """
+([titles]) => {
+  const norm = s => (s || "").replace(/\\s+/g, " ").trim().toLowerCase();
+  const wanted = titles.map(norm);
+  const all = Array.from(document.body.querySelectorAll("h1,h2,h3,h4,a,[role=heading],span,div"));
+  const used = new Set();
+  const holdsOther = (el, me) => {
+    const t = norm(el.textContent);
+    return wanted.some((w, j) => j !== me && w && w !== wanted[me] && t.includes(w));
+  };
+  return wanted.map((w, i) => {
+    if (!w) return null;
+    const head = all.find(el => !used.has(el) && norm(el.textContent) === w && el.getClientRects().length);
+    if (!head) return null;
+    used.add(head);
+    // the largest block around the title that holds no other result's title, as the parsers read it
+    let block = head;
+    while (block.parentElement && block.parentElement !== document.body
+           && !holdsOther(block.parentElement, i)) {
+      block = block.parentElement;
+    }
+    block.setAttribute("data-serpaudit-block", String(i));
+    const r = block.getBoundingClientRect();
+    return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height];
+  });
+}
+"""
+
+_HIGHLIGHT_JS = """
+([index, marks]) => {
+  const block = document.querySelector(`[data-serpaudit-block="${index}"]`);
+  if (!block) return false;
+  const style = "outline:3px solid #d00;background:#ff0;color:#000";
+  block.querySelectorAll('a[href^="tel:"],a[href*="wa.me"],a[href*="whatsapp"]')
+       .forEach(a => a.style.cssText += style);
+  const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+  const hits = [];
+  while (walker.nextNode()) {
+    const n = walker.currentNode;
+    for (const m of marks) {
+      const at = m ? n.data.indexOf(m) : -1;
+      if (at >= 0) { hits.push([n, at, m.length]); break; }
+    }
+  }
+  for (const [n, at, len] of hits) {
+    const range = document.createRange(); range.setStart(n, at); range.setEnd(n, at + len);
+    const mark = document.createElement("mark"); mark.style.cssText = style; range.surroundContents(mark);
+  }
+  return true;
+}
+"""
+
+
+def _blocks(page: Any, targets: Sequence[tuple[str, Sequence[str]]], fold: int) -> tuple[BlockShot, ...]:
+    boxes = page.evaluate(_LOCATE_JS, [[t for t, _ in targets]])
+    shots = []
+    for i, ((_, marks), box) in enumerate(zip(targets, boxes, strict=True)):
+        if not box or box[2] <= 0 or box[3] <= 0:
+            shots.append(BlockShot(None, None))
+            continue
+        png = None
+        if marks:
+            try:
+                page.evaluate(_HIGHLIGHT_JS, [i, list(marks)])
+                png = page.locator(f'[data-serpaudit-block="{i}"]').screenshot(animations="disabled")
+            except Exception as exc:  # a crop is extra evidence; the full page is already kept
+                log.warning("could not crop result %d: %s", i, exc)
+        above = box[1] < fold if fold else None
+        shots.append(BlockShot((box[0], box[1], box[2], box[3]), above, png))
+    return tuple(shots)

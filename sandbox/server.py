@@ -29,7 +29,7 @@ class SandboxServer:
         handler = _make_handler(web)
         self._httpd = ThreadingHTTPServer((host, port), handler)
         ca = trustme.CA()
-        cert = ca.issue_cert("sandbox.invalid", "localhost", "127.0.0.1")
+        cert = ca.issue_cert("sandbox.invalid", "localhost")
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         cert.configure_cert(ctx)
         self._httpd.socket = ctx.wrap_socket(self._httpd.socket, server_side=True)
@@ -38,7 +38,7 @@ class SandboxServer:
     @property
     def address(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"{host}:{port}"
+        return f"{host!s}:{port}"
 
     def start(self) -> SandboxServer:
         self._thread.start()

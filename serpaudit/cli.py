@@ -68,7 +68,7 @@ def init(config: ConfigOpt = None,
 
 
 @brands_app.command("import")
-def brands_import(file: Annotated[Path, typer.Argument(help="Brand CSV (name,domains,contact_pages,phone_support,queries).")],
+def brands_import(file: Annotated[Path, typer.Argument(help="Brand CSV (see README: The brand CSV).")],
                   config: ConfigOpt = None) -> None:
     """Load brands from a CSV file into the database."""
     n = _guard(commands.brands_import, config, file)

@@ -109,7 +109,8 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                         outcome.summary["landing_pages"] = visit_landing_pages(
                             browser, store, run_id, by_name, evidence, region=settings.region)
         if "audit" in stages:
-            harvest_run = run_id if "harvest" in stages else store.latest_run_id("harvest") or store.latest_run_id("run")
+            harvest_run = run_id if "harvest" in stages else (
+                store.latest_run_id("harvest") or store.latest_run_id("run"))
             audit(store, run_id, harvest_run_id=harvest_run)
         outcome.findings = store.findings(run_id=run_id)
         outcome.not_audited = [c for c in store.captures(run_id) if c["status"] in NOT_AUDITABLE]

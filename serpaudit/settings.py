@@ -121,7 +121,8 @@ def _validate(s: Settings) -> None:
     known_engines = {"google", "bing", "duckduckgo"}
     bad = [e for e in s.engines if e not in known_engines]
     if bad:
-        raise SettingsError(f"{s._source}: engines: unknown {', '.join(bad)} (known: {', '.join(sorted(known_engines))})")
+        known = ", ".join(sorted(known_engines))
+        raise SettingsError(f"{s._source}: engines: unknown {', '.join(bad)} (known: {known})")
     bad = [d for d in s.devices if d not in {"desktop", "mobile"}]
     if bad:
         raise SettingsError(f"{s._source}: devices: unknown {', '.join(bad)} (known: desktop, mobile)")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-
 import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
