@@ -20,7 +20,7 @@ from serpaudit import commands
 from serpaudit.pipeline import EXIT_INCOMPLETE, EXIT_USAGE
 
 app = typer.Typer(help="Find fake customer-service numbers at the top of search results.", no_args_is_help=True,
-                  add_completion=False)
+                  add_completion=False, pretty_exceptions_enable=False)
 brands_app = typer.Typer(help="Manage the brands to audit.", no_args_is_help=True)
 parse_app = typer.Typer(help="Parse saved pages offline and print JSON.", no_args_is_help=True)
 findings_app = typer.Typer(help="Show stored findings.", no_args_is_help=True)
@@ -57,6 +57,9 @@ def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise _fail(str(exc), EXIT_USAGE) from exc
     except commands.IncompleteError as exc:
         raise _fail(str(exc), EXIT_INCOMPLETE) from exc
+    except Exception as exc:  # a bug or an unforeseen failure: cron must see "could not complete", not a crash
+        logging.getLogger("serpaudit").exception("unexpected error")
+        raise _fail(f"the run could not complete: {exc.__class__.__name__}: {exc}", EXIT_INCOMPLETE) from exc
 
 
 @app.command()

@@ -15,6 +15,7 @@ from typing import Any
 from crawler.browser import Browser
 from crawler.engines import get_engine
 from crawler.errors import FetchError
+from crawler.models import SerpPage
 from serpaudit.evidence import EvidenceFolder
 
 log = logging.getLogger(__name__)
@@ -86,10 +87,17 @@ def capture_job(browser: Browser, store, job: Job, run_id: str, evidence: Eviden
         return "blocked"
     cap = None
     error = ""
+    parsed: dict[str, SerpPage] = {}
+
+    def analyse(html: str, final_url: str) -> list[tuple[str, list[str]]]:
+        # parsed while the page is still open, so the browser can measure and crop each result
+        parsed["page"] = engine.parse(html, final_url, region=region)
+        return [(r.title, [p.raw for p in r.phones]) for r in parsed["page"].results]
+
     for attempt in range(retries + 1):
         try:
             cap = browser.capture(url, device=job.device, consent_selectors=tuple(engine.CONSENT_REJECT_SELECTORS),
-                                  is_consent=lambda h, u: engine.classify(h, u) == "consent")
+                                  is_consent=lambda h, u: engine.classify(h, u) == "consent", analyse=analyse)
             break
         except FetchError as exc:
             error = str(exc)
@@ -97,13 +105,20 @@ def capture_job(browser: Browser, store, job: Job, run_id: str, evidence: Eviden
     if cap is None:
         store.record_capture({**record, "status": "error", "error": error}, None)
         return "error"
-    page = engine.parse(cap.html, cap.final_url, region=region)
+    page = parsed.get("page") or engine.parse(cap.html, cap.final_url, region=region)
     name = evidence.name(f"{job.engine}-{job.device}-{job.brand}", job.brand, job.engine, job.query, job.device)
     html_path, html_sha = evidence.write(name, ".html", cap.html.encode("utf-8"))
     png_path, png_sha = evidence.write(name, ".png", cap.screenshot)
+    page_dict = page.to_dict()
+    for result, shot in zip(page_dict["results"], cap.blocks, strict=False):
+        result["box"] = list(shot.box) if shot.box else None
+        result["above_fold"] = shot.above_fold
+        if shot.png:
+            crop = f"{name}-{result['placement']}{result['rank']}"
+            result["evidence_path"], result["evidence_sha256"] = evidence.write(crop, ".png", shot.png)
     record.update(captured_at=cap.captured_at, final_url=cap.final_url, user_agent=cap.user_agent,
                   html_path=html_path, html_sha256=html_sha, screenshot_path=png_path, screenshot_sha256=png_sha,
                   status=page.status)
-    store.record_capture(record, page.to_dict())
+    store.record_capture(record, page_dict)
     log.info("%s %s %r: %s, %d results", job.engine, job.device, job.query, page.status, len(page.results))
     return page.status
