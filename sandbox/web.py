@@ -1,0 +1,293 @@
+"""The sandbox web: a pure function of (method, url, headers) -> Response, driven by a World.
+
+The crawler's browser keeps requesting production URLs (www.google.nl/search?q=...,
+www.bing.com/search?q=..., duckduckgo.com/?q=..., https://www.<brand>/klantenservice);
+its request router hands each request to :meth:`SandboxWeb.respond`.  No sockets.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from sandbox import serp_bing, serp_duckduckgo, serp_google
+from sandbox.markup import esc, token
+from sandbox.world import World
+
+log = logging.getLogger(__name__)
+
+HTML = "text/html; charset=utf-8"
+TEXT = "text/plain; charset=utf-8"
+DEFAULT_ROBOTS = "User-agent: *\nAllow: /\n"
+MOBILE_MARKERS = ("mobile", "android", "iphone")
+GOOGLE_CONSENT_HOST = "consent.google.com"
+BING_HOSTS = ("www.bing.com", "bing.com")
+DDG_HOSTS = ("duckduckgo.com", "www.duckduckgo.com")
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+def is_mobile(headers: dict[str, str]) -> bool:
+    ua = _header(headers, "user-agent").lower()
+    return any(m in ua for m in MOBILE_MARKERS)
+
+
+def _header(headers: dict[str, str], name: str) -> str:
+    for k, v in (headers or {}).items():
+        if k.lower() == name:
+            return v
+    return ""
+
+
+def is_click_url(url: str) -> bool:
+    """True for ad click URLs: following one would charge the advertiser (or tip off a scammer)."""
+    p = urlsplit(url)
+    host, path = (p.hostname or "").lower(), p.path
+    if host.endswith("googleadservices.com"):
+        return True
+    if serp_google.is_google_host(host) and path.startswith("/aclk"):
+        return True
+    if host in BING_HOSTS and path.startswith(("/aclk", "/aclick")):
+        return True
+    return host in DDG_HOSTS and path == "/y.js"
+
+
+def landing_of_click(url: str) -> str | None:
+    """The landing URL encoded in an engine's ad click URL (googleadservices, Bing aclk, DDG y.js)."""
+    p = urlsplit(url)
+    qs = parse_qs(p.query)
+    host = (p.hostname or "").lower()
+    if host in DDG_HOSTS:
+        inner = (qs.get("u3") or [""])[0]
+        return landing_of_click(inner) if inner else None
+    if host in BING_HOSTS:
+        u = (qs.get("u") or [""])[0]
+        if u.startswith("a1"):
+            u = u[2:]
+        try:
+            return base64.urlsafe_b64decode(u + "=" * (-len(u) % 4)).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+    adurl = (qs.get("adurl") or [""])[0]
+    return adurl or None
+
+
+class SandboxWeb:
+    """Answers requests for every host of a world, the three engines and their click/consent hosts."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.requests: list[tuple[str, str]] = []
+        self.not_found: list[str] = []
+        self._lock = threading.Lock()
+
+    # -- public ------------------------------------------------------------------------
+
+    def click_url_requests(self) -> list[str]:
+        with self._lock:
+            return [url for _, url in self.requests if is_click_url(url)]
+
+    def respond(self, method: str, url: str, headers: dict[str, str] | None = None) -> Response:
+        headers = headers or {}
+        with self._lock:
+            self.requests.append((method.upper(), url))
+        resp = self._route(url, headers)
+        if method.upper() == "HEAD":
+            return Response(resp.status, resp.headers, b"")
+        return resp
+
+    # -- routing -----------------------------------------------------------------------
+
+    def _route(self, url: str, headers: dict[str, str]) -> Response:
+        p = urlsplit(url)
+        host = (p.hostname or "").lower()
+        path = p.path or "/"
+        qs = {k: v[0] for k, v in parse_qs(p.query, keep_blank_values=True).items()}
+        if is_click_url(url):
+            landing = landing_of_click(url)
+            return _redirect(302, landing) if landing else self._not_found(url)
+        site = self.world.site(host)
+        if path == "/robots.txt":
+            if site is None and not self._is_engine_host(host):
+                return self._not_found(url)
+            robots = site["robots"] if site else DEFAULT_ROBOTS
+            return Response(200, {"content-type": TEXT}, robots.encode())
+        if serp_google.is_google_host(host):
+            return self._google(url, host, path, qs, headers)
+        if host == GOOGLE_CONSENT_HOST:
+            return self._consent(path, qs)
+        if host in BING_HOSTS:
+            if path == "/search" and qs.get("q"):
+                return self._serp("bing", qs["q"], "desktop" if not is_mobile(headers) else "mobile")
+            return _html(200, serp_bing.home()) if path == "/" else self._not_found(url)
+        if host in DDG_HOSTS:
+            if path == "/" and qs.get("q"):
+                return self._serp("duckduckgo", qs["q"], "desktop" if not is_mobile(headers) else "mobile")
+            return _html(200, serp_duckduckgo.home()) if path == "/" else self._not_found(url)
+        if site is not None:
+            return self._site(site, host, url, p.path or "/", p.query)
+        return self._not_found(url)
+
+    def _is_engine_host(self, host: str) -> bool:
+        engine_hosts = BING_HOSTS + DDG_HOSTS + (GOOGLE_CONSENT_HOST,)
+        return serp_google.is_google_host(host) or host in engine_hosts
+
+    def _google(
+        self, url: str, host: str, path: str, qs: dict[str, str], headers: dict[str, str]
+    ) -> Response:
+        device = "mobile" if is_mobile(headers) else "desktop"
+        if path == "/search" and qs.get("q"):
+            serp = self.world.serp_for("google", qs["q"], device)
+            status = serp["status"] if serp else "ok"
+            wall = self.world.engines.get("google", {}).get("consent_wall", False)
+            if status == "consent" or (wall and not _has_consent(headers)):
+                target = "https://consent.google.com/ml?" + urlencode(
+                    {"continue": url, "gl": self.world.region, "hl": self.world.language, "pc": "srp",
+                     "src": "1"})
+                return _redirect(302, target)
+            if status == "captcha":
+                sorry = f"https://{host}/sorry/index?" + urlencode({"continue": url, "q": "EgS" + token(url)})
+                return _redirect(302, sorry)
+            return self._serp("google", qs["q"], device)
+        if path == "/sorry/index":
+            return _html(429, serp_google.render_captcha(qs.get("continue", "")))
+        if path == "/consent/set":  # second hop of the consent flow: sets SOCS on the engine's own domain
+            target = qs.get("continue") or f"https://{host}/"
+            cookie = ("SOCS=CAESHAgBEhJnd3NfMjAyNDAxMDEtMF9SQzEaAm5sIAEaBgiA_LyaBg; Path=/; Domain=."
+                      + host.removeprefix("www.") + "; Max-Age=33696000; Secure; SameSite=lax")
+            return Response(302, {"location": target, "set-cookie": cookie, "content-type": HTML}, b"")
+        if path in ("/", "/webhp"):
+            return _html(200, serp_google.home(device == "mobile"))
+        return self._not_found(url)
+
+    def _consent(self, path: str, qs: dict[str, str]) -> Response:
+        cont = qs.get("continue", "https://www.google.nl/")
+        if path == "/ml":
+            return _html(200, serp_google.render_consent(cont))
+        if path == "/save":
+            chost = urlsplit(cont).hostname or "www.google.nl"
+            eom = qs.get("set_eom", "")
+            hop = f"https://{chost}/consent/set?" + urlencode({"continue": cont, "eom": eom})
+            return _redirect(302, hop)
+        return self._not_found("https://consent.google.com" + path)
+
+    # -- SERPs -------------------------------------------------------------------------
+
+    def serp_page(self, engine: str, query: str, device: str = "desktop") -> dict[str, Any]:
+        """The data a SERP is rendered from: planted entry (if any) plus default organic results."""
+        serp = self.world.serp_for(engine, query, device)
+        brand = self.world.brand_for_query(query)
+        defaults = self.default_organic(brand) if brand else []
+        if serp is None:
+            return {"query": query, "device": device, "status": "ok", "ads": [], "organic": defaults}
+        if serp["status"] == "empty":
+            return {"query": query, "device": device, "status": "empty", "ads": [], "organic": []}
+        organic = list(serp["organic"])
+        if serp["defaults"]:
+            seen = {o["url"] for o in organic}
+            organic += [o for o in defaults if o["url"] not in seen]
+        return {"query": query, "device": device, "status": serp["status"], "ads": serp["ads"],
+                "organic": organic}
+
+    def default_organic(self, brand: dict[str, Any]) -> list[dict[str, Any]]:
+        """The brand's home page and contact page(s), as a search engine would list them."""
+        out: list[dict[str, Any]] = []
+        for d in brand["domains"]:
+            site = self.world.site("www." + d) or self.world.site(d)
+            if site is None:
+                continue
+            home = site["pages"].get("/")
+            out.append({"title": (home or {}).get("title") or f"{brand['name']} | Officiële website",
+                        "url": f"https://{site['host']}/", "display_url": None,
+                        "snippet": f"Welkom bij {brand['name']}. Bekijk onze producten en diensten en vind "
+                                   "snel antwoord op je vragen."})
+            contact = [u for u in brand["contact_pages"] if urlsplit(u).hostname in (site["host"], d)]
+            if not contact and "/klantenservice" in site["pages"]:
+                contact = [f"https://{site['host']}/klantenservice"]
+            for url in contact:
+                page = site["pages"].get(urlsplit(url).path or "/") or {}
+                out.append({"title": page.get("title") or f"Klantenservice | {brand['name']}", "url": url,
+                            "display_url": None,
+                            "snippet": "Heb je een vraag? Bekijk de veelgestelde vragen of neem contact op "
+                                       f"met de klantenservice van {brand['name']}."})
+        return out
+
+    def _serp(self, engine: str, query: str, device: str) -> Response:
+        page = self.serp_page(engine, query, device)
+        render = {"google": serp_google.render_serp, "bing": serp_bing.render_serp,
+                  "duckduckgo": serp_duckduckgo.render_serp}[engine]
+        return _html(200, render(page))
+
+    # -- world sites -------------------------------------------------------------------
+
+    def _site(self, site: dict[str, Any], host: str, url: str, path: str, query: str) -> Response:
+        if host != site["host"]:  # alias: redirect to the canonical host
+            return _redirect(301, f"https://{site['host']}{path}" + (f"?{query}" if query else ""))
+        if site["status"] and site["status"] >= 400:
+            return _html(site["status"], _error_page(site["status"]))
+        page = site["pages"].get(path) or site["pages"].get(path.rstrip("/") or "/") \
+            or site["pages"].get(path + "/")
+        if page is None:
+            return self._not_found(url)
+        if page["redirect"]:
+            return _redirect(page["redirect"]["status"], page["redirect"]["location"])
+        status = page["status"] or 200
+        if status >= 400 and not page["body"]:
+            return _html(status, _error_page(status))
+        body = page["body"]
+        if not page["content_type"].startswith("text/html") or "<html" in body[:200].lower():
+            return Response(status, {"content-type": page["content_type"]}, body.encode())
+        doc = (f'<!DOCTYPE html><html lang="{esc(self.world.language)}"><head><meta charset="utf-8">'
+               '<meta name="viewport" content="width=device-width,initial-scale=1">'
+               f'<title>{esc(page["title"])}'
+               f"</title></head><body>{body}</body></html>")
+        return _html(status, doc)
+
+    def _not_found(self, url: str) -> Response:
+        with self._lock:
+            self.not_found.append(url)
+        log.info("sandbox: 404 %s", url)
+        return _html(404, _error_page(404))
+
+
+def _has_consent(headers: dict[str, str]) -> bool:
+    cookies = _header(headers, "cookie")
+    return "SOCS=" in cookies or "CONSENT=YES" in cookies
+
+
+def _html(status: int, html: str) -> Response:
+    return Response(status, {"content-type": HTML, "cache-control": "no-store"}, html.encode("utf-8"))
+
+
+def _redirect(status: int, location: str) -> Response:
+    body = f'<html><body>Verplaatst naar <a href="{esc(location)}">{esc(location)}</a></body></html>'
+    return Response(status, {"location": location, "content-type": HTML}, body.encode())
+
+
+_REASONS = {404: "Niet gevonden", 500: "Interne serverfout", 502: "Bad Gateway",
+            503: "Dienst niet beschikbaar",
+            403: "Geen toegang", 429: "Te veel verzoeken"}
+
+
+def _error_page(status: int) -> str:
+    reason = _REASONS.get(status, "Fout")
+    return (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>{status} {reason}</title>'
+            '</head>'
+            f"<body><h1>{status} {reason}</h1><p>De gevraagde pagina kon niet worden geladen.</p></body>"
+            "</html>")
+
+
+__all__ = ["Response", "SandboxWeb", "is_click_url", "is_mobile", "landing_of_click"]

@@ -1,0 +1,414 @@
+"""A sandbox *world*: the data file (TOML) that describes a small imitation web.
+
+``load_world(path)`` reads and validates the file and returns a :class:`World`.
+Every problem is reported as ``WorldError("<file>: <field path>: <what is wrong>")``,
+e.g. ``default.toml: brands[2].domains: must be a non-empty list of strings``.
+
+The format is documented in ``sandbox/WORLD_FORMAT.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+
+DEFAULT_WORLD_PATH = Path(__file__).resolve().parent / "worlds" / "default.toml"
+
+ENGINES = ("google", "bing", "duckduckgo")
+DEVICES = ("desktop", "mobile")
+SERP_STATUSES = ("ok", "captcha", "consent", "empty")
+PLACEMENTS = {
+    "google": ("top", "bottom"),
+    "bing": ("top", "bottom", "side"),
+    "duckduckgo": ("top", "bottom", "side"),
+}
+VERDICTS = ("finding", "inconclusive")
+NOT_AUDITED_STATUSES = ("captcha", "blocked", "consent")
+_HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+
+
+class WorldError(ValueError):
+    """The world file is missing, unreadable or invalid; the message names file and field."""
+
+
+def normalise_query(query: str) -> str:
+    """Queries are matched case-insensitively with runs of spaces collapsed."""
+    return " ".join(query.lower().split())
+
+
+@dataclass
+class World:
+    """A validated world.  Plain data: lists of dicts, as read from the TOML."""
+
+    name: str
+    region: str
+    language: str
+    brands: list[dict[str, Any]]
+    crawl: dict[str, Any]
+    sites: dict[str, dict[str, Any]]  # host -> site
+    serps: list[dict[str, Any]]
+    expected: list[dict[str, Any]]
+    expected_not_audited: list[dict[str, Any]]
+    engines: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-engine flags (consent_wall)
+    path: Path | None = None
+
+    # -- look-ups used by the web app ------------------------------------------------
+
+    def site(self, host: str) -> dict[str, Any] | None:
+        host = host.lower().rstrip(".")
+        if host in self.sites:
+            return self.sites[host]
+        for site in self.sites.values():
+            if host in site["aliases"]:
+                return site
+        return None
+
+    def queries_for(self, brand: dict[str, Any]) -> list[str]:
+        """The queries the crawl runs for a brand: templates first, then the brand's own."""
+        out = [t.format(brand=brand["name"]) for t in self.crawl["query_templates"]]
+        for q in brand["queries"]:
+            if normalise_query(q) not in {normalise_query(x) for x in out}:
+                out.append(q)
+        return out
+
+    def brand_for_query(self, query: str) -> dict[str, Any] | None:
+        q = normalise_query(query)
+        for brand in self.brands:
+            if q in {normalise_query(x) for x in self.queries_for(brand)}:
+                return brand
+        for brand in self.brands:  # looser: the brand name occurs in the query
+            if normalise_query(brand["name"]) in q:
+                return brand
+        return None
+
+    def serp_for(self, engine: str, query: str, device: str) -> dict[str, Any] | None:
+        """The planted [[serps]] entry for (engine, query, device); device-specific wins."""
+        q = normalise_query(query)
+        generic = None
+        for serp in self.serps:
+            if serp["engine"] != engine or normalise_query(serp["query"]) != q:
+                continue
+            if serp["device"] == device:
+                return serp
+            if serp["device"] is None and generic is None:
+                generic = serp
+        return generic
+
+
+# -- validation --------------------------------------------------------------------------
+
+
+class _V:
+    """Validation context: knows the file name for error messages."""
+
+    def __init__(self, fname: str) -> None:
+        self.fname = fname
+
+    def fail(self, where: str, msg: str) -> WorldError:
+        return WorldError(f"{self.fname}: {where}: {msg}")
+
+    def table(self, data: Any, where: str) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise self.fail(where, "must be a table")
+        return data
+
+    def tables(
+        self, data: dict[str, Any], key: str, where: str, required: bool = False
+    ) -> list[dict[str, Any]]:
+        value = data.get(key)
+        path = f"{where}.{key}" if where else key
+        if value is None:
+            if required:
+                raise self.fail(path, "is required (an array of tables)")
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(path, "must be an array of tables ([[...]])")
+        return value
+
+    def string(self, data: dict[str, Any], key: str, where: str, *, required: bool = True,
+               default: str | None = None, choices: tuple[str, ...] | None = None) -> Any:
+        value = data.get(key, default)
+        if value is None:
+            if required:
+                raise self.fail(f"{where}.{key}", "is required")
+            return None
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(f"{where}.{key}", "must be a non-empty string")
+        if choices is not None and value not in choices:
+            raise self.fail(f"{where}.{key}", f"must be one of {', '.join(choices)} (got {value!r})")
+        return value
+
+    def strings(self, data: dict[str, Any], key: str, where: str, *, required: bool = True,
+                non_empty: bool = True, choices: tuple[str, ...] | None = None) -> list[str]:
+        value = data.get(key)
+        if value is None and not required:
+            return []
+        ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+        if not ok or (non_empty and not value):
+            raise self.fail(f"{where}.{key}", "must be a non-empty list of strings" if non_empty
+                            else "must be a list of strings")
+        assert isinstance(value, list)
+        if choices is not None:
+            for v in value:
+                if v not in choices:
+                    raise self.fail(f"{where}.{key}", f"{v!r} is not one of {', '.join(choices)}")
+        return list(value)
+
+    def boolean(self, data: dict[str, Any], key: str, where: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"{where}.{key}", "must be true or false")
+        return value
+
+    def integer(self, data: dict[str, Any], key: str, where: str, default: int | None) -> int | None:
+        value = data.get(key, default)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or not 100 <= value <= 599:
+            raise self.fail(f"{where}.{key}", "must be an HTTP status code (100-599)")
+        return value
+
+    def url(self, data: dict[str, Any], key: str, where: str, *, required: bool = True) -> Any:
+        value = self.string(data, key, where, required=required)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise self.fail(f"{where}.{key}", f"must be an absolute http(s) URL (got {value!r})")
+        return value
+
+    def phone(self, data: dict[str, Any], key: str, where: str, region: str, *, required: bool = True) -> Any:
+        raw = self.string(data, key, where, required=required)
+        if raw is None:
+            return None
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException as exc:
+            raise self.fail(f"{where}.{key}", f"{raw!r} is not a phone number ({exc})") from None
+        if not phonenumbers.is_valid_number(number):
+            raise self.fail(f"{where}.{key}", f"{raw!r} is not a valid number in region {region}")
+        return raw
+
+
+def to_e164(raw: str, region: str) -> str:
+    return phonenumbers.format_number(phonenumbers.parse(raw, region), phonenumbers.PhoneNumberFormat.E164)
+
+
+def load_world(path: str | Path) -> World:
+    """Read and validate a world file; raises :class:`WorldError` naming file and field."""
+    path = Path(path)
+    fname = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise WorldError(f"{fname}: cannot read: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise WorldError(f"{fname}: not valid TOML: {exc}") from None
+    world = parse_world(data, fname)
+    world.path = path
+    return world
+
+
+def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
+    """Validate an already-parsed TOML document (see :func:`load_world`)."""
+    v = _V(fname)
+    w = v.table(data.get("world", {}), "world")
+    name = v.string(w, "name", "world")
+    region = v.string(w, "region", "world", default="NL")
+    language = v.string(w, "language", "world", default="nl")
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise v.fail("world.region", f"{region!r} is not a region phonenumbers knows")
+
+    c = v.table(data.get("crawl", {}), "crawl")
+    crawl = {
+        "engines": v.strings(c, "engines", "crawl", choices=ENGINES) if "engines" in c else list(ENGINES),
+        "devices": v.strings(c, "devices", "crawl", choices=DEVICES) if "devices" in c else ["desktop"],
+        "query_templates": v.strings(c, "query_templates", "crawl") if "query_templates" in c
+        else ["{brand} klantenservice"],
+    }
+    for i, t in enumerate(crawl["query_templates"]):
+        if "{brand}" not in t:
+            raise v.fail(f"crawl.query_templates[{i}]", "must contain {brand}")
+
+    engines: dict[str, dict[str, Any]] = {}
+    e_table = v.table(data.get("engines", {}), "engines")
+    for ename, flags in e_table.items():
+        where = f"engines.{ename}"
+        if ename not in ENGINES:
+            raise v.fail(where, f"unknown engine (choose {', '.join(ENGINES)})")
+        flags = v.table(flags, where)
+        engines[ename] = {"consent_wall": v.boolean(flags, "consent_wall", where, False)}
+
+    sites: dict[str, dict[str, Any]] = {}
+    for i, s in enumerate(v.tables(data, "sites", "")):
+        where = f"sites[{i}]"
+        host = v.string(s, "host", where).lower()
+        if not _HOST_RE.match(host):
+            raise v.fail(f"{where}.host", f"{host!r} is not a host name (no scheme, no path)")
+        if host in sites:
+            raise v.fail(f"{where}.host", f"{host!r} is defined twice")
+        site: dict[str, Any] = {
+            "host": host,
+            "aliases": [a.lower() for a in v.strings(s, "aliases", where, required=False, non_empty=False)],
+            "status": v.integer(s, "status", where, None),
+            "robots": v.string(s, "robots", where, required=False, default="User-agent: *\nAllow: /\n"),
+            "pages": {},
+        }
+        for j, p in enumerate(v.tables(s, "pages", where)):
+            pw = f"{where}.pages[{j}]"
+            ppath = v.string(p, "path", pw)
+            if not ppath.startswith("/"):
+                raise v.fail(f"{pw}.path", "must start with /")
+            if ppath in site["pages"]:
+                raise v.fail(f"{pw}.path", f"{ppath!r} is defined twice")
+            page: dict[str, Any] = {
+                "path": ppath,
+                "title": v.string(p, "title", pw, required=False, default=""),
+                "body": v.string(p, "body", pw, required=False, default=""),
+                "status": v.integer(p, "status", pw, None),
+                "content_type": v.string(p, "content_type", pw, required=False,
+                                         default="text/html; charset=utf-8"),
+                "redirect": None,
+            }
+            if "redirect" in p:
+                r = v.table(p["redirect"], f"{pw}.redirect")
+                rstatus = v.integer(r, "status", f"{pw}.redirect", 302)
+                if rstatus not in (301, 302, 303, 307, 308):
+                    raise v.fail(f"{pw}.redirect.status", "must be 301, 302, 303, 307 or 308")
+                page["redirect"] = {"status": rstatus, "location": v.url(r, "location", f"{pw}.redirect")}
+            site["pages"][ppath] = page
+        sites[host] = site
+
+    brands: list[dict[str, Any]] = []
+    for i, b in enumerate(v.tables(data, "brands", "", required=True)):
+        where = f"brands[{i}]"
+        brand = {
+            "name": v.string(b, "name", where),
+            "domains": [d.lower() for d in v.strings(b, "domains", where)],
+            "contact_pages": [],
+            "phone_support": v.boolean(b, "phone_support", where, True),
+            "queries": v.strings(b, "queries", where, required=False, non_empty=False),
+        }
+        for j, d in enumerate(brand["domains"]):
+            if not _HOST_RE.match(d):
+                raise v.fail(f"{where}.domains[{j}]", f"{d!r} is not a domain name")
+        if "contact_pages" in b:
+            brand["contact_pages"] = v.strings(b, "contact_pages", where, non_empty=False)
+            for j, url in enumerate(brand["contact_pages"]):
+                v.url({"u": url}, "u", f"{where}.contact_pages[{j}]")
+        brands.append(brand)
+    brand_names = {b["name"] for b in brands}
+
+    serps: list[dict[str, Any]] = []
+    for i, s in enumerate(v.tables(data, "serps", "")):
+        serps.append(_parse_serp(v, s, f"serps[{i}]", region))
+
+    expected = []
+    for i, e in enumerate(v.tables(data, "expect", "")):
+        where = f"expect[{i}]"
+        bname = v.string(e, "brand", where)
+        if bname not in brand_names:
+            raise v.fail(f"{where}.brand", f"{bname!r} is not a brand of this world")
+        raw = v.phone(e, "number", where, region)
+        expected.append({
+            "brand": bname,
+            "e164": to_e164(raw, region),
+            "verdict": v.string(e, "verdict", where, default="finding", choices=VERDICTS),
+            "why": v.string(e, "why", where, required=False, default=""),
+        })
+
+    not_audited = []
+    for i, e in enumerate(v.tables(data, "expect_not_audited", "")):
+        where = f"expect_not_audited[{i}]"
+        not_audited.append({
+            "engine": v.string(e, "engine", where, choices=ENGINES),
+            "query": v.string(e, "query", where),
+            "status": v.string(e, "status", where, choices=NOT_AUDITED_STATUSES),
+        })
+
+    world = World(name=name, region=region, language=language, brands=brands, crawl=crawl, sites=sites,
+                  serps=serps, expected=expected, expected_not_audited=not_audited, engines=engines)
+    _cross_check(v, world)
+    return world
+
+
+def _parse_serp(v: _V, s: dict[str, Any], where: str, region: str) -> dict[str, Any]:
+    engine = v.string(s, "engine", where, choices=ENGINES)
+    serp: dict[str, Any] = {
+        "engine": engine,
+        "query": v.string(s, "query", where),
+        "device": v.string(s, "device", where, required=False, choices=DEVICES),
+        "status": v.string(s, "status", where, default="ok", choices=SERP_STATUSES),
+        "defaults": v.boolean(s, "defaults", where, True),
+        "ads": [],
+        "organic": [],
+    }
+    if serp["status"] in ("captcha", "consent") and engine != "google":
+        raise v.fail(f"{where}.status", f"{serp['status']} pages are only built for google")
+    for j, a in enumerate(v.tables(s, "ads", where)):
+        aw = f"{where}.ads[{j}]"
+        placement = v.string(a, "placement", aw, default="top", choices=PLACEMENTS[engine])
+        ad = {
+            "placement": placement,
+            "title": v.string(a, "title", aw),
+            "landing_url": v.url(a, "landing_url", aw),
+            "display_url": v.string(a, "display_url", aw, required=False),
+            "description": v.string(a, "description", aw, required=False, default=""),
+            "call": v.phone(a, "call", aw, region, required=False),
+            "whatsapp": v.phone(a, "whatsapp", aw, region, required=False),
+            "sitelinks": [],
+        }
+        ad["call_e164"] = to_e164(ad["call"], region) if ad["call"] else None
+        ad["whatsapp_e164"] = to_e164(ad["whatsapp"], region) if ad["whatsapp"] else None
+        if ad["display_url"] is None:
+            ad["display_url"] = urlsplit(ad["landing_url"]).hostname
+        for k, sl in enumerate(v.tables(a, "sitelinks", aw)):
+            sw = f"{aw}.sitelinks[{k}]"
+            ad["sitelinks"].append({
+                "title": v.string(sl, "title", sw),
+                "url": v.url(sl, "url", sw),
+                "description": v.string(sl, "description", sw, required=False, default=""),
+            })
+        serp["ads"].append(ad)
+    for j, o in enumerate(v.tables(s, "organic", where)):
+        ow = f"{where}.organic[{j}]"
+        serp["organic"].append({
+            "title": v.string(o, "title", ow),
+            "url": v.url(o, "url", ow),
+            "display_url": v.string(o, "display_url", ow, required=False),
+            "snippet": v.string(o, "snippet", ow, required=False, default=""),
+        })
+    return serp
+
+
+def _cross_check(v: _V, world: World) -> None:
+    """Links in SERPs and redirects must land on sites of this world (the crawler follows them)."""
+
+    def check_url(url: str, where: str) -> None:
+        host = urlsplit(url).hostname or ""
+        if world.site(host) is None:
+            raise v.fail(where, f"host {host!r} is not one of the world's [[sites]]")
+
+    for i, b in enumerate(world.brands):
+        for j, d in enumerate(b["domains"]):
+            if world.site(d) is None and world.site("www." + d) is None:
+                raise v.fail(f"brands[{i}].domains[{j}]", f"no [[sites]] entry for {d!r} or 'www.{d}'")
+        for j, url in enumerate(b["contact_pages"]):
+            check_url(url, f"brands[{i}].contact_pages[{j}]")
+    for i, s in enumerate(world.serps):
+        for j, ad in enumerate(s["ads"]):
+            check_url(ad["landing_url"], f"serps[{i}].ads[{j}].landing_url")
+        for j, o in enumerate(s["organic"]):
+            check_url(o["url"], f"serps[{i}].organic[{j}].url")
+    for i, site in enumerate(world.sites.values()):
+        for j, page in enumerate(site["pages"].values()):
+            if page["redirect"]:
+                check_url(page["redirect"]["location"], f"sites[{i}].pages[{j}].redirect.location")
