@@ -1,0 +1,273 @@
+"""Bing web search: search URL, cookie wall, page status and result parser.
+
+SearXNG style: the markup the parser relies on is written down as selector constants
+here.  Bing's result page is ``ol#b_results`` (main column) and ``ol#b_context`` (right
+rail).  Text ads come as ``li.b_ad`` blocks holding one ``li`` per ad (``ul > li``): the
+block before the organic results is "top", ``li.b_ad.b_adBottom`` (or any ad block
+after an organic result) "bottom", a block in ``#b_context`` "side".  Organic results
+are ``li.b_algo``.  Ad links go through ``bing.com/aclk`` (``aclick`` in 2019) with the
+landing URL base64-encoded in ``u=``; see :mod:`crawler.engines._common`.
+
+Results are returned in page (document) order; ``rank`` counts from 1 within each
+placement, across kinds (organic results and local pack entries share "main").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from crawler.dom import is_hidden, phones_in, soup_of, visible_text
+from crawler.domains import registrable_domain
+from crawler.engines import _common as c
+from crawler.models import SerpPage, SerpResult
+
+NAME = "bing"
+
+# --- cookie wall (#bnp_container banner) --------------------------------------------------------------
+
+CONSENT_REJECT_SELECTORS = [
+    "#bnp_btn_reject",
+    'button:has-text("Weigeren")',
+    'button:has-text("Alles weigeren")',
+    'button:has-text("Reject")',
+    'button:has-text("Ablehnen")',
+]
+
+# --- page status ---------------------------------------------------------------------------------------
+
+CAPTCHA_MARKERS = (
+    "b_captcha", "verify you are human", "verify that you are human", "controleer of je een mens bent",
+    "bevestig dat je een mens bent", "one last step", "nog één stap", "solve the challenge",
+    "challenges.cloudflare.com", "cf-turnstile", "/turing/captcha", 'id="captcha',
+)
+CONSENT_MARKERS = ('id="bnp_container"', 'id="bnp_btn_reject"', 'id="bnp_cookie_banner"', "cookiebanner")
+BLOCKED_MARKERS = (
+    "access denied", "your request has been blocked", "403 forbidden", "429 too many requests",
+    "too many requests", "has been blocked", "toegang geweigerd",
+)
+EMPTY_MARKERS = (
+    "there are no results for", "er zijn geen resultaten voor", "es gibt keine ergebnisse für",
+    "no results found for", "geen resultaten gevonden voor", "il n'y a aucun résultat pour",
+)
+
+# --- result blocks -------------------------------------------------------------------------------------
+
+RESULTS_LIST = "#b_results"
+SIDE_COLUMN = "#b_context"
+AD_BLOCKS = "li.b_ad"
+AD_ITEMS = ":scope > ul > li"  # one ad per li; sitelinks sit in nested lists
+AD_ITEM_FALLBACK = ".sb_add"
+BOTTOM_AD_CLASS = "b_adBottom"
+AD_SLUG = ".b_adSlug"  # the "Advertentie" / "Ad" label: marks an ad outside li.b_ad
+ORGANIC_BLOCKS = "li.b_algo"
+NO_RESULTS = "li.b_no"
+SHOPPING_ITEMS = ".pa_item, .b_pa_item, .pa_carousel .slide"
+LOCAL_ENTRIES = ".listCard, .b_localCard"
+LOCAL_WEBSITE = 'a:has(.ibsb_web), a[aria-label="website" i], a[aria-label="site" i]'
+KNOWLEDGE_PANELS = ".b_entityTP"
+TITLE_LINK = "h2 a[href], .b_title a[href], .pa_title a[href], a.pa_title[href]"
+TITLE = "h2, .b_entityTitle, .pa_title, .b_title"
+DISPLAY_URL = "cite, .b_adurl, .b_attribution, .pa_seller"
+HIDDEN_BY_CLASS = ".b_hide, .b_hidden, .expansionAccessibilityText"  # hidden by Bing's stylesheet
+QUERY_INPUTS = '#sb_form_q, textarea[name="q"], input[name="q"]:not([type="hidden"])'
+CALL_BUTTONS = (
+    'a[href^="tel:"][role="button"], a[href^="tel:"][aria-label], .b_adcall a[href^="tel:"], '
+    'a[href^="tel:"]:-soup-contains("Bel"), a[href^="tel:"]:-soup-contains("Call"), '
+    'a[href^="tel:"]:-soup-contains("Anrufen")'
+)
+BING_HOSTS = ("bing.com", "microsoft.com", "msn.com", "microsofttranslator.com")
+
+
+def search_url(query: str, *, language: str = "nl", region: str = "NL", device: str = "desktop") -> str:
+    """The production result page URL; the device is set by the browser, not the URL."""
+    return "https://www.bing.com/search?" + urlencode({"q": query, "setlang": language.lower(),
+                                                       "cc": region.upper()})
+
+
+# --- status --------------------------------------------------------------------------------------------
+
+
+def classify(html: str, url: str | None = None) -> str:
+    return _classify(html, soup_of(html), url)
+
+
+def _classify(html: str, soup: BeautifulSoup, url: str | None) -> str:
+    low = html.lower()
+    path = urlsplit(url or "").path.lower()
+    has_results = bool(_blocks(soup, AD_BLOCKS) or _blocks(soup, ORGANIC_BLOCKS))
+    if not has_results:
+        if "captcha" in path or path.startswith("/challenge") or any(m in low for m in CAPTCHA_MARKERS):
+            return "captcha"
+        if soup.select_one(NO_RESULTS) is not None or any(m in low for m in EMPTY_MARKERS):
+            return "empty"
+        if any(m in low for m in CONSENT_MARKERS):
+            return "consent"
+        if any(m in low for m in BLOCKED_MARKERS):
+            return "blocked"
+        return "unknown"  # a page we cannot read: a markup change, never "no ads"
+    return "ok"
+
+
+def _blocks(soup: BeautifulSoup, selector: str) -> list[Tag]:
+    return [b for b in c.outermost(soup.select(selector)) if not is_hidden(b)]
+
+
+# --- parse ---------------------------------------------------------------------------------------------
+
+
+def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
+    soup = soup_of(html)
+    status = _classify(html, soup, url)
+    query = c.query_from(soup, QUERY_INPUTS, url)
+    if status != "ok":
+        return SerpPage(engine=NAME, status=status, query=query)
+    host = urlsplit(url or "").hostname
+    base = f"https://{host}" if host else "https://www.bing.com"
+    order = c.doc_order(soup)
+    organic = _blocks(soup, ORGANIC_BLOCKS)
+    first_organic = min((order[id(b)] for b in organic), default=None)
+    found: list[tuple[Tag, str, str, dict[str, Any]]] = []
+    claimed: list[Tag] = []
+
+    def add(block: Tag, kind: str, placement: str, fields: dict[str, Any]) -> None:
+        found.append((block, kind, placement, fields))
+        claimed.append(block)
+
+    ad_blocks = _blocks(soup, AD_BLOCKS)
+    # Ads marked only by their label (an unknown ad container inside the result list).
+    ad_blocks += [li for li in _blocks(soup, f"{RESULTS_LIST} > li, {SIDE_COLUMN} > li")
+                  if not c.inside(li, ad_blocks) and li.select_one(AD_SLUG) and not li.select_one(ORGANIC_BLOCKS)
+                  and "b_algo" not in (li.get("class") or [])]
+    for block in ad_blocks:
+        placement = _ad_placement(block, order, first_organic)
+        shopping = [i for i in c.outermost(block.select(SHOPPING_ITEMS)) if not is_hidden(i, block)]
+        for item in shopping:
+            add(item, "shopping_ad", placement, _ad_fields(item, base))
+        for item in _ad_items(block):
+            if not c.inside(item, claimed) and not any(c.inside(s, [item]) for s in shopping):
+                add(item, "ad", placement, _ad_fields(item, base))
+    for item in _blocks(soup, SHOPPING_ITEMS):
+        if not c.inside(item, claimed):
+            add(item, "shopping_ad", _placement(item), _ad_fields(item, base))
+    for block in _blocks(soup, KNOWLEDGE_PANELS):
+        if not c.inside(block, claimed):
+            add(block, "knowledge_panel", _placement(block), _panel_fields(block, base))
+    for block in _blocks(soup, LOCAL_ENTRIES):
+        if not c.inside(block, claimed):
+            add(block, "local", _placement(block), _local_fields(block, base))
+    for block in organic:
+        if not c.inside(block, claimed):
+            add(block, "organic", _placement(block), _organic_fields(block, base))
+
+    found.sort(key=lambda f: order.get(id(f[0]), 0))
+    ranks: dict[str, int] = {}
+    results = []
+    for block, kind, placement, fields in found:
+        ranks[placement] = ranks.get(placement, 0) + 1
+        shown = c.pruned(block, HIDDEN_BY_CLASS)
+        landing, display = fields["landing_url"], fields["display_url"]
+        results.append(SerpResult(
+            kind=kind, placement=placement, rank=ranks[placement], title=fields["title"],
+            display_url=display, landing_url=landing, click_url=fields["click_url"],
+            domain=registrable_domain(landing) or registrable_domain(display),
+            text=visible_text(shown), phones=phones_in(shown, region, call_button_selector=CALL_BUTTONS),
+        ))
+    return SerpPage(engine=NAME, status=status, query=query, results=tuple(results))
+
+
+# --- blocks --------------------------------------------------------------------------------------------
+
+
+def _ad_items(block: Tag) -> list[Tag]:
+    items = [li for li in block.select(AD_ITEMS) if li.find("a", href=True) and not is_hidden(li, block)]
+    if not items:
+        items = [el for el in c.outermost(block.select(AD_ITEM_FALLBACK)) if not is_hidden(el, block)]
+    if not items and block.find("a", href=True):
+        items = [block]
+    return items
+
+
+def _ad_placement(block: Tag, order: dict[int, int], first_organic: int | None) -> str:
+    if block.find_parent(id=SIDE_COLUMN.lstrip("#")) is not None:
+        return "side"
+    if BOTTOM_AD_CLASS in (block.get("class") or []):
+        return "bottom"
+    if first_organic is not None and order.get(id(block), 0) > first_organic:
+        return "bottom"
+    return "top"
+
+
+def _placement(tag: Tag) -> str:
+    return "side" if tag.find_parent(id=SIDE_COLUMN.lstrip("#")) is not None else "main"
+
+
+# --- fields --------------------------------------------------------------------------------------------
+
+
+def _title(block: Tag, link: Tag | None) -> str:
+    heading = link if link is not None else c.first_visible(block, TITLE)
+    return c.inline_text(c.pruned(heading, HIDDEN_BY_CLASS)) if heading is not None else ""
+
+
+def _display_url(block: Tag) -> str | None:
+    el = c.first_visible(block, DISPLAY_URL)
+    return c.inline_text(c.pruned(el, HIDDEN_BY_CLASS)) or None if el is not None else None
+
+
+def _links(block: Tag) -> list[Tag]:
+    return [a for a in block.find_all("a", href=True) if not is_hidden(a, block)]
+
+
+def _ad_fields(block: Tag, base: str) -> dict[str, Any]:
+    link = c.first_visible(block, TITLE_LINK)
+    links = _links(block)
+    main = link or next((a for a in links if c.absolute(str(a["href"]), base)), None)
+    click = None
+    for a in ([main] if main is not None else []) + links:
+        href = c.absolute(str(a["href"]), base)
+        if c.is_click_wrapper(href):
+            click = href
+            break
+    landing = c.landing_of(click, base)
+    if landing is None and main is not None:
+        href = c.absolute(str(main["href"]), base)
+        if href and not c.is_click_wrapper(href) and not _is_bing(href):
+            landing = href
+    return {"title": _title(block, main), "display_url": _display_url(block), "landing_url": landing,
+            "click_url": click}
+
+
+def _organic_fields(block: Tag, base: str) -> dict[str, Any]:
+    link = c.first_visible(block, TITLE_LINK)
+    href = c.absolute(str(link["href"]), base) if link is not None else None
+    landing = c.landing_of(href, base)
+    return {"title": _title(block, link), "display_url": _display_url(block),
+            "landing_url": None if _is_bing(landing) else landing,
+            "click_url": href if c.is_click_wrapper(href) else None}
+
+
+def _external(block: Tag, base: str, selector: str | None = None) -> str | None:
+    links = [a for a in block.select(selector) if not is_hidden(a, block)] if selector else _links(block)
+    for a in links:
+        target = c.landing_of(c.absolute(str(a["href"]), base), base)
+        if target and not _is_bing(target):
+            return target
+    return None
+
+
+def _local_fields(block: Tag, base: str) -> dict[str, Any]:
+    return {"title": _title(block, None), "display_url": None,
+            "landing_url": _external(block, base, LOCAL_WEBSITE), "click_url": None}
+
+
+def _panel_fields(block: Tag, base: str) -> dict[str, Any]:
+    return {"title": _title(block, None), "display_url": _display_url(block),
+            "landing_url": _external(block, base), "click_url": None}
+
+
+def _is_bing(url: str | None) -> bool:
+    host = (urlsplit(url or "").hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in BING_HOSTS)

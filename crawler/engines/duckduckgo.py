@@ -1,0 +1,193 @@
+"""DuckDuckGo web search: search URL, page status and result parser.
+
+SearXNG style: the markup the parser relies on is written down as selector constants
+here.  Two generations of markup are read:
+
+- the rendered page of 2019-2022 (and html.duckduckgo.com): ``div.result`` blocks with
+  ``a.result__a`` titles, ``a.result__url`` display URLs and ``.result__snippet``; ads are
+  ``div.result--ad`` in ``#ads`` (top), in a ``.results--ads`` block after the organic
+  results (bottom) and in ``.results--ads--rrail`` (right rail);
+- the React page of 2023+: ``article[data-testid=result]`` / ``article[data-testid=ad]``
+  in ``li[data-layout]`` items, the side column ``[data-area=sidebar]``.
+
+An ad outside the side column is "top" before the first organic result, else "bottom".
+Ad links go through ``duckduckgo.com/y.js?...&u3=<click URL>`` (mostly a Bing click URL
+with the landing URL base64-encoded in ``u=``); see :mod:`crawler.engines._common`.
+DuckDuckGo shows no cookie wall.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from crawler.dom import is_hidden, phones_in, soup_of, visible_text
+from crawler.domains import registrable_domain
+from crawler.engines import _common as c
+from crawler.models import SerpPage, SerpResult
+
+NAME = "duckduckgo"
+
+CONSENT_REJECT_SELECTORS: list[str] = []
+
+# --- page status ---------------------------------------------------------------------------------------
+
+CAPTCHA_MARKERS = (
+    "anomaly-modal", "bots use duckduckgo too", "/anomaly.js", "anomaly.js", "challenge-form",
+    "select all squares containing", "please complete the following challenge",
+)
+BLOCKED_MARKERS = (
+    "if this error persists", "error-lite@duckduckgo.com", "403 forbidden", "access denied",
+    "429 too many requests", "too many requests",
+)
+EMPTY_MARKERS = (
+    "no results.", "no results found for", "geen resultaten", "keine ergebnisse", "aucun résultat",
+)
+
+# --- result blocks -------------------------------------------------------------------------------------
+
+AD_BLOCKS = 'div.result--ad, article[data-testid="ad"], li[data-layout="ad"]'
+ORGANIC_BLOCKS = 'div.result:not(.result--ad), article[data-testid="result"]'
+NO_RESULTS = '.no-results, .result--no-result, [data-testid="no-results-message"]'
+SIDE_COLUMN = '.results--sidebar, .js-results-sidebar, [data-area="sidebar"]'
+KNOWLEDGE_PANELS = '.module--about, .js-about-module, [data-testid="about-module"]'
+TITLE_LINK = 'a.result__a[href], a[data-testid="result-title-a"][href], h2 a[href]'
+TITLE = ".module__title, h2"
+DISPLAY_URL = 'a.result__url, .result__url, [data-testid="result-extras-url-link"]'
+# Tooltips and elements DuckDuckGo's stylesheet hides (never seen as text).
+HIDDEN_BY_CLASS = ".result__check, .result__check__tt, .is-hidden, .module__toggle, .hide"
+QUERY_INPUTS = '#search_form_input, input[name="q"]:not([type="hidden"]), textarea[name="q"]'
+CALL_BUTTONS = 'a[href^="tel:"][role="button"], a[href^="tel:"][aria-label]'
+DDG_HOSTS = ("duckduckgo.com", "duck.com", "duckduckgo.onion")
+
+
+def search_url(query: str, *, language: str = "nl", region: str = "NL", device: str = "desktop") -> str:
+    """The production result page URL (kl = region-language); the device is set by the browser."""
+    return "https://duckduckgo.com/?" + urlencode({"q": query, "kl": f"{region.lower()}-{language.lower()}",
+                                                   "ia": "web"})
+
+
+# --- status --------------------------------------------------------------------------------------------
+
+
+def classify(html: str, url: str | None = None) -> str:
+    return _classify(html, soup_of(html), url)
+
+
+def _classify(html: str, soup: BeautifulSoup, url: str | None) -> str:
+    low = html.lower()
+    if _ads(soup) or _organic(soup):
+        return "ok"
+    if any(m in low for m in CAPTCHA_MARKERS):
+        return "captcha"
+    if soup.select_one(NO_RESULTS) is not None or any(m in low for m in EMPTY_MARKERS):
+        return "empty"
+    if any(m in low for m in BLOCKED_MARKERS):
+        return "blocked"
+    return "unknown"  # e.g. the JavaScript shell before results load, or new markup: never "no ads"
+
+
+def _ads(soup: BeautifulSoup) -> list[Tag]:
+    return [b for b in c.outermost(soup.select(AD_BLOCKS)) if not is_hidden(b) and _title_link(b) is not None]
+
+
+def _organic(soup: BeautifulSoup) -> list[Tag]:
+    ads = _ads(soup)
+    blocks = [b for b in c.outermost(soup.select(ORGANIC_BLOCKS)) if not is_hidden(b)]
+    return [b for b in blocks if _title_link(b) is not None and not b.select_one(AD_BLOCKS)
+            and not c.inside(b, ads)]
+
+
+# --- parse ---------------------------------------------------------------------------------------------
+
+
+def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
+    soup = soup_of(html)
+    status = _classify(html, soup, url)
+    query = c.query_from(soup, QUERY_INPUTS, url)
+    if status != "ok":
+        return SerpPage(engine=NAME, status=status, query=query)
+    base = "https://duckduckgo.com"
+    order = c.doc_order(soup)
+    ads = _ads(soup)
+    organic = _organic(soup)
+    first_organic = min((order[id(b)] for b in organic), default=None)
+    found: list[tuple[Tag, str, str, dict[str, Any]]] = []
+
+    for block in ads:
+        if _in_side(block):
+            placement = "side"
+        elif first_organic is not None and order[id(block)] > first_organic:
+            placement = "bottom"
+        else:
+            placement = "top"
+        found.append((block, "ad", placement, _fields(block, base)))
+    for block in c.outermost(soup.select(KNOWLEDGE_PANELS)):
+        if not is_hidden(block) and not c.inside(block, ads) and visible_text(block):
+            found.append((block, "knowledge_panel", "side" if _in_side(block) else "main",
+                          _panel_fields(block, base)))
+    for block in organic:
+        found.append((block, "organic", "main", _fields(block, base)))
+
+    found.sort(key=lambda f: order.get(id(f[0]), 0))
+    ranks: dict[str, int] = {}
+    results = []
+    for block, kind, placement, fields in found:
+        ranks[placement] = ranks.get(placement, 0) + 1
+        shown = c.pruned(block, HIDDEN_BY_CLASS)
+        landing, display = fields["landing_url"], fields["display_url"]
+        results.append(SerpResult(
+            kind=kind, placement=placement, rank=ranks[placement], title=fields["title"],
+            display_url=display, landing_url=landing,
+            click_url=fields["click_url"],
+            domain=registrable_domain(landing) or registrable_domain(display),
+            text=visible_text(shown), phones=phones_in(shown, region, call_button_selector=CALL_BUTTONS),
+        ))
+    return SerpPage(engine=NAME, status=status, query=query, results=tuple(results))
+
+
+# --- fields --------------------------------------------------------------------------------------------
+
+
+def _in_side(tag: Tag) -> bool:
+    return any(isinstance(p, Tag) and p.css.match(SIDE_COLUMN) for p in tag.parents)
+
+
+def _title_link(block: Tag) -> Tag | None:
+    for a in block.select(TITLE_LINK):
+        href = str(a["href"])
+        if not is_hidden(a, block) and not href.startswith(("javascript:", "#")) and c.inline_text(a):
+            return a
+    return None
+
+
+def _fields(block: Tag, base: str) -> dict[str, Any]:
+    link = _title_link(block)
+    href = c.absolute(str(link["href"]), base) if link is not None else None
+    click = href if c.is_click_wrapper(href) else None
+    landing = c.landing_of(href, base)
+    if landing is not None and _is_ddg(landing):
+        landing = None
+    title = c.inline_text(c.pruned(link, HIDDEN_BY_CLASS)) if link is not None else ""
+    el = c.first_visible(block, DISPLAY_URL)
+    display = c.inline_text(c.pruned(el, HIDDEN_BY_CLASS)) if el is not None else ""
+    return {"title": title, "display_url": display or None, "landing_url": landing, "click_url": click}
+
+
+def _panel_fields(block: Tag, base: str) -> dict[str, Any]:
+    heading = c.first_visible(block, TITLE)
+    landing = None
+    for a in block.find_all("a", href=True):
+        target = c.landing_of(c.absolute(str(a["href"]), base), base)
+        if target and not _is_ddg(target) and not is_hidden(a, block):
+            landing = target
+            break
+    title = c.inline_text(heading) if heading is not None else ""
+    return {"title": title, "display_url": None, "landing_url": landing, "click_url": None}
+
+
+def _is_ddg(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in DDG_HOSTS)

@@ -1,0 +1,135 @@
+"""The whole pipeline in a real Chromium against the sandbox web (the default world).
+
+One demo run per test session; each test asserts one thing a user relies on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from crawler.browser import find_chromium
+from crawler.engines import get_engine
+from crawler.errors import BrowserNotFound
+from sandbox import DEFAULT_WORLD_PATH, load_world
+
+pytestmark = pytest.mark.browser
+
+
+def _chromium_or_skip() -> None:
+    try:
+        find_chromium(None)
+    except BrowserNotFound as exc:
+        pytest.skip(f"no Chromium: {exc}")
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    _chromium_or_skip()
+    from serpaudit.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    return run_demo(DEFAULT_WORLD_PATH, out)
+
+
+@pytest.fixture(scope="session")
+def store(demo):
+    from audits.store import Store
+
+    return Store(demo.settings.database)
+
+
+def test_findings_match_the_worlds_ground_truth_exactly(demo):
+    score = demo.score
+    assert (score.missed, score.unexpected) == ([], [])
+    assert score.precision == 1.0 and score.recall == 1.0
+    assert score.inconclusive_missed == []
+
+
+def test_the_captcha_is_reported_as_blocked_not_clean(demo):
+    world = load_world(DEFAULT_WORLD_PATH)
+    blocked = {(c["engine"], c["query"]) for c in demo.run.not_audited}
+    for want in world.expected_not_audited:
+        assert (want["engine"], want["query"]) in blocked
+    assert demo.run.exit_code == 1  # findings; and the blocked capture keeps the run from being "clean"
+
+
+def test_no_request_ever_went_to_an_ad_click_url(demo, store):
+    assert demo.score.click_requests == []
+    for capture in store.captures(demo.run.run_id):
+        assert "googleadservices" not in (capture["final_url"] or "")
+        assert "/aclk" not in (capture["final_url"] or "")
+
+
+def test_every_capture_keeps_its_evidence_with_matching_hashes(demo, store):
+    captures = [c for c in store.captures(demo.run.run_id) if c["html_path"]]
+    assert captures
+    evidence_root = demo.settings.evidence_dir.resolve()
+    for c in captures:
+        for key in ("html", "screenshot"):
+            path = Path(c[f"{key}_path"])
+            assert evidence_root in path.resolve().parents
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == c[f"{key}_sha256"]
+
+
+def test_results_with_numbers_have_a_box_and_a_cropped_screenshot(demo, store):
+    rows = [s for s in store.sightings(demo.run.run_id) if not s["device"].startswith("landing")]
+    assert rows
+    for s in rows:
+        if s["kind"] == "ad" and s["placement"] == "top":
+            assert s["evidence_path"], s
+            crop = Path(s["evidence_path"])
+            assert crop.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_saved_page_parses_to_the_same_results_as_the_live_crawl(demo, store):
+    checked = 0
+    for capture in store.captures(demo.run.run_id):
+        if capture["status"] != "ok" or capture["device"].startswith("landing"):
+            continue
+        html = Path(capture["html_path"]).read_text(encoding="utf-8")
+        offline = get_engine(capture["engine"]).parse(html, capture["final_url"]).to_dict()["results"]
+        live = [r for r in store.results(demo.run.run_id) if r["capture_id"] == capture["id"]]
+        def key(rows):
+            return sorted((r["placement"], r["rank"], r["kind"], r["title"], r["landing_url"]) for r in rows)
+
+        assert key(offline) == key(live)
+        checked += 1
+    assert checked > 10
+
+
+def test_official_numbers_include_the_javascript_rendered_one(demo, store):
+    world = load_world(DEFAULT_WORLD_PATH)
+    harvested = {b["name"]: store.official_numbers(b["name"]) for b in world.brands}
+    assert any(harvested.values())
+    for brand in world.brands:
+        if not brand["phone_support"]:
+            assert harvested[brand["name"]] == set()
+
+
+def test_rerunning_the_audit_adds_no_rows(demo, store):
+    from audits.rules import audit
+
+    before = len(store.findings(run_id=demo.run.run_id))
+    audit(store, demo.run.run_id)
+    audit(store, demo.run.run_id)
+    assert len(store.findings(run_id=demo.run.run_id)) == before
+
+
+def test_reports_are_written_for_each_platform(demo):
+    names = {p.name for p in demo.run.reports}
+    assert {"findings.csv", "google_ads.csv", "microsoft_advertising.csv", "report.html"} <= names
+    html = next(p for p in demo.run.reports if p.name == "report.html").read_text(encoding="utf-8")
+    assert "captcha" in html.lower()
+
+
+def test_demo_summary_is_json_for_scripts(demo, tmp_path):
+    # the run summary stored in the database is plain JSON (opens in Datasette as is)
+    import sqlite3
+
+    con = sqlite3.connect(demo.settings.database)
+    summary = con.execute("select summary from runs where id = ?", (demo.run.run_id,)).fetchone()[0]
+    assert json.loads(summary)["findings"] == len(demo.run.scams)
