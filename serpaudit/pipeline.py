@@ -89,7 +89,7 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
     run_id = run_id or store.start_run(command, utc_now())
     outcome = RunOutcome(run_id)
     evidence = EvidenceFolder(settings.evidence_dir, run_id)
-    status = "failed"
+    finished = False
     try:
         if "harvest" in stages or "crawl" in stages:
             with Browser(browser_config(settings, resolve_all_to)) as browser:
@@ -114,13 +114,16 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
             audit(store, run_id, harvest_run_id=harvest_run)
         outcome.findings = store.findings(run_id=run_id)
         outcome.not_audited = [c for c in store.captures(run_id) if c["status"] in NOT_AUDITABLE]
-        if "report" in stages:
-            outcome.reports = write_reports(outcome.findings, settings.reports_dir, run=store.run(run_id),
-                                            blocked=outcome.not_audited)
         outcome.summary["findings"] = len(outcome.scams)
         outcome.summary["inconclusive"] = len(outcome.findings) - len(outcome.scams)
         outcome.summary["not_audited"] = len(outcome.not_audited)
-        status = "complete" if not outcome.not_audited else "incomplete"
+        # finished before the report, so the report shows the run's final status and times
+        store.finish_run(run_id, "incomplete" if outcome.not_audited else "complete", outcome.summary, utc_now())
+        finished = True
+        if "report" in stages:
+            outcome.reports = write_reports(outcome.findings, settings.reports_dir, run=store.run(run_id),
+                                            blocked=outcome.not_audited)
         return outcome
     finally:
-        store.finish_run(run_id, status, outcome.summary, utc_now())
+        if not finished:
+            store.finish_run(run_id, "failed", outcome.summary, utc_now())

@@ -101,13 +101,33 @@ def test_saved_page_parses_to_the_same_results_as_the_live_crawl(demo, store):
     assert checked > 10
 
 
-def test_official_numbers_include_the_javascript_rendered_one(demo, store):
-    world = load_world(DEFAULT_WORLD_PATH)
-    harvested = {b["name"]: store.official_numbers(b["name"]) for b in world.brands}
-    assert any(harvested.values())
-    for brand in world.brands:
-        if not brand["phone_support"]:
-            assert harvested[brand["name"]] == set()
+def test_harvest_reads_what_each_brand_publishes_and_distrusts_the_rest(demo, store):
+    official = store.official_numbers
+    assert "+31857603344" in official("Energiq")  # written into the page by JavaScript
+    assert "+31302345678" in official("Verzekerlijk")  # behind a "Toon nummer" button
+    assert "+318000234567" in official("Telnova")
+    # Pakketpost Express gives only its domain: /klantenservice is found from the home page
+    rows = {r["e164"]: r for r in store.official_rows("Pakketpost Express")}
+    assert rows["+31889901122"]["source_url"].endswith("/klantenservice")
+    # Reisklok's /contact redirects off its domain: that page's number is not official
+    assert "+319002233445" not in official("Reisklok") and "+31104506677" in official("Reisklok")
+    assert official("Cloudora") == set()  # no phone service, by design
+    run = demo.run.run_id
+    assert store.harvest_status(run, "Heelzorg") == "failed"  # its site answers 500
+    assert store.harvest_status(run, "Telnova") == "ok"
+
+
+def test_a_failing_site_makes_the_brands_sightings_inconclusive(demo):
+    heelzorg = [f for f in demo.run.findings if f["brand"] == "Heelzorg"]
+    assert heelzorg and {f["verdict"] for f in heelzorg} == {"inconclusive"}
+
+
+def test_a_number_shown_only_on_the_landing_page_is_found(demo, store):
+    energiq = [f for f in demo.run.scams if f["brand"] == "Energiq"]
+    assert [f["e164"] for f in energiq] == ["+319091234567"]
+    sightings = [s for s in store.sightings(demo.run.run_id) if s["e164"] == "+319091234567"]
+    assert sightings and all(s["device"].startswith("landing") for s in sightings)
+    assert all("googleadservices" not in s["landing_url"] for s in sightings)
 
 
 def test_rerunning_the_audit_adds_no_rows(demo, store):
