@@ -55,7 +55,9 @@ def test_google_consent_wall_is_rejected_and_the_results_read(tmp_path):
 
 def test_a_query_that_stays_on_the_consent_wall_is_recorded_as_consent_not_clean(tmp_path):
     text = default_world_text().replace(
-        'query = "Woonfonds klantenservice"\nstatus = "captcha"', 'query = "Woonfonds klantenservice"\nstatus = "consent"', 1
+        'query = "Woonfonds klantenservice"\nstatus = "captcha"',
+        'query = "Woonfonds klantenservice"\nstatus = "consent"',
+        1,
     )
     if 'status = "consent"' not in text:
         pytest.skip("default world no longer plants the Woonfonds CAPTCHA this test rewrites")
