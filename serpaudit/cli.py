@@ -85,23 +85,33 @@ def brands_list(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     _print_rows(rows, as_json, ["name", "domains", "phone_support", "contact_pages", "queries"])
 
 
+FINDING_COLUMNS = ["verdict", "brand", "e164", "number_type", "engine", "kind", "domain", "reason"]
+
+
 @app.command()
 def harvest(config: ConfigOpt = None, brand: BrandOpt = None) -> None:
     """Visit each brand's official contact pages and store the numbers found."""
-    raise typer.Exit(_guard(commands.stages, config, ("harvest",), brand, "harvest"))
+    code, outcome = _guard(commands.stages, config, ("harvest",), brand, "harvest")
+    _print_rows([{"brand": b, "harvest": s} for b, s in outcome.summary.get("harvest", {}).items()], False,
+                ["brand", "harvest"])
+    raise typer.Exit(code)
 
 
 @app.command()
 def crawl(config: ConfigOpt = None, brand: BrandOpt = None) -> None:
     """Run the search jobs (brand x engine x query x device) and store each capture with its evidence."""
-    raise typer.Exit(_guard(commands.stages, config, ("crawl",), brand, "crawl"))
+    code, outcome = _guard(commands.stages, config, ("crawl",), brand, "crawl")
+    typer.echo(f"run {outcome.run_id}: captures {outcome.summary.get('captures', {})}")
+    raise typer.Exit(code)
 
 
 @app.command("audit")
-def audit_cmd(config: ConfigOpt = None,
+def audit_cmd(config: ConfigOpt = None, as_json: JsonOpt = False,
               run: Annotated[str | None, typer.Option(help="Run id (default: the latest crawl).")] = None) -> None:
     """Compare the numbers shown with the official ones and store findings."""
-    raise typer.Exit(_guard(commands.audit, config, run))
+    code, outcome = _guard(commands.audit, config, run)
+    _print_rows(outcome.findings, as_json, FINDING_COLUMNS)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -113,9 +123,11 @@ def report(config: ConfigOpt = None,
 
 
 @app.command()
-def run(config: ConfigOpt = None, brand: BrandOpt = None) -> None:
+def run(config: ConfigOpt = None, brand: BrandOpt = None, as_json: JsonOpt = False) -> None:
     """Harvest, crawl, audit and report in one go (for cron). Exit 0 clean, 1 findings, 2 input error, 3 incomplete."""
-    raise typer.Exit(_guard(commands.stages, config, ("harvest", "crawl", "audit", "report"), brand, "run"))
+    code, outcome = _guard(commands.stages, config, ("harvest", "crawl", "audit", "report"), brand, "run")
+    _print_rows(outcome.findings, as_json, FINDING_COLUMNS)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -128,8 +140,7 @@ def demo(world: Annotated[Path | None, typer.Option(help="World file (default: t
     if as_json:
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        _print_rows(result["findings"], False, ["verdict", "brand", "e164", "number_type", "engine", "kind",
-                                                "domain", "reason"])
+        _print_rows(result["findings"], False, FINDING_COLUMNS)
         for line in result["lines"]:
             typer.echo(line)
     raise typer.Exit(0 if result["perfect"] else 1)

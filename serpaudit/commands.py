@@ -7,6 +7,8 @@ Known failures become :class:`InputError` (exit 2) or :class:`IncompleteError`
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from crawler.errors import BrowserNotFound, CrawlError
 from crawler.phones import number_type_name, to_e164
 from reports import write_reports
 from serpaudit.crawl import NOT_AUDITABLE
-from serpaudit.pipeline import RunOutcome, open_store, run_pipeline, utc_now
+from serpaudit.pipeline import EXIT_CLEAN, EXIT_INCOMPLETE, RunOutcome, open_store, run_pipeline, utc_now
 from serpaudit.settings import DEFAULT_CONFIG_NAME, Settings, SettingsError, load_settings, settings_toml
 
 log = logging.getLogger(__name__)
@@ -82,12 +84,34 @@ def brands_list(config: Path | None) -> list[dict[str, Any]]:
              "contact_pages": list(b.contact_pages), "queries": list(b.queries)} for b in store.brands()]
 
 
-def stages(config: Path | None, which: tuple[str, ...], brands: list[str] | None, command: str) -> int:
+@contextmanager
+def _routing(settings: Settings) -> Iterator[str | None]:
+    """Where the browser's requests go: the real web (None), or the sandbox web of ``sandbox_world``."""
+    if not settings.sandbox_world:
+        yield None
+        return
+    from sandbox import SandboxWeb, WorldError, load_world
+    from sandbox.server import SandboxServer
+
+    try:
+        world = load_world(Path(settings.sandbox_world))
+    except WorldError as exc:
+        raise InputError(f"sandbox_world: {exc}") from exc
+    with SandboxServer(SandboxWeb(world)) as server:
+        log.warning("sandbox_world is set: running against the sandbox web of %s", settings.sandbox_world)
+        yield server.address
+
+
+def stages(config: Path | None, which: tuple[str, ...], brands: list[str] | None,
+           command: str) -> tuple[int, RunOutcome]:
+    """Run pipeline stages; returns the exit code and what happened."""
     settings, store = _store(config)
     if not store.brands():
         raise InputError(f"no brands in {settings.database}; run `serpaudit init` or `serpaudit brands import FILE`")
     try:
-        outcome = run_pipeline(settings, store, stages=which, command=command, brand_names=brands)
+        with _routing(settings) as resolve_all_to:
+            outcome = run_pipeline(settings, store, stages=which, command=command, brand_names=brands,
+                                   resolve_all_to=resolve_all_to)
     except KeyError as exc:
         raise InputError(str(exc.args[0])) from exc
     except BrowserNotFound as exc:
@@ -97,10 +121,10 @@ def stages(config: Path | None, which: tuple[str, ...], brands: list[str] | None
     _log_outcome(outcome)
     if which == ("harvest",):
         failed = [b for b, s in outcome.summary.get("harvest", {}).items() if s == "failed"]
-        return 3 if failed else 0
+        return (EXIT_INCOMPLETE if failed else EXIT_CLEAN), outcome
     if "audit" not in which:
-        return 3 if outcome.not_audited else 0
-    return outcome.exit_code
+        return (EXIT_INCOMPLETE if outcome.not_audited else EXIT_CLEAN), outcome
+    return outcome.exit_code, outcome
 
 
 def _log_outcome(outcome: RunOutcome) -> None:
@@ -125,14 +149,14 @@ def _harvest_run_id(store: Store, run_id: str) -> str | None:
     return store.latest_run_id("harvest") or store.latest_run_id("run")
 
 
-def audit(config: Path | None, run: str | None) -> int:
+def audit(config: Path | None, run: str | None) -> tuple[int, RunOutcome]:
     _, store = _store(config)
     run_id = _run_id(store, run)
     audit_run(store, run_id, harvest_run_id=_harvest_run_id(store, run_id))
     outcome = RunOutcome(run_id, findings=store.findings(run_id=run_id),
                          not_audited=[c for c in store.captures(run_id) if c["status"] in NOT_AUDITABLE])
     _log_outcome(outcome)
-    return outcome.exit_code
+    return outcome.exit_code, outcome
 
 
 def report(config: Path | None, run: str | None) -> list[Path]:

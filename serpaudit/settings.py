@@ -51,6 +51,9 @@ class Settings:
     max_contact_pages: int = 5
     # Visit landing pages of non-official ads and top results (isolated context).
     visit_landing_pages: bool = True
+    # A sandbox world file (TOML): when set, every command runs against the
+    # sandbox web it describes instead of the real web (training, rehearsals).
+    sandbox_world: str = ""
     _source: str = field(default="defaults", compare=False, repr=False)
 
 
