@@ -5,14 +5,23 @@
 ``li.b_ad.b_adBottom``; the right rail ``aside > ol#b_context`` holds side ads.  Each ad
 is a ``li`` inside the block's ``ul`` with the label "Advertentie" (``span.b_adSlug``);
 its links go through ``https://www.bing.com/aclk?ld=...&u=a1<base64url(landing)>``.
+
+Also the pages Bing shows instead of (or over) the results: the cookie banner
+``div#bnp_container`` ("Accepteren" / "Weigeren"), the "Nog één stap" challenge page with its
+Turnstile frame (``/turing/captcha/challenge``) and a bare HTTP 403 "Access Denied" page.
 """
 
 from __future__ import annotations
 
 import base64
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from sandbox.markup import ads_at, esc, token, wa_link
+
+CONSENT_PATH = "/bnp/consent"  # the sandbox's GET endpoint behind the banner buttons (sets BCP)
+BCP_REJECT = "AD=0&AL=0&SM=0"  # Bing's consent cookie: ads / analytics / social media refused
+BCP_ACCEPT = "AD=1&AL=1&SM=1"
 
 CSS = (
     "body{font-family:Segoe UI,Arial,sans-serif;margin:0}"
@@ -25,6 +34,12 @@ CSS = (
     "cite{color:#006d21;font-style:normal;font-size:14px}"
     ".b_adSlug{background:#fff;border:1px solid #555;font-size:11px;padding:0 3px;margin-right:4px}"
     "p{font-size:14px;color:#444;margin:4px 0}"
+)
+BANNER_CSS = (  # sent with the banner only, so a page without it never names #bnp_container
+    "#bnp_container{position:sticky;top:0;z-index:10;background:#fff;border-bottom:1px solid #ccc;"
+    "box-shadow:0 2px 6px rgba(0,0,0,.2)}.bnp_cookie_banner{padding:16px 160px;font-size:14px}"
+    ".bnp_btn_container form{display:inline}.bnp_btn_accept,.bnp_btn_reject{min-width:120px;"
+    "margin:8px 8px 0 0;padding:6px 12px;font-size:14px;border:1px solid #767676;background:#fff}"
 )
 
 
@@ -82,16 +97,112 @@ def _organic(res: dict[str, Any], rank: int) -> str:
     )
 
 
-def render_serp(page: dict[str, Any]) -> str:
+def _head(title: str) -> str:
+    return ('<!DOCTYPE html><html dir="ltr" lang="nl" xml:lang="nl" xmlns="http://www.w3.org/1999/xhtml">'
+            f'<head><meta charset="utf-8"><title>{esc(title)}</title><style>{CSS}</style></head><body>')
+
+
+def _searchbox(query: str) -> str:
+    return ('<header id="b_header"><form action="/search" id="sb_form" class="hassbi"><div'
+            ' class="b_searchboxForm">'
+            f'<input class="b_searchbox" id="sb_form_q" name="q" type="search" maxlength="1000" '
+            f'value="{esc(query)}"><input type="hidden" name="form" value="QBLH"></div></form></header>')
+
+
+def consent_banner(continue_url: str) -> str:
+    """The EU cookie banner (``#bnp_container``) Bing puts above the page until BCP is set.
+
+    Each button submits a GET form to :data:`CONSENT_PATH`, which sets the BCP cookie on
+    ``.bing.com`` and answers 302 back to ``continue_url``.
+    """
+    c = esc(continue_url)
+
+    def button(choice: str, label: str) -> str:
+        return (f'<form action="https://www.bing.com{CONSENT_PATH}" method="GET">'
+                f'<input type="hidden" name="choice" value="{choice}">'
+                f'<input type="hidden" name="continue" value="{c}">'
+                f'<button id="bnp_btn_{choice}" class="bnp_btn_{choice}" type="submit" '
+                f'aria-label="{label}" data-tag="bnp.consent.{choice}"><a>{label}</a></button></form>')
+
+    return (
+        f'<style>{BANNER_CSS}</style>'
+        '<div id="bnp_container" class="bnp_container" role="region" aria-label="Cookiebanner">'
+        '<div id="bnp_cookie_banner" class="bnp_cookie_banner" data-tag="bnp.cookiebanner">'
+        '<div class="bnp_cookie_banner_inner"><div class="bnp_cookie_banner_text" id="bnp_ttc_div">'
+        "Wij en onze partners gebruiken cookies en vergelijkbare technologieën om onze services te leveren "
+        "en te verbeteren, om advertenties te tonen en te personaliseren en om het gebruik te analyseren. "
+        "Kies Accepteren om daarmee in te stemmen, of Weigeren om niet-essentiële cookies te weigeren. "
+        '<a href="https://go.microsoft.com/fwlink/?LinkId=521839" class="bnp_link">Privacyverklaring</a>'
+        '</div><div class="bnp_btn_container">'
+        f'{button("accept", "Accepteren")}{button("reject", "Weigeren")}'
+        '<a id="bnp_btn_preference" class="bnp_btn_preference" href="javascript:void(0)">Meer opties</a>'
+        "</div></div></div></div>"
+    )
+
+
+def render_consent(query: str, continue_url: str) -> str:
+    """A search that stays on the cookie banner: the banner and the search box, no results."""
+    return (_head(f"{query} - Zoeken") + consent_banner(continue_url) + _searchbox(query)
+            + '<div id="b_content"><main aria-label="Zoekresultaten"><ol id="b_results"></ol></main></div>'
+            "</body></html>")
+
+
+def render_captcha(query: str, continue_url: str) -> str:
+    """The bot check Bing serves instead of results: "Nog één stap" with a Turnstile frame."""
+    frame = "/turing/captcha/challenge?" + urlencode({"q": "", "iag": "0", "ig": token("ig", continue_url,
+                                                                                       length=32).upper()})
+    return (
+        _head("Bing")
+        + '<div id="b_content"><div id="b_captcha" class="b_captcha" role="main">'
+        '<h1 class="b_captcha_title">Nog één stap</h1>'
+        "<p>Los de onderstaande uitdaging op om verder te gaan.</p>"
+        f'<iframe id="b_turing_iframe" class="b_captcha_iframe" title="Uitdaging" src="{esc(frame)}" '
+        'width="320" height="90" frameborder="0"></iframe>'
+        f'<form id="b_captcha_form" action="/search" method="GET"><input type="hidden" name="q" '
+        f'value="{esc(query)}"></form>'
+        "</div></div></body></html>"
+    )
+
+
+def render_turing_challenge() -> str:
+    """``/turing/captcha/challenge``: the Cloudflare Turnstile checkbox inside the challenge frame."""
+    return (
+        '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Uitdaging</title></head><body>'
+        '<div id="turnstile-widget" class="cf-turnstile" data-sitekey="0x4AAAAAAAA-sandbox" '
+        'data-theme="light"><label class="cb-lb"><input type="checkbox"><span class="cb-i"></span>'
+        '<span class="cb-lb-t">Controleer of je een mens bent</span></label></div></body></html>'
+    )
+
+
+def render_blocked(url: str) -> str:
+    """The bare HTTP 403 page of Bing's edge ("Access Denied", with an edge reference)."""
+    shown = "".join(ch if ch.isalnum() else f"&#{ord(ch)};" for ch in url.split("?", 1)[0] + "?")
+    ref = token("edge", url, length=8)
+    return (
+        "<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n \n"
+        f'You don\'t have permission to access "{shown}" on this server.<P>\n'
+        f"Reference&#32;&#35;18&#46;{ref}\n</BODY>\n</HTML>\n"
+    )
+
+
+def consent_cookie(choice: str) -> str:
+    """The Set-Cookie header the banner's buttons lead to."""
+    value = BCP_REJECT if choice == "reject" else BCP_ACCEPT
+    return f"BCP={value}; Domain=.bing.com; Path=/; Max-Age=15552000; Secure; SameSite=None"
+
+
+def continue_of(url: str) -> str:
+    """Only bing.com URLs are followed back after the banner (as a real consent endpoint would)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return url if host in ("www.bing.com", "bing.com") else "https://www.bing.com/"
+
+
+def render_serp(page: dict[str, Any], banner: str = "") -> str:
+    """The result page; ``banner`` (e.g. :func:`consent_banner`) goes above the header."""
     query = page["query"]
     top, bottom, side = (ads_at(page["ads"], p) for p in ("top", "bottom", "side"))
     out = [
-        '<!DOCTYPE html><html dir="ltr" lang="nl" xml:lang="nl" xmlns="http://www.w3.org/1999/xhtml">'
-        f'<head><meta charset="utf-8"><title>{esc(query)} - Zoeken</title><style>{CSS}</style></head><body>',
-        '<header id="b_header"><form action="/search" id="sb_form" class="hassbi"><div'
-        ' class="b_searchboxForm">'
-        f'<input class="b_searchbox" id="sb_form_q" name="q" type="search" maxlength="1000" '
-        f'value="{esc(query)}"><input type="hidden" name="form" value="QBLH"></div></form></header>',
+        _head(f"{query} - Zoeken") + banner + _searchbox(query),
         '<div id="b_content"><main aria-label="Zoekresultaten"><ol id="b_results">',
     ]
     if top:
@@ -115,4 +226,5 @@ def home() -> str:
             '</body></html>')
 
 
-__all__ = ["click_url", "encode_u", "render_serp", "home"]
+__all__ = ["click_url", "consent_banner", "consent_cookie", "continue_of", "encode_u", "home",
+           "render_blocked", "render_captcha", "render_consent", "render_serp", "render_turing_challenge"]

@@ -5,12 +5,16 @@ organic results in ``div#links`` as ``div.result`` (``a.result__a``, ``a.result_
 ``.result__snippet``), bottom ads in a ``div.results--ads`` at the end of ``#links`` and
 side ads in ``div.results--ads--rrail``.  Ads are ``div.result--ad`` labelled "Advertentie";
 every ad link goes through ``https://duckduckgo.com/y.js?...&u3=<urlencoded Bing aclk URL>``.
+
+Also the bot check DuckDuckGo serves instead of results (the "anomaly" modal: "Unfortunately,
+bots use DuckDuckGo too.", a duck-picking puzzle in ``form#challenge-form`` posting to
+``anomaly.js``; HTTP 202, in English whatever ``kl`` says) and its HTTP 403 error page.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from sandbox import serp_bing
 from sandbox.markup import ads_at, breadcrumb, esc, host_of, token, wa_link
@@ -128,6 +132,66 @@ def render_serp(page: dict[str, Any]) -> str:
         out.append(f'<div class="js-sidebar-ads results--ads results--ads--rrail">{ads_html(side)}</div>')
     out.append("</div></div></body></html>")
     return "".join(out)
+
+
+ANOMALY_IMAGE_PATH = "/assets/anomaly/images/challenge/"
+# A 1x1 grey GIF: what the sandbox serves for every puzzle tile under ANOMALY_IMAGE_PATH.
+ANOMALY_IMAGE = bytes.fromhex("47494638396101000100800000c0c0c000000021f90401000000002c000000000100010000020244"
+                              "01003b")
+
+
+def render_anomaly(query: str, url: str) -> str:
+    """The anomaly modal: a 3x3 duck puzzle in ``form#challenge-form`` (cf. html.duckduckgo.com, 2024)."""
+    action = "//duckduckgo.com/anomaly.js?" + urlencode({
+        "sv": "html", "cc": "sre", "ti": "1704074400", "gk": token("gk", url, length=32),
+        "p": token("p", url, length=40), "q": query, "o": token("o", url, length=40), "r": "euw"})
+    tiles = []
+    for i in range(9):
+        tid = token("tile", url, str(i), length=32)
+        tiles.append(
+            f'<div class="anomaly-modal__box" data-index="{i}"><button type="submit" '
+            f'class="anomaly-modal__image_btn" name="img_click" value="{tid}" form="img-form" '
+            f'data-testid="anomaly-modal-tile-{i}"><label for="image-check_{tid}"><input type="checkbox" '
+            f'class="anomaly-modal__check" name="image-check_{tid}" id="image-check_{tid}">'
+            f'<img class="anomaly-modal__image" alt=" " id="image-{tid}" '
+            f'src="..{ANOMALY_IMAGE_PATH}{tid}.jpg" data-id="{tid}.jpg" '
+            f'data-testid="anomaly-modal-image-{i}"></label><div class="anomaly-modal__overlay"></div>'
+            "</button></div>")
+    return (
+        '<!DOCTYPE html><html lang="en-US"><head><meta http-equiv="content-type" content="text/html; '
+        'charset=UTF-8"><meta name="viewport" content="width=device-width, initial-scale=1.0">'
+        f"<title>{esc(query)} at DuckDuckGo</title><style>{CSS}"
+        ".anomaly-modal__mask{position:fixed;inset:0;background:rgba(0,0,0,.4)}.anomaly-modal__modal{"
+        "max-width:420px;margin:80px auto;background:#fff;padding:24px;border-radius:8px}"
+        ".anomaly-modal__puzzle{display:grid;grid-template-columns:repeat(3,1fr);gap:4px}"
+        ".anomaly-modal__image{width:100%;height:96px}</style></head><body>"
+        '<div id="header_wrapper"><form id="search_form" action="/html/" method="post">'
+        f'<input type="text" id="search_form_input" name="q" value="{esc(query)}" autocomplete="off">'
+        "</form></div>"
+        f'<form id="challenge-form" action="{esc(action)}" method="POST">'
+        '<div class="anomaly-modal__mask"><div class="anomaly-modal__modal" data-testid="anomaly-modal">'
+        '<div class="anomaly-modal__title">Unfortunately, bots use DuckDuckGo too.</div>'
+        '<div class="anomaly-modal__description">Please complete the following challenge to confirm this '
+        "search was made by a human.</div>"
+        '<div class="anomaly-modal__instructions">Select all squares containing a duck:</div>'
+        f'<div class="anomaly-modal__puzzle">{"".join(tiles)}</div>'
+        '<button class="btn btn--primary anomaly-modal__submit" type="submit" disabled '
+        'data-testid="anomaly-modal-submit">Submit</button>'
+        "</div></div></form>"
+        '<form id="img-form" action="//duckduckgo.com/anomaly.js" method="POST"></form>'
+        "</body></html>"
+    )
+
+
+def render_blocked() -> str:
+    """DuckDuckGo's HTTP 403 page: no results, a request to report a persisting error."""
+    return (
+        '<!DOCTYPE html><html lang="en-US"><head><meta charset="utf-8"><title>DuckDuckGo</title></head>'
+        '<body><div class="error-page"><h1>403 Forbidden</h1>'
+        "<p>Sorry, you have been blocked from accessing DuckDuckGo.</p>"
+        '<p>If this error persists, please let us know: <a href="mailto:error-lite@duckduckgo.com">'
+        "error-lite@duckduckgo.com</a></p></div></body></html>"
+    )
 
 
 def home() -> str:

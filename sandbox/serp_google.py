@@ -5,7 +5,7 @@ Desktop: ``form#tsf`` with ``input[name=q]``; ads in ``div#tads`` (top) and
 organic results in ``div#search div#rso`` as ``div.g`` with ``a > h3``, ``cite`` and a
 snippet ``div.VwiC3b``.  Mobile: the same containers with the mobile ad card, whose
 call button is only a ``tel:`` link labelled "Bellen".  Also the CAPTCHA page
-(``/sorry/index``) and the consent wall (``consent.google.com/ml``).
+(``/sorry/index``), the consent wall (``consent.google.com/ml``) and the bare 403 page.
 """
 
 from __future__ import annotations
@@ -250,6 +250,21 @@ def render_consent(continue_url: str) -> str:
     )
 
 
+def render_blocked(path_and_query: str) -> str:
+    """Google's bare HTTP 403 page ("403. That’s an error."), served instead of a result page."""
+    return (
+        '<!DOCTYPE html><html lang=en><meta charset=utf-8><meta name=viewport content="initial-scale=1, '
+        'minimum-scale=1, width=device-width"><title>Error 403 (Forbidden)!!1</title><style>'
+        "*{margin:0;padding:0}html,code{font:15px/22px arial,sans-serif}html{background:#fff;color:#222;"
+        "padding:15px}body{margin:7% auto 0;max-width:390px;min-height:180px;padding:30px 0 15px}"
+        "p{margin:11px 0 22px;overflow:hidden}ins{color:#777;text-decoration:none}</style>"
+        '<a href=//www.google.com/><span id=logo aria-label=Google></span></a>'
+        "<p><b>403.</b> <ins>That’s an error.</ins>"
+        f"<p>Your client does not have permission to get URL <code>{esc(path_and_query)}</code> from this "
+        "server.  <ins>That’s all we know.</ins>"
+    )
+
+
 def is_google_host(host: str) -> bool:
     return host in ("google.nl", "google.com") or (host.startswith("www.google.") and host.count(".") == 2)
 
@@ -258,4 +273,5 @@ def home(mobile: bool = False) -> str:
     return _head("Google", mobile) + '<body id="gsr">' + _searchform("", mobile) + "</body></html>"
 
 
-__all__ = ["click_url", "render_serp", "render_captcha", "render_consent", "is_google_host", "home"]
+__all__ = ["click_url", "render_serp", "render_captcha", "render_consent", "render_blocked", "is_google_host",
+           "home"]

@@ -130,13 +130,9 @@ class SandboxWeb:
         if host == GOOGLE_CONSENT_HOST:
             return self._consent(path, qs)
         if host in BING_HOSTS:
-            if path == "/search" and qs.get("q"):
-                return self._serp("bing", qs["q"], "desktop" if not is_mobile(headers) else "mobile")
-            return _html(200, serp_bing.home()) if path == "/" else self._not_found(url)
+            return self._bing(url, path, qs, headers)
         if host in DDG_HOSTS:
-            if path == "/" and qs.get("q"):
-                return self._serp("duckduckgo", qs["q"], "desktop" if not is_mobile(headers) else "mobile")
-            return _html(200, serp_duckduckgo.home()) if path == "/" else self._not_found(url)
+            return self._duckduckgo(url, path, qs, headers)
         if site is not None:
             return self._site(site, host, url, p.path or "/", p.query)
         return self._not_found(url)
@@ -150,8 +146,10 @@ class SandboxWeb:
     ) -> Response:
         device = "mobile" if is_mobile(headers) else "desktop"
         if path == "/search" and qs.get("q"):
-            serp = self.world.serp_for("google", qs["q"], device)
-            status = serp["status"] if serp else "ok"
+            status = self._status("google", qs["q"], device)
+            if status == "blocked":  # refused at the edge, before any consent or CAPTCHA
+                p = urlsplit(url)
+                return _html(403, serp_google.render_blocked(p.path + (f"?{p.query}" if p.query else "")))
             wall = self.world.engines.get("google", {}).get("consent_wall", False)
             if status == "consent" or (wall and not _has_consent(headers)):
                 target = "https://consent.google.com/ml?" + urlencode(
@@ -172,6 +170,46 @@ class SandboxWeb:
         if path in ("/", "/webhp"):
             return _html(200, serp_google.home(device == "mobile"))
         return self._not_found(url)
+
+    def _status(self, engine: str, query: str, device: str) -> str:
+        serp = self.world.serp_for(engine, query, device)
+        return str(serp["status"]) if serp else "ok"
+
+    def _bing(self, url: str, path: str, qs: dict[str, str], headers: dict[str, str]) -> Response:
+        device = "mobile" if is_mobile(headers) else "desktop"
+        if path == "/search" and qs.get("q"):
+            status = self._status("bing", qs["q"], device)
+            if status == "blocked":
+                return _html(403, serp_bing.render_blocked(url))
+            if status == "captcha":  # the challenge is served in place of the results, same URL
+                return _html(200, serp_bing.render_captcha(qs["q"], url))
+            if status == "consent":  # stays on the banner, whatever the cookie says
+                return _html(200, serp_bing.render_consent(qs["q"], url))
+            banner = self.world.engines.get("bing", {}).get("consent_banner", False)
+            page = self.serp_page("bing", qs["q"], device)
+            show = banner and not _has_bing_consent(headers)
+            return _html(200, serp_bing.render_serp(page, serp_bing.consent_banner(url) if show else ""))
+        if path == serp_bing.CONSENT_PATH:  # a banner button: set BCP on .bing.com, back to the page
+            target = serp_bing.continue_of(qs.get("continue") or "https://www.bing.com/")
+            cookie = serp_bing.consent_cookie(qs.get("choice", "reject"))
+            return Response(302, {"location": target, "set-cookie": cookie, "content-type": HTML}, b"")
+        if path.startswith("/turing/captcha/challenge"):
+            return _html(200, serp_bing.render_turing_challenge())
+        return _html(200, serp_bing.home()) if path == "/" else self._not_found(url)
+
+    def _duckduckgo(self, url: str, path: str, qs: dict[str, str], headers: dict[str, str]) -> Response:
+        device = "mobile" if is_mobile(headers) else "desktop"
+        if path == "/" and qs.get("q"):
+            status = self._status("duckduckgo", qs["q"], device)
+            if status == "blocked":
+                return _html(403, serp_duckduckgo.render_blocked())
+            if status == "captcha":  # the anomaly modal comes with 202 Accepted
+                return _html(202, serp_duckduckgo.render_anomaly(qs["q"], url))
+            return self._serp("duckduckgo", qs["q"], device)
+        if path.startswith(serp_duckduckgo.ANOMALY_IMAGE_PATH):
+            return Response(200, {"content-type": "image/gif", "cache-control": "no-store"},
+                            serp_duckduckgo.ANOMALY_IMAGE)
+        return _html(200, serp_duckduckgo.home()) if path == "/" else self._not_found(url)
 
     def _consent(self, path: str, qs: dict[str, str]) -> Response:
         cont = qs.get("continue", "https://www.google.nl/")
@@ -266,6 +304,11 @@ class SandboxWeb:
 def _has_consent(headers: dict[str, str]) -> bool:
     cookies = _header(headers, "cookie")
     return "SOCS=" in cookies or "CONSENT=YES" in cookies
+
+
+def _has_bing_consent(headers: dict[str, str]) -> bool:
+    """Bing's banner is gone once a BCP cookie (either choice) has been set."""
+    return any(c.strip().startswith("BCP=") for c in _header(headers, "cookie").split(";"))
 
 
 def _html(status: int, html: str) -> Response:

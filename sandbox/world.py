@@ -22,7 +22,19 @@ DEFAULT_WORLD_PATH = Path(__file__).resolve().parent / "worlds" / "default.toml"
 
 ENGINES = ("google", "bing", "duckduckgo")
 DEVICES = ("desktop", "mobile")
-SERP_STATUSES = ("ok", "captcha", "consent", "empty")
+SERP_STATUSES = ("ok", "captcha", "consent", "blocked", "empty")
+# What each engine can show for a planted [[serps]] status.  DuckDuckGo has no consent wall.
+ENGINE_STATUSES = {
+    "google": SERP_STATUSES,
+    "bing": SERP_STATUSES,
+    "duckduckgo": ("ok", "captcha", "blocked", "empty"),
+}
+# The flags an [engines.<name>] table may set (all booleans, default false).
+ENGINE_FLAGS: dict[str, tuple[str, ...]] = {
+    "google": ("consent_wall",),
+    "bing": ("consent_banner",),
+    "duckduckgo": (),
+}
 PLACEMENTS = {
     "google": ("top", "bottom"),
     "bing": ("top", "bottom", "side"),
@@ -55,7 +67,8 @@ class World:
     serps: list[dict[str, Any]]
     expected: list[dict[str, Any]]
     expected_not_audited: list[dict[str, Any]]
-    engines: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-engine flags (consent_wall)
+    # per-engine flags: {"google": {"consent_wall": bool}, "bing": {"consent_banner": bool}}
+    engines: dict[str, dict[str, Any]] = field(default_factory=dict)
     path: Path | None = None
 
     # -- look-ups used by the web app ------------------------------------------------
@@ -245,7 +258,12 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
         if ename not in ENGINES:
             raise v.fail(where, f"unknown engine (choose {', '.join(ENGINES)})")
         flags = v.table(flags, where)
-        engines[ename] = {"consent_wall": v.boolean(flags, "consent_wall", where, False)}
+        allowed = ENGINE_FLAGS[ename]
+        for key in flags:
+            if key not in allowed:
+                choose = f"choose {', '.join(allowed)}" if allowed else f"{ename} takes no flags"
+                raise v.fail(f"{where}.{key}", f"unknown flag ({choose})")
+        engines[ename] = {key: v.boolean(flags, key, where, False) for key in allowed}
 
     sites: dict[str, dict[str, Any]] = {}
     for i, s in enumerate(v.tables(data, "sites", "")):
@@ -351,8 +369,9 @@ def _parse_serp(v: _V, s: dict[str, Any], where: str, region: str) -> dict[str, 
         "ads": [],
         "organic": [],
     }
-    if serp["status"] in ("captcha", "consent") and engine != "google":
-        raise v.fail(f"{where}.status", f"{serp['status']} pages are only built for google")
+    if serp["status"] not in ENGINE_STATUSES[engine]:
+        raise v.fail(f"{where}.status", f"{engine} has no {serp['status']} page "
+                                        f"(choose {', '.join(ENGINE_STATUSES[engine])})")
     for j, a in enumerate(v.tables(s, "ads", where)):
         aw = f"{where}.ads[{j}]"
         placement = v.string(a, "placement", aw, default="top", choices=PLACEMENTS[engine])

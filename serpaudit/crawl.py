@@ -71,6 +71,13 @@ def crawl(browser: Browser, store, jobs: list[Job], run_id: str, evidence: Evide
     return summary
 
 
+def _asks_consent(engine: Any, html: str, url: str) -> bool:
+    """A consent wall, or a cookie banner laid over readable results (Bing): reject it either way."""
+    if engine.classify(html, url) == "consent":
+        return True
+    return any(marker in html for marker in getattr(engine, "CONSENT_BANNER_MARKERS", ()))
+
+
 def capture_job(browser: Browser, store, job: Job, run_id: str, evidence: EvidenceFolder, *, region: str,
                 language: str, retries: int, backed_off: bool, now) -> str:
     engine = get_engine(job.engine)
@@ -97,7 +104,7 @@ def capture_job(browser: Browser, store, job: Job, run_id: str, evidence: Eviden
     for attempt in range(retries + 1):
         try:
             cap = browser.capture(url, device=job.device, consent_selectors=tuple(engine.CONSENT_REJECT_SELECTORS),
-                                  is_consent=lambda h, u: engine.classify(h, u) == "consent", analyse=analyse)
+                                  is_consent=lambda h, u: _asks_consent(engine, h, u), analyse=analyse)
             break
         except FetchError as exc:
             error = str(exc)

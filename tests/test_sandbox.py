@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import quote_plus, urlencode, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -152,7 +152,12 @@ host = "www.c.nl"
     ("", '[[expect]]\nbrand = "A"\nnumber = "12"', "broken.toml: expect[0].number: '12' is not"),
     ("", '[[expect]]\nbrand = "Z"\nnumber = "0800 7788"', "broken.toml: expect[0].brand:"),
     ("", '[[serps]]\nengine = "yahoo"\nquery = "x"', "broken.toml: serps[0].engine: must be one of"),
-    ("", '[[serps]]\nengine = "bing"\nquery = "x"\nstatus = "captcha"', "broken.toml: serps[0].status:"),
+    ("", '[[serps]]\nengine = "duckduckgo"\nquery = "x"\nstatus = "consent"',
+     "broken.toml: serps[0].status: duckduckgo has no consent page"),
+    ("", '[[serps]]\nengine = "bing"\nquery = "x"\nstatus = "down"', "broken.toml: serps[0].status: must be one of"),
+    ("", "[engines.bing]\nconsent_wall = true", "broken.toml: engines.bing.consent_wall: unknown flag"),
+    ("", "[engines.duckduckgo]\nconsent_banner = true", "broken.toml: engines.duckduckgo.consent_banner:"),
+    ("", '[engines.bing]\nconsent_banner = "yes"', "broken.toml: engines.bing.consent_banner: must be true"),
     ("", '[[serps]]\nengine = "google"\nquery = "x"\n[[serps.ads]]\ntitle = "t"\n'
          'landing_url = "https://nowhere.nl/"',
      "broken.toml: serps[0].ads[0].landing_url: host 'nowhere.nl'"),
@@ -502,3 +507,144 @@ def test_every_crawl_page_parses(world: World, web: SandboxWeb) -> None:
                     if want == "ok":
                         assert any(r.domain in brand["domains"] for r in page.results), (engine, query)
     assert web.click_url_requests() == []
+
+
+# --- block pages of every engine: CAPTCHA, consent banner, HTTP 403 ---------------------------------
+
+BLOCK_PLANTS = [("google", "Telnova storing"), ("bing", "Woonfonds klantenservice"),
+                ("duckduckgo", "Woonfonds klantenservice")]
+
+
+def _variant(tmp_path: Path, extra: str, banner: bool = False) -> SandboxWeb:
+    text = DEFAULT_WORLD_PATH.read_text(encoding="utf-8")
+    if banner:
+        text = text.replace("consent_banner = false", "consent_banner = true", 1)
+    (tmp_path / "variant.toml").write_text(text + "\n" + extra, encoding="utf-8")
+    return SandboxWeb(load_world(tmp_path / "variant.toml"))
+
+
+def _plant(engine: str, query: str, status: str) -> str:
+    return f'[[serps]]\nengine = "{engine}"\nquery = "{query}"\nstatus = "{status}"\n'
+
+
+def test_block_statuses_per_engine_load(tmp_path: Path) -> None:
+    extra = "".join(_plant(e, f"q{i}{s}", s) for i, e in enumerate(("google", "bing", "duckduckgo"))
+                    for s in ("captcha", "blocked")) + _plant("bing", "q consent", "consent")
+    web = _variant(tmp_path, extra, banner=True)
+    assert web.world.engines == {"google": {"consent_wall": False}, "bing": {"consent_banner": True}}
+    assert {(s["engine"], s["status"]) for s in web.world.serps if s["query"].startswith("q")} == {
+        ("google", "captcha"), ("google", "blocked"), ("bing", "captcha"), ("bing", "blocked"),
+        ("bing", "consent"), ("duckduckgo", "captcha"), ("duckduckgo", "blocked")}
+
+
+def test_default_world_shows_no_bing_banner(world: World, web: SandboxWeb) -> None:
+    assert world.engines.get("bing", {}).get("consent_banner", False) is False
+    assert "bnp_container" not in get(web, bing("Cloudora klantenservice")).text
+
+
+def test_bing_captcha_is_the_challenge_page(tmp_path: Path) -> None:
+    web = _variant(tmp_path, _plant("bing", "Woonfonds klantenservice", "captcha"))
+    url = bing("Woonfonds klantenservice")
+    r = get(web, url)
+    assert r.status == 200  # Bing answers the challenge in place of the results, same URL
+    soup = BeautifulSoup(r.text, "lxml")
+    assert soup.select_one("#b_captcha h1").get_text() == "Nog één stap"
+    assert soup.select("li.b_algo, li.b_ad") == []
+    frame = soup.select_one("iframe#b_turing_iframe")["src"]
+    assert frame.startswith("/turing/captcha/challenge?")
+    challenge = get(web, "https://www.bing.com" + frame)
+    assert challenge.status == 200 and "cf-turnstile" in challenge.text
+    assert "Controleer of je een mens bent" in challenge.text
+    page = _parser("bing").parse(r.text, url=url, region="NL")
+    assert (page.status, page.query, page.results) == ("captcha", "Woonfonds klantenservice", ())
+    assert get(web, bing("Telnova klantenservice")).status == 200  # other queries still answer
+    assert web.not_found == []
+
+
+def test_duckduckgo_captcha_is_the_anomaly_modal(tmp_path: Path) -> None:
+    web = _variant(tmp_path, _plant("duckduckgo", "Woonfonds klantenservice", "captcha"))
+    url = ddg("Woonfonds klantenservice")
+    r = get(web, url)
+    assert r.status == 202
+    soup = BeautifulSoup(r.text, "lxml")
+    modal = soup.select_one('form#challenge-form div.anomaly-modal__modal[data-testid="anomaly-modal"]')
+    assert modal is not None
+    assert "bots use DuckDuckGo too" in modal.select_one(".anomaly-modal__title").get_text()
+    assert soup.select_one("form#challenge-form")["action"].startswith("//duckduckgo.com/anomaly.js?")
+    tiles = soup.select("img.anomaly-modal__image")
+    assert len(tiles) == 9 and not soup.select("div.result")
+    image = get(web, urljoin(url, tiles[0]["src"]))
+    assert image.status == 200 and image.headers["content-type"] == "image/gif"
+    assert image.body.startswith(b"GIF89a")
+    page = _parser("duckduckgo").parse(r.text, url=url, region="NL")
+    assert (page.status, page.query, page.results) == ("captcha", "Woonfonds klantenservice", ())
+    assert web.not_found == []
+
+
+@pytest.mark.parametrize(("engine", "query"), BLOCK_PLANTS)
+def test_blocked_is_an_http_403_page_the_engine_reads_as_blocked(tmp_path: Path, engine: str,
+                                                                 query: str) -> None:
+    web = _variant(tmp_path, _plant(engine, query, "blocked"))
+    url = URLS[engine](query)
+    r = get(web, url)
+    assert r.status == 403 and r.headers["content-type"].startswith("text/html")
+    page = _parser(engine).parse(r.text, url=url, region="NL")
+    assert (page.status, page.results) == ("blocked", ())
+    assert get(web, URLS[engine]("Bankiva klantenservice")).status == 200
+
+
+def test_google_blocked_comes_before_the_consent_wall(tmp_path: Path) -> None:
+    text = DEFAULT_WORLD_PATH.read_text(encoding="utf-8").replace("consent_wall = false", "consent_wall = true")
+    (tmp_path / "w.toml").write_text(text + "\n" + _plant("google", "Telnova storing", "blocked"), encoding="utf-8")
+    web = SandboxWeb(load_world(tmp_path / "w.toml"))
+    r = get(web, google("Telnova storing"))
+    assert r.status == 403 and "403.</b> <ins>That’s an error." in r.text
+
+
+def _bing_banner_form(html: str, button_id: str) -> tuple[str, dict[str, str]]:
+    soup = BeautifulSoup(html, "lxml")
+    form = soup.select_one(f"#bnp_container #{button_id}").find_parent("form")
+    assert form["method"].upper() == "GET"
+    return form["action"], {i["name"]: i["value"] for i in form.find_all("input")}
+
+
+def test_bing_cookie_banner_over_results_until_rejected(tmp_path: Path) -> None:
+    web = _variant(tmp_path, "", banner=True)
+    url = bing("Cloudora klantenservice")
+    r = get(web, url)
+    soup = BeautifulSoup(r.text, "lxml")
+    assert soup.select_one("#bnp_container #bnp_btn_reject").get_text(strip=True) == "Weigeren"
+    assert soup.select_one("#bnp_container #bnp_btn_accept").get_text(strip=True) == "Accepteren"
+    assert soup.select("ol#b_results li.b_algo")  # the results are under the banner
+    bing_engine = _parser("bing")
+    assert bing_engine.classify(r.text, url) == "ok"  # results are readable under the banner
+    action, fields = _bing_banner_form(r.text, "bnp_btn_reject")
+    assert fields == {"choice": "reject", "continue": url}
+    answer = get(web, f"{action}?{urlencode(fields)}")
+    assert answer.status == 302 and answer.headers["location"] == url
+    cookie = answer.headers["set-cookie"]
+    assert cookie.startswith("BCP=AD=0&AL=0&SM=0;") and "Domain=.bing.com" in cookie
+    again = get(web, url, {"cookie": "MUID=1; " + cookie.split(";")[0], **DESKTOP})
+    assert again.status == 200 and "bnp_container" not in again.text
+    assert bing_engine.parse(again.text, url=url, region="NL").status == "ok"
+    accept_action, accept = _bing_banner_form(r.text, "bnp_btn_accept")
+    accepted = get(web, f"{accept_action}?{urlencode(accept)}")
+    assert accepted.headers["set-cookie"].startswith("BCP=AD=1&AL=1&SM=1;")
+    # the consent endpoint only sends the browser back to Bing
+    elsewhere = get(web, "https://www.bing.com/bnp/consent?" + urlencode(
+        {"choice": "reject", "continue": "https://www.telnova-support.nl/"}))
+    assert elsewhere.headers["location"] == "https://www.bing.com/"
+
+
+def test_bing_query_stuck_on_the_cookie_banner(tmp_path: Path) -> None:
+    web = _variant(tmp_path, _plant("bing", "Woonfonds klantenservice", "consent"))
+    url = bing("Woonfonds klantenservice")
+    for headers in (DESKTOP, {"cookie": "BCP=AD=0&AL=0&SM=0", **DESKTOP}):  # the cookie does not help
+        r = get(web, url, headers)
+        soup = BeautifulSoup(r.text, "lxml")
+        assert r.status == 200 and soup.select_one("#bnp_container #bnp_btn_reject") is not None
+        assert soup.select("li.b_algo, li.b_ad, li.b_no") == []
+        page = _parser("bing").parse(r.text, url=url, region="NL")
+        assert (page.status, page.query) == ("consent", "Woonfonds klantenservice")
+    action, fields = _bing_banner_form(r.text, "bnp_btn_reject")
+    assert get(web, f"{action}?{urlencode(fields)}").headers["location"] == url

@@ -1,4 +1,5 @@
-"""Helpers shared by the Bing and DuckDuckGo parsers: click-wrapper decoding and text.
+"""Helpers shared by the engine parsers: click-wrapper decoding, text, block bookkeeping and
+the assembly of found blocks into ranked results.
 
 Ad click URLs are evidence only: they are decoded here, never fetched.  The wrappers
 seen in real pages:
@@ -18,17 +19,25 @@ import base64
 import binascii
 import copy
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
-from crawler.dom import is_hidden
+from crawler.dom import is_hidden, visible_text
+from crawler.domains import registrable_domain
+from crawler.models import Phone, SerpResult
 
 AD_LABELS = ("Advertentie", "Advertenties", "Gesponsord", "Anzeige", "Anzeigen", "Ad", "Ads", "Sponsored",
              "Annonce", "Sponsorisé")
 _MAX_DEPTH = 6
 _HTTP = ("http://", "https://")
+
+# A result block as a parser finds it: (block, kind, placement, fields), where fields holds
+# title, display_url, landing_url and click_url.
+Found = tuple[Tag, str, str, dict[str, Any]]
 
 
 def decode_bing_u(u: str | None) -> str | None:
@@ -161,3 +170,25 @@ def query_from(soup: BeautifulSoup, selectors: str, url: str | None) -> str | No
 
 def doc_order(soup: BeautifulSoup) -> dict[int, int]:
     return {id(t): i for i, t in enumerate(soup.find_all(True))}
+
+
+def ranked_results(found: list[Found], order: dict[int, int], phones_of: Callable[[Tag], tuple[Phone, ...]],
+                   hidden_by_class: str = "") -> tuple[SerpResult, ...]:
+    """The found blocks as results in page order, ``rank`` counting from 1 within each placement.
+
+    Text and phones are read from a copy without the ``hidden_by_class`` elements when given; with
+    none the block itself is read, so that hiding by an ancestor still counts.
+    """
+    ranks: dict[str, int] = {}
+    results = []
+    for block, kind, placement, fields in sorted(found, key=lambda f: order.get(id(f[0]), 0)):
+        ranks[placement] = ranks.get(placement, 0) + 1
+        shown = pruned(block, hidden_by_class) if hidden_by_class else block
+        landing, display = fields["landing_url"], fields["display_url"]
+        results.append(SerpResult(
+            kind=kind, placement=placement, rank=ranks[placement], title=fields["title"],
+            display_url=display, landing_url=landing, click_url=fields["click_url"],
+            domain=registrable_domain(landing) or registrable_domain(display),
+            text=visible_text(shown), phones=phones_of(shown),
+        ))
+    return tuple(results)

@@ -19,10 +19,9 @@ from urllib.parse import urlencode, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from crawler.dom import is_hidden, phones_in, soup_of, visible_text
-from crawler.domains import registrable_domain
+from crawler.dom import is_hidden, phones_in, soup_of
 from crawler.engines import _common as c
-from crawler.models import SerpPage, SerpResult
+from crawler.models import SerpPage
 
 NAME = "bing"
 
@@ -43,6 +42,8 @@ CAPTCHA_MARKERS = (
     "bevestig dat je een mens bent", "one last step", "nog één stap", "solve the challenge",
     "challenges.cloudflare.com", "cf-turnstile", "/turing/captcha", 'id="captcha',
 )
+# A banner over results still leaves the page readable ("ok"); the crawler rejects it all the same.
+CONSENT_BANNER_MARKERS = ('id="bnp_container"', 'id="bnp_btn_reject"')
 CONSENT_MARKERS = ('id="bnp_container"', 'id="bnp_btn_reject"', 'id="bnp_cookie_banner"', "cookiebanner")
 BLOCKED_MARKERS = (
     "access denied", "your request has been blocked", "403 forbidden", "429 too many requests",
@@ -129,7 +130,7 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     order = c.doc_order(soup)
     organic = _blocks(soup, ORGANIC_BLOCKS)
     first_organic = min((order[id(b)] for b in organic), default=None)
-    found: list[tuple[Tag, str, str, dict[str, Any]]] = []
+    found: list[c.Found] = []
     claimed: list[Tag] = []
 
     def add(block: Tag, kind: str, placement: str, fields: dict[str, Any]) -> None:
@@ -162,20 +163,9 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
         if not c.inside(block, claimed):
             add(block, "organic", _placement(block), _organic_fields(block, base))
 
-    found.sort(key=lambda f: order.get(id(f[0]), 0))
-    ranks: dict[str, int] = {}
-    results = []
-    for block, kind, placement, fields in found:
-        ranks[placement] = ranks.get(placement, 0) + 1
-        shown = c.pruned(block, HIDDEN_BY_CLASS)
-        landing, display = fields["landing_url"], fields["display_url"]
-        results.append(SerpResult(
-            kind=kind, placement=placement, rank=ranks[placement], title=fields["title"],
-            display_url=display, landing_url=landing, click_url=fields["click_url"],
-            domain=registrable_domain(landing) or registrable_domain(display),
-            text=visible_text(shown), phones=phones_in(shown, region, call_button_selector=CALL_BUTTONS),
-        ))
-    return SerpPage(engine=NAME, status=status, query=query, results=tuple(results))
+    results = c.ranked_results(found, order, lambda shown: phones_in(shown, region, call_button_selector=CALL_BUTTONS),
+                               hidden_by_class=HIDDEN_BY_CLASS)
+    return SerpPage(engine=NAME, status=status, query=query, results=results)
 
 
 # --- blocks --------------------------------------------------------------------------------------------

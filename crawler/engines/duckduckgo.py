@@ -24,9 +24,8 @@ from urllib.parse import urlencode, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from crawler.dom import is_hidden, phones_in, soup_of, visible_text
-from crawler.domains import registrable_domain
 from crawler.engines import _common as c
-from crawler.models import SerpPage, SerpResult
+from crawler.models import SerpPage
 
 NAME = "duckduckgo"
 
@@ -114,7 +113,7 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     ads = _ads(soup)
     organic = _organic(soup)
     first_organic = min((order[id(b)] for b in organic), default=None)
-    found: list[tuple[Tag, str, str, dict[str, Any]]] = []
+    found: list[c.Found] = []
 
     for block in ads:
         if _in_side(block):
@@ -131,21 +130,9 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     for block in organic:
         found.append((block, "organic", "main", _fields(block, base)))
 
-    found.sort(key=lambda f: order.get(id(f[0]), 0))
-    ranks: dict[str, int] = {}
-    results = []
-    for block, kind, placement, fields in found:
-        ranks[placement] = ranks.get(placement, 0) + 1
-        shown = c.pruned(block, HIDDEN_BY_CLASS)
-        landing, display = fields["landing_url"], fields["display_url"]
-        results.append(SerpResult(
-            kind=kind, placement=placement, rank=ranks[placement], title=fields["title"],
-            display_url=display, landing_url=landing,
-            click_url=fields["click_url"],
-            domain=registrable_domain(landing) or registrable_domain(display),
-            text=visible_text(shown), phones=phones_in(shown, region, call_button_selector=CALL_BUTTONS),
-        ))
-    return SerpPage(engine=NAME, status=status, query=query, results=tuple(results))
+    results = c.ranked_results(found, order, lambda shown: phones_in(shown, region, call_button_selector=CALL_BUTTONS),
+                               hidden_by_class=HIDDEN_BY_CLASS)
+    return SerpPage(engine=NAME, status=status, query=query, results=results)
 
 
 # --- fields --------------------------------------------------------------------------------------------

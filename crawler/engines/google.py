@@ -15,14 +15,23 @@ knowledge panels together, in the order a reader meets them.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, unquote, urlencode, urljoin, urlsplit
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from crawler.dom import is_hidden, phones_in, soup_of, visible_text
-from crawler.domains import registrable_domain
-from crawler.models import Phone, SerpPage, SerpResult
-from crawler.phones import extract_phones
+from crawler.dom import is_hidden, soup_of, visible_text
+from crawler.engines import _common as c
+from crawler.engines.google_fields import (
+    CLICK_URL,
+    ad_fields,
+    is_google,
+    organic_fields,
+    panel_fields,
+    query_of,
+    result_phones,
+)
+from crawler.models import SerpPage
 
 NAME = "google"
 
@@ -93,14 +102,6 @@ CALL_BUTTONS = (
     'a[href^="tel:"]:-soup-contains("Anrufen")'
 )
 
-_CLICK_URL = re.compile(
-    r"^(?:https?:)?//(?:www\.)?(?:googleadservices\.com/pagead/aclk|google\.[a-z.]+/aclk)|^/aclk", re.I
-)
-_DATE_LIKE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
-# North-American numbers as printed in US snippets ("(877) 465-8473", "1-800-555-0199"), read as US
-# numbers even on a Dutch page, where the region-bound matcher cannot see them.
-_NANP = re.compile(r"(?<![\d+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\d)")
-
 
 def search_url(query: str, *, language: str = "nl", region: str = "NL", device: str = "desktop") -> str:
     """The production result page URL; the device is set by the browser, not the URL."""
@@ -143,63 +144,50 @@ def _classify(html: str, soup: BeautifulSoup, url: str | None) -> str:
 def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     soup = soup_of(html)
     status = _classify(html, soup, url)
-    query = _query(soup, url)
+    query = query_of(soup, QUERY_INPUTS, url)
     if status != "ok":
         return SerpPage(engine=NAME, status=status, query=query)
     base = f"https://{urlsplit(url).hostname}" if url and urlsplit(url).hostname else "https://www.google.com"
-    order = {id(t): i for i, t in enumerate(soup.find_all(True))}
-    found: list[tuple[Tag, str, str, dict]] = []  # (block, kind, placement, fields)
+    order = c.doc_order(soup)
+    found: list[c.Found] = []
     claimed: list[Tag] = []
 
+    def add(block: Tag, kind: str, placement: str, fields: dict[str, Any]) -> None:
+        found.append((block, kind, placement, fields))
+        claimed.append(block)
+
+    # is_hidden ignores aria-hidden alone: Google sets aria-hidden="true" on div#main while a dialog is open.
     for containers, placement in ((TOP_AD_CONTAINERS, "top"), (BOTTOM_AD_CONTAINERS, "bottom")):
         for block in _ad_blocks(soup, containers):
-            found.append((block, "ad", placement, _ad_fields(block, base)))
-            claimed.append(block)
-    for block in _outermost(soup.select(SHOPPING_BLOCKS)):
-        if _hidden(block) or _inside(block, claimed):
+            add(block, "ad", placement, ad_fields(block, base, DISPLAY_URL))
+    for block in c.outermost(soup.select(SHOPPING_BLOCKS)):
+        if is_hidden(block) or c.inside(block, claimed):
             continue
-        fields = _ad_fields(block, base)
+        fields = ad_fields(block, base, DISPLAY_URL)
         if fields["click_url"]:  # product cards without an ad click are free listings or "more" cards
-            found.append((block, "shopping_ad", _placement(block), fields))
-            claimed.append(block)
-    for block in _outermost(soup.select(KNOWLEDGE_PANELS)):
-        if not _hidden(block) and not _inside(block, claimed) and visible_text(block):
-            found.append((block, "knowledge_panel", _placement(block), _panel_fields(block)))
-            claimed.append(block)
+            add(block, "shopping_ad", _placement(block), fields)
+    for block in c.outermost(soup.select(KNOWLEDGE_PANELS)):
+        if not is_hidden(block) and not c.inside(block, claimed) and visible_text(block):
+            add(block, "knowledge_panel", _placement(block), panel_fields(block, TITLE_OF_PANEL))
     for block in _local_entries(soup):
-        if not _inside(block, claimed):
-            found.append((block, "local", _placement(block), _panel_fields(block)))
-            claimed.append(block)
+        if not c.inside(block, claimed):
+            add(block, "local", _placement(block), panel_fields(block, TITLE_OF_PANEL))
     container = _organic_container(soup)
     links = _title_links(container)
-    for answer in _outermost(soup.select(FEATURED_SNIPPETS)):
-        if _hidden(answer) or _inside(answer, claimed) or _in_paa(answer):
+    for answer in c.outermost(soup.select(FEATURED_SNIPPETS)):
+        if is_hidden(answer) or c.inside(answer, claimed) or _in_paa(answer):
             continue
         block, link = _snippet_block(answer, container, links)
-        found.append((block, "featured_snippet", _placement(block), _organic_fields(block, link)))
-        claimed.append(block)
+        add(block, "featured_snippet", _placement(block), organic_fields(block, link, DISPLAY_URL))
     for a in links:
-        if _inside(a, claimed) or _hidden(a) or _in_paa(a):
+        if c.inside(a, claimed) or is_hidden(a) or _in_paa(a):
             continue
         block = _result_block(a, container, links)
         kind = "other" if a.find_parent(CAROUSEL_ITEMS) else "organic"
-        found.append((block, kind, "main", _organic_fields(block, a)))
-        claimed.append(block)
+        add(block, kind, "main", organic_fields(block, a, DISPLAY_URL))
 
-    found.sort(key=lambda f: order.get(id(f[0]), 0))
-    ranks: dict[str, int] = {}
-    results = []
-    for block, kind, placement, fields in found:
-        ranks[placement] = ranks.get(placement, 0) + 1
-        landing = fields.get("landing_url")
-        display = fields.get("display_url")
-        results.append(SerpResult(
-            kind=kind, placement=placement, rank=ranks[placement], title=fields.get("title") or "",
-            display_url=display, landing_url=landing, click_url=fields.get("click_url"),
-            domain=registrable_domain(landing) or registrable_domain(display),
-            text=visible_text(block), phones=_phones(block, region),
-        ))
-    return SerpPage(engine=NAME, status=status, query=query, results=tuple(results))
+    results = c.ranked_results(found, order, lambda block: result_phones(block, region, CALL_BUTTONS))
+    return SerpPage(engine=NAME, status=status, query=query, results=results)
 
 
 # --- blocks --------------------------------------------------------------------------------------------
@@ -207,11 +195,11 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
 
 def _ad_blocks(soup: BeautifulSoup, containers: str) -> list[Tag]:
     blocks: list[Tag] = []
-    for box in _outermost(soup.select(containers)):
-        inner = _outermost(box.select(AD_BLOCKS))
+    for box in c.outermost(soup.select(containers)):
+        inner = c.outermost(box.select(AD_BLOCKS))
         if not inner and _has_ad_label(box):  # unknown ad markup inside a known ad container
-            inner = [c for c in box.find_all(True, recursive=False) if _title_links(c)]
-        blocks.extend(b for b in inner if not _hidden(b) and b not in blocks)
+            inner = [child for child in box.find_all(True, recursive=False) if _title_links(child)]
+        blocks.extend(b for b in inner if not is_hidden(b) and b not in blocks)
     return blocks
 
 
@@ -237,7 +225,7 @@ def _title_links(container: Tag | None) -> list[Tag]:
         if a is None or a in links:
             continue
         href = str(a.get("href", ""))
-        if href.startswith(("http://", "https://")) and not _is_google(href) or _CLICK_URL.search(href):
+        if href.startswith(("http://", "https://")) and not is_google(href) or CLICK_URL.search(href):
             links.append(a)
     return links
 
@@ -259,7 +247,7 @@ def _local_entries(soup: BeautifulSoup) -> list[Tag]:
     for d in soup.select(LOCAL_DETAILS):
         if not any(d in e.descendants for e in entries):
             entries.append(d.find_parent("a") or d.parent or d)
-    return [e for e in _outermost(entries) if not _hidden(e)]
+    return [e for e in c.outermost(entries) if not is_hidden(e)]
 
 
 def _snippet_block(answer: Tag, container: Tag | None, links: list[Tag]) -> tuple[Tag, Tag]:
@@ -273,25 +261,9 @@ def _snippet_block(answer: Tag, container: Tag | None, links: list[Tag]) -> tupl
     return answer, answer
 
 
-def _hidden(tag: Tag) -> bool:
-    """Hidden the way crawler.dom.visible_text sees it (aria-hidden alone does not hide: Google puts
-    aria-hidden="true" on div#main while a dialog is open)."""
-    return is_hidden(tag)
-
-
 def _in_paa(tag: Tag) -> bool:
     """Inside a "People also ask" / "Nutzer fragen auch" question list."""
     return any(isinstance(p, Tag) and p.css.match(SKIP_SECTIONS) for p in tag.parents)
-
-
-def _outermost(tags: list[Tag]) -> list[Tag]:
-    ids = {id(t) for t in tags}
-    return [t for t in tags if not any(id(p) in ids for p in t.parents)]
-
-
-def _inside(tag: Tag, blocks: list[Tag]) -> bool:
-    ids = {id(b) for b in blocks}
-    return id(tag) in ids or any(id(p) in ids for p in tag.parents)
 
 
 def _placement(tag: Tag) -> str:
@@ -304,130 +276,3 @@ def _placement(tag: Tag) -> str:
         if pid == "rhs":
             return "side"
     return "main"
-
-
-# --- fields --------------------------------------------------------------------------------------------
-
-
-def _ad_fields(block: Tag, base: str) -> dict:
-    heading = _first_visible(block, "[role=heading], h3")
-    main = heading.find_parent("a", href=True) if heading is not None else None
-    if main is None and heading is not None:
-        main = next((a for a in heading.find_all("a", href=True) if not is_hidden(a, heading)), None)
-    if main is None:
-        main = next((a for a in block.find_all("a", href=True) if not is_hidden(a, block)), None)
-    title = visible_text(heading) if heading is not None else (visible_text(main) if main else "")
-    click = None
-    candidates = [main] if main is not None else []
-    candidates += block.find_all("a")
-    for a in candidates:
-        for attr in ("href", "data-rw", "data-arwt"):
-            v = str(a.get(attr) or "")
-            if v and _CLICK_URL.search(v):
-                click = urljoin(base, v)
-                break
-        if click:
-            break
-    landing = _adurl(click)
-    href = str(main.get("href", "")) if main is not None else ""
-    if not landing and href.startswith(("http://", "https://")) and not _CLICK_URL.search(href):
-        landing = href
-    if not landing:
-        for a in block.find_all("a"):
-            pcu = str(a.get("data-pcu") or a.get("data-preconnect-urls") or "")
-            if pcu:
-                landing = pcu.split(",")[0].strip() or None
-                break
-    return {"title": title.rstrip("\u200e "), "display_url": _display_url(block), "landing_url": landing,
-            "click_url": click}
-
-
-def _organic_fields(block: Tag, link: Tag) -> dict:
-    heading = link.select_one("h3, [role=heading]") if link.name == "a" else None
-    href = str(link.get("href", "")) if link.name == "a" else ""
-    if not href:
-        a = _first_visible(block, "a[href^=http]")
-        href = str(a["href"]) if a is not None else ""
-        heading = heading or _first_visible(block, "h3, [role=heading]")
-    landing = href if href.startswith(("http://", "https://")) and not _is_google(href) else None
-    title = visible_text(heading) if heading is not None else ""
-    return {"title": title, "display_url": _display_url(block), "landing_url": landing, "click_url": None}
-
-
-def _panel_fields(block: Tag) -> dict:
-    heading = next((h for sel in TITLE_OF_PANEL if (h := _first_visible(block, sel)) is not None), None)
-    landing = None
-    for a in block.find_all("a", href=True):
-        href = str(a["href"])
-        if href.startswith(("http://", "https://")) and not _is_google(href) and not is_hidden(a, block):
-            landing = href
-            break
-    title = visible_text(heading) if heading is not None else visible_text(block)[:80]
-    cite = _first_visible(block, "cite")
-    display = visible_text(cite) if cite is not None else None
-    return {"title": title, "display_url": display or None, "landing_url": landing, "click_url": None}
-
-
-def _display_url(block: Tag) -> str | None:
-    el = _first_visible(block, DISPLAY_URL)
-    text = visible_text(el) if el is not None else ""
-    return text.strip("\u200e ") or None
-
-
-def _first_visible(block: Tag, selector: str) -> Tag | None:
-    for el in block.select(selector):
-        if not is_hidden(el, block) and visible_text(el):
-            return el
-    return None
-
-
-def _adurl(click: str | None) -> str | None:
-    if not click:
-        return None
-    vals = parse_qs(urlsplit(click).query).get("adurl") or []
-    return unquote(vals[0]) if vals and vals[0].startswith(("http://", "https://")) else None
-
-
-def _is_google(href: str) -> bool:
-    host = (urlsplit(href).hostname or "").lower()
-    return bool(re.match(r"^(?:www\.|maps\.|support\.|policies\.|accounts\.)?google\.[a-z.]+$", host))
-
-
-def _query(soup: BeautifulSoup, url: str | None) -> str | None:
-    for el in soup.select(QUERY_INPUTS):
-        if el.find_parent("form", id="captcha-form"):
-            continue
-        v = el.get("value") if el.name == "input" else el.get_text()
-        if isinstance(v, str) and v.strip():
-            return v.strip()
-    candidates = [url or ""]
-    cont = soup.select_one('input[name="continue"]')
-    if cont is not None:
-        candidates.append(str(cont.get("value") or ""))
-    for u in candidates:
-        qs = parse_qs(urlsplit(u).query)
-        if qs.get("q"):
-            return qs["q"][0]
-        if qs.get("continue"):
-            inner = parse_qs(urlsplit(qs["continue"][0]).query).get("q")
-            if inner:
-                return inner[0]
-    return None
-
-
-# --- phones --------------------------------------------------------------------------------------------
-
-
-def _phones(block: Tag, region: str) -> tuple[Phone, ...]:
-    """Numbers in a block (crawler.dom.phones_in) without dates, plus US-formatted numbers."""
-    found = [p for p in phones_in(block, region, call_button_selector=CALL_BUTTONS)
-             if not (p.channel == "text" and _DATE_LIKE.match(p.raw))]
-    seen = {(p.e164, p.channel) for p in found}
-    if region.upper() != "US":
-        for m in _NANP.finditer(visible_text(block)):
-            for p in extract_phones(m.group(), "US"):
-                if (p.e164, "text") in seen:
-                    continue
-                seen.add((p.e164, "text"))
-                found.append(p)
-    return tuple(found)

@@ -1,0 +1,167 @@
+"""Google: what a result block says (title, display, landing and click URLs, phone numbers) and
+the query a page was searched for.
+
+:mod:`crawler.engines.google` finds the blocks and keeps the selectors; it passes in the ones a
+reader here needs, so that the markup is written down in one place.  Ad click URLs are evidence
+only: the landing URL is read from their ``adurl=``, never fetched.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from crawler.dom import is_hidden, phones_in, visible_text
+from crawler.models import Phone
+from crawler.phones import extract_phones
+
+# Google's ad click wrapper (googleadservices.com/pagead/aclk, google.<tld>/aclk, relative /aclk).
+CLICK_URL = re.compile(
+    r"^(?:https?:)?//(?:www\.)?(?:googleadservices\.com/pagead/aclk|google\.[a-z.]+/aclk)|^/aclk", re.I
+)
+_DATE_LIKE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
+# North-American numbers as printed in US snippets ("(877) 465-8473", "1-800-555-0199"), read as US
+# numbers even on a Dutch page, where the region-bound matcher cannot see them.
+_NANP = re.compile(r"(?<![\d+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\d)")
+
+
+# --- fields --------------------------------------------------------------------------------------------
+
+
+def ad_fields(block: Tag, base: str, display_selector: str) -> dict[str, Any]:
+    """Fields of a text or shopping ad; the click URL is the first ad click wrapper in the block."""
+    heading = first_visible(block, "[role=heading], h3")
+    main = heading.find_parent("a", href=True) if heading is not None else None
+    if main is None and heading is not None:
+        main = next((a for a in heading.find_all("a", href=True) if not is_hidden(a, heading)), None)
+    if main is None:
+        main = next((a for a in block.find_all("a", href=True) if not is_hidden(a, block)), None)
+    title = visible_text(heading) if heading is not None else (visible_text(main) if main else "")
+    click = None
+    candidates = [main] if main is not None else []
+    candidates += block.find_all("a")
+    for a in candidates:
+        for attr in ("href", "data-rw", "data-arwt"):
+            v = str(a.get(attr) or "")
+            if v and CLICK_URL.search(v):
+                click = urljoin(base, v)
+                break
+        if click:
+            break
+    landing = ad_landing(click)
+    href = str(main.get("href", "")) if main is not None else ""
+    if not landing and href.startswith(("http://", "https://")) and not CLICK_URL.search(href):
+        landing = href
+    if not landing:  # the preconnect hint names the advertiser's host when the click URL hides it
+        for a in block.find_all("a"):
+            pcu = str(a.get("data-pcu") or a.get("data-preconnect-urls") or "")
+            if pcu:
+                landing = pcu.split(",")[0].strip() or None
+                break
+    return {"title": title.rstrip("\u200e "), "display_url": display_url(block, display_selector),
+            "landing_url": landing, "click_url": click}
+
+
+def organic_fields(block: Tag, link: Tag, display_selector: str) -> dict[str, Any]:
+    """Fields of an organic result or featured snippet whose title link is ``link`` (for a
+    snippet without a source link, ``link`` is the answer box itself)."""
+    heading = link.select_one("h3, [role=heading]") if link.name == "a" else None
+    href = str(link.get("href", "")) if link.name == "a" else ""
+    if not href:
+        a = first_visible(block, "a[href^=http]")
+        href = str(a["href"]) if a is not None else ""
+        heading = heading or first_visible(block, "h3, [role=heading]")
+    landing = href if href.startswith(("http://", "https://")) and not is_google(href) else None
+    title = visible_text(heading) if heading is not None else ""
+    return {"title": title, "display_url": display_url(block, display_selector), "landing_url": landing,
+            "click_url": None}
+
+
+def panel_fields(block: Tag, title_selectors: tuple[str, ...]) -> dict[str, Any]:
+    """Fields of a knowledge panel or local pack entry: the first of ``title_selectors`` found
+    is the title, the first link off Google the landing URL."""
+    heading = next((h for sel in title_selectors if (h := first_visible(block, sel)) is not None), None)
+    landing = None
+    for a in block.find_all("a", href=True):
+        href = str(a["href"])
+        if href.startswith(("http://", "https://")) and not is_google(href) and not is_hidden(a, block):
+            landing = href
+            break
+    title = visible_text(heading) if heading is not None else visible_text(block)[:80]
+    cite = first_visible(block, "cite")
+    display = visible_text(cite) if cite is not None else None
+    return {"title": title, "display_url": display or None, "landing_url": landing, "click_url": None}
+
+
+def display_url(block: Tag, selector: str) -> str | None:
+    el = first_visible(block, selector)
+    text = visible_text(el) if el is not None else ""
+    return text.strip("\u200e ") or None
+
+
+def first_visible(block: Tag, selector: str) -> Tag | None:
+    for el in block.select(selector):
+        if not is_hidden(el, block) and visible_text(el):
+            return el
+    return None
+
+
+def ad_landing(click: str | None) -> str | None:
+    """The advertiser's URL in an ad click URL's ``adurl=``, if it is there."""
+    if not click:
+        return None
+    vals = parse_qs(urlsplit(click).query).get("adurl") or []
+    return unquote(vals[0]) if vals and vals[0].startswith(("http://", "https://")) else None
+
+
+def is_google(href: str) -> bool:
+    host = (urlsplit(href).hostname or "").lower()
+    return bool(re.match(r"^(?:www\.|maps\.|support\.|policies\.|accounts\.)?google\.[a-z.]+$", host))
+
+
+# --- page query ----------------------------------------------------------------------------------------
+
+
+def query_of(soup: BeautifulSoup, selectors: str, url: str | None) -> str | None:
+    """The query in the search box, else the ``q=`` of the page URL; on a captcha or consent page
+    the query sits in the ``continue=`` URL of the page or of its form."""
+    for el in soup.select(selectors):
+        if el.find_parent("form", id="captcha-form"):
+            continue
+        v = el.get("value") if el.name == "input" else el.get_text()
+        if isinstance(v, str) and v.strip():
+            return v.strip()
+    candidates = [url or ""]
+    cont = soup.select_one('input[name="continue"]')
+    if cont is not None:
+        candidates.append(str(cont.get("value") or ""))
+    for u in candidates:
+        qs = parse_qs(urlsplit(u).query)
+        if qs.get("q"):
+            return qs["q"][0]
+        if qs.get("continue"):
+            inner = parse_qs(urlsplit(qs["continue"][0]).query).get("q")
+            if inner:
+                return inner[0]
+    return None
+
+
+# --- phones --------------------------------------------------------------------------------------------
+
+
+def result_phones(block: Tag, region: str, call_buttons: str) -> tuple[Phone, ...]:
+    """Numbers in a block (crawler.dom.phones_in) without dates, plus US-formatted numbers."""
+    found = [p for p in phones_in(block, region, call_button_selector=call_buttons)
+             if not (p.channel == "text" and _DATE_LIKE.match(p.raw))]
+    seen = {(p.e164, p.channel) for p in found}
+    if region.upper() != "US":
+        for m in _NANP.finditer(visible_text(block)):
+            for p in extract_phones(m.group(), "US"):
+                if (p.e164, "text") in seen:
+                    continue
+                seen.add((p.e164, "text"))
+                found.append(p)
+    return tuple(found)
