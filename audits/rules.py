@@ -116,7 +116,7 @@ def classify(
     if not brand.phone_support:
         return "scam", "brand runs no phone customer service"
     if harvest_status != "ok":
-        return "inconclusive", f"official set unknown (harvest {harvest_status or 'missing'} in this run)"
+        return "inconclusive", f"official set unknown (harvest {harvest_status or 'missing'})"
     if number_type in PREMIUM_TYPES:
         return "scam", f"{number_type.replace('_', '-')} number the brand does not publish"
     if kind in AD_KINDS:
@@ -127,9 +127,11 @@ def classify(
 
 
 def _result_host(s: dict[str, Any]) -> str:
-    """The result's registrable domain, else the landing URL's host (never the spoofable display URL)."""
-    if s.get("domain"):
-        return str(s["domain"])
+    """The landing URL's host, or "" where the page gave none.
+
+    Never the result's ``domain`` alone: parsers fall back to the display URL for it, and an ad can
+    print any display URL it likes ("www.telnova.nl") while sending callers elsewhere.
+    """
     try:
         return urlsplit(s.get("landing_url") or "").hostname or ""
     except ValueError:
@@ -184,7 +186,8 @@ def audit(store: Store, run_id: str, *, save: bool = True, harvest_run_id: str |
             rows = store.official_rows(name)
             official[name] = store.official_numbers(name)
             formerly[name] = {r["e164"] for r in rows if not r["removed"] and not r["published"]}
-            harvest[name] = store.harvest_status(harvest_run_id or run_id, name)
+            harvest[name] = (store.harvest_status(harvest_run_id, name) if harvest_run_id
+                             else store.harvest_status(run_id, name) or store.latest_harvest_status(name))
         outcome = classify(s, brands.get(name), official[name], formerly[name], harvest[name])
         if outcome is None:
             counts["fine"] += 1

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
@@ -121,7 +122,7 @@ class Store:
 
     # -- runs -----------------------------------------------------------------
     def start_run(self, command: str, started_at: str) -> str:
-        run_id = stable_id(command, started_at)
+        run_id = stable_id(command, started_at, uuid.uuid4().hex)
         self._upsert("runs", {"id": run_id, "command": command, "status": "running", "started_at": started_at,
                               "finished_at": None, "summary": "{}"})  # fmt: skip
         return run_id
@@ -210,6 +211,17 @@ class Store:
         row = self._get("harvests", stable_id(run_id, brand))
         return row["status"] if row else None
 
+    def latest_harvest_status(self, brand: str) -> str | None:
+        """The status of the brand's most recent harvest, in whichever run it happened."""
+        rows = self._rows("select status from harvests where brand = ? order by at desc, id desc limit 1", [brand])
+        return rows[0]["status"] if rows else None
+
+    def latest_audit_run_id(self) -> str | None:
+        """The newest run that searched (crawl, run or demo): the one audit and report work on."""
+        rows = self._rows("select id from runs where command in ('crawl', 'run', 'demo')"
+                          " order by started_at desc, id desc limit 1", [])
+        return rows[0]["id"] if rows else None
+
     # -- captures, results, sightings -----------------------------------------
     def record_capture(self, capture: Mapping[str, Any], page: Mapping[str, Any] | None) -> str:
         """Store one captured result page and its parse; re-recording replaces both."""
@@ -259,24 +271,30 @@ class Store:
 
     # -- findings -------------------------------------------------------------
     def upsert_findings(self, run_id: str, findings: Iterable[Any]) -> int:
-        """Findings are dataclasses (audits.rules.Finding) or dicts with the same fields."""
-        n = 0
-        for f in findings:
-            d = asdict(f) if is_dataclass(f) and not isinstance(f, type) else dict(f)
-            row = {k: d.get(k) for k in FINDING_COLUMNS if k in d}
-            fid = stable_id(d["brand"], d["e164"], d["engine"], d["kind"], d.get("domain") or "")
-            seen = d.get("captured_at") or ""
-            row.update(id=fid, first_seen=seen, last_seen=seen, first_run_id=run_id, last_run_id=run_id)
-            old = self._get("findings", fid)
-            if old is not None:
-                if (old["first_seen"] or "") <= seen or not seen:
-                    row.update(first_seen=old["first_seen"], first_run_id=old["first_run_id"])
-                if seen < (old["last_seen"] or ""):  # an older run re-audited: keep the newest copy
-                    row = {k: row[k] for k in ("id", "first_seen", "first_run_id")}
-            self._upsert("findings", row)
-            self._upsert("finding_runs", {"id": stable_id(fid, run_id), "finding_id": fid, "run_id": run_id,
-                                          **{c: d.get(c) for c in FINDING_RUN_COLUMNS}})  # fmt: skip
-            n += 1
+        """Findings are dataclasses (audits.rules.Finding) or dicts with the same fields.
+
+        The run's view is replaced: a finding an earlier audit of this run gave and this one does not
+        (say, the number was since added as official) no longer belongs to the run.
+        """
+        with self.db.conn:  # one transaction: the run never shows half its findings
+            self.db.execute("delete from finding_runs where run_id = ?", [run_id])
+            n = 0
+            for f in findings:
+                d = asdict(f) if is_dataclass(f) and not isinstance(f, type) else dict(f)
+                row = {k: d.get(k) for k in FINDING_COLUMNS if k in d}
+                fid = stable_id(d["brand"], d["e164"], d["engine"], d["kind"], d.get("domain") or "")
+                seen = d.get("captured_at") or ""
+                row.update(id=fid, first_seen=seen, last_seen=seen, first_run_id=run_id, last_run_id=run_id)
+                old = self._get("findings", fid)
+                if old is not None:
+                    if (old["first_seen"] or "") <= seen or not seen:
+                        row.update(first_seen=old["first_seen"], first_run_id=old["first_run_id"])
+                    if seen < (old["last_seen"] or ""):  # an older run re-audited: keep the newest copy
+                        row = {k: row[k] for k in ("id", "first_seen", "first_run_id")}
+                self._upsert("findings", row)
+                self._upsert("finding_runs", {"id": stable_id(fid, run_id), "finding_id": fid, "run_id": run_id,
+                                              **{c: d.get(c) for c in FINDING_RUN_COLUMNS}})  # fmt: skip
+                n += 1
         return n
 
     def findings(self, run_id: str | None = None, brand: str | None = None) -> list[dict[str, Any]]:

@@ -6,10 +6,13 @@ Parsers never see Playwright; they get the HTML and the final URL from the
 - the *search* context, shared by the SERP captures of one device, which keeps
   cookies (a rejected consent wall stays rejected);
 - a fresh, *isolated* context per visit for pages we do not trust (landing
-  pages of ads): no downloads, no permissions, dialogs dismissed, non-http(s)
-  navigations refused.
+  pages of ads): no downloads, no permissions granted, dialogs dismissed,
+  pop-ups closed.
 
-Ad click URLs are never opened: callers pass landing URLs resolved from the page.
+Ad click URLs are never opened: callers pass landing URLs resolved from the
+page, and every context refuses any request to a click URL (a script on a
+result or landing page cannot make one either); refused requests are listed
+in ``PageCapture.refused``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from crawler.clicks import is_ad_click_url
 from crawler.errors import BrowserNotFound, FetchError
 
 log = logging.getLogger(__name__)
@@ -108,6 +112,7 @@ class PageCapture:
     device: str
     captured_at: str  # ISO-8601 UTC
     requests: tuple[str, ...] = field(default=(), compare=False)  # every URL the page requested
+    refused: tuple[str, ...] = field(default=(), compare=False)  # ad click URLs the browser refused
     blocks: tuple[BlockShot, ...] = field(default=(), compare=False)  # aligned with analyse()'s targets
     viewport_height: int = 0
 
@@ -120,6 +125,7 @@ class Browser:
         self._pw: Any = None
         self._browser: Any = None
         self._contexts: dict[str, Any] = {}
+        self._refused: list[str] = []
 
     def __enter__(self) -> Browser:
         from playwright.sync_api import sync_playwright
@@ -170,9 +176,20 @@ class Browser:
             opts.update({"viewport": DESKTOP_VIEWPORT, "user_agent": DESKTOP_UA})
         return opts
 
+    def _new_context(self, device: str) -> Any:
+        ctx = self._browser.new_context(**self._context_options(device))
+        ctx.route(is_ad_click_url, self._refuse)
+        return ctx
+
+    def _refuse(self, route: Any) -> None:
+        # following an ad click URL charges the advertiser: never, whoever asks for it
+        log.warning("refused a request to an ad click URL: %s", route.request.url[:200])
+        self._refused.append(route.request.url)
+        route.abort("blockedbyclient")
+
     def _search_context(self, device: str) -> Any:
         if device not in self._contexts:
-            self._contexts[device] = self._browser.new_context(**self._context_options(device))
+            self._contexts[device] = self._new_context(device)
         return self._contexts[device]
 
     # -- pages ----------------------------------------------------------------
@@ -198,11 +215,12 @@ class Browser:
         a crop of it with the numbers highlighted is taken.
         """
         if isolated:
-            ctx = self._browser.new_context(**self._context_options(device))
+            ctx = self._new_context(device)
         else:
             ctx = self._search_context(device)
         page = ctx.new_page()
         requests: list[str] = []
+        refused_before = len(self._refused)
         page.on("request", lambda r: requests.append(r.url))
         page.on("dialog", lambda d: d.dismiss())
         if isolated:
@@ -230,6 +248,7 @@ class Browser:
                 device=device,
                 captured_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 requests=tuple(requests),
+                refused=tuple(self._refused[refused_before:]),
                 blocks=blocks,
                 viewport_height=int(viewport["height"]),
             )
@@ -246,6 +265,7 @@ class Browser:
     def fetch_text(self, url: str) -> tuple[int, str]:
         """(HTTP status, body text) of a small text resource such as robots.txt."""
         page = self._search_context("desktop").new_page()
+        page.set_default_timeout(self.config.timeout_ms)
         try:
             response = page.goto(url)
             body = response.text() if response else ""

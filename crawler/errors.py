@@ -4,11 +4,12 @@
 
     CrawlError                  anything the crawler could not do
     ├── BrowserNotFound         no Chromium to drive: stop the run (exit 3) and say how to get one
-    ├── FetchError              a page did not load (DNS, TLS, timeout, HTTP 5xx): retry, then record "error"
-    └── BlockedError            the engine answered with a block, CAPTCHA or consent wall:
-                                back off from that engine for the rest of the run, record the status
+    └── FetchError              a page did not load (DNS, TLS, timeout): retry, then record "error"
 
-Parsers never raise these: a page they cannot read is classified ``unknown``.
+Blocks are not exceptions: a CAPTCHA, block or consent page loads fine and is
+*classified* by the engine module (``captcha``, ``blocked``, ``consent``); the
+crawl records that status, never "no ads", and backs off from an engine after
+repeated blocks.  Parsers never raise: a page they cannot read is ``unknown``.
 """
 
 from __future__ import annotations
@@ -29,13 +30,3 @@ class FetchError(CrawlError):
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
-
-
-class BlockedError(CrawlError):
-    """The engine blocked us (CAPTCHA, block page, consent wall that would not go away)."""
-
-    def __init__(self, engine: str, status: str, url: str) -> None:
-        super().__init__(f"{engine} answered {status} at {url}")
-        self.engine = engine
-        self.status = status
-        self.url = url

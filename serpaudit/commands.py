@@ -23,7 +23,15 @@ from crawler.errors import BrowserNotFound, CrawlError
 from crawler.phones import number_type_name, to_e164
 from reports import write_reports
 from serpaudit.crawl import NOT_AUDITABLE
-from serpaudit.pipeline import EXIT_CLEAN, EXIT_INCOMPLETE, RunOutcome, open_store, run_pipeline, utc_now
+from serpaudit.pipeline import (
+    EXIT_CLEAN,
+    EXIT_INCOMPLETE,
+    RunOutcome,
+    UnknownBrandError,
+    open_store,
+    run_pipeline,
+    utc_now,
+)
 from serpaudit.settings import DEFAULT_CONFIG_NAME, Settings, SettingsError, load_settings, settings_toml
 
 log = logging.getLogger(__name__)
@@ -55,7 +63,10 @@ def init(config: Path | None, force: bool) -> list[str]:
     if path.exists() and not force:
         lines.append(f"{path} exists; kept (use --force to overwrite)")
     else:
-        path.write_text(settings_toml(), encoding="utf-8")
+        try:
+            path.write_text(settings_toml(), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{path}: {exc.strerror or exc}") from exc
         lines.append(f"wrote {path}")
     settings, store = _store(path)
     lines.append(f"database ready at {settings.database}")
@@ -112,8 +123,8 @@ def stages(config: Path | None, which: tuple[str, ...], brands: list[str] | None
         with _routing(settings) as resolve_all_to:
             outcome = run_pipeline(settings, store, stages=which, command=command, brand_names=brands,
                                    resolve_all_to=resolve_all_to)
-    except KeyError as exc:
-        raise InputError(str(exc.args[0])) from exc
+    except UnknownBrandError as exc:
+        raise InputError(str(exc)) from exc
     except BrowserNotFound as exc:
         raise IncompleteError(str(exc)) from exc
     except CrawlError as exc:
@@ -136,23 +147,22 @@ def _log_outcome(outcome: RunOutcome) -> None:
 
 
 def _run_id(store: Store, run: str | None) -> str:
-    run_id = run or store.latest_run_id("crawl") or store.latest_run_id("run") or store.latest_run_id()
+    if run:
+        try:
+            store.run(run)
+        except KeyError:
+            raise InputError(f"--run: no run {run!r} in the database; see `serpaudit findings list`") from None
+        return run
+    run_id = store.latest_audit_run_id()
     if not run_id:
-        raise InputError("no run in the database yet; run `serpaudit crawl` first")
+        raise InputError("no crawl in the database yet; run `serpaudit crawl` or `serpaudit run` first")
     return run_id
-
-
-def _harvest_run_id(store: Store, run_id: str) -> str | None:
-    """The run whose harvest the audit of ``run_id`` relies on: its own, or the latest harvest."""
-    if store.run(run_id)["command"] in ("run", "demo", "harvest"):
-        return run_id
-    return store.latest_run_id("harvest") or store.latest_run_id("run")
 
 
 def audit(config: Path | None, run: str | None) -> tuple[int, RunOutcome]:
     _, store = _store(config)
     run_id = _run_id(store, run)
-    audit_run(store, run_id, harvest_run_id=_harvest_run_id(store, run_id))
+    audit_run(store, run_id)
     outcome = RunOutcome(run_id, findings=store.findings(run_id=run_id),
                          not_audited=[c for c in store.captures(run_id) if c["status"] in NOT_AUDITABLE])
     _log_outcome(outcome)
@@ -187,7 +197,9 @@ def demo(config: Path | None, world: Path | None, out: Path) -> dict[str, Any]:
     lines += [f"MISSED: {b} {n}" for b, n in score.missed]
     lines += [f"UNEXPECTED: {b} {n}" for b, n in score.unexpected]
     lines += [f"INCONCLUSIVE MISSED: {b} {n}" for b, n in score.inconclusive_missed]
+    lines += [f"UNEXPECTED INCONCLUSIVE: {b} {n}" for b, n in score.inconclusive_unexpected]
     lines += [f"BLOCK NOT REPORTED: {e} {q!r}" for e, q in score.blocked_missed]
+    lines += [f"NOT AUDITED, UNEXPECTEDLY: {e} {q!r}" for e, q in score.blocked_unexpected]
     lines += [f"AD CLICK URL REQUESTED: {u}" for u in score.click_requests]
     lines += [f"not audited (blocked): {c['engine']} {c['device']} {c['query']!r}: {c['status']}"
               for c in result.run.not_audited]
@@ -238,7 +250,7 @@ def official_list(config: Path | None, brand: str | None) -> list[dict[str, Any]
 
 def _number(store: Store, settings: Settings, brand: str, number: str) -> dict[str, str]:
     if store.brand(brand) is None:
-        raise InputError(f"unknown brand {brand!r}; see `serpaudit brands list`")
+        raise InputError(f"unknown brand {brand!r} (names are case-sensitive); see `serpaudit brands list`")
     try:
         parsed = phonenumbers.parse(number, settings.region)
     except phonenumbers.NumberParseException as exc:

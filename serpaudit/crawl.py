@@ -71,6 +71,13 @@ def crawl(browser: Browser, store, jobs: list[Job], run_id: str, evidence: Evide
     return summary
 
 
+def _status(parsed: str, http_status: int | None) -> str:
+    """An engine that answers 4xx/5xx did not show its results, whatever the page says ("no results")."""
+    if http_status and http_status >= 400 and parsed not in ("captcha", "consent", "blocked"):
+        return "blocked"
+    return parsed
+
+
 def _asks_consent(engine: Any, html: str, url: str) -> bool:
     """A consent wall, or a cookie banner laid over readable results (Bing): reject it either way."""
     if engine.classify(html, url) == "consent":
@@ -125,7 +132,7 @@ def capture_job(browser: Browser, store, job: Job, run_id: str, evidence: Eviden
             result["evidence_path"], result["evidence_sha256"] = evidence.write(crop, ".png", shot.png)
     record.update(captured_at=cap.captured_at, final_url=cap.final_url, user_agent=cap.user_agent,
                   html_path=html_path, html_sha256=html_sha, screenshot_path=png_path, screenshot_sha256=png_sha,
-                  status=page.status)
+                  status=_status(page.status, cap.http_status))
     store.record_capture(record, page_dict)
     log.info("%s %s %r: %s, %d results", job.engine, job.device, job.query, page.status, len(page.results))
     return page.status

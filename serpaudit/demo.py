@@ -29,13 +29,16 @@ class DemoScore:
     missed: list[tuple[str, str]] = field(default_factory=list)
     unexpected: list[tuple[str, str]] = field(default_factory=list)
     inconclusive_missed: list[tuple[str, str]] = field(default_factory=list)
+    inconclusive_unexpected: list[tuple[str, str]] = field(default_factory=list)
     blocked_missed: list[tuple[str, str]] = field(default_factory=list)
+    blocked_unexpected: list[tuple[str, str]] = field(default_factory=list)
     click_requests: list[str] = field(default_factory=list)
 
     @property
     def perfect(self) -> bool:
         return (self.precision == 1.0 and self.recall == 1.0 and not self.inconclusive_missed
-                and not self.blocked_missed and not self.click_requests)
+                and not self.inconclusive_unexpected and not self.blocked_missed and not self.blocked_unexpected
+                and not self.click_requests)
 
 
 @dataclass
@@ -91,5 +94,7 @@ def score_run(world: Any, outcome: RunOutcome, click_requests: list[str]) -> Dem
         precision=round(precision, 4), recall=round(recall, 4),
         missed=sorted(expected - found), unexpected=sorted(found - expected),
         inconclusive_missed=sorted(expected_inconclusive - found_inconclusive),
-        blocked_missed=sorted(want_blocked - blocked), click_requests=list(click_requests),
+        inconclusive_unexpected=sorted(found_inconclusive - expected_inconclusive),
+        blocked_missed=sorted(want_blocked - blocked), blocked_unexpected=sorted(blocked - want_blocked),
+        click_requests=list(click_requests),
     )

@@ -35,6 +35,7 @@ class HarvestOutcome:
     status: str  # ok | empty | failed
     detail: str
     numbers: set[str] = field(default_factory=set)
+    complete: bool = True  # every page loaded: only then may numbers not seen be retired
 
 
 def harvest_brands(browser: Browser, store, brands, run_id: str, evidence: EvidenceFolder, *,
@@ -43,7 +44,7 @@ def harvest_brands(browser: Browser, store, brands, run_id: str, evidence: Evide
     for brand in brands:
         outcome = harvest_brand(browser, store, brand, run_id, evidence, region=region, max_pages=max_pages)
         store.record_harvest(run_id, brand.name, outcome.status, outcome.detail, now())
-        if outcome.status == "ok":
+        if outcome.status == "ok" and outcome.complete:
             store.mark_unpublished(brand.name, outcome.numbers, run_id)
         log.info("harvest %s: %s (%s)", brand.name, outcome.status, outcome.detail)
         outcomes.append(outcome)
@@ -94,7 +95,8 @@ def harvest_brand(browser: Browser, store, brand, run_id: str, evidence: Evidenc
             queue.extend(u for u in contact_links(cap.html, cap.final_url, brand.domains) if u not in visited)
         log.debug("harvested %s (%s)", cap.final_url, html_path)
     if seen:
-        return HarvestOutcome(brand.name, "ok", f"{len(seen)} number(s) on {loaded} page(s)", seen)
+        detail = f"{len(seen)} number(s) on {loaded} page(s)" + "".join(f"; {p}" for p in problems)
+        return HarvestOutcome(brand.name, "ok", detail, seen, complete=not problems)
     if loaded:
         return HarvestOutcome(brand.name, "empty", "pages loaded but showed no number; " + "; ".join(problems))
     return HarvestOutcome(brand.name, "failed", "; ".join(problems) or "no page loaded")

@@ -10,23 +10,20 @@ originating result, so the audit judges them like any number shown for it.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from crawler import contact
 from crawler.browser import Browser
+from crawler.clicks import is_ad_click_url
 from crawler.domains import is_on_domains
 from crawler.errors import FetchError
 from serpaudit.evidence import EvidenceFolder
 
 log = logging.getLogger(__name__)
 
-CLICK_HOSTS = ("googleadservices.com", "doubleclick.net", "bing.com/aclk", "duckduckgo.com/y.js", "/aclk?")
 TOP_ORGANIC = 3
-
-
-def is_click_url(url: str) -> bool:
-    return any(h in url for h in CLICK_HOSTS)
 
 
 def landing_targets(results: list[dict[str, Any]], brands: dict[str, Any]) -> list[dict[str, Any]]:
@@ -35,7 +32,7 @@ def landing_targets(results: list[dict[str, Any]], brands: dict[str, Any]) -> li
     for r in results:
         url = r.get("landing_url") or ""
         brand = brands.get(r["brand"])
-        if brand is None or urlsplit(url).scheme not in ("http", "https") or is_click_url(url):
+        if brand is None or urlsplit(url).scheme not in ("http", "https") or is_ad_click_url(url):
             continue
         if is_on_domains(url, brand.domains):
             continue
@@ -50,10 +47,16 @@ def visit_landing_pages(browser: Browser, store, run_id: str, brands: dict[str, 
     visited = 0
     for r in landing_targets(store.results(run_id), brands):
         url = r["landing_url"]
+        record = {"run_id": run_id, "brand": r["brand"], "engine": r["engine"], "query": r["query"],
+                  "device": f"landing:{r['device']}:{r['placement']}{r['rank']}", "locale": ""}
         try:
             cap = browser.capture(url, isolated=True)
         except FetchError as exc:
+            # a number shown only on this page would go unseen: the run is not complete
             log.warning("landing page %s did not load: %s", url, exc)
+            now = datetime.now(UTC).isoformat(timespec="seconds")
+            store.record_capture({**record, "captured_at": now, "status": "error", "final_url": url,
+                                  "error": str(exc)}, None)
             continue
         visited += 1
         page = contact.parse(cap.html, cap.final_url, region)
@@ -64,9 +67,7 @@ def visit_landing_pages(browser: Browser, store, run_id: str, brands: dict[str, 
                                     "click_url", "domain")}
         result.update(text=f"landing page {cap.final_url}", phones=[p.to_dict() for p in page.phones])
         store.record_capture(
-            {"run_id": run_id, "brand": r["brand"], "engine": r["engine"], "query": r["query"],
-             "device": f"landing:{r['device']}:{r['placement']}{r['rank']}", "locale": "",
-             "captured_at": cap.captured_at, "status": "ok", "final_url": cap.final_url,
+            {**record, "captured_at": cap.captured_at, "status": "ok", "final_url": cap.final_url,
              "user_agent": cap.user_agent, "html_path": html_path, "html_sha256": html_sha,
              "screenshot_path": png_path, "screenshot_sha256": png_sha},
             {"engine": r["engine"], "status": "ok", "query": r["query"], "results": [result]},

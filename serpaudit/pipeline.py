@@ -56,7 +56,8 @@ class RunOutcome:
     def exit_code(self) -> int:
         if self.scams:
             return EXIT_FINDINGS
-        if self.not_audited:
+        # captures not audited, or numbers that could not be judged (official set unknown): not clean
+        if self.not_audited or self.findings:
             return EXIT_INCOMPLETE
         return EXIT_CLEAN
 
@@ -70,6 +71,10 @@ def browser_config(settings: Settings, resolve_all_to: str | None = None) -> Bro
                          timeout_ms=settings.timeout_ms, resolve_all_to=resolve_all_to)
 
 
+class UnknownBrandError(ValueError):
+    """A --brand that is not in the brand list."""
+
+
 def select_brands(store: Store, names: list[str] | None = None) -> list[Brand]:
     brands = store.brands()
     if names:
@@ -77,7 +82,7 @@ def select_brands(store: Store, names: list[str] | None = None) -> list[Brand]:
         brands = [b for b in brands if b.name.lower() in wanted]
         missing = wanted - {b.name.lower() for b in brands}
         if missing:
-            raise KeyError(f"unknown brand(s): {', '.join(sorted(missing))}; see `serpaudit brands list`")
+            raise UnknownBrandError(f"unknown brand(s): {', '.join(sorted(missing))}; see `serpaudit brands list`")
     return brands
 
 
@@ -109,9 +114,7 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                         outcome.summary["landing_pages"] = visit_landing_pages(
                             browser, store, run_id, by_name, evidence, region=settings.region)
         if "audit" in stages:
-            harvest_run = run_id if "harvest" in stages else (
-                store.latest_run_id("harvest") or store.latest_run_id("run"))
-            audit(store, run_id, harvest_run_id=harvest_run)
+            audit(store, run_id)
         outcome.findings = store.findings(run_id=run_id)
         outcome.not_audited = [c for c in store.captures(run_id) if c["status"] in NOT_AUDITABLE]
         outcome.summary["findings"] = len(outcome.scams)

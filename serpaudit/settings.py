@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
+
 DEFAULT_CONFIG_NAME = "serpaudit.toml"
 
 
@@ -129,6 +131,11 @@ def _validate(s: Settings) -> None:
     bad = [d for d in s.devices if d not in {"desktop", "mobile"}]
     if bad:
         raise SettingsError(f"{s._source}: devices: unknown {', '.join(bad)} (known: desktop, mobile)")
+    for name in ("engines", "devices", "query_templates"):
+        if not getattr(s, name):
+            raise SettingsError(f"{s._source}: {name}: must not be empty")
+    if s.region not in phonenumbers.SUPPORTED_REGIONS:
+        raise SettingsError(f"{s._source}: region: {s.region!r} is not a region code such as NL, BE or DE")
     for t in s.query_templates:
         if "{brand}" not in t:
             raise SettingsError(f"{s._source}: query_templates: {t!r} lacks {{brand}}")

@@ -116,3 +116,16 @@ def test_parse_contact_prints_json_and_json_lines(workdir):
 def test_missing_file_is_an_input_error(workdir):
     result = runner.invoke(app, ["parse", "contact", str(workdir / "nope.html")])
     assert result.exit_code == 2 and "nope.html" in result.stderr
+
+
+def test_an_unknown_run_id_is_an_input_error(workdir):
+    runner.invoke(app, ["init"])
+    for command in (["audit", "--run", "bogus"], ["report", "--run", "bogus"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2 and "bogus" in result.stderr
+
+
+def test_audit_without_any_crawl_is_an_input_error(workdir):
+    runner.invoke(app, ["init"])
+    result = runner.invoke(app, ["audit"])
+    assert result.exit_code == 2 and "no crawl" in result.stderr

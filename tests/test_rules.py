@@ -234,10 +234,30 @@ def test_audit_saves_findings_idempotently(world: World) -> None:
     assert audit(world.store, world.run, save=False).counts == first.counts
 
 
-def test_harvest_of_another_run_can_be_named(world: World) -> None:
+def test_a_crawl_without_its_own_harvest_uses_the_brands_latest_harvest(world: World) -> None:
     crawl_run = world.store.start_run("crawl", "2024-05-01T03:00:00Z")
     cap = {"run_id": crawl_run, "brand": "KPN", "engine": "google", "query": "KPN klantenservice",
            "device": "desktop", "captured_at": T1, "status": "ok"}  # fmt: skip
     world.store.record_capture(cap, {"results": [res(1, [phone(MOBILE)])]})
+    assert only(audit(world.store, crawl_run, save=False)).verdict == "scam"  # the earlier harvest was ok
+    # a newer harvest that failed makes the official set unknown again
+    later = world.store.start_run("harvest", "2024-05-02T03:00:00Z")
+    world.store.record_harvest(later, "KPN", "failed", "site down", "2024-05-02T03:00:05Z")
     assert only(audit(world.store, crawl_run, save=False)).verdict == "inconclusive"
     assert only(audit(world.store, crawl_run, harvest_run_id=world.run)).verdict == "scam"
+
+
+def test_an_ad_whose_only_claim_to_the_brand_is_its_display_url_is_still_a_finding(world: World) -> None:
+    # the page gave no landing URL; the display URL says kpn.com, which any advertiser can print
+    world.capture("KPN", [res(1, [phone(MOBILE)], domain="kpn.com", landing_url=None)])
+    finding = only(world.audit())
+    assert (finding.e164, finding.verdict) == (MOBILE, "scam")
+
+
+def test_a_number_made_official_by_hand_leaves_the_runs_findings_on_re_audit(world: World) -> None:
+    world.capture("KPN", [res(1, [phone(MOBILE)])])
+    world.audit()
+    assert [f["e164"] for f in world.store.findings(run_id=world.run)] == [MOBILE]
+    world.store.record_official("KPN", phone(MOBILE), "", "manual", T1, None, manual=True, reason="on the bill")
+    world.audit()
+    assert world.store.findings(run_id=world.run) == []

@@ -35,6 +35,10 @@ def test_generated_file_loads_back_to_the_defaults(tmp_path):
         ('colour = "red"', "unknown setting 'colour'"),
         ('query_templates = ["klantenservice"]', "lacks {brand}"),
         ("engines = [", "serpaudit.toml"),
+        ('region = "nl"', "region: 'nl'"),
+        ('region = "XX"', "region: 'XX'"),
+        ("engines = []", "engines: must not be empty"),
+        ("query_templates = []", "query_templates: must not be empty"),
     ],
 )
 def test_bad_settings_name_the_file_and_field(tmp_path, body, message):

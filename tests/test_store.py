@@ -7,7 +7,7 @@ import pytest
 import sqlite_utils
 
 from audits.brands import Brand
-from audits.store import Store, stable_id
+from audits.store import Store
 
 KPN = Brand("KPN", ("kpn.com",), ("https://www.kpn.com/contact",), True, ("kpn storing",), "telecom")
 MS = Brand("Microsoft", ("microsoft.com",), phone_support=False, category="technology")
@@ -112,7 +112,7 @@ def test_brands_upsert_idempotent(store: Store) -> None:
 def test_runs(store: Store) -> None:
     r1 = store.start_run("search", T1)
     r2 = store.start_run("harvest", T2)
-    assert r1 == stable_id("search", T1) and len(r1) == 16
+    assert len(r1) == 16 and r1 != store.start_run("search", T1)  # two runs started in the same second differ
     assert store.run(r1)["status"] == "running"
     store.finish_run(r1, "ok", {"captures": 3}, T2)
     assert store.run(r1) | {} == {
@@ -126,6 +126,10 @@ def test_runs(store: Store) -> None:
     assert store.latest_run_id() == r2
     assert store.latest_run_id("search") == r1
     assert store.latest_run_id("nothing") is None
+    assert store.latest_audit_run_id() is None  # neither a crawl nor a run
+    r3 = store.start_run("crawl", T1)
+    store.start_run("harvest", T2)
+    assert store.latest_audit_run_id() == r3
     with pytest.raises(KeyError):
         store.run("missing")
 
