@@ -11,15 +11,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from sandbox_runs import default_world_text, run_world, skip_without_chromium
 
 from audits.store import Store
-from crawler.browser import find_chromium
-from crawler.errors import BrowserNotFound
-from sandbox import DEFAULT_WORLD_PATH, SandboxWeb, load_world
-from sandbox.server import SandboxServer
-from serpaudit.demo import world_brands
-from serpaudit.pipeline import EXIT_INCOMPLETE, run_pipeline
-from serpaudit.settings import Settings
+from serpaudit.pipeline import EXIT_INCOMPLETE
 
 pytestmark = pytest.mark.browser
 
@@ -30,28 +25,7 @@ ENGINE_HOSTS = {"google": "www.google.nl", "bing": "www.bing.com", "duckduckgo":
 
 @pytest.fixture(autouse=True)
 def _chromium():
-    try:
-        find_chromium(None)
-    except BrowserNotFound as exc:
-        pytest.skip(f"no Chromium: {exc}")
-
-
-def run_world(tmp_path, toml_text: str, brands: list[str], engines: tuple[str, ...]):
-    world_file = tmp_path / "world.toml"
-    world_file.write_text(toml_text, encoding="utf-8")
-    world = load_world(world_file)
-    settings = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
-                        engines=engines, devices=("desktop",))
-    store = Store(settings.database)
-    store.upsert_brands(world_brands(world))
-    web = SandboxWeb(world)
-    with SandboxServer(web) as server:
-        outcome = run_pipeline(settings, store, command="run", brand_names=brands, resolve_all_to=server.address)
-    return outcome, store, web
-
-
-def default_world_text() -> str:
-    return DEFAULT_WORLD_PATH.read_text(encoding="utf-8")
+    skip_without_chromium()
 
 
 def plant(text: str, engine: str, query: str, status: str) -> str:

@@ -3,43 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from audits.store import Store
-from crawler.browser import find_chromium
-from crawler.errors import BrowserNotFound
-from sandbox import DEFAULT_WORLD_PATH, SandboxWeb, load_world
-from sandbox.server import SandboxServer
-from serpaudit.demo import world_brands
-from serpaudit.pipeline import run_pipeline
-from serpaudit.settings import Settings
+from sandbox_runs import default_world_text, run_world, skip_without_chromium
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(autouse=True)
 def _chromium():
-    try:
-        find_chromium(None)
-    except BrowserNotFound as exc:
-        pytest.skip(f"no Chromium: {exc}")
-
-
-def run_world(tmp_path, toml_text: str, brands: list[str], devices=("desktop",)):
-    world_file = tmp_path / "world.toml"
-    world_file.write_text(toml_text, encoding="utf-8")
-    world = load_world(world_file)
-    settings = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
-                        engines=("google",), devices=tuple(devices))
-    store = Store(settings.database)
-    store.upsert_brands(world_brands(world))
-    web = SandboxWeb(world)
-    with SandboxServer(web) as server:
-        outcome = run_pipeline(settings, store, command="run", brand_names=brands, resolve_all_to=server.address)
-    return outcome, store, web
-
-
-def default_world_text() -> str:
-    return DEFAULT_WORLD_PATH.read_text(encoding="utf-8")
+    skip_without_chromium()
 
 
 def test_google_consent_wall_is_rejected_and_the_results_read(tmp_path):
