@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -160,16 +161,20 @@ def _sort_key(f: Finding) -> tuple[Any, ...]:
     return (SEVERITIES.index(f.severity), VERDICTS.index(f.verdict), *f.key)
 
 
+def not_audited(captures: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Captures whose page was not read as results: CAPTCHA, block, consent wall, unknown markup, error."""
+    return [c for c in captures if c.get("status") not in AUDITED_STATUSES]
+
+
 def audit(store: Store, run_id: str, *, save: bool = True, harvest_run_id: str | None = None) -> AuditResult:
     """Apply the rules to every sighting of ``run_id``; ``save`` upserts the findings into the store.
 
-    The official sets count as known when the harvest recorded in ``harvest_run_id``
-    (default: ``run_id`` itself) was ``ok`` for the brand.
+    The official sets count as known when the brand's harvest was ``ok``: the one recorded in
+    ``harvest_run_id`` if given, else the one in ``run_id``, else the brand's latest harvest.
     """
     brands = {b.name: b for b in store.brands()}
     captures = store.captures(run_id)
-    blocked = tuple({k: c.get(k) for k in _BLOCKED_KEYS} for c in captures
-                    if c.get("status") not in AUDITED_STATUSES)  # fmt: skip
+    blocked = tuple({k: c.get(k) for k in _BLOCKED_KEYS} for c in not_audited(captures))
     counts: Counter[str] = Counter(captures=len(captures), blocked_captures=len(blocked))
     counts["audited_captures"] = len(captures) - len(blocked)
     counts.update(dict.fromkeys(("sightings", "fine", *VERDICTS), 0))

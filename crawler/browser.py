@@ -11,8 +11,7 @@ Parsers never see Playwright; they get the HTML and the final URL from the
 
 Ad click URLs are never opened: callers pass landing URLs resolved from the
 page, and every context refuses any request to a click URL (a script on a
-result or landing page cannot make one either); refused requests are listed
-in ``PageCapture.refused``.
+result or landing page cannot make one either); each refusal is logged.
 """
 
 from __future__ import annotations
@@ -111,10 +110,7 @@ class PageCapture:
     user_agent: str
     device: str
     captured_at: str  # ISO-8601 UTC
-    requests: tuple[str, ...] = field(default=(), compare=False)  # every URL the page requested
-    refused: tuple[str, ...] = field(default=(), compare=False)  # ad click URLs the browser refused
     blocks: tuple[BlockShot, ...] = field(default=(), compare=False)  # aligned with analyse()'s targets
-    viewport_height: int = 0
 
 
 class Browser:
@@ -125,7 +121,6 @@ class Browser:
         self._pw: Any = None
         self._browser: Any = None
         self._contexts: dict[str, Any] = {}
-        self._refused: list[str] = []
 
     def __enter__(self) -> Browser:
         from playwright.sync_api import sync_playwright
@@ -184,7 +179,6 @@ class Browser:
     def _refuse(self, route: Any) -> None:
         # following an ad click URL charges the advertiser: never, whoever asks for it
         log.warning("refused a request to an ad click URL: %s", route.request.url[:200])
-        self._refused.append(route.request.url)
         route.abort("blockedbyclient")
 
     def _search_context(self, device: str) -> Any:
@@ -219,9 +213,6 @@ class Browser:
         else:
             ctx = self._search_context(device)
         page = ctx.new_page()
-        requests: list[str] = []
-        refused_before = len(self._refused)
-        page.on("request", lambda r: requests.append(r.url))
         page.on("dialog", lambda d: d.dismiss())
         if isolated:
             page.on("popup", lambda p: p.close())
@@ -247,10 +238,7 @@ class Browser:
                 user_agent=user_agent,
                 device=device,
                 captured_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                requests=tuple(requests),
-                refused=tuple(self._refused[refused_before:]),
                 blocks=blocks,
-                viewport_height=int(viewport["height"]),
             )
         except BrowserNotFound:
             raise

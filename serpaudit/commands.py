@@ -16,13 +16,13 @@ import phonenumbers
 
 from audits.brands import BrandFileError, load_brands_csv
 from audits.rules import audit as audit_run
+from audits.rules import not_audited
 from audits.store import Store
 from crawler import contact
 from crawler.engines import ENGINE_NAMES, get_engine
 from crawler.errors import BrowserNotFound, CrawlError
 from crawler.phones import number_type_name, to_e164
 from reports import write_reports
-from serpaudit.crawl import NOT_AUDITABLE
 from serpaudit.pipeline import (
     EXIT_CLEAN,
     EXIT_INCOMPLETE,
@@ -164,7 +164,7 @@ def audit(config: Path | None, run: str | None) -> tuple[int, RunOutcome]:
     run_id = _run_id(store, run)
     audit_run(store, run_id)
     outcome = RunOutcome(run_id, findings=store.findings(run_id=run_id),
-                         not_audited=[c for c in store.captures(run_id) if c["status"] in NOT_AUDITABLE])
+                         not_audited=not_audited(store.captures(run_id)))
     _log_outcome(outcome)
     return outcome.exit_code, outcome
 
@@ -172,7 +172,7 @@ def audit(config: Path | None, run: str | None) -> tuple[int, RunOutcome]:
 def report(config: Path | None, run: str | None) -> list[Path]:
     settings, store = _store(config)
     run_id = _run_id(store, run)
-    blocked = [c for c in store.captures(run_id) if c["status"] in NOT_AUDITABLE]
+    blocked = not_audited(store.captures(run_id))
     return write_reports(store.findings(run_id=run_id), settings.reports_dir, run=store.run(run_id), blocked=blocked)
 
 

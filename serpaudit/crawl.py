@@ -21,7 +21,6 @@ from serpaudit.evidence import EvidenceFolder
 log = logging.getLogger(__name__)
 
 BLOCKS_BEFORE_BACKOFF = 3
-NOT_AUDITABLE = {"captcha", "blocked", "consent", "unknown", "error"}
 
 
 @dataclass(frozen=True)
@@ -34,11 +33,9 @@ class Job:
 
 @dataclass
 class CrawlSummary:
-    captures: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
 
     def count(self, status: str) -> None:
-        self.captures += 1
         self.by_status[status] = self.by_status.get(status, 0) + 1
 
 

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from audits.brands import Brand
-from audits.rules import audit
+from audits.rules import audit, not_audited
 from audits.store import Store
 from crawler.browser import Browser, BrowserConfig
 from reports import write_reports
-from serpaudit.crawl import NOT_AUDITABLE, crawl, jobs_for
+from serpaudit.crawl import crawl, jobs_for
 from serpaudit.evidence import EvidenceFolder
 from serpaudit.harvest import harvest_brands
 from serpaudit.landing import visit_landing_pages
@@ -116,7 +116,7 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
         if "audit" in stages:
             audit(store, run_id)
         outcome.findings = store.findings(run_id=run_id)
-        outcome.not_audited = [c for c in store.captures(run_id) if c["status"] in NOT_AUDITABLE]
+        outcome.not_audited = not_audited(store.captures(run_id))
         outcome.summary["findings"] = len(outcome.scams)
         outcome.summary["inconclusive"] = len(outcome.findings) - len(outcome.scams)
         outcome.summary["not_audited"] = len(outcome.not_audited)

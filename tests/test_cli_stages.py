@@ -6,11 +6,10 @@ import json
 import os
 
 import pytest
+from sandbox_runs import skip_without_chromium
 from typer.testing import CliRunner
 
 from audits.brands import dump_brands_csv
-from crawler.browser import find_chromium
-from crawler.errors import BrowserNotFound
 from sandbox import DEFAULT_WORLD_PATH, load_world
 from serpaudit.cli import app
 from serpaudit.demo import world_brands
@@ -21,10 +20,7 @@ runner = CliRunner()
 
 @pytest.fixture()
 def sandboxed(tmp_path, monkeypatch):
-    try:
-        find_chromium(None)
-    except BrowserNotFound as exc:
-        pytest.skip(f"no Chromium: {exc}")
+    skip_without_chromium()
     monkeypatch.chdir(tmp_path)
     for var in [v for v in os.environ if v.startswith("SERPAUDIT_")]:
         monkeypatch.delenv(var)

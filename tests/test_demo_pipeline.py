@@ -10,25 +10,17 @@ import json
 from pathlib import Path
 
 import pytest
+from sandbox_runs import skip_without_chromium
 
-from crawler.browser import find_chromium
 from crawler.engines import get_engine
-from crawler.errors import BrowserNotFound
 from sandbox import DEFAULT_WORLD_PATH, load_world
 
 pytestmark = pytest.mark.browser
 
 
-def _chromium_or_skip() -> None:
-    try:
-        find_chromium(None)
-    except BrowserNotFound as exc:
-        pytest.skip(f"no Chromium: {exc}")
-
-
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory):
-    _chromium_or_skip()
+    skip_without_chromium()
     from serpaudit.demo import run_demo
 
     out = tmp_path_factory.mktemp("demo")
