@@ -140,8 +140,9 @@ class Store:
         return row
 
     def latest_run_id(self, command: str | None = None) -> str | None:
+        # Runs started in the same second are told apart by insertion order (rowid); ids are random.
         where, params = ("where command = ?", [command]) if command is not None else ("", [])
-        rows = self._rows(f"select id from runs {where} order by started_at desc, id desc limit 1", params)
+        rows = self._rows(f"select id from runs {where} order by started_at desc, rowid desc limit 1", params)
         return rows[0]["id"] if rows else None
 
     # -- official numbers -----------------------------------------------------
@@ -213,13 +214,13 @@ class Store:
 
     def latest_harvest_status(self, brand: str) -> str | None:
         """The status of the brand's most recent harvest, in whichever run it happened."""
-        rows = self._rows("select status from harvests where brand = ? order by at desc, id desc limit 1", [brand])
+        rows = self._rows("select status from harvests where brand = ? order by at desc, rowid desc limit 1", [brand])
         return rows[0]["status"] if rows else None
 
     def latest_audit_run_id(self) -> str | None:
         """The newest run that searched (crawl, run or demo): the one audit and report work on."""
         rows = self._rows("select id from runs where command in ('crawl', 'run', 'demo')"
-                          " order by started_at desc, id desc limit 1", [])
+                          " order by started_at desc, rowid desc limit 1", [])
         return rows[0]["id"] if rows else None
 
     # -- captures, results, sightings -----------------------------------------

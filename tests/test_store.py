@@ -112,7 +112,8 @@ def test_brands_upsert_idempotent(store: Store) -> None:
 def test_runs(store: Store) -> None:
     r1 = store.start_run("search", T1)
     r2 = store.start_run("harvest", T2)
-    assert len(r1) == 16 and r1 != store.start_run("search", T1)  # two runs started in the same second differ
+    twin = store.start_run("search", T1)
+    assert len(r1) == 16 and r1 != twin  # two runs started in the same second differ
     assert store.run(r1)["status"] == "running"
     store.finish_run(r1, "ok", {"captures": 3}, T2)
     assert store.run(r1) | {} == {
@@ -124,12 +125,15 @@ def test_runs(store: Store) -> None:
         "summary": {"captures": 3},
     }
     assert store.latest_run_id() == r2
-    assert store.latest_run_id("search") == r1
+    assert store.latest_run_id("search") == twin  # same second: the one started later is the latest
     assert store.latest_run_id("nothing") is None
     assert store.latest_audit_run_id() is None  # neither a crawl nor a run
     r3 = store.start_run("crawl", T1)
     store.start_run("harvest", T2)
     assert store.latest_audit_run_id() == r3
+    for _ in range(10):  # cron can start a crawl in the same second as the previous one; audit takes the newer
+        newer = store.start_run("crawl", T1)
+        assert store.latest_audit_run_id() == newer
     with pytest.raises(KeyError):
         store.run("missing")
 
