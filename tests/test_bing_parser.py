@@ -14,9 +14,10 @@ import socket
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from serp_results import numbers, of
 
 from crawler.engines import _common, bing, get_engine
-from crawler.models import SerpPage, SerpResult
+from crawler.models import SerpPage
 
 B = "bing/"
 _CACHE: dict[str, SerpPage] = {}
@@ -30,14 +31,6 @@ def page(serp_fixture):
         return _CACHE[name]
 
     return load
-
-
-def of(p: SerpPage, kind: str, placement: str | None = None) -> list[SerpResult]:
-    return [r for r in p.results if r.kind == kind and (placement is None or r.placement == placement)]
-
-
-def numbers(r: SerpResult) -> set[str]:
-    return {ph.e164 for ph in r.phones}
 
 
 def aclk(landing: str, ld: str = "e8abc") -> str:

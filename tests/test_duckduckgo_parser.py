@@ -15,9 +15,10 @@ import socket
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from serp_results import numbers, of
 
 from crawler.engines import _common, duckduckgo, get_engine
-from crawler.models import SerpPage, SerpResult
+from crawler.models import SerpPage
 
 D = "duckduckgo/"
 FIXTURE = D + "2019-desktop-en-ads-top-bottom-side.html"
@@ -29,14 +30,6 @@ def page(serp_fixture):
     if FIXTURE not in _CACHE:
         _CACHE[FIXTURE] = duckduckgo.parse(serp_fixture(FIXTURE))
     return _CACHE[FIXTURE]
-
-
-def of(p: SerpPage, kind: str, placement: str | None = None) -> list[SerpResult]:
-    return [r for r in p.results if r.kind == kind and (placement is None or r.placement == placement)]
-
-
-def numbers(r: SerpResult) -> set[str]:
-    return {ph.e164 for ph in r.phones}
 
 
 def yjs(landing: str) -> str:

@@ -9,9 +9,10 @@ import socket
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from serp_results import numbers, of
 
 from crawler.engines import get_engine, google
-from crawler.models import SerpPage, SerpResult
+from crawler.models import SerpPage
 
 G = "google/"
 _CACHE: dict[tuple[str, str], SerpPage] = {}
@@ -26,14 +27,6 @@ def page(serp_fixture):
         return _CACHE[key]
 
     return load
-
-
-def of(p: SerpPage, kind: str, placement: str | None = None) -> list[SerpResult]:
-    return [r for r in p.results if r.kind == kind and (placement is None or r.placement == placement)]
-
-
-def numbers(r: SerpResult) -> set[str]:
-    return {ph.e164 for ph in r.phones}
 
 
 # --- module contract -----------------------------------------------------------------------------------
