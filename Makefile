@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench browser clean
+.PHONY: demo test lint bench browser system clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +17,15 @@ $(STAMP): pyproject.toml
 browser: $(STAMP)
 	@$(BIN)/python scripts/ensure_browser.py
 
+# Redis (distributed crawls), LibreOffice (spreadsheet round trip) and cron (schedule install):
+# installed from Debian's packages where missing and we may; their tests skip with a reason otherwise.
+system: $(STAMP)
+	@$(BIN)/python scripts/ensure_system.py
+
 demo: browser
 	$(BIN)/serpaudit demo --out demo-out
 
-test: browser
+test: browser system
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
