@@ -21,7 +21,6 @@ Active numbers: ``removed = 0 and (published = 1 or manual = 1)``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import uuid
@@ -33,7 +32,9 @@ from typing import Any
 import sqlite_utils
 
 from audits.brands import Brand
+from audits.ids import stable_id
 from audits.schema import FINDING_COLUMNS, FINDING_RUN_COLUMNS, HARVEST_STATUSES, INDEXES, TABLES
+from audits.store_runs import RunsMixin
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +50,11 @@ order by c.brand, c.engine, c.query, c.device, r.placement, r.rank, s.e164, s.ch
 """
 
 
-def stable_id(*parts: object) -> str:
-    """First 16 hex digits of the sha1 of the key fields (None counts as "")."""
-    key = "\x1f".join("" if p is None else str(p) for p in parts)
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-
-
 def _bool(v: Any) -> int | None:
     return None if v is None else int(bool(v))
 
 
-class Store:
+class Store(RunsMixin):
     """``Store(path_or_db)``: a file path (parent dirs created), ``":memory:"`` or a Database."""
 
     def __init__(self, path_or_db: str | Path | sqlite_utils.Database) -> None:
@@ -70,6 +65,7 @@ class Store:
         else:
             Path(path_or_db).parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(path_or_db)
+            self._tune_file_db()
         self._create_tables()
 
     def _create_tables(self) -> None:
@@ -232,10 +228,14 @@ class Store:
         row = {c: capture.get(c) for c in TABLES["captures"][0]}
         row.update(id=cid, page_status=(page or {}).get("status"), result_count=len(results),
                    status=capture.get("status") or "unknown")  # fmt: skip
-        with self.db.conn:
+        with self.db.atomic():  # one transaction: a capture is stored whole or not at all
             self.db.execute("delete from sightings where capture_id = ?", [cid])
             self.db.execute("delete from results where capture_id = ?", [cid])
-        self.db["captures"].insert(row, replace=True)  # type: ignore[union-attr]
+            self.db["captures"].insert(row, replace=True)  # type: ignore[union-attr]
+            self._record_results(cid, results)
+        return cid
+
+    def _record_results(self, cid: str, results: list[Mapping[str, Any]]) -> None:
         for r in results:
             rid = stable_id(cid, r.get("placement"), r.get("rank"))
             box = r.get("box")
@@ -251,7 +251,6 @@ class Store:
                     "raw": p.get("raw"), "e164": p["e164"], "number_type": p.get("number_type"),
                     "channel": p.get("channel"),
                 })  # fmt: skip
-        return cid
 
     def captures(self, run_id: str | None = None) -> list[dict[str, Any]]:
         where, params = ("where run_id = ?", [run_id]) if run_id is not None else ("", [])
