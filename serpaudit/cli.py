@@ -97,10 +97,15 @@ def harvest(config: ConfigOpt = None, brand: BrandOpt = None) -> None:
     raise typer.Exit(code)
 
 
+DistributedOpt = Annotated[bool | None, typer.Option(
+    "--distributed/--local", help="Crawl on `serpaudit worker`s via broker_url, or on this machine "
+    "(default: on the workers when broker_url is set).")]
+
+
 @app.command()
-def crawl(config: ConfigOpt = None, brand: BrandOpt = None) -> None:
+def crawl(config: ConfigOpt = None, brand: BrandOpt = None, distributed: DistributedOpt = None) -> None:
     """Run the search jobs (brand x engine x query x device) and store each capture with its evidence."""
-    code, outcome = _guard(commands.stages, config, ("crawl",), brand, "crawl")
+    code, outcome = _guard(commands.stages, config, ("crawl",), brand, "crawl", distributed)
     typer.echo(f"run {outcome.run_id}: captures {outcome.summary.get('captures', {})}")
     raise typer.Exit(code)
 
@@ -123,11 +128,22 @@ def report(config: ConfigOpt = None,
 
 
 @app.command()
-def run(config: ConfigOpt = None, brand: BrandOpt = None, as_json: JsonOpt = False) -> None:
+def run(config: ConfigOpt = None, brand: BrandOpt = None, as_json: JsonOpt = False,
+        distributed: DistributedOpt = None) -> None:
     """Harvest, crawl, audit and report in one go (for cron). Exit 0 clean, 1 findings, 2 input error, 3 incomplete."""
-    code, outcome = _guard(commands.stages, config, ("harvest", "crawl", "audit", "report"), brand, "run")
+    code, outcome = _guard(commands.stages, config, ("harvest", "crawl", "audit", "report"), brand, "run",
+                           distributed)
     _print_rows(outcome.findings, as_json, FINDING_COLUMNS)
     raise typer.Exit(code)
+
+
+@app.command()
+def worker(config: ConfigOpt = None,
+           queues: Annotated[str, typer.Option(help="Region queues to serve, comma-separated (default: the "
+                                                    "region setting), e.g. nl,be.")] = "",
+           concurrency: Annotated[int, typer.Option(help="Jobs at once, each in its own Chromium.")] = 1) -> None:
+    """Take capture jobs from broker_url and run them in this machine's Chromium (distributed crawls)."""
+    _guard(commands.worker, config, [q for q in queues.split(",") if q.strip()], concurrency)
 
 
 @app.command()

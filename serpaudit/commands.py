@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -114,15 +115,28 @@ def _routing(settings: Settings) -> Iterator[str | None]:
 
 
 def stages(config: Path | None, which: tuple[str, ...], brands: list[str] | None,
-           command: str) -> tuple[int, RunOutcome]:
-    """Run pipeline stages; returns the exit code and what happened."""
+           command: str, distributed: bool | None = None) -> tuple[int, RunOutcome]:
+    """Run pipeline stages; returns the exit code and what happened.
+
+    ``distributed``: True insists on the workers (broker_url must be set), False stays on this machine,
+    None follows broker_url.
+    """
     settings, store = _store(config)
     if not store.brands():
         raise InputError(f"no brands in {settings.database}; run `serpaudit init` or `serpaudit brands import FILE`")
+    if distributed and not settings.broker_url:
+        raise InputError("--distributed: broker_url is not set (e.g. redis://localhost:6379/0); see README.md")
+    if distributed is False:
+        settings = replace(settings, broker_url="")
+    run_id = None
+    if settings.broker_url and "crawl" in which:  # a crashed coordinator's run goes on where it stopped
+        from serpaudit.distributed.coordinator import unfinished_run
+
+        run_id = unfinished_run(store, command)
     try:
         with _routing(settings) as resolve_all_to:
             outcome = run_pipeline(settings, store, stages=which, command=command, brand_names=brands,
-                                   resolve_all_to=resolve_all_to)
+                                   resolve_all_to=resolve_all_to, run_id=run_id)
     except UnknownBrandError as exc:
         raise InputError(str(exc)) from exc
     except BrowserNotFound as exc:
@@ -136,6 +150,24 @@ def stages(config: Path | None, which: tuple[str, ...], brands: list[str] | None
     if "audit" not in which:
         return (EXIT_INCOMPLETE if outcome.not_audited else EXIT_CLEAN), outcome
     return outcome.exit_code, outcome
+
+
+def worker(config: Path | None, queues: list[str], concurrency: int) -> None:
+    """Serve capture jobs from the broker until stopped."""
+    settings = _settings(config)
+    if not settings.broker_url:
+        raise InputError("broker_url is not set: a worker needs the broker (e.g. redis://coordinator:6379/0)")
+    if concurrency < 1:
+        raise InputError(f"--concurrency: {concurrency} is not a positive number")
+    bad = [q for q in queues if q.strip().upper() not in phonenumbers.SUPPORTED_REGIONS]
+    if bad:
+        raise InputError(f"--queues: {', '.join(bad)}: not region codes such as nl, be or de")
+    from serpaudit.distributed.worker import run_worker
+
+    try:
+        run_worker(settings, queues, concurrency)
+    except BrowserNotFound as exc:
+        raise IncompleteError(str(exc)) from exc
 
 
 def _log_outcome(outcome: RunOutcome) -> None:

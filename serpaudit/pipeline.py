@@ -104,10 +104,16 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                     outcome.summary["harvest"] = {h.brand: h.status for h in harvests}
                 if "crawl" in stages:
                     jobs = jobs_for(brands, settings.engines, settings.query_templates, settings.devices)
-                    summary = crawl(browser, store, jobs, run_id, evidence, region=settings.region,
-                                    language=settings.language, retries=settings.retries, now=utc_now,
-                                    progress=(lambda j, s: progress(f"{j.engine} {j.device} {j.query!r}: {s}"))
-                                    if progress else None)
+                    on_job = (lambda j, s: progress(f"{j.engine} {j.device} {j.query!r}: {s}")) if progress else None
+                    if settings.broker_url:  # on the workers; this process only stores what comes back
+                        from serpaudit.distributed.coordinator import crawl_distributed
+
+                        summary = crawl_distributed(settings, store, jobs, run_id, evidence,
+                                                    resolve_all_to=resolve_all_to, progress=on_job)
+                    else:
+                        summary = crawl(browser, store, jobs, run_id, evidence, region=settings.region,
+                                        language=settings.language, retries=settings.retries, now=utc_now,
+                                        progress=on_job)
                     outcome.summary["captures"] = summary.by_status
                     if settings.visit_landing_pages:
                         by_name = {b.name: b for b in brands}

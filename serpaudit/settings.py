@@ -56,6 +56,15 @@ class Settings:
     # A sandbox world file (TOML): when set, every command runs against the
     # sandbox web it describes instead of the real web (training, rehearsals).
     sandbox_world: str = ""
+    # Celery broker and result backend for distributed crawls (redis://host:6379/0). Empty: the crawl
+    # runs on this machine; set: `run` and `crawl` send capture jobs to `serpaudit worker`s.
+    broker_url: str = ""
+    # Seconds one capture job may take on a worker before it is killed and recorded as an error.
+    job_timeout_s: int = 300
+    # Seconds before the broker re-delivers a job whose worker died; must exceed job_timeout_s.
+    visibility_timeout_s: int = 900
+    # Most capture jobs the coordinator keeps queued or running at once (it never floods a queue).
+    max_queued_jobs: int = 64
     _source: str = field(default="defaults", compare=False, repr=False)
 
 
@@ -141,6 +150,17 @@ def _validate(s: Settings) -> None:
             raise SettingsError(f"{s._source}: query_templates: {t!r} lacks {{brand}}")
     if s.timeout_ms <= 0 or s.retries < 0 or s.max_contact_pages < 1:
         raise SettingsError(f"{s._source}: timeout_ms, retries and max_contact_pages must be positive")
+    _validate_distributed(s)
+
+
+def _validate_distributed(s: Settings) -> None:
+    if s.broker_url and not s.broker_url.startswith(("redis://", "rediss://", "redis+socket://")):
+        raise SettingsError(f"{s._source}: broker_url: {s.broker_url!r} is not a Redis URL (redis://host:6379/0)")
+    if s.job_timeout_s <= 0 or s.max_queued_jobs < 1:
+        raise SettingsError(f"{s._source}: job_timeout_s and max_queued_jobs must be positive")
+    if s.visibility_timeout_s <= s.job_timeout_s:
+        raise SettingsError(f"{s._source}: visibility_timeout_s ({s.visibility_timeout_s}) must exceed "
+                            f"job_timeout_s ({s.job_timeout_s}), or jobs still running are delivered twice")
 
 
 def settings_toml(s: Settings | None = None) -> str:
