@@ -65,6 +65,9 @@ class Settings:
     visibility_timeout_s: int = 900
     # Most capture jobs the coordinator keeps queued or running at once (it never floods a queue).
     max_queued_jobs: int = 64
+    # Politeness of a worker host (one egress address): seconds between two searches on the same engine,
+    # plus up to a quarter of that at random, shared by all worker processes on the host.
+    worker_min_delay_s: int = 30
     _source: str = field(default="defaults", compare=False, repr=False)
 
 
@@ -156,8 +159,12 @@ def _validate(s: Settings) -> None:
 def _validate_distributed(s: Settings) -> None:
     if s.broker_url and not s.broker_url.startswith(("redis://", "rediss://", "redis+socket://")):
         raise SettingsError(f"{s._source}: broker_url: {s.broker_url!r} is not a Redis URL (redis://host:6379/0)")
-    if s.job_timeout_s <= 0 or s.max_queued_jobs < 1:
-        raise SettingsError(f"{s._source}: job_timeout_s and max_queued_jobs must be positive")
+    if s.job_timeout_s <= 0 or s.max_queued_jobs < 1 or s.worker_min_delay_s < 0:
+        raise SettingsError(f"{s._source}: job_timeout_s and max_queued_jobs must be positive, "
+                            "worker_min_delay_s not negative")
+    if s.worker_min_delay_s * 1.25 >= s.job_timeout_s:
+        raise SettingsError(f"{s._source}: worker_min_delay_s ({s.worker_min_delay_s}) must stay well under "
+                            f"job_timeout_s ({s.job_timeout_s}): a job waits for its turn inside its time limit")
     if s.visibility_timeout_s <= s.job_timeout_s:
         raise SettingsError(f"{s._source}: visibility_timeout_s ({s.visibility_timeout_s}) must exceed "
                             f"job_timeout_s ({s.job_timeout_s}), or jobs still running are delivered twice")

@@ -97,8 +97,10 @@ class DistributedCrawl:
         """A result a crashed session's worker finished: store it instead of capturing again."""
         for old in sessions:
             res = AsyncResult(f"{spec.key}.{old}", app=self.app)
-            if res.state == "SUCCESS" and not (res.result or {}).get("stale"):
-                self._store(spec, res.result)
+            done = res.result if res.state == "SUCCESS" else None
+            # an error may be the crash itself (in sandbox mode the sandbox web went down with it): redo those
+            if done and not done.get("stale") and done["record"].get("status") != "error":
+                self._store(spec, done)
                 res.forget()
                 return True
         return False

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
+import random
+import socket
+import time
 from typing import Any
 
 from crawler.browser import Browser, BrowserConfig, find_chromium
@@ -57,6 +60,24 @@ def close_browser(*_: Any, **__: Any) -> None:
             log.warning("closing the browser failed: %s", exc)
 
 
+def polite_turn(client: Any, engine: str, min_delay_s: float, egress: str | None = None,
+                sleep: Any = time.sleep) -> float:
+    """Wait until this egress may search ``engine`` again; returns the seconds waited.
+
+    A Redis key per (egress, engine) that expires after the delay: whoever sets it may search.  Shared by
+    every worker process on the host, so ``--concurrency`` does not multiply the rate an engine sees.
+    """
+    if min_delay_s <= 0:
+        return 0.0
+    key = f"serpaudit:polite:{egress or socket.gethostname()}:{engine}"
+    waited = 0.0
+    while not client.set(key, "1", nx=True, px=int(min_delay_s * 1000 * (1 + random.random() / 4))):
+        pause = max(client.pttl(key), 50) / 1000
+        sleep(pause)
+        waited += pause
+    return waited
+
+
 def capture_task(task: Any, payload: dict[str, Any]) -> dict[str, Any]:
     """Celery task body: run one capture job, return its record (see :mod:`.records`)."""
     from serpaudit.pipeline import utc_now
@@ -67,6 +88,7 @@ def capture_task(task: Any, payload: dict[str, Any]) -> dict[str, Any]:
         # sent by a coordinator that has since crashed and been restarted: the new one sent its own copy
         log.info("job %s: stale (session %s, now %s); skipped", spec.key, spec.session, current.decode())
         return {"key": spec.key, "stale": True}
+    polite_turn(task.app.backend.client, spec.engine, _worker_settings().worker_min_delay_s)
     counter = (spec.run_id, spec.engine)
     backed_off = _blocked_in_row.get(counter, 0) >= BLOCKS_BEFORE_BACKOFF
     try:

@@ -1,0 +1,205 @@
+"""A whole distributed night on one machine, for the tests and `make bench`: a real Redis server on a free
+loopback port, real `serpaudit worker` processes and the real coordinator (`serpaudit run --distributed`).
+
+Everything started here runs in its own session.  Playwright starts Chromium in a session of its own, so
+killing a process group is not enough: :func:`kill_tree` collects every descendant first, then SIGKILLs
+them all by pid.  Nothing is ever killed by name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from audits.store import Store
+from sandbox import DEFAULT_WORLD_PATH, load_world
+from serpaudit.crawl import jobs_for
+from serpaudit.demo import world_brands
+
+SERPAUDIT = str(Path(sys.executable).with_name("serpaudit"))
+
+
+class RedisUnavailable(RuntimeError):
+    """No redis-server on this machine."""
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live descendant of ``pid`` (children first seen via /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_tree(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+    """SIGKILL ``proc`` and all its descendants (Chromium included), by pid."""
+    pids = [proc.pid, *descendants(proc.pid)]
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def stop_tree(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM (a worker's warm shutdown), then SIGKILL whatever is left of the tree."""
+    if proc.poll() is None:
+        pids = descendants(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    kill_tree(proc)
+
+
+@contextmanager
+def redis_server(tmp: Path) -> Iterator[str]:
+    """A real redis-server on a free loopback port in ``tmp``; yields its URL."""
+    exe = shutil.which("redis-server")
+    if not exe:
+        raise RedisUnavailable("redis-server is not installed (`make system` installs Debian's redis-server)")
+    port = free_port()
+    log = open(tmp / "redis.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp), "--save", "",
+                             "--appendonly", "no"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start: {(tmp / 'redis.log').read_text()[-500:]}")
+            time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+class Cluster:
+    """A folder with settings, a database holding the world's brands, and worker processes on ``broker_url``."""
+
+    def __init__(self, root: Path, broker_url: str, *, job_timeout_s: int = 90, visibility_timeout_s: int = 100,
+                 min_delay_s: int = 0):
+        self.root, self.broker_url = root, broker_url
+        self.world = load_world(DEFAULT_WORLD_PATH)
+        self.config = root / "serpaudit.toml"
+        devices = ", ".join(f'"{d}"' for d in self.world.crawl["devices"])
+        self.config.write_text(
+            "[serpaudit]\n"
+            'database = "db.sqlite"\nevidence_dir = "evidence"\nreports_dir = "reports"\n'
+            f"devices = [{devices}]\n"
+            f'sandbox_world = "{DEFAULT_WORLD_PATH}"\nbroker_url = "{broker_url}"\n'
+            f"job_timeout_s = {job_timeout_s}\nvisibility_timeout_s = {visibility_timeout_s}\n"
+            f"worker_min_delay_s = {min_delay_s}\n",
+            encoding="utf-8")  # fmt: skip
+        self.database = root / "db.sqlite"
+        Store(self.database).upsert_brands(world_brands(self.world))
+        self.env = {**os.environ, "SERPAUDIT_CONFIG": str(self.config)}
+        self.workers: list[subprocess.Popen] = []
+
+    def jobs(self, brands: list[str] | None = None) -> list[Any]:
+        chosen = [b for b in world_brands(self.world) if not brands or b.name in brands]
+        crawl = self.world.crawl
+        return jobs_for(chosen, crawl["engines"], crawl["query_templates"], crawl["devices"])
+
+    def worker_log(self, i: int) -> Path:
+        return self.root / f"worker{i}.log"
+
+    def start_workers(self, n: int) -> None:
+        for _ in range(n):
+            log = self.worker_log(len(self.workers)).open("wb")
+            self.workers.append(subprocess.Popen([SERPAUDIT, "worker", "--queues", "nl", "--concurrency", "1"],
+                                                 env=self.env, cwd=self.root, stdout=log, stderr=log,
+                                                 start_new_session=True))
+
+    def coordinator(self, *args: str) -> subprocess.Popen:
+        """``serpaudit run --distributed --json ARGS``; findings to coordinator.out, logs to coordinator.log."""
+        return self.serpaudit("run", "--distributed", "--json", *args)
+
+    def serpaudit(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        out = (self.root / "coordinator.out").open("ab")
+        err = (self.root / "coordinator.log").open("ab")
+        return subprocess.Popen([SERPAUDIT, *args], env={**self.env, **(env or {})}, cwd=self.root, stdout=out,
+                                stderr=err, start_new_session=True)
+
+    def stop(self) -> None:
+        for w in self.workers:
+            stop_tree(w)
+
+    def search_captures(self) -> list[dict[str, Any]]:
+        """Captures of result pages (not landing pages) stored so far, read as another process would."""
+        if not self.database.exists():
+            return []
+        with sqlite3.connect(self.database, timeout=30) as db:
+            db.row_factory = sqlite3.Row
+            rows = db.execute("select * from captures where device not like 'landing:%'").fetchall()
+        return [dict(r) for r in rows]
+
+    def executions(self, i: int) -> list[tuple[str, str]]:
+        """(job key, session) of every job worker ``i`` ran, from its log."""
+        text = self.worker_log(i).read_text(errors="replace")
+        return re.findall(r"job ([0-9a-f]{16}) session ([0-9a-f]+):", text)
+
+    def in_flight(self, i: int) -> set[str]:
+        """Task ids worker ``i`` received and has not finished."""
+        text = self.worker_log(i).read_text(errors="replace")
+        received = set(re.findall(r"Task serpaudit\.capture\[([^\]]+)\] received", text))
+        done = set(re.findall(r"Task serpaudit\.capture\[([^\]]+)\] (?:succeeded|raised|failed)", text))
+        return received - done
+
+
+def wait_for(predicate: Any, timeout: float, what: str, step: float = 0.5) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(step)
