@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 from typer.testing import CliRunner
 
 from audits.store import Store
+from serpaudit.capture import Blob, CaptureRecord, Job
 from serpaudit.cli import app
-from serpaudit.crawl import Job
 from serpaudit.distributed.records import EvidenceMismatch, JobSpec, job_key, store_result
-from serpaudit.evidence import EvidenceFolder, sha256_of
+from serpaudit.evidence import EvidenceFolder
 from serpaudit.settings import SettingsError, load_settings
 
 runner = CliRunner()
@@ -19,18 +17,15 @@ SPEC = JobSpec(run_id="r1", session="s1", brand="Telnova", engine="google", quer
                device="mobile", region="NL", language="nl", retries=1, resolve_all_to="127.0.0.1:1")
 
 
-def _result(html: bytes = b"<html>0900 1234 567</html>", sent_sha: str | None = None) -> dict:
-    png, crop = b"\x89PNG full", b"\x89PNG crop"
-    record = {"run_id": "r1", "brand": "Telnova", "engine": "google", "query": "Telnova klantenservice",
-              "device": "mobile", "locale": "nl-NL", "captured_at": "2026-11-29T01:00:00+00:00", "status": "ok",
-              "html_path": "page.html", "html_sha256": sent_sha or sha256_of(html),
-              "screenshot_path": "page.png", "screenshot_sha256": sha256_of(png)}
-    page = {"status": "ok", "results": [{"kind": "ad", "placement": "top", "rank": 1, "title": "Telnova",
-                                         "phones": [{"raw": "0900 1234 567", "e164": "+319001234567"}],
-                                         "evidence_path": "page-top1.png", "evidence_sha256": sha256_of(crop)}]}
-    files = {t: base64.b64encode(b).decode() for t, b in
-             {"page.html": html, "page.png": png, "page-top1.png": crop}.items()}
-    return {"key": SPEC.key, "record": record, "page": page, "files": files}
+def _result(run_id: str, html: bytes = b"<html>0900 1234 567</html>") -> dict:
+    """A worker's answer, as it comes out of the result backend (JSON)."""
+    result = {"kind": "ad", "placement": "top", "rank": 1, "title": "Telnova",
+              "phones": [{"raw": "0900 1234 567", "e164": "+319001234567"}], "evidence_file": "page-top1.png"}
+    record = CaptureRecord(SPEC.job, "ok", "nl-NL", "2026-11-29T01:00:00+00:00",
+                           page={"status": "ok", "results": [result]}, html=Blob.of("page.html", html),
+                           screenshot=Blob.of("page.png", b"\x89PNG full"),
+                           crops=(Blob.of("page-top1.png", b"\x89PNG crop"),))
+    return {"key": job_key(run_id, SPEC.job), "record": record.to_json()}
 
 
 def test_job_spec_round_trips_as_json_and_its_key_is_the_capture_id(tmp_path):
@@ -38,32 +33,34 @@ def test_job_spec_round_trips_as_json_and_its_key_is_the_capture_id(tmp_path):
     assert SPEC.key == job_key("r1", Job("Telnova", "google", "Telnova klantenservice", "mobile"))
     store = Store(tmp_path / "db.sqlite")
     run_id = store.start_run("run", "2026-11-29T01:00:00+00:00")
-    spec = JobSpec(**{**SPEC.to_json(), "run_id": run_id})
-    cid = store.record_capture({"run_id": run_id, "brand": spec.brand, "engine": spec.engine, "query": spec.query,
-                                "device": spec.device, "status": "ok"}, None)
-    assert cid == spec.key
+    assert store_result(store, EvidenceFolder(tmp_path / "ev", run_id), run_id, _result(run_id)) == "ok"
+    [capture] = store.captures(run_id)
+    assert capture["id"] == job_key(run_id, SPEC.job)
 
 
-def test_the_coordinator_writes_the_evidence_and_stores_real_paths(tmp_path):
+def test_the_coordinator_writes_the_evidence_and_stores_real_paths_once(tmp_path):
     store = Store(tmp_path / "db.sqlite")
-    evidence = EvidenceFolder(tmp_path / "ev", "r1")
-    assert store_result(store, evidence, _result()) == "ok"
-    [capture] = store.captures("r1")
-    assert capture["id"] == SPEC.key
+    run_id = store.start_run("run", "2026-11-29T01:00:00+00:00")
+    evidence = EvidenceFolder(tmp_path / "ev", run_id)
+    store_result(store, evidence, run_id, _result(run_id))
+    [capture] = store.captures(run_id)
     assert open(capture["html_path"], "rb").read() == b"<html>0900 1234 567</html>"
     assert capture["html_path"].startswith(str(evidence.dir))
-    [result] = store.results("r1")
+    [result] = store.results(run_id)
     assert open(result["evidence_path"], "rb").read() == b"\x89PNG crop"
-    # a re-delivered result replaces, never duplicates
-    store_result(store, evidence, _result())
-    assert len(store.captures("r1")) == 1 and len(store.results("r1")) == 1
+    # a re-delivered result (another worker's capture of the same job) stores nothing
+    store_result(store, evidence, run_id, _result(run_id, html=b"<html>again</html>"))
+    assert store.captures(run_id) == [capture] and len(store.results(run_id)) == 1
 
 
 def test_evidence_that_does_not_match_its_sha256_is_refused(tmp_path):
     store = Store(tmp_path / "db.sqlite")
-    with pytest.raises(EvidenceMismatch, match="html of"):
-        store_result(store, EvidenceFolder(tmp_path / "ev", "r1"), _result(sent_sha="0" * 64))
-    assert store.captures("r1") == []
+    run_id = store.start_run("run", "2026-11-29T01:00:00+00:00")
+    result = _result(run_id)
+    result["record"]["html"]["sha256"] = "0" * 64
+    with pytest.raises(EvidenceMismatch, match="page.html of"):
+        store_result(store, EvidenceFolder(tmp_path / "ev", run_id), run_id, result)
+    assert store.captures(run_id) == []
 
 
 def test_distributed_settings_are_validated(tmp_path):

@@ -28,9 +28,10 @@ from typing import Any
 from celery.result import AsyncResult
 
 from audits.store import Store
-from serpaudit.crawl import CrawlSummary, Job
+from serpaudit.capture import CaptureRecord, store_capture, utc_now
+from serpaudit.crawl import CrawlSummary, Job, pending_jobs
 from serpaudit.distributed.app import RESULT_TTL_S, make_app, queue_for
-from serpaudit.distributed.records import EvidenceMismatch, JobSpec, job_key, store_result
+from serpaudit.distributed.records import EvidenceMismatch, JobSpec, store_result
 from serpaudit.distributed.worker import session_key
 from serpaudit.evidence import EvidenceFolder
 from serpaudit.settings import Settings
@@ -67,14 +68,17 @@ class DistributedCrawl:
         self.patience = settings.job_timeout_s + settings.visibility_timeout_s + RESTORE_SLACK_S
 
     def run(self, jobs: list[Job]) -> CrawlSummary:
+        todo = pending_jobs(self.store, self.run_id, jobs)  # as a local resume: blocked and failed jobs again
+        done = {j.key for j in jobs} - {j.key for j in todo}
         for c in self.store.captures(self.run_id):
-            self.stored.add(c["id"])
-            self.summary.count(c["status"])
+            if (c["brand"], c["engine"], c["query"], c["device"]) in done:
+                self.stored.add(c["id"])
+                self.summary.count(c["status"])
         earlier = [s.decode() for s in self.redis.lrange(self._sessions_key, 0, -1)]
         self.redis.rpush(self._sessions_key, self.session)
         self.redis.set(session_key(self.run_id), self.session, ex=RESULT_TTL_S)
         self.redis.expire(self._sessions_key, RESULT_TTL_S)
-        specs = [self._spec(j) for j in jobs if job_key(self.run_id, j) not in self.stored]
+        specs = [self._spec(j) for j in todo]
         if self.stored:
             log.info("run %s: %d job(s) already stored, %d to go", self.run_id, len(self.stored), len(specs))
         specs = [s for s in specs if not self._collect_earlier(s, earlier)]
@@ -99,7 +103,7 @@ class DistributedCrawl:
             res = AsyncResult(f"{spec.key}.{old}", app=self.app)
             done = res.result if res.state == "SUCCESS" else None
             # an error may be the crash itself (in sandbox mode the sandbox web went down with it): redo those
-            if done and not done.get("stale") and done["record"].get("status") != "error":
+            if done and not done.get("stale") and done["record"]["status"] != "error":
                 self._store(spec, done)
                 res.forget()
                 return True
@@ -148,8 +152,8 @@ class DistributedCrawl:
             self.duplicates += 1
             return
         try:
-            status = store_result(self.store, self.evidence, result)
-        except (EvidenceMismatch, KeyError) as exc:
+            status = store_result(self.store, self.evidence, self.run_id, result)
+        except (EvidenceMismatch, KeyError, TypeError) as exc:
             self._give_up(spec, f"evidence did not arrive intact: {exc}")
             return
         self._done(spec, status)
@@ -158,10 +162,8 @@ class DistributedCrawl:
         if spec.key in self.stored:
             return
         log.warning("%s %s %r: %s", spec.engine, spec.device, spec.query, why)
-        self.store.record_capture({
-            "run_id": spec.run_id, "brand": spec.brand, "engine": spec.engine, "query": spec.query,
-            "device": spec.device, "locale": f"{spec.language}-{spec.region}", "status": "error", "error": why,
-        }, None)  # fmt: skip
+        record = CaptureRecord(spec.job, "error", f"{spec.language}-{spec.region}", utc_now(), error=why)
+        store_capture(self.store, self.evidence, self.run_id, record)
         self._done(spec, "error")
 
     def _done(self, spec: JobSpec, status: str) -> None:

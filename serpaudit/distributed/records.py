@@ -1,24 +1,21 @@
 """What travels between coordinator and workers, as JSON.
 
 A job: the run, the capture key and everything a worker needs that is not its own business (region,
-locale, retries, and -- in sandbox mode -- the coordinator's sandbox web address).  A result: the capture
-record and parsed page exactly as the local crawl would store them, with evidence files as base64 bytes
-named by tokens; the coordinator writes the files into its own evidence folder, checks each sha256, and
-puts the real paths in the record.
+locale, retries, and -- in sandbox mode -- the coordinator's sandbox web address).  A result: the
+:class:`~serpaudit.capture.CaptureRecord` the local crawl would store (status, parsed page with boxes,
+evidence as bytes with their sha256), as JSON.  The coordinator checks every sha256 and stores it with the
+same :func:`~serpaudit.capture.store_capture` as a local night, keyed by (run, job).
 """
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
-from audits.store import stable_id
+from audits.ids import stable_id
 from crawler.browser import Browser
-from serpaudit.crawl import Job, capture_job
-from serpaudit.evidence import EvidenceFolder, sha256_of, slug
+from serpaudit.capture import CaptureRecord, Job, blocked_record, store_capture, take_capture
+from serpaudit.evidence import EvidenceFolder, sha256_of
 
 
 class EvidenceMismatch(ValueError):
@@ -52,70 +49,31 @@ class JobSpec:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> JobSpec:
+    def from_json(cls, data: dict[str, Any]) -> JobSpec:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__})
 
 
 def job_key(run_id: str, job: Job) -> str:
     """(run, job) -> the id its capture is stored under (the store's capture id)."""
-    return stable_id(run_id, job.brand, job.engine, job.query, job.device)
+    return stable_id(run_id, *job.key)
 
 
-class _Recorder:
-    """Stands in for the store on a worker: keeps the one capture instead of writing SQLite."""
-
-    def __init__(self) -> None:
-        self.record: dict[str, Any] = {}
-        self.page: Mapping[str, Any] | None = None
-
-    def record_capture(self, capture: Mapping[str, Any], page: Mapping[str, Any] | None) -> str:
-        self.record, self.page = dict(capture), page
-        return ""
+def run_job(browser: Browser, spec: JobSpec, *, backed_off: bool) -> dict[str, Any]:
+    """Run one job in ``browser`` (or record it blocked while the engine backs off); the result as JSON."""
+    if backed_off:
+        record = blocked_record(spec.job, locale=f"{spec.language}-{spec.region}",
+                                reason="engine backed off after repeated blocks on this worker")
+    else:
+        record = take_capture(browser, spec.job, region=spec.region, language=spec.language, retries=spec.retries)
+    return {"key": spec.key, "record": record.to_json()}
 
 
-class _EvidenceBytes(EvidenceFolder):
-    """Stands in for the evidence folder on a worker: keeps the bytes; paths are tokens."""
-
-    def __init__(self) -> None:  # no folder: nothing touches the worker's disk
-        self.files: dict[str, bytes] = {}
-
-    def write(self, name: str, suffix: str, data: bytes) -> tuple[str, str]:
-        token = f"{slug(name, 80)}{suffix}"
-        self.files[token] = data
-        return token, sha256_of(data)
-
-
-def take_capture(browser: Browser, spec: JobSpec, *, backed_off: bool, now: Callable[[], str]) -> dict[str, Any]:
-    """Run one job in ``browser``; the result as JSON-able dict (no database, no disk)."""
-    recorder, evidence = _Recorder(), _EvidenceBytes()
-    capture_job(browser, recorder, spec.job, spec.run_id, evidence, region=spec.region, language=spec.language,
-                retries=spec.retries, backed_off=backed_off, now=now)
-    files = {t: base64.b64encode(b).decode("ascii") for t, b in evidence.files.items()}
-    return {"key": spec.key, "record": recorder.record, "page": recorder.page, "files": files}
-
-
-def store_result(store: Any, evidence: EvidenceFolder, result: Mapping[str, Any]) -> str:
-    """Write a worker's evidence files, check them, and store the capture; returns its status."""
-    record, page = dict(result["record"]), result.get("page")
-    paths: dict[str, tuple[str, str]] = {}
-    for token, b64 in (result.get("files") or {}).items():
-        name, suffix = Path(token).stem, Path(token).suffix
-        paths[token] = evidence.write(name, suffix, base64.b64decode(b64))
-
-    def real(token: str | None, sha: str | None, what: str) -> str | None:
-        if token is None:
-            return None
-        path, actual = paths[token]
-        if actual != sha:
-            raise EvidenceMismatch(f"{what} of {result['key']}: sha256 {actual} but the worker sent {sha}")
-        return path
-
-    record["html_path"] = real(record.get("html_path"), record.get("html_sha256"), "html")
-    record["screenshot_path"] = real(record.get("screenshot_path"), record.get("screenshot_sha256"), "screenshot")
-    if page:
-        page = dict(page)
-        page["results"] = [dict(r) for r in page.get("results") or []]
-        for r in page["results"]:
-            r["evidence_path"] = real(r.get("evidence_path"), r.get("evidence_sha256"), "crop")
-    store.record_capture(record, page)
-    return str(record.get("status") or "unknown")
+def store_result(store: Any, evidence: EvidenceFolder, run_id: str, result: dict[str, Any]) -> str:
+    """Check a worker's evidence against its sha256 and store the capture (once); returns its status."""
+    record = CaptureRecord.from_json(result["record"])
+    for blob in [record.html, record.screenshot, *record.crops]:
+        if blob is not None and sha256_of(blob.data) != blob.sha256:
+            raise EvidenceMismatch(f"{blob.name} of {result['key']}: sha256 {sha256_of(blob.data)} but the "
+                                   f"worker sent {blob.sha256}")
+    store_capture(store, evidence, run_id, record)
+    return record.status

@@ -17,7 +17,7 @@ from typing import Any
 
 from crawler.browser import Browser, BrowserConfig, find_chromium
 from serpaudit.crawl import BLOCKS_BEFORE_BACKOFF
-from serpaudit.distributed.records import JobSpec, take_capture
+from serpaudit.distributed.records import JobSpec, run_job
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,6 @@ def polite_turn(client: Any, engine: str, min_delay_s: float, egress: str | None
 
 def capture_task(task: Any, payload: dict[str, Any]) -> dict[str, Any]:
     """Celery task body: run one capture job, return its record (see :mod:`.records`)."""
-    from serpaudit.pipeline import utc_now
-
     spec = JobSpec.from_json(payload)
     current = task.app.backend.client.get(session_key(spec.run_id))
     if current is not None and current.decode() != spec.session:
@@ -92,11 +90,11 @@ def capture_task(task: Any, payload: dict[str, Any]) -> dict[str, Any]:
     counter = (spec.run_id, spec.engine)
     backed_off = _blocked_in_row.get(counter, 0) >= BLOCKS_BEFORE_BACKOFF
     try:
-        result = take_capture(_browser(spec.resolve_all_to), spec, backed_off=backed_off, now=utc_now)
+        result = run_job(_browser(spec.resolve_all_to), spec, backed_off=backed_off)
     except Exception:
         close_browser()  # the next job gets a fresh Chromium
         raise
-    status = result["record"].get("status")
+    status = result["record"]["status"]
     if status in ("captcha", "blocked") and not backed_off:
         _blocked_in_row[counter] = _blocked_in_row.get(counter, 0) + 1
     elif status != "error":
