@@ -48,7 +48,7 @@ TABLES: dict[str, tuple[dict[str, type], list[tuple[str, str, str]]]] = {
     "results": (
         {"id": S, "capture_id": S, "kind": S, "placement": S, "rank": N, "title": S, "display_url": S,
          "landing_url": S, "click_url": S, "domain": S, "text": S, "box": S, "above_fold": N,
-         "evidence_path": S, "evidence_sha256": S},
+         "evidence_path": S, "evidence_sha256": S, "advertiser_domain": S, "advertiser_domain_source": S},
         [("capture_id", "captures", "id")],
     ),
     "sightings": (

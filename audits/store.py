@@ -34,6 +34,7 @@ import sqlite_utils
 from audits.brands import Brand
 from audits.ids import stable_id
 from audits.schema import FINDING_COLUMNS, FINDING_RUN_COLUMNS, HARVEST_STATUSES, INDEXES, TABLES
+from audits.store_results import ResultUpdates
 from audits.store_runs import RunsMixin
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ _SIGHTINGS_SQL = """
 select s.id as sighting_id, s.result_id, s.capture_id, c.run_id, c.brand, c.engine, c.query, c.device,
   c.locale, c.status as capture_status, c.captured_at, c.html_path, c.html_sha256, c.screenshot_path,
   c.screenshot_sha256, r.kind, r.placement, r.rank, r.title, r.display_url, r.landing_url, r.click_url,
-  r.domain, r.text, r.above_fold, r.evidence_path, r.evidence_sha256,
+  r.domain, r.advertiser_domain, r.advertiser_domain_source, r.text, r.above_fold, r.evidence_path, r.evidence_sha256,
   s.raw, s.e164, s.number_type, s.channel
 from sightings s join results r on r.id = s.result_id join captures c on c.id = s.capture_id
 where c.run_id = ?
@@ -54,7 +55,7 @@ def _bool(v: Any) -> int | None:
     return None if v is None else int(bool(v))
 
 
-class Store(RunsMixin):
+class Store(RunsMixin, ResultUpdates):
     """``Store(path_or_db)``: a file path (parent dirs created), ``":memory:"`` or a Database."""
 
     def __init__(self, path_or_db: str | Path | sqlite_utils.Database) -> None:
@@ -74,6 +75,10 @@ class Store(RunsMixin):
             self.db[name].create(  # type: ignore[union-attr]
                 columns, pk=pk, foreign_keys=fks, if_not_exists=True
             )
+            present = self.db[name].columns_dict  # type: ignore[union-attr]
+            for col, typ in columns.items():  # a database made by an older version gains new columns
+                if col not in present:
+                    self.db[name].add_column(col, typ)  # type: ignore[union-attr]
         for name, cols in INDEXES.items():
             for col in cols:
                 self.db[name].create_index([col], if_not_exists=True)  # type: ignore[union-attr]
@@ -242,7 +247,8 @@ class Store(RunsMixin):
             self._upsert("results", {
                 "id": rid, "capture_id": cid, **{k: r.get(k) for k in (
                     "kind", "placement", "rank", "title", "display_url", "landing_url", "click_url",
-                    "domain", "text", "evidence_path", "evidence_sha256")},
+                    "domain", "text", "evidence_path", "evidence_sha256", "advertiser_domain",
+                    "advertiser_domain_source")},
                 "box": json.dumps(list(box)) if box else None, "above_fold": _bool(r.get("above_fold")),
             })  # fmt: skip
             for p in r.get("phones") or []:

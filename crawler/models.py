@@ -53,6 +53,10 @@ class SerpResult:
     domain: str | None  # registrable domain of landing_url (or display_url)
     text: str
     phones: tuple[Phone, ...] = ()
+    # Registrable domain of the real destination (click trackers unwrapped) and how it was found:
+    # url | unwrapped | landing | claimed (see crawler.trackers).  None where the page names no site.
+    advertiser_domain: str | None = None
+    advertiser_domain_source: str | None = None
     # Filled by the browser only: pixel box (x, y, width, height) on the
     # rendered page and whether it lay in the first viewport.
     box: tuple[float, float, float, float] | None = field(default=None, compare=False)

@@ -24,6 +24,7 @@ from audits.rules import audit, not_audited
 from audits.store import Store
 from crawler.browser import Browser, BrowserConfig
 from reports import write_reports
+from serpaudit.advertiser import resolve_from_landings
 from serpaudit.crawl import crawl, jobs_for
 from serpaudit.evidence import EvidenceFolder
 from serpaudit.harvest import harvest_brands
@@ -119,6 +120,7 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                         by_name = {b.name: b for b in brands}
                         outcome.summary["landing_pages"] = visit_landing_pages(
                             browser, store, run_id, by_name, evidence, region=settings.region)
+                    resolve_from_landings(store, run_id)  # advertiser_domain where a tracker hid it
         if "audit" in stages:
             audit(store, run_id)
         outcome.findings = store.findings(run_id=run_id)

@@ -15,8 +15,6 @@ seen in real pages:
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 import re
 from collections.abc import Callable
@@ -29,6 +27,7 @@ from bs4.element import NavigableString, PreformattedString
 from crawler.dom import is_hidden, visible_text
 from crawler.domains import registrable_domain
 from crawler.models import Phone, SerpResult
+from crawler.trackers import advertiser, bing_base64
 
 AD_LABELS = ("Advertentie", "Advertenties", "Gesponsord", "Anzeige", "Anzeigen", "Ad", "Ads", "Sponsored",
              "Annonce", "Sponsorisé")
@@ -43,20 +42,7 @@ Found = tuple[Tag, str, str, dict[str, Any]]
 def decode_bing_u(u: str | None) -> str | None:
     """Bing's ``u=`` value: "a1" + urlsafe base64 (padding stripped), or plain base64 of a
     (sometimes percent-encoded) URL.  None where it does not decode to an http(s) URL."""
-    if not u:
-        return None
-    u = u.strip()
-    if u.lower().startswith(_HTTP):
-        return u
-    v = u[2:] if u.startswith("a1") else u
-    v = v.replace(" ", "+").replace("+", "-").replace("/", "_")
-    try:
-        raw = base64.urlsafe_b64decode(v + "=" * (-len(v) % 4)).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    if re.match(r"https?%3a", raw, re.I):
-        raw = unquote(raw)
-    return raw if raw.lower().startswith(_HTTP) else None
+    return bing_base64(u.strip()) if u else None
 
 
 def is_click_wrapper(url: str | None) -> bool:
@@ -185,10 +171,12 @@ def ranked_results(found: list[Found], order: dict[int, int], phones_of: Callabl
         ranks[placement] = ranks.get(placement, 0) + 1
         shown = pruned(block, hidden_by_class) if hidden_by_class else block
         landing, display = fields["landing_url"], fields["display_url"]
+        advertiser_domain, advertiser_source = advertiser(landing, display)
         results.append(SerpResult(
             kind=kind, placement=placement, rank=ranks[placement], title=fields["title"],
             display_url=display, landing_url=landing, click_url=fields["click_url"],
             domain=registrable_domain(landing) or registrable_domain(display),
+            advertiser_domain=advertiser_domain, advertiser_domain_source=advertiser_source,
             text=visible_text(shown), phones=phones_of(shown),
         ))
     return tuple(results)

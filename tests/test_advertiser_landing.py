@@ -1,0 +1,53 @@
+"""advertiser_domain step 2: a tracker that hides its destination is resolved by the landing visit."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from test_store import KPN, capture, page, result
+
+from audits.store import Store
+from serpaudit.advertiser import resolve_from_landings
+
+HIDDEN = "https://clickserve.dartsearch.net/link/click?lid=1&ds_s_kwgid=2"
+UNWRAPPABLE = "https://clickserve.dartsearch.net/link/click?lid=1&ds_dest_url=https%3A%2F%2Fwww.kpn-hulp.nl%2F"
+
+
+def _store() -> Store:
+    s = Store(":memory:")
+    s.upsert_brands([KPN])
+    return s
+
+
+def test_claimed_advertiser_is_replaced_by_the_landing_visits_final_url():
+    s = _store()
+    hidden = result(1, [], title="hidden", landing_url=HIDDEN, display_url="www.kpn.com", domain="dartsearch.net",
+                    advertiser_domain="kpn.com", advertiser_domain_source="claimed")
+    plain = result(2, [], title="plain", landing_url=UNWRAPPABLE, domain="dartsearch.net",
+                   advertiser_domain="kpn-hulp.nl", advertiser_domain_source="unwrapped")
+    unvisited = result(3, [], title="unvisited", landing_url="https://bit.ly/x", display_url="www.kpn-bellen.nl",
+                       advertiser_domain="kpn-bellen.nl", advertiser_domain_source="claimed")
+    s.record_capture(capture("r1"), page(hidden, plain, unvisited))
+    landing_result = {k: v for k, v in hidden.items() if not k.startswith("advertiser")}
+    s.record_capture(capture("r1", device="landing:desktop:top1", final_url="https://www.kpn-storing-hulp.nl/bel"),
+                     page(landing_result))
+    s.record_capture(capture("r1", device="landing:desktop:top3", status="error", final_url="https://bit.ly/x"),
+                     None)
+
+    assert resolve_from_landings(s, "r1") == 2  # the ad and the landing capture's copy of it
+    rows = s.results("r1")
+    by = {(r["device"], r["title"]): r for r in rows}
+    assert (by[("desktop", "hidden")]["advertiser_domain"], by[("desktop", "hidden")]["advertiser_domain_source"]) \
+        == ("kpn-storing-hulp.nl", "landing")
+    assert by[("landing:desktop:top1", "hidden")]["advertiser_domain"] == "kpn-storing-hulp.nl"
+    assert by[("desktop", "plain")]["advertiser_domain_source"] == "unwrapped"  # read from the URL: kept
+    # the visit failed: the display URL stays the only word, marked as a claim
+    assert by[("desktop", "unvisited")]["advertiser_domain_source"] == "claimed"
+    assert resolve_from_landings(s, "r1") == 0  # idempotent
+
+
+def test_old_database_gains_the_advertiser_columns(tmp_path):
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    db["results"].create({"id": str, "capture_id": str, "kind": str}, pk="id")
+    Store(path)
+    assert {"advertiser_domain", "advertiser_domain_source"} <= set(sqlite_utils.Database(path)["results"].columns_dict)

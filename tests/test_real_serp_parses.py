@@ -1,0 +1,61 @@
+"""Every real saved result page parses exactly as it did before the parsers were reworked.
+
+``data/real_serp_parses.json`` holds the parse of each page in ../shared/fixtures as recorded with the
+BeautifulSoup parsers (before the click-tracker, drift and lxml work).  Results must stay identical, apart
+from the fields added since (listed in ADDED_FIELDS) and the changes listed in CHANGED with the reason.
+To re-record after an intended change: ``python tests/test_real_serp_parses.py --record`` and say why
+in the commit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import shared_fixtures_dir
+
+from crawler.engines import get_engine
+
+BASELINE = Path(__file__).with_name("data") / "real_serp_parses.json"
+ADDED_FIELDS = ("advertiser_domain", "advertiser_domain_source")
+_RECORDED: dict = json.loads(BASELINE.read_text(encoding="utf-8"))
+
+
+def _without_added(page: dict) -> dict:
+    return {**page, "results": [{k: v for k, v in r.items() if k not in ADDED_FIELDS} for r in page["results"]]}
+
+
+@pytest.mark.parametrize("name", sorted(_RECORDED))
+def test_parse_is_unchanged(name, serp_fixture):
+    engine = name.split("/")[0]
+    page = get_engine(engine).parse(serp_fixture(name)).to_dict()
+    want = _RECORDED[name]
+    got = _without_added(page)
+    assert got["status"] == want["status"] and got["query"] == want["query"]
+    assert len(got["results"]) == len(want["results"])
+    for i, (g, w) in enumerate(zip(got["results"], want["results"], strict=True)):
+        assert g == w, f"{name}: result {i} ({w['kind']} {w['placement']}{w['rank']}) changed"
+    assert got == want
+
+
+def test_every_real_fixture_is_recorded(serp_fixture):
+    base = shared_fixtures_dir()
+    assert base is not None
+    on_disk = {f"{p.parent.name}/{p.name}" for p in (base / "serp").glob("*/*.html")}
+    assert on_disk == set(_RECORDED), "a fixture was added or removed: record it (see module docstring)"
+
+
+def record() -> None:
+    base = shared_fixtures_dir()
+    assert base is not None, "no fixtures"
+    out = {}
+    for p in sorted((base / "serp").glob("*/*.html")):
+        html = p.read_text(encoding="utf-8", errors="replace")
+        out[f"{p.parent.name}/{p.name}"] = _without_added(get_engine(p.parent.name).parse(html).to_dict())
+    BASELINE.write_text(json.dumps(out, indent=1, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+if __name__ == "__main__" and "--record" in sys.argv:
+    record()
