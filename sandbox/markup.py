@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from html import escape
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,3 +49,23 @@ def ads_at(ads: list[dict[str, Any]], placement: str) -> list[dict[str, Any]]:
 def wa_link(e164: str) -> str:
     """wa.me takes the international number without "+"."""
     return "https://wa.me/" + e164.lstrip("+")
+
+
+# "drifted" markup: the engine renamed its ad markup overnight (ids removed, classes and data attributes
+# renamed), while the labels a reader sees stay.  The engine parsers then miss the ads; the drift alarm
+# (crawler.drift) must ring.  Organic markup is left alone, so the page still reads as results: the
+# dangerous case, where a parser would otherwise report "no ads".
+_DRIFT_RENAMES: dict[str, tuple[tuple[str, str], ...]] = {
+    "google": ((r'\sid="(tads|tvcap|bottomads|tadsb)"', r' id="x\1"'), (r'\sdata-text-ad="1"', ""),
+               (r"\[data-text-ad\]", "[data-xad]")),
+    "bing": ((r"\b(b_ad|b_adBottom|b_adSlug|sb_add|sb_adTA|b_adTop)\b", r"x\1"),),
+    "duckduckgo": ((r"\b(result--ad|badge--ad|badge--ad-wrap|js-badge--ad|results--ads|results--ads--main"
+                    r"|results--ads--rrail|js-results-ads)\b", r"x\1"), (r'\sid="ads"', ' id="xads"')),
+}
+
+
+def drifted(engine: str, html: str) -> str:
+    """``html`` with the engine's ad markup renamed (see _DRIFT_RENAMES)."""
+    for pattern, repl in _DRIFT_RENAMES[engine]:
+        html = re.sub(pattern, repl, html)
+    return html

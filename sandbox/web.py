@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sandbox import serp_bing, serp_duckduckgo, serp_google
-from sandbox.markup import esc, token
+from sandbox.markup import drifted, esc, token
 from sandbox.world import World
 
 log = logging.getLogger(__name__)
@@ -188,7 +188,8 @@ class SandboxWeb:
             banner = self.world.engines.get("bing", {}).get("consent_banner", False)
             page = self.serp_page("bing", qs["q"], device)
             show = banner and not _has_bing_consent(headers)
-            return _html(200, serp_bing.render_serp(page, serp_bing.consent_banner(url) if show else ""))
+            html = serp_bing.render_serp(page, serp_bing.consent_banner(url) if show else "")
+            return _html(200, self._in_variant("bing", html))
         if path == serp_bing.CONSENT_PATH:  # a banner button: set BCP on .bing.com, back to the page
             target = serp_bing.continue_of(qs.get("continue") or "https://www.bing.com/")
             cookie = serp_bing.consent_cookie(qs.get("choice", "reject"))
@@ -228,17 +229,20 @@ class SandboxWeb:
         """The data a SERP is rendered from: planted entry (if any) plus default organic results."""
         serp = self.world.serp_for(engine, query, device)
         brand = self.world.brand_for_query(query)
+        markup = self.world.engines.get(engine, {}).get("markup", "current")
         defaults = self.default_organic(brand) if brand else []
         if serp is None:
-            return {"query": query, "device": device, "status": "ok", "ads": [], "organic": defaults}
+            return {"query": query, "device": device, "status": "ok", "ads": [], "organic": defaults,
+                    "markup": markup}
         if serp["status"] == "empty":
-            return {"query": query, "device": device, "status": "empty", "ads": [], "organic": []}
+            return {"query": query, "device": device, "status": "empty", "ads": [], "organic": [],
+                    "markup": markup}
         organic = list(serp["organic"])
         if serp["defaults"]:
             seen = {o["url"] for o in organic}
             organic += [o for o in defaults if o["url"] not in seen]
         return {"query": query, "device": device, "status": serp["status"], "ads": serp["ads"],
-                "organic": organic}
+                "organic": organic, "markup": markup}
 
     def default_organic(self, brand: dict[str, Any]) -> list[dict[str, Any]]:
         """The brand's home page and contact page(s), as a search engine would list them."""
@@ -267,7 +271,11 @@ class SandboxWeb:
         page = self.serp_page(engine, query, device)
         render = {"google": serp_google.render_serp, "bing": serp_bing.render_serp,
                   "duckduckgo": serp_duckduckgo.render_serp}[engine]
-        return _html(200, render(page))
+        return _html(200, self._in_variant(engine, render(page)))
+
+    def _in_variant(self, engine: str, html: str) -> str:
+        """The page in the world's markup variant for ``engine`` ("drifted" renames the ad markup)."""
+        return drifted(engine, html) if self.world.engines.get(engine, {}).get("markup") == "drifted" else html
 
     # -- world sites -------------------------------------------------------------------
 

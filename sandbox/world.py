@@ -35,6 +35,13 @@ ENGINE_FLAGS: dict[str, tuple[str, ...]] = {
     "bing": ("consent_banner",),
     "duckduckgo": (),
 }
+# Markup variants each sandbox engine can serve (sandbox/markup.py): "current" copies the saved pages,
+# older layouts keep the parsers honest, "drifted" renames the ad markup to ring the drift alarm.
+MARKUP_VARIANTS: dict[str, tuple[str, ...]] = {
+    "google": ("current", "2019", "drifted"),
+    "bing": ("current", "drifted"),
+    "duckduckgo": ("current", "drifted"),
+}
 PLACEMENTS = {
     "google": ("top", "bottom"),
     "bing": ("top", "bottom", "side"),
@@ -260,10 +267,12 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
         flags = v.table(flags, where)
         allowed = ENGINE_FLAGS[ename]
         for key in flags:
-            if key not in allowed:
-                choose = f"choose {', '.join(allowed)}" if allowed else f"{ename} takes no flags"
-                raise v.fail(f"{where}.{key}", f"unknown flag ({choose})")
+            if key not in allowed and key != "markup":
+                choose = ", ".join((*allowed, "markup"))
+                raise v.fail(f"{where}.{key}", f"unknown flag (choose {choose})")
         engines[ename] = {key: v.boolean(flags, key, where, False) for key in allowed}
+        engines[ename]["markup"] = v.string(flags, "markup", where, required=False, default="current",
+                                            choices=MARKUP_VARIANTS[ename])
 
     sites: dict[str, dict[str, Any]] = {}
     for i, s in enumerate(v.tables(data, "sites", "")):

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crawler.browser import Browser
+from crawler.drift import alarm as drift_alarm
 from crawler.engines import get_engine
 from crawler.errors import FetchError
 from crawler.models import SerpPage
@@ -164,9 +165,12 @@ def take_capture(browser: Browser, job: Job, *, region: str, language: str, retr
             crop = Blob.of(f"{stem}-{slug(result['placement'])}{result['rank']}.png", shot.png)
             result["evidence_file"] = crop.name
             crops.append(crop)
+    drift = drift_alarm(job.engine, cap.html, page, region)  # ads the parser missed: a markup change
+    if drift:
+        log.warning("%s %s %r: %s", job.engine, job.device, job.query, drift)
     return CaptureRecord(
-        job, http_status_to_page_status(page.status, cap.http_status), locale, cap.captured_at,
-        final_url=cap.final_url, user_agent=cap.user_agent, page=page_dict,
+        job, "drift" if drift else http_status_to_page_status(page.status, cap.http_status), locale,
+        cap.captured_at, error=drift or None, final_url=cap.final_url, user_agent=cap.user_agent, page=page_dict,
         html=Blob.of(f"{stem}.html", cap.html.encode("utf-8")), screenshot=Blob.of(f"{stem}.png", cap.screenshot),
         crops=tuple(crops), duration_s=took,
     )

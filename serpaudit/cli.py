@@ -159,7 +159,8 @@ def demo(world: Annotated[Path | None, typer.Option(help="World file (default: t
         _print_rows(result["findings"], False, FINDING_COLUMNS)
         for line in result["lines"]:
             typer.echo(line)
-    raise typer.Exit(0 if result["perfect"] else 1)
+    # captures the world did not expect to go unaudited (a drifted markup, say): the run is incomplete
+    raise typer.Exit(0 if result["perfect"] else EXIT_INCOMPLETE if result["incomplete"] else 1)
 
 
 @parse_app.command("serp")

@@ -233,13 +233,14 @@ def demo(config: Path | None, world: Path | None, out: Path) -> dict[str, Any]:
     lines += [f"BLOCK NOT REPORTED: {e} {q!r}" for e, q in score.blocked_missed]
     lines += [f"NOT AUDITED, UNEXPECTEDLY: {e} {q!r}" for e, q in score.blocked_unexpected]
     lines += [f"AD CLICK URL REQUESTED: {u}" for u in score.click_requests]
-    lines += [f"not audited (blocked): {c['engine']} {c['device']} {c['query']!r}: {c['status']}"
-              for c in result.run.not_audited]
+    lines += [f"not audited ({c['status']}): {c['engine']} {c['device']} {c['query']!r}"
+              + (f": {c['error']}" if c.get("error") else "") for c in result.run.not_audited]
     lines += ["", f"database: {result.settings.database}", f"evidence: {result.settings.evidence_dir}"]
     lines += [f"report:   {p}" for p in result.run.reports]
     lines.append("demo OK: findings match the world's ground truth" if score.perfect
                  else "demo FAILED: findings differ from the world's ground truth")
-    return {"perfect": score.perfect, "precision": score.precision, "recall": score.recall,
+    return {"perfect": score.perfect, "incomplete": bool(score.blocked_unexpected),
+            "precision": score.precision, "recall": score.recall,
             "findings": result.run.findings, "not_audited": result.run.not_audited,
             "reports": [str(p) for p in result.run.reports], "out": str(out), "lines": lines}
 

@@ -1,7 +1,8 @@
 """Every real saved result page parses exactly as it did before the parsers were reworked.
 
 ``data/real_serp_parses.json`` holds the parse of each page in ../shared/fixtures as recorded with the
-BeautifulSoup parsers (before the click-tracker, drift and lxml work).  Results must stay identical, apart
+BeautifulSoup parsers (before the click-tracker, drift and lxml work), read in region NL and in the page's
+own region (``name@REGION``).  Results must stay identical, apart
 from the fields added since (listed in ADDED_FIELDS) and the changes listed in CHANGED with the reason.
 To re-record after an intended change: ``python tests/test_real_serp_parses.py --record`` and say why
 in the commit.
@@ -29,8 +30,8 @@ def _without_added(page: dict) -> dict:
 
 @pytest.mark.parametrize("name", sorted(_RECORDED))
 def test_parse_is_unchanged(name, serp_fixture):
-    engine = name.split("/")[0]
-    page = get_engine(engine).parse(serp_fixture(name)).to_dict()
+    engine, region = name.split("/")[0], name.rsplit("@", 1)[1]
+    page = get_engine(engine).parse(serp_fixture(name.rsplit("@", 1)[0]), region=region).to_dict()
     want = _RECORDED[name]
     got = _without_added(page)
     assert got["status"] == want["status"] and got["query"] == want["query"]
@@ -44,7 +45,13 @@ def test_every_real_fixture_is_recorded(serp_fixture):
     base = shared_fixtures_dir()
     assert base is not None
     on_disk = {f"{p.parent.name}/{p.name}" for p in (base / "serp").glob("*/*.html")}
-    assert on_disk == set(_RECORDED), "a fixture was added or removed: record it (see module docstring)"
+    recorded = {n.rsplit("@", 1)[0] for n in _RECORDED}
+    assert on_disk == recorded, "a fixture was added or removed: record it (see module docstring)"
+
+
+def page_region(name: str) -> str:
+    """The region a saved page was served in, from its file name."""
+    return "CH" if "de-ch" in name else "DE" if "-de-" in name else "US" if "-en-" in name else "NL"
 
 
 def record() -> None:
@@ -53,7 +60,9 @@ def record() -> None:
     out = {}
     for p in sorted((base / "serp").glob("*/*.html")):
         html = p.read_text(encoding="utf-8", errors="replace")
-        out[f"{p.parent.name}/{p.name}"] = _without_added(get_engine(p.parent.name).parse(html).to_dict())
+        for region in sorted({"NL", page_region(p.name)}):
+            page = get_engine(p.parent.name).parse(html, region=region).to_dict()
+            out[f"{p.parent.name}/{p.name}@{region}"] = _without_added(page)
     BASELINE.write_text(json.dumps(out, indent=1, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
 
