@@ -52,7 +52,8 @@ TABLES: dict[str, tuple[dict[str, type], list[tuple[str, str, str]]]] = {
         [("capture_id", "captures", "id")],
     ),
     "sightings": (
-        {"id": S, "result_id": S, "capture_id": S, "raw": S, "e164": S, "number_type": S, "channel": S},
+        {"id": S, "result_id": S, "capture_id": S, "raw": S, "e164": S, "number_type": S, "channel": S,
+         "found_in": S},
         [("result_id", "results", "id"), ("capture_id", "captures", "id")],
     ),
     "findings": (

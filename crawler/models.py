@@ -34,6 +34,10 @@ class Phone:
     e164: str  # +31900123456
     number_type: str  # premium_rate, toll_free, mobile, fixed_line, voip, shared_cost, uan, ...
     channel: str  # one of CHANNELS
+    # Where in its result block the number stood: title | display_url | link (a sitelink or other link's
+    # text) | text (description, extensions) | href (a tel:/WhatsApp link's target) | click_url (the
+    # tel: target of an ad click URL, read, never fetched).  None where nobody asked.
+    found_in: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

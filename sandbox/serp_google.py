@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from sandbox import serp_google_2019
 from sandbox.markup import ads_at, breadcrumb, esc, origin, site_name, token, wa_link
 
 CSS = (
@@ -161,7 +162,9 @@ def _organic(res: dict[str, Any]) -> str:
     )
 
 
-def _ad_block(ads: list[dict[str, Any]], query: str, mobile: bool, start: int) -> str:
+def _ad_block(ads: list[dict[str, Any]], query: str, mobile: bool, start: int, markup: str = "current") -> str:
+    if markup == "2019":
+        return serp_google_2019.ad_block(ads, query, mobile, start)
     render = _mobile_ad if mobile else _desktop_ad
     return "".join(f'<div class="uEierd">{render(ad, query, start + i)}</div>' for i, ad in enumerate(ads))
 
@@ -179,7 +182,7 @@ def render_serp(page: dict[str, Any]) -> str:
     if top:
         out.append('<div id="tads" class="qGXjvb" aria-label="Advertenties" role="region">'
                    '<h1 class="Uo8X3b OhScic zsYMMe">Advertenties</h1>'
-                   + _ad_block(top, query, mobile, 1) + "</div>")
+                   + _ad_block(top, query, mobile, 1, page.get("markup", "current")) + "</div>")
     out.append('</div></div><div id="res" class="eqAnXb" role="main">')
     if not page["organic"] and not page["ads"]:
         out.append('<div id="topstuff"><div class="mnr-c"><div class="card-section"><p aria-level="3" '
@@ -193,7 +196,7 @@ def render_serp(page: dict[str, Any]) -> str:
     if bottom:
         out.append('<div id="bottomads"><div class="qGXjvb" aria-label="Advertenties" role="region">'
                    '<h1 class="Uo8X3b OhScic zsYMMe">Advertenties</h1>'
-                   + _ad_block(bottom, query, mobile, len(top) + 1) + "</div></div>")
+                   + _ad_block(bottom, query, mobile, len(top) + 1, page.get("markup", "current")) + "</div></div>")
     else:
         out.append('<div id="bottomads"></div>')
     out.append("</div></div></div></div></div></body></html>")

@@ -21,11 +21,16 @@ from crawler.engines import get_engine
 
 BASELINE = Path(__file__).with_name("data") / "real_serp_parses.json"
 ADDED_FIELDS = ("advertiser_domain", "advertiser_domain_source")
+ADDED_PHONE_FIELDS = ("found_in",)
 _RECORDED: dict = json.loads(BASELINE.read_text(encoding="utf-8"))
 
 
 def _without_added(page: dict) -> dict:
-    return {**page, "results": [{k: v for k, v in r.items() if k not in ADDED_FIELDS} for r in page["results"]]}
+    def result(r: dict) -> dict:
+        phones = [{k: v for k, v in p.items() if k not in ADDED_PHONE_FIELDS} for p in r["phones"]]
+        return {**{k: v for k, v in r.items() if k not in ADDED_FIELDS}, "phones": phones}
+
+    return {**page, "results": [result(r) for r in page["results"]]}
 
 
 @pytest.mark.parametrize("name", sorted(_RECORDED))

@@ -531,7 +531,8 @@ def test_block_statuses_per_engine_load(tmp_path: Path) -> None:
     extra = "".join(_plant(e, f"q{i}{s}", s) for i, e in enumerate(("google", "bing", "duckduckgo"))
                     for s in ("captcha", "blocked")) + _plant("bing", "q consent", "consent")
     web = _variant(tmp_path, extra, banner=True)
-    assert web.world.engines == {"google": {"consent_wall": False}, "bing": {"consent_banner": True}}
+    assert web.world.engines == {"google": {"consent_wall": False, "markup": "current"},
+                                 "bing": {"consent_banner": True, "markup": "current"}}
     assert {(s["engine"], s["status"]) for s in web.world.serps if s["query"].startswith("q")} == {
         ("google", "captcha"), ("google", "blocked"), ("bing", "captcha"), ("bing", "blocked"),
         ("bing", "consent"), ("duckduckgo", "captcha"), ("duckduckgo", "blocked")}

@@ -19,7 +19,7 @@ from urllib.parse import urlencode, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from crawler.dom import is_hidden, phones_in, soup_of
+from crawler.dom import is_hidden, soup_of, sweep
 from crawler.engines import _common as c
 from crawler.models import SerpPage
 
@@ -163,7 +163,7 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
         if not c.inside(block, claimed):
             add(block, "organic", _placement(block), _organic_fields(block, base))
 
-    results = c.ranked_results(found, order, lambda shown: phones_in(shown, region, call_button_selector=CALL_BUTTONS),
+    results = c.ranked_results(found, order, lambda shown: sweep(shown, region, call_button_selector=CALL_BUTTONS),
                                hidden_by_class=HIDDEN_BY_CLASS)
     return SerpPage(engine=NAME, status=status, query=query, results=results)
 

@@ -59,9 +59,13 @@ CONSENT_REJECT_SELECTORS = [
 
 # --- page status ---------------------------------------------------------------------------------------
 
-CAPTCHA_MARKERS = (
-    'id="captcha-form"', "g-recaptcha", "recaptcha/api", "unusual traffic from your computer",
-    "ongebruikelijk verkeer", "ungewöhnlichen datenverkehr", "/sorry/index",
+CAPTCHA_MARKERS = ('id="captcha-form"', "g-recaptcha", "recaptcha/api", 'name="captcha"', "/sorry/image")
+# The "unusual traffic" / "automated queries" text.  With a CAPTCHA widget (above) the page is a captcha;
+# without one (the older page, "We're sorry... Please try your request again later") it is a plain block.
+UNUSUAL_TRAFFIC_MARKERS = (
+    "unusual traffic from your computer", "ongebruikelijk verkeer", "ungewöhnlichen datenverkehr",
+    "trafic exceptionnel", "sending automated queries", "automatische zoekopdrachten", "automatisierte anfragen",
+    "requêtes automatiques", "we can't process your request right now", "we're sorry...",
 )
 CONSENT_MARKERS = (
     "voordat je verdergaat naar google", "before you continue to google", "bevor sie zu google weitergehen",
@@ -82,6 +86,7 @@ EMPTY_MARKERS = (
 TOP_AD_CONTAINERS = "#tads, #tvcap"
 BOTTOM_AD_CONTAINERS = "#tadsb, #bottomads"
 AD_BLOCKS = "div[data-text-ad], li.ads-ad"
+AD_CARDS_2019 = "div.mnr-c"
 AD_LABELS = ("Gesponsord", "Advertentie", "Sponsored", "Ads", "Ad", "Anzeige", "Annonce", "Sponsorisé")
 SHOPPING_BLOCKS = ".pla-unit"
 SIDE_COLUMN = "#rhs"
@@ -123,7 +128,11 @@ def _classify(html: str, soup: BeautifulSoup, url: str | None) -> str:
     host = (parts.hostname or "").lower()
     # Marker words only count on a page without a result column: a snippet may quote them.
     no_results_column = soup.select_one("#rso, #search") is None
-    if parts.path.startswith("/sorry/") or (no_results_column and any(m in low for m in CAPTCHA_MARKERS)):
+    if no_results_column and any(m in low for m in CAPTCHA_MARKERS):
+        return "captcha"
+    if no_results_column and any(m in low for m in UNUSUAL_TRAFFIC_MARKERS):
+        return "blocked"
+    if parts.path.startswith("/sorry/"):
         return "captcha"
     if host.startswith("consent.") or (no_results_column and any(m in low for m in CONSENT_MARKERS)):
         return "consent"
@@ -197,6 +206,8 @@ def _ad_blocks(soup: BeautifulSoup, containers: str) -> list[Tag]:
     blocks: list[Tag] = []
     for box in c.outermost(soup.select(containers)):
         inner = c.outermost(box.select(AD_BLOCKS))
+        if not inner:  # 2019-2020 mobile and tablet cards: div.mnr-c labelled "Advertentie", no data-text-ad
+            inner = [card for card in c.outermost(box.select(AD_CARDS_2019)) if _has_ad_label(card)]
         if not inner and _has_ad_label(box):  # unknown ad markup inside a known ad container
             inner = [child for child in box.find_all(True, recursive=False) if _title_links(child)]
         blocks.extend(b for b in inner if not is_hidden(b) and b not in blocks)

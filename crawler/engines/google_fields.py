@@ -14,18 +14,14 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from crawler.dom import is_hidden, phones_in, visible_text
+from crawler.dom import is_hidden, sweep, visible_text
 from crawler.models import Phone
-from crawler.phones import extract_phones
 
 # Google's ad click wrapper (googleadservices.com/pagead/aclk, google.<tld>/aclk, relative /aclk).
 CLICK_URL = re.compile(
     r"^(?:https?:)?//(?:www\.)?(?:googleadservices\.com/pagead/aclk|google\.[a-z.]+/aclk)|^/aclk", re.I
 )
 _DATE_LIKE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
-# North-American numbers as printed in US snippets ("(877) 465-8473", "1-800-555-0199"), read as US
-# numbers even on a Dutch page, where the region-bound matcher cannot see them.
-_NANP = re.compile(r"(?<![\d+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\d)")
 
 
 # --- fields --------------------------------------------------------------------------------------------
@@ -153,15 +149,6 @@ def query_of(soup: BeautifulSoup, selectors: str, url: str | None) -> str | None
 
 
 def result_phones(block: Tag, region: str, call_buttons: str) -> tuple[Phone, ...]:
-    """Numbers in a block (crawler.dom.phones_in) without dates, plus US-formatted numbers."""
-    found = [p for p in phones_in(block, region, call_button_selector=call_buttons)
-             if not (p.channel == "text" and _DATE_LIKE.match(p.raw))]
-    seen = {(p.e164, p.channel) for p in found}
-    if region.upper() != "US":
-        for m in _NANP.finditer(visible_text(block)):
-            for p in extract_phones(m.group(), "US"):
-                if (p.e164, "text") in seen:
-                    continue
-                seen.add((p.e164, "text"))
-                found.append(p)
-    return tuple(found)
+    """Every number in a block (crawler.dom.sweep) without dates."""
+    return tuple(p for p in sweep(block, region, call_button_selector=call_buttons)
+                 if not (p.channel == "text" and _DATE_LIKE.match(p.raw)))
