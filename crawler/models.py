@@ -40,7 +40,10 @@ class Phone:
     found_in: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if d["found_in"] is None:  # numbers read outside a result block (contact pages) carry no place
+            del d["found_in"]
+        return d
 
 
 @dataclass(frozen=True)
