@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
-from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
-from crawler.clicks import is_ad_click_url
 from crawler.models import Phone
 from crawler.phones import extract_phones, phone_from_href
 
@@ -141,62 +138,3 @@ def phones_in(tag: Tag, region: str = "NL", *, call_button_selector: str | None 
     for p in extract_phones(visible_text(tag), region):
         add(p)
     return tuple(found)
-
-
-# North-American numbers as printed in US ads and snippets ("(860) 391-8302", "1-800-555-0199"), read as US
-# numbers even on a Dutch page, where the region-bound matcher cannot see them (Bing location extensions).
-NANP = re.compile(r"(?<![\d+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\d)")
-# Generic parts of a result block, for saying where a number stood.
-_HEADINGS = "[role=heading], h1, h2, h3, h4"
-_DISPLAY = "cite, [data-dtld], .b_attribution, .b_adurl, .result__url, .ads-visurl"
-
-
-def sweep(block: Tag, region: str = "NL", *, call_button_selector: str | None = None) -> tuple[Phone, ...]:
-    """Every number in a result block, each marked with where it was found (``Phone.found_in``).
-
-    The block's links and its whole visible text (:func:`phones_in`), so that extension formats no parser
-    models (call, location and price extensions) are still caught; US-formatted numbers on a page of
-    another region; and the ``tel:`` target of an ad click URL (older Google call extensions track the
-    call through ``aclk?...&adurl=tel:...``).
-    """
-    found = list(phones_in(block, region, call_button_selector=call_button_selector))
-    seen = {(p.e164, p.channel) for p in found}
-    text = visible_text(block)
-    if region.upper() != "US":
-        for m in NANP.finditer(text):
-            for p in extract_phones(m.group(), "US"):
-                if (p.e164, "text") not in seen:
-                    seen.add((p.e164, "text"))
-                    found.append(p)
-    for a in block.find_all("a"):
-        for attr in ("href", "data-rw"):
-            target = _click_target(str(a.get(attr) or ""))
-            dialled = phone_from_href(target, region, channel="call_button") if target else None
-            if dialled is not None and not any(q.e164 == dialled.e164 and q.channel != "text" for q in found):
-                found.append(replace(dialled, found_in="click_url"))
-    return tuple(p if p.found_in else replace(p, found_in=_where(block, p)) for p in found)
-
-
-def _click_target(url: str) -> str | None:
-    if not url or not is_ad_click_url(url if "://" in url else "https://www.google.com" + url):
-        return None
-    target = (parse_qs(urlsplit(url).query).get("adurl") or [""])[0]
-    return target if target.lower().startswith("tel:") else None
-
-
-def _where(block: Tag, phone: Phone) -> str:
-    if phone.channel != "text":
-        return "href"
-    digits = re.sub(r"\D", "", phone.raw)
-
-    def holds(el: Tag) -> bool:
-        return digits in re.sub(r"\D", "", visible_text(el))
-
-    if any(holds(h) for h in block.select(_HEADINGS)):
-        return "title"
-    if any(holds(d) for d in block.select(_DISPLAY)):
-        return "display_url"
-    heading_links = {id(a) for h in block.select(_HEADINGS) for a in [h.find_parent("a")] if a is not None}
-    if any(holds(a) for a in block.find_all("a") if id(a) not in heading_links):
-        return "link"
-    return "text"

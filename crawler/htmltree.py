@@ -9,12 +9,17 @@ new line, so that numbers in adjacent blocks never run together.  Nothing here c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from dataclasses import replace
+from functools import lru_cache
 from typing import Any, TypeAlias
+from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
+from cssselect import GenericTranslator
 from lxml import etree
 
+from crawler.clicks import is_ad_click_url
 from crawler.models import Phone
 from crawler.phones import extract_phones, phone_from_href
 
@@ -69,8 +74,13 @@ def is_hidden(el: Element, stop: Element | None = None) -> bool:
     return False
 
 
-def visible_text(el: Element | None, sep: str = " ", *, block_sep: str = "\n") -> str:
-    """The text a reader sees in ``el``: pieces joined with ``sep``, blocks with ``block_sep``."""
+def visible_text(el: Element | None, sep: str = " ", *, block_sep: str = "\n",
+                 skip: Collection[Element] = ()) -> str:
+    """The text a reader sees in ``el``: pieces joined with ``sep``, blocks with ``block_sep``.
+
+    Elements in ``skip`` are left out with their content (hidden by a stylesheet class, say) but not
+    their tail, as if they had been removed from a copy of the tree.
+    """
     if el is None or hides(el):
         return ""
     lines: list[list[str]] = [[]]
@@ -87,7 +97,7 @@ def visible_text(el: Element | None, sep: str = " ", *, block_sep: str = "\n") -
                 lines[-1].append(s)
             continue
         assert isinstance(node, etree._Element)
-        if node is not el and hides(node):
+        if node is not el and (hides(node) or node in skip):
             continue
         block = node.tag in BLOCK_TAGS
         if block and lines[-1]:
@@ -113,11 +123,12 @@ def links(el: Element) -> Iterator[Element]:
     yield from el.iterdescendants("a")
 
 
-def phones_in(el: Element, region: str = "NL", *, call_buttons: frozenset[int] = frozenset()) -> tuple[Phone, ...]:
+def phones_in(el: Element, region: str = "NL", *, call_buttons: str | None = None,
+              skip: Collection[Element] = (), text: str | None = None) -> tuple[Phone, ...]:
     """Every number shown in a block: tel: and WhatsApp links, then the visible text.
 
-    ``call_buttons`` holds ``id()`` of elements styled as call buttons: a link in one is channel
-    ``call_button``.  A number seen as text and as a link is reported once per channel.
+    A link that matches the CSS selector ``call_buttons`` (or sits inside such an element, within the
+    block) is channel ``call_button``.  A number seen as text and as a link is reported once per channel.
     """
     found: list[Phone] = []
     seen: set[tuple[str, str]] = set()
@@ -127,12 +138,136 @@ def phones_in(el: Element, region: str = "NL", *, call_buttons: frozenset[int] =
             seen.add((p.e164, p.channel))
             found.append(p)
 
+    buttons = set(select(el, call_buttons, skip=skip)) if call_buttons else set()
     for a in links(el):
         href = a.get("href")
-        if href is None or is_hidden(a, stop=el):
+        if href is None or is_hidden(a, stop=el) or _skipped(a, el, skip):
             continue
-        in_button = bool(call_buttons) and any(id(x) in call_buttons for x in (a, *a.iterancestors()))
+        in_button = bool(buttons) and any(x in buttons for x in _up_to(a, el))
         add(phone_from_href(href, region, channel="call_button" if in_button else None))
-    for p in extract_phones(visible_text(el), region):
+    for p in extract_phones(visible_text(el, skip=skip) if text is None else text, region):
         add(p)
     return tuple(found)
+
+
+def _up_to(el: Element, stop: Element) -> Iterator[Element]:
+    cur: Element | None = el
+    while cur is not None:
+        yield cur
+        if cur is stop:
+            return
+        cur = cur.getparent()
+
+
+def _skipped(el: Element, stop: Element, skip: Collection[Element]) -> bool:
+    return bool(skip) and any(x in skip for x in _up_to(el, stop))
+
+
+# --- CSS selectors, compiled once to XPath ---------------------------------------------------------------
+
+_TRANSLATOR = GenericTranslator()  # case-sensitive :contains(), as soupsieve's :-soup-contains()
+
+
+@lru_cache(maxsize=512)
+def _xpath(selector: str, prefix: str) -> etree.XPath:
+    return etree.XPath(_TRANSLATOR.css_to_xpath(selector, prefix=prefix))
+
+
+def select(el: Element, selector: str, *, skip: Collection[Element] = (), with_self: bool = False) -> list[Element]:
+    """Descendants of ``el`` matching the CSS ``selector``, in document order (``el`` itself only with
+    ``with_self``); none inside a ``skip`` element."""
+    out = [x for x in _xpath(selector, "descendant-or-self::")(el) if with_self or x is not el]
+    return [x for x in out if not _skipped(x, el, skip)] if skip else out
+
+
+def select_one(el: Element, selector: str) -> Element | None:
+    return next(iter(select(el, selector)), None)
+
+
+def matches(el: Element, selector: str) -> bool:
+    return bool(_xpath(selector, "self::")(el))
+
+
+def inline_text(el: Element | None, skip: Collection[Element] = ()) -> str:
+    """Visible text of an inline element (title, display URL) joined as written, so that
+    ``IT-<b>Services</b>`` reads "IT-Services"; whitespace folded."""
+    if el is None:
+        return ""
+    parts: list[str] = []
+    for t in el.xpath(".//text()"):
+        parent = t.getparent()
+        if not t.is_text and parent is not None:  # a tail: it belongs to the element's parent
+            if parent is el:
+                continue  # (never: el's own tail is not in .//text())
+            parent = parent.getparent()
+        if parent is None:
+            continue
+        if parent is not el and (is_hidden(parent, stop=el) or _skipped(parent, el, skip)):
+            continue
+        if isinstance(parent.tag, str) and parent.tag in ("script", "style", "template", "noscript"):
+            continue
+        parts.append(str(t))
+    return " ".join("".join(parts).split()).strip("\u200e\u200f ")
+
+
+# --- the number sweep --------------------------------------------------------------------------------------
+
+# North-American numbers as printed in US ads and snippets ("(860) 391-8302", "1-800-555-0199"), read as US
+# numbers even on a Dutch page, where the region-bound matcher cannot see them (Bing location extensions).
+NANP = re.compile(r"(?<![\d+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\d)")
+# Generic parts of a result block, for saying where a number stood.
+_HEADINGS = "[role=heading], h1, h2, h3, h4"
+_DISPLAY = "cite, [data-dtld], .b_attribution, .b_adurl, .result__url, .ads-visurl"
+
+
+def sweep(block: Element, region: str = "NL", *, call_buttons: str | None = None,
+          skip: Collection[Element] = (), text: str | None = None) -> tuple[Phone, ...]:
+    """Every number in a result block, each marked with where it was found (``Phone.found_in``).
+
+    The block's links and its whole visible text (:func:`phones_in`), so that extension formats no parser
+    models (call, location and price extensions) are still caught; US-formatted numbers on a page of
+    another region; and the ``tel:`` target of an ad click URL (older Google call extensions track the
+    call through ``aclk?...&adurl=tel:...``).
+    """
+    text = visible_text(block, skip=skip) if text is None else text
+    found = list(phones_in(block, region, call_buttons=call_buttons, skip=skip, text=text))
+    seen = {(p.e164, p.channel) for p in found}
+    if region.upper() != "US":
+        for m in NANP.finditer(text):
+            for p in extract_phones(m.group(), "US"):
+                if (p.e164, "text") not in seen:
+                    seen.add((p.e164, "text"))
+                    found.append(p)
+    for a in block.xpath(".//a[@data-rw or contains(@href, 'aclk')] | self::a[@data-rw or contains(@href, 'aclk')]"):
+        for attr in ("href", "data-rw"):
+            target = _click_target(a.get(attr) or "")
+            dialled = phone_from_href(target, region, channel="call_button") if target else None
+            if dialled is not None and not any(q.e164 == dialled.e164 and q.channel != "text" for q in found):
+                found.append(replace(dialled, found_in="click_url"))
+    return tuple(p if p.found_in else replace(p, found_in=_where(block, p, skip)) for p in found)
+
+
+def _click_target(url: str) -> str | None:
+    if not url or not is_ad_click_url(url if "://" in url else "https://www.google.com" + url):
+        return None
+    target = (parse_qs(urlsplit(url).query).get("adurl") or [""])[0]
+    return target if target.lower().startswith("tel:") else None
+
+
+def _where(block: Element, phone: Phone, skip: Collection[Element]) -> str:
+    if phone.channel != "text":
+        return "href"
+    digits = re.sub(r"\D", "", phone.raw)
+
+    def holds(el: Element) -> bool:
+        return digits in re.sub(r"\D", "", visible_text(el, skip=skip))
+
+    headings = select(block, _HEADINGS, skip=skip)
+    if any(holds(h) for h in headings):
+        return "title"
+    if any(holds(d) for d in select(block, _DISPLAY, skip=skip)):
+        return "display_url"
+    heading_links = {a for h in headings for a in h.iterancestors("a")}
+    if any(holds(a) for a in links(block) if a not in heading_links and a is not block):
+        return "link"
+    return "text"

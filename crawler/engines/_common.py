@@ -1,4 +1,4 @@
-"""Helpers shared by the engine parsers: click-wrapper decoding, text, block bookkeeping and
+"""Helpers shared by the engine parsers (lxml trees): click-wrapper decoding, block bookkeeping and
 the assembly of found blocks into ranked results.
 
 Ad click URLs are evidence only: they are decoded here, never fetched.  The wrappers
@@ -15,17 +15,13 @@ seen in real pages:
 
 from __future__ import annotations
 
-import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
-from bs4.element import NavigableString, PreformattedString
-
-from crawler.dom import is_hidden, visible_text
 from crawler.domains import registrable_domain
+from crawler.htmltree import Element, inline_text, is_hidden, select, visible_text
 from crawler.models import Phone, SerpResult
 from crawler.trackers import advertiser, bing_base64
 
@@ -36,7 +32,7 @@ _HTTP = ("http://", "https://")
 
 # A result block as a parser finds it: (block, kind, placement, fields), where fields holds
 # title, display_url, landing_url and click_url.
-Found = tuple[Tag, str, str, dict[str, Any]]
+Found = tuple[Element, str, str, dict[str, Any]]
 
 
 def decode_bing_u(u: str | None) -> str | None:
@@ -94,89 +90,66 @@ def absolute(href: str | None, base: str) -> str | None:
     return urljoin(base, href)
 
 
-def pruned(tag: Tag, selectors: str) -> Tag:
-    """A detached deep copy of ``tag`` without the elements matching ``selectors`` (tooltips,
-    elements hidden by a class such as Bing's ``b_hide``)."""
-    clone = copy.copy(tag)
-    if selectors:
-        for el in clone.select(selectors):
-            el.decompose()
-    return clone
+def hidden_by_class(block: Element, selectors: str) -> frozenset[Element]:
+    """Elements in ``block`` that the engine's stylesheet hides (tooltips, Bing's ``b_hide``): read as if
+    they had been removed, without copying the tree."""
+    return frozenset(select(block, selectors)) if selectors else frozenset()
 
 
-def inline_text(tag: Tag | None) -> str:
-    """Visible text of an inline element (title, display URL) joined as written, so that
-    ``IT-<b>Services</b>`` reads "IT-Services"; whitespace folded."""
-    if tag is None:
-        return ""
-    parts: list[str] = []
-    for s in tag.find_all(string=True):
-        if isinstance(s, PreformattedString) or not isinstance(s, NavigableString):
-            continue
-        parent = s.parent
-        if isinstance(parent, Tag) and parent is not tag and is_hidden(parent, stop=tag):
-            continue
-        if isinstance(parent, Tag) and parent.name in ("script", "style", "template", "noscript"):
-            continue
-        parts.append(str(s))
-    return " ".join("".join(parts).split()).strip("\u200e\u200f ")
-
-
-def first_visible(block: Tag, selector: str) -> Tag | None:
-    for el in block.select(selector):
+def first_visible(block: Element, selector: str) -> Element | None:
+    for el in select(block, selector):
         if not is_hidden(el, block) and inline_text(el):
             return el
     return None
 
 
-def has_ad_label(tag: Tag) -> bool:
-    words = set(re.findall(r"\w+", inline_text(tag)))
-    return any(label in words for label in AD_LABELS)
+def outermost(tags: list[Element]) -> list[Element]:
+    members = set(tags)
+    return [t for t in tags if not any(p in members for p in t.iterancestors())]
 
 
-def outermost(tags: list[Tag]) -> list[Tag]:
-    ids = {id(t) for t in tags}
-    return [t for t in tags if not any(id(p) in ids for p in t.parents)]
+def inside(tag: Element, blocks: Collection[Element]) -> bool:
+    members = blocks if isinstance(blocks, (set, frozenset)) else set(blocks)
+    return tag in members or any(p in members for p in tag.iterancestors())
 
 
-def inside(tag: Tag, blocks: list[Tag]) -> bool:
-    ids = {id(b) for b in blocks}
-    return id(tag) in ids or any(id(p) in ids for p in tag.parents)
-
-
-def query_from(soup: BeautifulSoup, selectors: str, url: str | None) -> str | None:
+def query_from(root: Element, selectors: str, url: str | None) -> str | None:
     """The query as shown in the search box, else the ``q=`` of the page URL."""
-    for el in soup.select(selectors):
-        v = el.get("value") if el.name == "input" else el.get_text()
+    for el in select(root, selectors):
+        v = el.get("value") if el.tag == "input" else el.text_content()
         if isinstance(v, str) and v.strip():
             return v.strip()
     q = parse_qs(urlsplit(url or "").query).get("q")
     return q[0] if q else None
 
 
-def doc_order(soup: BeautifulSoup) -> dict[int, int]:
-    return {id(t): i for i, t in enumerate(soup.find_all(True))}
+def doc_order(root: Element, blocks: Collection[Element]) -> dict[Element, int]:
+    """Document position of each of ``blocks`` (one walk over the tree)."""
+    wanted = set(blocks)
+    return {el: i for i, el in enumerate(root.iter()) if el in wanted}
 
 
-def ranked_results(found: list[Found], order: dict[int, int], phones_of: Callable[[Tag], tuple[Phone, ...]],
-                   hidden_by_class: str = "") -> tuple[SerpResult, ...]:
+def ranked_results(found: list[Found], root: Element,
+                   phones_of: Callable[[Element, Collection[Element], str], tuple[Phone, ...]],
+                   hidden_selector: str = "") -> tuple[SerpResult, ...]:
     """The found blocks as results in page order, ``rank`` counting from 1 within each placement.
 
-    Text and phones are read from a copy without the ``hidden_by_class`` elements when given; with
-    none the block itself is read, so that hiding by an ancestor still counts.
+    Text and phones are read without the ``hidden_selector`` elements when given.
     """
+    order = doc_order(root, [f[0] for f in found])
     ranks: dict[str, int] = {}
     results = []
-    for block, kind, placement, fields in sorted(found, key=lambda f: order.get(id(f[0]), 0)):
+    for block, kind, placement, fields in sorted(found, key=lambda f: order.get(f[0], 0)):
         ranks[placement] = ranks.get(placement, 0) + 1
-        shown = pruned(block, hidden_by_class) if hidden_by_class else block
+        skip = hidden_by_class(block, hidden_selector)
         landing, display = fields["landing_url"], fields["display_url"]
         advertiser_domain, advertiser_source = advertiser(landing, display)
+        text = visible_text(block, skip=skip)
         results.append(SerpResult(
             kind=kind, placement=placement, rank=ranks[placement], title=fields["title"],
             display_url=display, landing_url=landing, click_url=fields["click_url"],
             domain=registrable_domain(landing) or registrable_domain(display),
             advertiser_domain=advertiser_domain, advertiser_domain_source=advertiser_source,
-            text=visible_text(shown), phones=phones_of(shown),
+            text=text, phones=phones_of(block, skip, text),
         ))
     return tuple(results)

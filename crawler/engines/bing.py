@@ -17,10 +17,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from bs4 import BeautifulSoup, Tag
-
-from crawler.dom import is_hidden, soup_of, sweep
 from crawler.engines import _common as c
+from crawler.htmltree import Element, inline_text, is_hidden, links, parse_html, select, select_one, sweep
 from crawler.models import SerpPage
 
 NAME = "bing"
@@ -59,7 +57,7 @@ EMPTY_MARKERS = (
 RESULTS_LIST = "#b_results"
 SIDE_COLUMN = "#b_context"
 AD_BLOCKS = "li.b_ad"
-AD_ITEMS = ":scope > ul > li"  # one ad per li; sitelinks sit in nested lists
+AD_ITEMS = ("ul", "li")  # one ad per li of the block's own list (block > ul > li); sitelinks sit in nested lists
 AD_ITEM_FALLBACK = ".sb_add"
 BOTTOM_AD_CLASS = "b_adBottom"
 AD_SLUG = ".b_adSlug"  # the "Advertentie" / "Ad" label: marks an ad outside li.b_ad
@@ -76,8 +74,8 @@ HIDDEN_BY_CLASS = ".b_hide, .b_hidden, .expansionAccessibilityText"  # hidden by
 QUERY_INPUTS = '#sb_form_q, textarea[name="q"], input[name="q"]:not([type="hidden"])'
 CALL_BUTTONS = (
     'a[href^="tel:"][role="button"], a[href^="tel:"][aria-label], .b_adcall a[href^="tel:"], '
-    'a[href^="tel:"]:-soup-contains("Bel"), a[href^="tel:"]:-soup-contains("Call"), '
-    'a[href^="tel:"]:-soup-contains("Anrufen")'
+    'a[href^="tel:"]:contains("Bel"), a[href^="tel:"]:contains("Call"), '
+    'a[href^="tel:"]:contains("Anrufen")'
 )
 BING_HOSTS = ("bing.com", "microsoft.com", "msn.com", "microsofttranslator.com")
 
@@ -92,17 +90,17 @@ def search_url(query: str, *, language: str = "nl", region: str = "NL", device: 
 
 
 def classify(html: str, url: str | None = None) -> str:
-    return _classify(html, soup_of(html), url)
+    return _classify(html, parse_html(html), url)
 
 
-def _classify(html: str, soup: BeautifulSoup, url: str | None) -> str:
+def _classify(html: str, root: Element, url: str | None) -> str:
     low = html.lower()
     path = urlsplit(url or "").path.lower()
-    has_results = bool(_blocks(soup, AD_BLOCKS) or _blocks(soup, ORGANIC_BLOCKS))
+    has_results = bool(_blocks(root, AD_BLOCKS) or _blocks(root, ORGANIC_BLOCKS))
     if not has_results:
         if "captcha" in path or path.startswith("/challenge") or any(m in low for m in CAPTCHA_MARKERS):
             return "captcha"
-        if soup.select_one(NO_RESULTS) is not None or any(m in low for m in EMPTY_MARKERS):
+        if select_one(root, NO_RESULTS) is not None or any(m in low for m in EMPTY_MARKERS):
             return "empty"
         if any(m in low for m in CONSENT_MARKERS):
             return "consent"
@@ -112,148 +110,158 @@ def _classify(html: str, soup: BeautifulSoup, url: str | None) -> str:
     return "ok"
 
 
-def _blocks(soup: BeautifulSoup, selector: str) -> list[Tag]:
-    return [b for b in c.outermost(soup.select(selector)) if not is_hidden(b)]
+def _blocks(root: Element, selector: str) -> list[Element]:
+    return [b for b in c.outermost(select(root, selector)) if not is_hidden(b)]
 
 
 # --- parse ---------------------------------------------------------------------------------------------
 
 
 def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
-    soup = soup_of(html)
-    status = _classify(html, soup, url)
-    query = c.query_from(soup, QUERY_INPUTS, url)
+    root = parse_html(html)
+    status = _classify(html, root, url)
+    query = c.query_from(root, QUERY_INPUTS, url)
     if status != "ok":
         return SerpPage(engine=NAME, status=status, query=query)
     host = urlsplit(url or "").hostname
     base = f"https://{host}" if host else "https://www.bing.com"
-    order = c.doc_order(soup)
-    organic = _blocks(soup, ORGANIC_BLOCKS)
-    first_organic = min((order[id(b)] for b in organic), default=None)
+    organic = _blocks(root, ORGANIC_BLOCKS)
+    first_organic = organic[0] if organic else None
     found: list[c.Found] = []
-    claimed: list[Tag] = []
+    claimed: set[Element] = set()
 
-    def add(block: Tag, kind: str, placement: str, fields: dict[str, Any]) -> None:
+    def add(block: Element, kind: str, placement: str, fields: dict[str, Any]) -> None:
         found.append((block, kind, placement, fields))
-        claimed.append(block)
+        claimed.add(block)
 
-    ad_blocks = _blocks(soup, AD_BLOCKS)
+    ad_blocks = _blocks(root, AD_BLOCKS)
     # Ads marked only by their label (an unknown ad container inside the result list).
-    ad_blocks += [li for li in _blocks(soup, f"{RESULTS_LIST} > li, {SIDE_COLUMN} > li")
-                  if not c.inside(li, ad_blocks) and li.select_one(AD_SLUG) and not li.select_one(ORGANIC_BLOCKS)
-                  and "b_algo" not in (li.get("class") or [])]
+    ad_blocks += [li for li in _blocks(root, f"{RESULTS_LIST} > li, {SIDE_COLUMN} > li")
+                  if not c.inside(li, ad_blocks) and select_one(li, AD_SLUG) is not None
+                  and select_one(li, ORGANIC_BLOCKS) is None and "b_algo" not in (li.get("class") or "").split()]
+    order = c.doc_order(root, [*ad_blocks, *([first_organic] if first_organic is not None else [])])
     for block in ad_blocks:
         placement = _ad_placement(block, order, first_organic)
-        shopping = [i for i in c.outermost(block.select(SHOPPING_ITEMS)) if not is_hidden(i, block)]
+        shopping = [i for i in c.outermost(select(block, SHOPPING_ITEMS)) if not is_hidden(i, block)]
         for item in shopping:
             add(item, "shopping_ad", placement, _ad_fields(item, base))
         for item in _ad_items(block):
             if not c.inside(item, claimed) and not any(c.inside(s, [item]) for s in shopping):
                 add(item, "ad", placement, _ad_fields(item, base))
-    for item in _blocks(soup, SHOPPING_ITEMS):
+    for item in _blocks(root, SHOPPING_ITEMS):
         if not c.inside(item, claimed):
             add(item, "shopping_ad", _placement(item), _ad_fields(item, base))
-    for block in _blocks(soup, KNOWLEDGE_PANELS):
+    for block in _blocks(root, KNOWLEDGE_PANELS):
         if not c.inside(block, claimed):
             add(block, "knowledge_panel", _placement(block), _panel_fields(block, base))
-    for block in _blocks(soup, LOCAL_ENTRIES):
+    for block in _blocks(root, LOCAL_ENTRIES):
         if not c.inside(block, claimed):
             add(block, "local", _placement(block), _local_fields(block, base))
     for block in organic:
         if not c.inside(block, claimed):
             add(block, "organic", _placement(block), _organic_fields(block, base))
 
-    results = c.ranked_results(found, order, lambda shown: sweep(shown, region, call_button_selector=CALL_BUTTONS),
-                               hidden_by_class=HIDDEN_BY_CLASS)
+    results = c.ranked_results(
+        found, root, lambda block, skip, text: sweep(block, region, call_buttons=CALL_BUTTONS, skip=skip, text=text),
+        hidden_selector=HIDDEN_BY_CLASS)
     return SerpPage(engine=NAME, status=status, query=query, results=results)
 
 
 # --- blocks --------------------------------------------------------------------------------------------
 
 
-def _ad_items(block: Tag) -> list[Tag]:
-    items = [li for li in block.select(AD_ITEMS) if li.find("a", href=True) and not is_hidden(li, block)]
+def _ad_items(block: Element) -> list[Element]:
+    items = [li for ul in block if ul.tag == AD_ITEMS[0] for li in ul
+             if li.tag == AD_ITEMS[1] and _has_link(li) and not is_hidden(li, block)]
     if not items:
-        items = [el for el in c.outermost(block.select(AD_ITEM_FALLBACK)) if not is_hidden(el, block)]
-    if not items and block.find("a", href=True):
+        items = [el for el in c.outermost(select(block, AD_ITEM_FALLBACK)) if not is_hidden(el, block)]
+    if not items and _has_link(block):
         items = [block]
     return items
 
 
-def _ad_placement(block: Tag, order: dict[int, int], first_organic: int | None) -> str:
-    if block.find_parent(id=SIDE_COLUMN.lstrip("#")) is not None:
+def _has_link(el: Element) -> bool:
+    return any(a is not el for a in links(el))
+
+
+def _ad_placement(block: Element, order: dict[Element, int], first_organic: Element | None) -> str:
+    if _in_side(block):
         return "side"
-    if BOTTOM_AD_CLASS in (block.get("class") or []):
+    if BOTTOM_AD_CLASS in (block.get("class") or "").split():
         return "bottom"
-    if first_organic is not None and order.get(id(block), 0) > first_organic:
+    if first_organic is not None and order.get(block, 0) > order[first_organic]:
         return "bottom"
     return "top"
 
 
-def _placement(tag: Tag) -> str:
-    return "side" if tag.find_parent(id=SIDE_COLUMN.lstrip("#")) is not None else "main"
+def _in_side(tag: Element) -> bool:
+    return any(p.get("id") == SIDE_COLUMN.lstrip("#") for p in tag.iterancestors())
+
+
+def _placement(tag: Element) -> str:
+    return "side" if _in_side(tag) else "main"
 
 
 # --- fields --------------------------------------------------------------------------------------------
 
 
-def _title(block: Tag, link: Tag | None) -> str:
+def _title(block: Element, link: Element | None) -> str:
     heading = link if link is not None else c.first_visible(block, TITLE)
-    return c.inline_text(c.pruned(heading, HIDDEN_BY_CLASS)) if heading is not None else ""
+    return inline_text(heading, c.hidden_by_class(heading, HIDDEN_BY_CLASS)) if heading is not None else ""
 
 
-def _display_url(block: Tag) -> str | None:
+def _display_url(block: Element) -> str | None:
     el = c.first_visible(block, DISPLAY_URL)
-    return c.inline_text(c.pruned(el, HIDDEN_BY_CLASS)) or None if el is not None else None
+    return inline_text(el, c.hidden_by_class(el, HIDDEN_BY_CLASS)) or None if el is not None else None
 
 
-def _links(block: Tag) -> list[Tag]:
-    return [a for a in block.find_all("a", href=True) if not is_hidden(a, block)]
+def _links(block: Element) -> list[Element]:
+    return [a for a in links(block) if a is not block and not is_hidden(a, block)]
 
 
-def _ad_fields(block: Tag, base: str) -> dict[str, Any]:
+def _ad_fields(block: Element, base: str) -> dict[str, Any]:
     link = c.first_visible(block, TITLE_LINK)
-    links = _links(block)
-    main = link or next((a for a in links if c.absolute(str(a["href"]), base)), None)
+    links_ = _links(block)
+    main = link if link is not None else next((a for a in links_ if c.absolute(str(a.get("href")), base)), None)
     click = None
-    for a in ([main] if main is not None else []) + links:
-        href = c.absolute(str(a["href"]), base)
+    for a in ([main] if main is not None else []) + links_:
+        href = c.absolute(str(a.get("href")), base)
         if c.is_click_wrapper(href):
             click = href
             break
     landing = c.landing_of(click, base)
     if landing is None and main is not None:
-        href = c.absolute(str(main["href"]), base)
+        href = c.absolute(str(main.get("href")), base)
         if href and not c.is_click_wrapper(href) and not _is_bing(href):
             landing = href
     return {"title": _title(block, main), "display_url": _display_url(block), "landing_url": landing,
             "click_url": click}
 
 
-def _organic_fields(block: Tag, base: str) -> dict[str, Any]:
+def _organic_fields(block: Element, base: str) -> dict[str, Any]:
     link = c.first_visible(block, TITLE_LINK)
-    href = c.absolute(str(link["href"]), base) if link is not None else None
+    href = c.absolute(str(link.get("href")), base) if link is not None else None
     landing = c.landing_of(href, base)
     return {"title": _title(block, link), "display_url": _display_url(block),
             "landing_url": None if _is_bing(landing) else landing,
             "click_url": href if c.is_click_wrapper(href) else None}
 
 
-def _external(block: Tag, base: str, selector: str | None = None) -> str | None:
-    links = [a for a in block.select(selector) if not is_hidden(a, block)] if selector else _links(block)
-    for a in links:
-        target = c.landing_of(c.absolute(str(a["href"]), base), base)
+def _external(block: Element, base: str, selector: str | None = None) -> str | None:
+    candidates = [a for a in select(block, selector) if not is_hidden(a, block)] if selector else _links(block)
+    for a in candidates:
+        target = c.landing_of(c.absolute(str(a.get("href")), base), base)
         if target and not _is_bing(target):
             return target
     return None
 
 
-def _local_fields(block: Tag, base: str) -> dict[str, Any]:
+def _local_fields(block: Element, base: str) -> dict[str, Any]:
     return {"title": _title(block, None), "display_url": None,
             "landing_url": _external(block, base, LOCAL_WEBSITE), "click_url": None}
 
 
-def _panel_fields(block: Tag, base: str) -> dict[str, Any]:
+def _panel_fields(block: Element, base: str) -> dict[str, Any]:
     return {"title": _title(block, None), "display_url": _display_url(block),
             "landing_url": _external(block, base), "click_url": None}
 

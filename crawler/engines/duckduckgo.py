@@ -21,10 +21,19 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from bs4 import BeautifulSoup, Tag
-
-from crawler.dom import is_hidden, soup_of, sweep, visible_text
 from crawler.engines import _common as c
+from crawler.htmltree import (
+    Element,
+    inline_text,
+    is_hidden,
+    links,
+    matches,
+    parse_html,
+    select,
+    select_one,
+    sweep,
+    visible_text,
+)
 from crawler.models import SerpPage
 
 NAME = "duckduckgo"
@@ -72,106 +81,111 @@ def search_url(query: str, *, language: str = "nl", region: str = "NL", device: 
 
 
 def classify(html: str, url: str | None = None) -> str:
-    return _classify(html, soup_of(html), url)
+    return _classify(html, parse_html(html), url)
 
 
-def _classify(html: str, soup: BeautifulSoup, url: str | None) -> str:
+def _classify(html: str, root: Element, url: str | None) -> str:
     low = html.lower()
-    if _ads(soup) or _organic(soup):
+    if _ads(root) or _organic(root):
         return "ok"
     if any(m in low for m in CAPTCHA_MARKERS):
         return "captcha"
-    if soup.select_one(NO_RESULTS) is not None or any(m in low for m in EMPTY_MARKERS):
+    if select_one(root, NO_RESULTS) is not None or any(m in low for m in EMPTY_MARKERS):
         return "empty"
     if any(m in low for m in BLOCKED_MARKERS):
         return "blocked"
     return "unknown"  # e.g. the JavaScript shell before results load, or new markup: never "no ads"
 
 
-def _ads(soup: BeautifulSoup) -> list[Tag]:
-    return [b for b in c.outermost(soup.select(AD_BLOCKS)) if not is_hidden(b) and _title_link(b) is not None]
+def _ads(root: Element) -> list[Element]:
+    return [b for b in c.outermost(select(root, AD_BLOCKS)) if not is_hidden(b) and _title_link(b) is not None]
 
 
-def _organic(soup: BeautifulSoup) -> list[Tag]:
-    ads = _ads(soup)
-    blocks = [b for b in c.outermost(soup.select(ORGANIC_BLOCKS)) if not is_hidden(b)]
-    return [b for b in blocks if _title_link(b) is not None and not b.select_one(AD_BLOCKS)
-            and not c.inside(b, ads)]
+def _organic(root: Element, ads: list[Element] | None = None) -> list[Element]:
+    ads = _ads(root) if ads is None else ads
+    ad_set = set(ads)
+    blocks = [b for b in c.outermost(select(root, ORGANIC_BLOCKS)) if not is_hidden(b)]
+    return [b for b in blocks if _title_link(b) is not None and select_one(b, AD_BLOCKS) is None
+            and not c.inside(b, ad_set)]
 
 
 # --- parse ---------------------------------------------------------------------------------------------
 
 
 def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
-    soup = soup_of(html)
-    status = _classify(html, soup, url)
-    query = c.query_from(soup, QUERY_INPUTS, url)
+    root = parse_html(html)
+    status = _classify(html, root, url)
+    query = c.query_from(root, QUERY_INPUTS, url)
     if status != "ok":
         return SerpPage(engine=NAME, status=status, query=query)
     base = "https://duckduckgo.com"
-    order = c.doc_order(soup)
-    ads = _ads(soup)
-    organic = _organic(soup)
-    first_organic = min((order[id(b)] for b in organic), default=None)
+    ads = _ads(root)
+    organic = _organic(root, ads)
+    order = c.doc_order(root, [*ads, *organic[:1]])
+    first_organic = order[organic[0]] if organic else None
     found: list[c.Found] = []
 
     for block in ads:
         if _in_side(block):
             placement = "side"
-        elif first_organic is not None and order[id(block)] > first_organic:
+        elif first_organic is not None and order[block] > first_organic:
             placement = "bottom"
         else:
             placement = "top"
         found.append((block, "ad", placement, _fields(block, base)))
-    for block in c.outermost(soup.select(KNOWLEDGE_PANELS)):
-        if not is_hidden(block) and not c.inside(block, ads) and visible_text(block):
+    ad_set = set(ads)
+    for block in c.outermost(select(root, KNOWLEDGE_PANELS)):
+        if not is_hidden(block) and not c.inside(block, ad_set) and visible_text(block):
             found.append((block, "knowledge_panel", "side" if _in_side(block) else "main",
                           _panel_fields(block, base)))
     for block in organic:
         found.append((block, "organic", "main", _fields(block, base)))
 
-    results = c.ranked_results(found, order, lambda shown: sweep(shown, region, call_button_selector=CALL_BUTTONS),
-                               hidden_by_class=HIDDEN_BY_CLASS)
+    results = c.ranked_results(
+        found, root, lambda block, skip, text: sweep(block, region, call_buttons=CALL_BUTTONS, skip=skip, text=text),
+        hidden_selector=HIDDEN_BY_CLASS)
     return SerpPage(engine=NAME, status=status, query=query, results=results)
 
 
 # --- fields --------------------------------------------------------------------------------------------
 
 
-def _in_side(tag: Tag) -> bool:
-    return any(isinstance(p, Tag) and p.css.match(SIDE_COLUMN) for p in tag.parents)
+def _in_side(tag: Element) -> bool:
+    return any(matches(p, SIDE_COLUMN) for p in tag.iterancestors())
 
 
-def _title_link(block: Tag) -> Tag | None:
-    for a in block.select(TITLE_LINK):
-        href = str(a["href"])
-        if not is_hidden(a, block) and not href.startswith(("javascript:", "#")) and c.inline_text(a):
+def _title_link(block: Element) -> Element | None:
+    for a in select(block, TITLE_LINK):
+        href = str(a.get("href"))
+        if not is_hidden(a, block) and not href.startswith(("javascript:", "#")) and inline_text(a):
             return a
     return None
 
 
-def _fields(block: Tag, base: str) -> dict[str, Any]:
+def _fields(block: Element, base: str) -> dict[str, Any]:
     link = _title_link(block)
-    href = c.absolute(str(link["href"]), base) if link is not None else None
+    href = c.absolute(str(link.get("href")), base) if link is not None else None
     click = href if c.is_click_wrapper(href) else None
     landing = c.landing_of(href, base)
     if landing is not None and _is_ddg(landing):
         landing = None
-    title = c.inline_text(c.pruned(link, HIDDEN_BY_CLASS)) if link is not None else ""
+    title = inline_text(link, c.hidden_by_class(link, HIDDEN_BY_CLASS)) if link is not None else ""
     el = c.first_visible(block, DISPLAY_URL)
-    display = c.inline_text(c.pruned(el, HIDDEN_BY_CLASS)) if el is not None else ""
+    display = inline_text(el, c.hidden_by_class(el, HIDDEN_BY_CLASS)) if el is not None else ""
     return {"title": title, "display_url": display or None, "landing_url": landing, "click_url": click}
 
 
-def _panel_fields(block: Tag, base: str) -> dict[str, Any]:
+def _panel_fields(block: Element, base: str) -> dict[str, Any]:
     heading = c.first_visible(block, TITLE)
     landing = None
-    for a in block.find_all("a", href=True):
-        target = c.landing_of(c.absolute(str(a["href"]), base), base)
+    for a in links(block):
+        if a is block:
+            continue
+        target = c.landing_of(c.absolute(str(a.get("href")), base), base)
         if target and not _is_ddg(target) and not is_hidden(a, block):
             landing = target
             break
-    title = c.inline_text(heading) if heading is not None else ""
+    title = inline_text(heading) if heading is not None else ""
     return {"title": title, "display_url": None, "landing_url": landing, "click_url": None}
 
 

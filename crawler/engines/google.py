@@ -18,9 +18,6 @@ import re
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from bs4 import BeautifulSoup, Tag
-
-from crawler.dom import is_hidden, soup_of, visible_text
 from crawler.engines import _common as c
 from crawler.engines.google_fields import (
     CLICK_URL,
@@ -31,6 +28,7 @@ from crawler.engines.google_fields import (
     query_of,
     result_phones,
 )
+from crawler.htmltree import Element, is_hidden, parse_html, select, select_one, visible_text
 from crawler.models import SerpPage
 
 NAME = "google"
@@ -103,8 +101,8 @@ TITLE_OF_PANEL = ('[data-attrid="title"]', "h2[data-attrid]", "[role=heading][ar
 QUERY_INPUTS = 'textarea[name="q"], input[name="q"]:not([type="hidden"])'
 CALL_BUTTONS = (
     'a[href^="tel:"][role="button"], a[href^="tel:"][aria-label], a[href^="tel:"][data-phone-number], '
-    'a[href^="tel:"]:-soup-contains("Call"), a[href^="tel:"]:-soup-contains("Bellen"), '
-    'a[href^="tel:"]:-soup-contains("Anrufen")'
+    'a[href^="tel:"]:contains("Call"), a[href^="tel:"]:contains("Bellen"), '
+    'a[href^="tel:"]:contains("Anrufen")'
 )
 
 
@@ -119,15 +117,15 @@ def search_url(query: str, *, language: str = "nl", region: str = "NL", device: 
 
 
 def classify(html: str, url: str | None = None) -> str:
-    return _classify(html, soup_of(html), url)
+    return _classify(html, parse_html(html), url)
 
 
-def _classify(html: str, soup: BeautifulSoup, url: str | None) -> str:
+def _classify(html: str, root: Element, url: str | None, ads: list[Element] | None = None) -> str:
     low = html.lower()
     parts = urlsplit(url or "")
     host = (parts.hostname or "").lower()
     # Marker words only count on a page without a result column: a snippet may quote them.
-    no_results_column = soup.select_one("#rso, #search") is None
+    no_results_column = select_one(root, "#rso, #search") is None
     if no_results_column and any(m in low for m in CAPTCHA_MARKERS):
         return "captcha"
     if no_results_column and any(m in low for m in UNUSUAL_TRAFFIC_MARKERS):
@@ -138,8 +136,9 @@ def _classify(html: str, soup: BeautifulSoup, url: str | None) -> str:
         return "consent"
     if no_results_column and any(m in low for m in BLOCKED_MARKERS):
         return "blocked"
-    has_results = bool(_ad_blocks(soup, TOP_AD_CONTAINERS) or _ad_blocks(soup, BOTTOM_AD_CONTAINERS)
-                       or _title_links(_organic_container(soup)))
+    if ads is None:
+        ads = _ad_blocks(root, TOP_AD_CONTAINERS) + _ad_blocks(root, BOTTOM_AD_CONTAINERS)
+    has_results = bool(ads or _title_links(_organic_container(root)))
     if not has_results and any(m in low for m in EMPTY_MARKERS):
         return "empty"
     if has_results:
@@ -151,136 +150,144 @@ def _classify(html: str, soup: BeautifulSoup, url: str | None) -> str:
 
 
 def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
-    soup = soup_of(html)
-    status = _classify(html, soup, url)
-    query = query_of(soup, QUERY_INPUTS, url)
+    root = parse_html(html)
+    top, bottom = _ad_blocks(root, TOP_AD_CONTAINERS), _ad_blocks(root, BOTTOM_AD_CONTAINERS)
+    status = _classify(html, root, url, top + bottom)
+    query = query_of(root, QUERY_INPUTS, url)
     if status != "ok":
         return SerpPage(engine=NAME, status=status, query=query)
     base = f"https://{urlsplit(url).hostname}" if url and urlsplit(url).hostname else "https://www.google.com"
-    order = c.doc_order(soup)
     found: list[c.Found] = []
-    claimed: list[Tag] = []
+    claimed: set[Element] = set()
 
-    def add(block: Tag, kind: str, placement: str, fields: dict[str, Any]) -> None:
+    def add(block: Element, kind: str, placement: str, fields: dict[str, Any]) -> None:
         found.append((block, kind, placement, fields))
-        claimed.append(block)
+        claimed.add(block)
 
     # is_hidden ignores aria-hidden alone: Google sets aria-hidden="true" on div#main while a dialog is open.
-    for containers, placement in ((TOP_AD_CONTAINERS, "top"), (BOTTOM_AD_CONTAINERS, "bottom")):
-        for block in _ad_blocks(soup, containers):
+    for blocks, placement in ((top, "top"), (bottom, "bottom")):
+        for block in blocks:
             add(block, "ad", placement, ad_fields(block, base, DISPLAY_URL))
-    for block in c.outermost(soup.select(SHOPPING_BLOCKS)):
+    for block in c.outermost(select(root, SHOPPING_BLOCKS)):
         if is_hidden(block) or c.inside(block, claimed):
             continue
         fields = ad_fields(block, base, DISPLAY_URL)
         if fields["click_url"]:  # product cards without an ad click are free listings or "more" cards
             add(block, "shopping_ad", _placement(block), fields)
-    for block in c.outermost(soup.select(KNOWLEDGE_PANELS)):
+    for block in c.outermost(select(root, KNOWLEDGE_PANELS)):
         if not is_hidden(block) and not c.inside(block, claimed) and visible_text(block):
             add(block, "knowledge_panel", _placement(block), panel_fields(block, TITLE_OF_PANEL))
-    for block in _local_entries(soup):
+    for block in _local_entries(root):
         if not c.inside(block, claimed):
             add(block, "local", _placement(block), panel_fields(block, TITLE_OF_PANEL))
-    container = _organic_container(soup)
+    container = _organic_container(root)
     links = _title_links(container)
-    for answer in c.outermost(soup.select(FEATURED_SNIPPETS)):
-        if is_hidden(answer) or c.inside(answer, claimed) or _in_paa(answer):
+    paa = set(select(root, SKIP_SECTIONS))
+    for answer in c.outermost(select(root, FEATURED_SNIPPETS)):
+        if is_hidden(answer) or c.inside(answer, claimed) or _in_paa(answer, paa):
             continue
         block, link = _snippet_block(answer, container, links)
         add(block, "featured_snippet", _placement(block), organic_fields(block, link, DISPLAY_URL))
     for a in links:
-        if c.inside(a, claimed) or is_hidden(a) or _in_paa(a):
+        if c.inside(a, claimed) or is_hidden(a) or _in_paa(a, paa):
             continue
         block = _result_block(a, container, links)
-        kind = "other" if a.find_parent(CAROUSEL_ITEMS) else "organic"
+        kind = "other" if any(p.tag in CAROUSEL_ITEMS for p in a.iterancestors()) else "organic"
         add(block, kind, "main", organic_fields(block, a, DISPLAY_URL))
 
-    results = c.ranked_results(found, order, lambda block: result_phones(block, region, CALL_BUTTONS))
+    results = c.ranked_results(found, root, lambda block, _skip, text: result_phones(block, region, CALL_BUTTONS, text))
     return SerpPage(engine=NAME, status=status, query=query, results=results)
 
 
 # --- blocks --------------------------------------------------------------------------------------------
 
 
-def _ad_blocks(soup: BeautifulSoup, containers: str) -> list[Tag]:
-    blocks: list[Tag] = []
-    for box in c.outermost(soup.select(containers)):
-        inner = c.outermost(box.select(AD_BLOCKS))
+def _ad_blocks(root: Element, containers: str) -> list[Element]:
+    blocks: list[Element] = []
+    for box in c.outermost(select(root, containers)):
+        inner = c.outermost(select(box, AD_BLOCKS))
         if not inner:  # 2019-2020 mobile and tablet cards: div.mnr-c labelled "Advertentie", no data-text-ad
-            inner = [card for card in c.outermost(box.select(AD_CARDS_2019)) if _has_ad_label(card)]
+            inner = [card for card in c.outermost(select(box, AD_CARDS_2019)) if _has_ad_label(card)]
         if not inner and _has_ad_label(box):  # unknown ad markup inside a known ad container
-            inner = [child for child in box.find_all(True, recursive=False) if _title_links(child)]
+            inner = [child for child in box if isinstance(child.tag, str) and _title_links(child)]
         blocks.extend(b for b in inner if not is_hidden(b) and b not in blocks)
     return blocks
 
 
-def _has_ad_label(tag: Tag) -> bool:
+def _has_ad_label(tag: Element) -> bool:
     words = set(re.findall(r"\w+", visible_text(tag)))
     return any(label in words for label in AD_LABELS)
 
 
-def _organic_container(soup: BeautifulSoup) -> Tag | None:
+def _organic_container(root: Element) -> Element | None:
     for sel in ORGANIC_CONTAINERS:
-        el = soup.select_one(sel)
+        el = select_one(root, sel)
         if el is not None:
             return el
     return None
 
 
-def _title_links(container: Tag | None) -> list[Tag]:
+def _title_links(container: Element | None) -> list[Element]:
     if container is None:
         return []
-    links: list[Tag] = []
-    for h in container.select(TITLE_HEADINGS):
-        a = h.find_parent("a")
-        if a is None or a in links:
+    links: list[Element] = []
+    seen: set[Element] = set()
+    for h in select(container, TITLE_HEADINGS):
+        a = next(h.iterancestors("a"), None)
+        if a is None or a in seen:
             continue
         href = str(a.get("href", ""))
         if href.startswith(("http://", "https://")) and not is_google(href) or CLICK_URL.search(href):
             links.append(a)
+            seen.add(a)
     return links
 
 
-def _result_block(a: Tag, container: Tag | None, links: list[Tag]) -> Tag:
+def _result_block(a: Element, container: Element | None, links: list[Element]) -> Element:
     """The largest element around title link ``a`` that holds no other result title."""
-    block: Tag = a
-    others = {id(x) for x in links if x is not a}
-    while block.parent is not None and block.parent is not container and isinstance(block.parent, Tag):
-        parent = block.parent
-        if any(id(x) in others for x in parent.find_all("a", href=True)):
+    block: Element = a
+    others = {x for x in links if x is not a}
+    while True:
+        parent = block.getparent()
+        if parent is None or parent is container:
+            break
+        if any(x in others for x in parent.iterdescendants("a")):
             break
         block = parent
     return block
 
 
-def _local_entries(soup: BeautifulSoup) -> list[Tag]:
-    entries = list(soup.select(LOCAL_ENTRIES))
-    for d in soup.select(LOCAL_DETAILS):
-        if not any(d in e.descendants for e in entries):
-            entries.append(d.find_parent("a") or d.parent or d)
+def _local_entries(root: Element) -> list[Element]:
+    entries = list(select(root, LOCAL_ENTRIES))
+    for d in select(root, LOCAL_DETAILS):
+        if not any(e in set(d.iterancestors()) for e in entries):
+            around = next(d.iterancestors("a"), None)
+            if around is None:
+                around = d.getparent() if d.getparent() is not None else d
+            entries.append(around)
     return [e for e in c.outermost(entries) if not is_hidden(e)]
 
 
-def _snippet_block(answer: Tag, container: Tag | None, links: list[Tag]) -> tuple[Tag, Tag]:
+def _snippet_block(answer: Element, container: Element | None, links: list[Element]) -> tuple[Element, Element]:
     """A featured snippet: the answer box together with the title link of its source page."""
-    for p in answer.parents:
-        if p is container or not isinstance(p, Tag) or p.name in ("body", "html"):
+    for p in answer.iterancestors():
+        if p is container or p.tag in ("body", "html"):
             break
-        link = next((a for a in links if a in p.descendants), None)
+        link = next((a for a in links if p in set(a.iterancestors())), None)
         if link is not None:
             return p, link
     return answer, answer
 
 
-def _in_paa(tag: Tag) -> bool:
+def _in_paa(tag: Element, paa: set[Element]) -> bool:
     """Inside a "People also ask" / "Nutzer fragen auch" question list."""
-    return any(isinstance(p, Tag) and p.css.match(SKIP_SECTIONS) for p in tag.parents)
+    return any(p in paa for p in tag.iterancestors())
 
 
-def _placement(tag: Tag) -> str:
-    for p in tag.parents:
-        pid = p.get("id") if isinstance(p, Tag) else None
-        if pid in ("tads", "tvcap") or "commercial-unit-desktop-top" in (p.get("class") or []):
+def _placement(tag: Element) -> str:
+    for p in tag.iterancestors():
+        pid = p.get("id")
+        if pid in ("tads", "tvcap") or "commercial-unit-desktop-top" in (p.get("class") or "").split():
             return "top"
         if pid in ("tadsb", "bottomads"):
             return "bottom"

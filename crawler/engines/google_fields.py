@@ -12,9 +12,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
-
-from crawler.dom import is_hidden, sweep, visible_text
+from crawler.htmltree import Element, is_hidden, links, select, select_one, sweep, visible_text
 from crawler.models import Phone
 
 # Google's ad click wrapper (googleadservices.com/pagead/aclk, google.<tld>/aclk, relative /aclk).
@@ -27,18 +25,18 @@ _DATE_LIKE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
 # --- fields --------------------------------------------------------------------------------------------
 
 
-def ad_fields(block: Tag, base: str, display_selector: str) -> dict[str, Any]:
+def ad_fields(block: Element, base: str, display_selector: str) -> dict[str, Any]:
     """Fields of a text or shopping ad; the click URL is the first ad click wrapper in the block."""
     heading = first_visible(block, "[role=heading], h3")
-    main = heading.find_parent("a", href=True) if heading is not None else None
+    main = _parent_link(heading) if heading is not None else None
     if main is None and heading is not None:
-        main = next((a for a in heading.find_all("a", href=True) if not is_hidden(a, heading)), None)
+        main = next((a for a in _links_in(heading) if not is_hidden(a, heading)), None)
     if main is None:
-        main = next((a for a in block.find_all("a", href=True) if not is_hidden(a, block)), None)
-    title = visible_text(heading) if heading is not None else (visible_text(main) if main else "")
+        main = next((a for a in _links_in(block) if not is_hidden(a, block)), None)
+    title = visible_text(heading) if heading is not None else (visible_text(main) if main is not None else "")
     click = None
     candidates = [main] if main is not None else []
-    candidates += block.find_all("a")
+    candidates += list(block.iterdescendants("a"))
     for a in candidates:
         for attr in ("href", "data-rw", "data-arwt"):
             v = str(a.get(attr) or "")
@@ -52,7 +50,7 @@ def ad_fields(block: Tag, base: str, display_selector: str) -> dict[str, Any]:
     if not landing and href.startswith(("http://", "https://")) and not CLICK_URL.search(href):
         landing = href
     if not landing:  # the preconnect hint names the advertiser's host when the click URL hides it
-        for a in block.find_all("a"):
+        for a in block.iterdescendants("a"):
             pcu = str(a.get("data-pcu") or a.get("data-preconnect-urls") or "")
             if pcu:
                 landing = pcu.split(",")[0].strip() or None
@@ -61,28 +59,28 @@ def ad_fields(block: Tag, base: str, display_selector: str) -> dict[str, Any]:
             "landing_url": landing, "click_url": click}
 
 
-def organic_fields(block: Tag, link: Tag, display_selector: str) -> dict[str, Any]:
+def organic_fields(block: Element, link: Element, display_selector: str) -> dict[str, Any]:
     """Fields of an organic result or featured snippet whose title link is ``link`` (for a
     snippet without a source link, ``link`` is the answer box itself)."""
-    heading = link.select_one("h3, [role=heading]") if link.name == "a" else None
-    href = str(link.get("href", "")) if link.name == "a" else ""
+    heading = select_one(link, "h3, [role=heading]") if link.tag == "a" else None
+    href = str(link.get("href", "")) if link.tag == "a" else ""
     if not href:
         a = first_visible(block, "a[href^=http]")
-        href = str(a["href"]) if a is not None else ""
-        heading = heading or first_visible(block, "h3, [role=heading]")
+        href = str(a.get("href")) if a is not None else ""
+        heading = heading if heading is not None else first_visible(block, "h3, [role=heading]")
     landing = href if href.startswith(("http://", "https://")) and not is_google(href) else None
     title = visible_text(heading) if heading is not None else ""
     return {"title": title, "display_url": display_url(block, display_selector), "landing_url": landing,
             "click_url": None}
 
 
-def panel_fields(block: Tag, title_selectors: tuple[str, ...]) -> dict[str, Any]:
+def panel_fields(block: Element, title_selectors: tuple[str, ...]) -> dict[str, Any]:
     """Fields of a knowledge panel or local pack entry: the first of ``title_selectors`` found
     is the title, the first link off Google the landing URL."""
     heading = next((h for sel in title_selectors if (h := first_visible(block, sel)) is not None), None)
     landing = None
-    for a in block.find_all("a", href=True):
-        href = str(a["href"])
+    for a in _links_in(block):
+        href = str(a.get("href"))
         if href.startswith(("http://", "https://")) and not is_google(href) and not is_hidden(a, block):
             landing = href
             break
@@ -92,14 +90,14 @@ def panel_fields(block: Tag, title_selectors: tuple[str, ...]) -> dict[str, Any]
     return {"title": title, "display_url": display or None, "landing_url": landing, "click_url": None}
 
 
-def display_url(block: Tag, selector: str) -> str | None:
+def display_url(block: Element, selector: str) -> str | None:
     el = first_visible(block, selector)
     text = visible_text(el) if el is not None else ""
     return text.strip("\u200e ") or None
 
 
-def first_visible(block: Tag, selector: str) -> Tag | None:
-    for el in block.select(selector):
+def first_visible(block: Element, selector: str) -> Element | None:
+    for el in select(block, selector):
         if not is_hidden(el, block) and visible_text(el):
             return el
     return None
@@ -121,17 +119,17 @@ def is_google(href: str) -> bool:
 # --- page query ----------------------------------------------------------------------------------------
 
 
-def query_of(soup: BeautifulSoup, selectors: str, url: str | None) -> str | None:
+def query_of(root: Element, selectors: str, url: str | None) -> str | None:
     """The query in the search box, else the ``q=`` of the page URL; on a captcha or consent page
     the query sits in the ``continue=`` URL of the page or of its form."""
-    for el in soup.select(selectors):
-        if el.find_parent("form", id="captcha-form"):
+    for el in select(root, selectors):
+        if any(f.get("id") == "captcha-form" for f in el.iterancestors("form")):
             continue
-        v = el.get("value") if el.name == "input" else el.get_text()
+        v = el.get("value") if el.tag == "input" else el.text_content()
         if isinstance(v, str) and v.strip():
             return v.strip()
     candidates = [url or ""]
-    cont = soup.select_one('input[name="continue"]')
+    cont = select_one(root, 'input[name="continue"]')
     if cont is not None:
         candidates.append(str(cont.get("value") or ""))
     for u in candidates:
@@ -148,7 +146,17 @@ def query_of(soup: BeautifulSoup, selectors: str, url: str | None) -> str | None
 # --- phones --------------------------------------------------------------------------------------------
 
 
-def result_phones(block: Tag, region: str, call_buttons: str) -> tuple[Phone, ...]:
-    """Every number in a block (crawler.dom.sweep) without dates."""
-    return tuple(p for p in sweep(block, region, call_button_selector=call_buttons)
+def result_phones(block: Element, region: str, call_buttons: str, text: str | None = None) -> tuple[Phone, ...]:
+    """Every number in a block (crawler.htmltree.sweep; ``text``: its visible text, if known) without dates."""
+    return tuple(p for p in sweep(block, region, call_buttons=call_buttons, text=text)
                  if not (p.channel == "text" and _DATE_LIKE.match(p.raw)))
+
+
+def _parent_link(el: Element) -> Element | None:
+    """The nearest ``<a href>`` around ``el`` (BeautifulSoup's find_parent("a", href=True))."""
+    return next((a for a in el.iterancestors("a") if a.get("href") is not None), None)
+
+
+def _links_in(el: Element) -> list[Element]:
+    """``<a href>`` descendants of ``el`` (not ``el`` itself)."""
+    return [a for a in links(el) if a is not el]
