@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,7 @@ from bs4 import BeautifulSoup, Tag
 
 from crawler.dom import is_hidden, soup_of, visible_text
 from crawler.models import ContactPage, Phone
-from crawler.phones import find_phones, parse_phone, phone_from_href
+from crawler.phones import find_phones, parse_phone, phone_from_href, scan_phones
 
 FOUND_BY = ("tel_link", "whatsapp_link", "text", "json_ld", "microdata")
 
@@ -45,27 +46,55 @@ def looks_like_html(content: str) -> bool:
     return bool(_TAG.search(content))
 
 
-def parse(content: str, url: str | None = None, region: str = "NL") -> ContactPage:
+@dataclass(frozen=True)
+class Limits:
+    """How much of an (attacker-controlled) page is read: at most ``max_chars`` characters of it, in
+    at most ``budget_s`` seconds.  None: no limit."""
+
+    max_chars: int | None = None
+    budget_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Harvest:
+    """Every number found on a page, and why reading stopped early ("" when the whole page was read)."""
+
+    found: tuple[FoundNumber, ...]
+    truncated: str = ""
+
+
+def parse(content: str, url: str | None = None, region: str = "NL", limits: Limits | None = None) -> ContactPage:
     """The unique numbers on a page, by (e164, channel), in the order found."""
     phones: list[Phone] = []
     seen: set[tuple[str, str]] = set()
-    for f in harvest(content, url, region):
+    read = read_page(content, url, region, limits)
+    for f in read.found:
         key = (f.phone.e164, f.phone.channel)
         if key not in seen:
             seen.add(key)
             phones.append(f.phone)
-    return ContactPage(url=url, phones=tuple(phones))
+    return ContactPage(url=url, phones=tuple(phones), truncated=read.truncated)
 
 
-def harvest(content: str, url: str | None = None, region: str = "NL") -> list[FoundNumber]:
+def harvest(content: str, url: str | None = None, region: str = "NL", limits: Limits | None = None
+            ) -> list[FoundNumber]:
     """Every number on a page with how it was found: links first, then visible text,
     then JSON-LD, then microdata.  A number found the same way twice is listed once.
 
     ``content`` is HTML or plain text (plain text when it has no tags).  ``url`` is
     kept for the caller; numbers are interpreted in ``region``.
     """
+    return list(read_page(content, url, region, limits).found)
+
+
+def read_page(content: str, url: str | None = None, region: str = "NL", limits: Limits | None = None) -> Harvest:
+    """:func:`harvest`, saying whether the page was read to the end: a page longer than
+    ``limits.max_chars`` is read up to there, and reading stops when ``limits.budget_s`` runs out."""
+    limits = limits or Limits()
+    deadline = time.monotonic() + limits.budget_s if limits.budget_s is not None else None
     found: list[FoundNumber] = []
     seen: set[tuple[str, str, str]] = set()
+    truncated = ""
 
     def add(phone: Phone | None, found_by: str) -> None:
         if phone is None:
@@ -75,26 +104,46 @@ def harvest(content: str, url: str | None = None, region: str = "NL") -> list[Fo
             seen.add(key)
             found.append(FoundNumber(phone, found_by))
 
+    def stop(step: str) -> Harvest:
+        return Harvest(tuple(found), truncated or f"time budget of {limits.budget_s:g} s ran out before {step}")
+
+    def out_of_time() -> bool:
+        return deadline is not None and time.monotonic() > deadline
+
     if not content or not content.strip():
-        return []
+        return Harvest(())
+    if limits.max_chars is not None and len(content) > limits.max_chars:
+        truncated = f"read the first {limits.max_chars:,} of {len(content):,} characters (max_page_chars)"
+        content = content[: limits.max_chars]
     if not looks_like_html(content):
-        for phone, how in _from_text(content, region):
+        numbers, stopped = _from_text(content, region, deadline)
+        for phone, how in numbers:
             add(phone, how)
-        return found
+        return Harvest(tuple(found), truncated or _budget_note(stopped, limits))
 
     soup = soup_of(content)
-    for a in soup.find_all(["a", "area"], href=True):
+    for i, a in enumerate(soup.find_all(["a", "area"], href=True)):
+        if i % 256 == 0 and out_of_time():
+            return stop("the end of its links")
         if isinstance(a, Tag) and not is_hidden(a):
             p = phone_from_href(str(a["href"]), region)
             if p is not None:
                 add(p, "whatsapp_link" if p.channel == "whatsapp" else "tel_link")
-    for phone, how in _from_text(visible_text(soup.body or soup), region):
+    numbers, stopped = _from_text(visible_text(soup.body or soup), region, deadline)
+    for phone, how in numbers:
         add(phone, how)
-    for p in _from_json_ld(soup, region):
-        add(p, "json_ld")
-    for p in _from_microdata(soup, region):
-        add(p, "microdata")
-    return found
+    if stopped:
+        return Harvest(tuple(found), truncated or _budget_note(stopped, limits))
+    for step, reader in (("its JSON-LD", _from_json_ld), ("its microdata", _from_microdata)):
+        for n, p in enumerate(reader(soup, region)):
+            if n % 64 == 0 and out_of_time():
+                return stop(f"the end of {step}")
+            add(p, "json_ld" if reader is _from_json_ld else "microdata")
+    return Harvest(tuple(found), truncated)
+
+
+def _budget_note(stopped: str, limits: Limits) -> str:
+    return f"time budget of {limits.budget_s:g} s ran out: {stopped}" if stopped else ""
 
 
 # --------------------------------------------------------------------------
@@ -117,25 +166,32 @@ _WHATSAPP_BEFORE = re.compile(
 _WHATSAPP_AFTER = re.compile(r"^[^\S\n]*[(\[]?[^\S\n]*(?:via|op|on|\u2013|-)?[^\S\n]*whats\s?app\b", re.I)
 
 
-def _from_text(text: str, region: str) -> Iterator[tuple[Phone, str]]:
+def _from_text(text: str, region: str, deadline: float | None = None) -> tuple[list[tuple[Phone, str]], str]:
+    """The numbers in ``text`` with how found, and "" or where reading stopped at ``deadline``."""
     # Links written as text are read as links, then blanked out so that their
     # digits are not read a second time as a plain number.
-    chars = list(text)
+    out: list[tuple[Phone, str]] = []
+    pieces: list[str] = []
+    last = 0
     for m in _LINK_IN_TEXT.finditer(text):
         target = m.group(0)
         href = target if target.lower().startswith(("tel:", "http")) else "https://" + target
         p = phone_from_href(href, region)
         if p is not None:
-            yield p, "whatsapp_link" if p.channel == "whatsapp" else "tel_link"
-        chars[m.start() : m.end()] = " " * (m.end() - m.start())
-    masked = "".join(chars)
-    for pm in find_phones(masked, region):
+            out.append((p, "whatsapp_link" if p.channel == "whatsapp" else "tel_link"))
+        pieces += [text[last : m.start()], " " * (m.end() - m.start())]
+        last = m.end()
+    masked = "".join([*pieces, text[last:]])
+    scan = scan_phones(masked, region, deadline=deadline)
+    for pm in scan.matches:
         before = masked[max(0, pm.start - 60) : pm.start]
         after = masked[pm.end : pm.end + 30]
         if _WHATSAPP_BEFORE.search(before) or _WHATSAPP_AFTER.search(after):
-            yield Phone(pm.phone.raw, pm.phone.e164, pm.phone.number_type, "whatsapp"), "text"
+            out.append((Phone(pm.phone.raw, pm.phone.e164, pm.phone.number_type, "whatsapp"), "text"))
         else:
-            yield pm.phone, "text"
+            out.append((pm.phone, "text"))
+    stopped = "" if scan.complete else f"read {scan.chars_read:,} of {len(masked):,} characters of text"
+    return out, stopped
 
 
 def _phones_in_value(value: str, region: str, channel: str = "text") -> list[Phone]:
@@ -230,4 +286,4 @@ def _from_microdata(soup: BeautifulSoup, region: str) -> Iterator[Phone]:
         yield from _phones_in_value(value, region)
 
 
-__all__ = ["FOUND_BY", "FoundNumber", "harvest", "looks_like_html", "parse"]
+__all__ = ["FOUND_BY", "FoundNumber", "Harvest", "Limits", "harvest", "looks_like_html", "parse", "read_page"]

@@ -103,6 +103,7 @@ class ContactPage:
 
     url: str | None
     phones: tuple[Phone, ...] = ()
+    truncated: str = ""  # why the page was not read to the end (size cap, time budget); "" when it was
 
     def to_dict(self) -> dict[str, Any]:
-        return {"url": self.url, "phones": [p.to_dict() for p in self.phones]}
+        return {"url": self.url, "phones": [p.to_dict() for p in self.phones], "truncated": self.truncated}

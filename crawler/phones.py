@@ -26,7 +26,9 @@ when a domestic number lacks the trunk "0" that its region always writes.
 
 from __future__ import annotations
 
+import bisect
 import re
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -124,12 +126,33 @@ _ID_PREFIX = re.compile(
 _PREFIX_WINDOW = 40
 
 
-def _blocked_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for rx in _BLOCKERS for m in rx.finditer(text)]
+class _Spans:
+    """Spans of text, asked "does [start, end) overlap one of you?" in O(log n).
+
+    Blocked spans may overlap each other (sorted by start, with the running maximum of their ends);
+    taken spans never do (each is accepted only when it overlaps none), so their ends are sorted too.
+    """
+
+    def __init__(self, spans: list[tuple[int, int]] | None = None) -> None:
+        spans = sorted(spans or [])
+        self.starts = [s for s, _ in spans]
+        self.max_ends: list[int] = []
+        for _, e in spans:
+            self.max_ends.append(max(e, self.max_ends[-1]) if self.max_ends else e)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)  # spans[:i] start before ``end``
+        return i > 0 and self.max_ends[i - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        """Add a span that overlaps none already here (ends stay sorted)."""
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.max_ends.insert(i, end)
 
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in spans)
+def _blocked_spans(text: str) -> _Spans:
+    return _Spans([m.span() for rx in _BLOCKERS for m in rx.finditer(text)])
 
 
 def _names_identifier(text: str, start: int) -> bool:
@@ -240,36 +263,104 @@ class PhoneMatch:
     phone: Phone
 
 
+# The text is read in chunks of whole lines (a number never spans a line break: see
+# crawler.dom.visible_text), so the work per number is bounded by the chunk, not by the page:
+# extraction time is linear in the page size.  libphonenumber's matcher also gives up after
+# 65,535 failed candidates per call, which a page full of junk digits could otherwise use to hide
+# the number after them; per chunk that limit is never reached.
+CHUNK_CHARS = 2_000
+
+
+def _chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """(start, end) of consecutive pieces of ``text``, cut after a line break where one is near,
+    else at a space between two non-digits, else anywhere (one huge unbroken token)."""
+    out: list[tuple[int, int]] = []
+    start, n = 0, len(text)
+    while start < n:
+        end = min(start + size, n)
+        if end < n:
+            cut = text.rfind("\n", start + size // 2, end)
+            if cut < 0:
+                cut = _space_cut(text, start + size // 2, end, _SPACE_BETWEEN_WORDS)
+            if cut < 0:
+                cut = _space_cut(text, start + size // 2, end, _SPACE_OUTSIDE_NUMBERS)
+            end = cut + 1 if cut >= 0 else end
+        out.append((start, end))
+        start = end
+    return out
+
+
+# Best cut: a space between two words; else a space not between two digit groups.
+_SPACE_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d])\s(?=[^\W\d])")
+_SPACE_OUTSIDE_NUMBERS = re.compile(r"(?<![\d).\-/])\s|\s(?![\d+(])")
+
+
+def _space_cut(text: str, lo: int, hi: int, where: re.Pattern[str]) -> int:
+    last = -1
+    for m in where.finditer(text, lo, hi):
+        last = m.start()
+    return last
+
+
+@dataclass(frozen=True)
+class PhoneScan:
+    """Numbers read from a text, and how much of it was read before the deadline."""
+
+    matches: tuple[PhoneMatch, ...]
+    chars_read: int
+    complete: bool
+
+
+def scan_phones(text: str, region: str = "NL", channel: str = "text", *, deadline: float | None = None
+                ) -> PhoneScan:
+    """Every number written in ``text`` with its position, in order (duplicates kept).
+
+    ``deadline`` (a ``time.monotonic()`` value): stop at the first chunk boundary after it; the scan
+    then says how far it got (``complete`` False).
+    """
+    found: list[PhoneMatch] = []
+    read = 0
+    for start, end in _chunks(text):
+        if deadline is not None and time.monotonic() > deadline:
+            return PhoneScan(tuple(found), read, False)
+        found.extend(_scan_chunk(text, start, end, region, channel))
+        read = end
+    return PhoneScan(tuple(found), len(text), True)
+
+
 def find_phones(text: str, region: str = "NL", channel: str = "text") -> list[PhoneMatch]:
     """Every number written in ``text`` with its position, in order (duplicates kept)."""
-    if not text:
-        return []
-    blocked = _blocked_spans(text)
-    taken: list[tuple[int, int]] = []
+    return list(scan_phones(text, region, channel).matches) if text else []
+
+
+def _scan_chunk(text: str, cstart: int, cend: int, region: str, channel: str) -> list[PhoneMatch]:
+    chunk = text[cstart:cend]
+    blocked = _blocked_spans(chunk)
+    taken = _Spans()
     found: list[PhoneMatch] = []
 
     def accept(start: int, end: int, number: phonenumbers.PhoneNumber) -> None:
-        if _overlaps(start, end, taken) or _overlaps(start, end, blocked) or _names_identifier(text, start):
+        if taken.overlaps(start, end) or blocked.overlaps(start, end):
             return
-        if not _has_required_prefix(text[start:end], number, region):
+        if _names_identifier(text, cstart + start) or not _has_required_prefix(chunk[start:end], number, region):
             return
-        taken.append((start, end))
-        found.append(PhoneMatch(start, end, _phone(text[start:end], number, channel)))
+        taken.add(start, end)
+        found.append(PhoneMatch(cstart + start, cstart + end, _phone(chunk[start:end], number, channel)))
 
-    for m in _VANITY.finditer(text):
+    for m in _VANITY.finditer(chunk):
         if sum(c.isalpha() for c in m.group(2)) < _MIN_VANITY_LETTERS:
             continue
         number = _vanity_number(m.group(1), region)
         if number is not None:
             accept(m.start(1), m.end(1), number)
 
-    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+    for match in phonenumbers.PhoneNumberMatcher(chunk, region, leniency=phonenumbers.Leniency.VALID):
         accept(match.start, match.end, match.number)
 
-    for run in _DIGIT_RUN.finditer(text):
-        if _overlaps(run.start(), run.end(), taken):
+    for run in _DIGIT_RUN.finditer(chunk):
+        if taken.overlaps(run.start(), run.end()):
             continue
-        for s, e, number in _split_run(text, run.start(), run.end(), region):
+        for s, e, number in _split_run(chunk, run.start(), run.end(), region):
             accept(s, e, number)
 
     found.sort(key=lambda pm: pm.start)
