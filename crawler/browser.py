@@ -83,6 +83,9 @@ class BrowserConfig:
     resolve_all_to: str | None = None
     locale: str = "nl-NL"
     timezone_id: str = "Europe/Amsterdam"
+    # Screenshots stop at this many CSS pixels: Chromium cannot render a 120,000 px page in one image,
+    # and the rest of the page is kept as HTML anyway.
+    max_screenshot_height: int = 16_000
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,14 @@ class PageCapture:
     device: str
     captured_at: str  # ISO-8601 UTC
     blocks: tuple[BlockShot, ...] = field(default=(), compare=False)  # aligned with analyse()'s targets
+    # Isolated visits only (see Browser.visit): every URL the main frame went through, requested first and
+    # final last (HTTP redirects and script or meta-refresh jumps); the navigations refused (ad click URLs)
+    # and the DOM as it stood just before the first refusal.
+    redirect_chain: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()
+    html_before_refusal: str | None = field(default=None, compare=False)
+    page_height: int | None = None  # CSS pixels; the screenshot stops at max_screenshot_height
+    screenshot_clipped: bool = False
 
 
 class Browser:
@@ -225,9 +236,10 @@ class Browser:
             if reveal:
                 _click_reveal_buttons(page)
             html = page.content()
-            shot = page.screenshot(full_page=True)
+            shot, _, _ = _screenshot(page, self.config.max_screenshot_height)
             viewport = page.viewport_size or {"height": 0}
-            blocks = _blocks(page, analyse(html, page.url), int(viewport["height"])) if analyse else ()
+            blocks = _blocks(page, analyse(html, page.url), int(viewport["height"]),
+                             self.config.max_screenshot_height) if analyse else ()
             user_agent = page.evaluate("navigator.userAgent")
             return PageCapture(
                 url=url,
@@ -250,6 +262,103 @@ class Browser:
                 ctx.close()
 
 
+    def visit(self, url: str, *, device: str = "desktop") -> PageCapture:
+        """Open an untrusted page (an ad's landing page) once, in a fresh isolated context, and record
+        what really happened: the HTTP status of the document shown, the redirect chain, and every
+        navigation refused because it led to an ad click URL, with the DOM as it stood just before.
+
+        A page that ends on a browser error page (``chrome-error://``, e.g. after a refused jump) is
+        returned as it is: the caller decides it is not a readable page.
+        """
+        ctx = self._new_context(device)
+        page = ctx.new_page()
+        page.on("dialog", lambda d: d.dismiss())
+        page.on("popup", lambda p: p.close())
+        page.set_default_timeout(self.config.timeout_ms)
+        chain: list[str] = [url]
+        refused: list[str] = []
+        snapshots: list[tuple[str, str]] = []  # (url, DOM) of the main frame's documents as they unloaded
+        documents: list[Any] = []  # main-frame document responses, in order
+
+        def on_navigated(frame: Any) -> None:
+            if frame == page.main_frame and frame.url != chain[-1]:
+                chain.append(frame.url)
+
+        def on_response(response: Any) -> None:
+            req = response.request
+            if req.is_navigation_request() and req.frame == page.main_frame:
+                documents.append(response)
+
+        def on_snapshot(source: dict[str, Any], dom: Any) -> None:
+            if source.get("frame") == page.main_frame and isinstance(dom, str):
+                snapshots.append((source["frame"].url, dom))
+
+        def refuse(route: Any) -> None:
+            # Playwright calls may not be made in here (the page would wait on this very route):
+            # the DOM before the jump comes from the page's own beforeunload snapshot
+            req = route.request
+            if req.is_navigation_request() and req.frame == page.main_frame:
+                refused.append(req.url)
+            self._refuse(route)
+
+        page.on("framenavigated", on_navigated)
+        page.on("response", on_response)
+        page.expose_binding(_SNAPSHOT_BINDING, on_snapshot)
+        page.add_init_script(_SNAPSHOT_JS)
+        page.route(is_ad_click_url, refuse)
+        try:
+            try:
+                response = page.goto(url, wait_until="load")
+            except Exception:
+                if not refused:
+                    raise
+                # the jump was refused while the page loaded: goto reports the aborted navigation
+                log.info("%s jumped to an ad click URL while loading; refused", url)
+                response = documents[0] if documents else None
+            if response is not None:
+                hops = []
+                req = response.request.redirected_from
+                while req is not None:
+                    hops.append(req.url)
+                    req = req.redirected_from
+                chain[:] = [url, *[h for h in reversed(hops) if h != url], *chain[1:]]
+            _settle(page)
+            final = page.url
+            if final != chain[-1]:
+                chain.append(final)
+            try:
+                html = page.content()
+                shot, height, clipped = _screenshot(page, self.config.max_screenshot_height)
+            except Exception:
+                if not refused:
+                    raise
+                # still swapping in the browser's error page after the refused jump
+                html, shot, height, clipped = "", b"", 0, False
+            last = documents[-1] if documents else response
+            before = [dom for u, dom in snapshots if u.startswith(("http:", "https:"))]
+            return PageCapture(
+                url=url, final_url=final, http_status=last.status if last is not None else None, html=html,
+                screenshot=shot, user_agent=self._user_agent(page), device=device,
+                captured_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                redirect_chain=tuple(dict.fromkeys(chain)), refused=tuple(refused),
+                html_before_refusal=before[-1] if refused and before else None, page_height=height,
+                screenshot_clipped=clipped,
+            )
+        except BrowserNotFound:
+            raise
+        except Exception as exc:
+            raise FetchError(url, str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__) from exc
+        finally:
+            page.close()
+            ctx.close()
+
+    @staticmethod
+    def _user_agent(page: Any) -> str:
+        try:
+            return str(page.evaluate("navigator.userAgent"))
+        except Exception:  # the page is between documents
+            return ""
+
     def fetch_text(self, url: str) -> tuple[int, str]:
         """(HTTP status, body text) of a small text resource such as robots.txt."""
         page = self._search_context("desktop").new_page()
@@ -262,6 +371,31 @@ class Browser:
             raise FetchError(url, str(exc).splitlines()[0]) from exc
         finally:
             page.close()
+
+# An untrusted page hands its DOM over as it unloads (a script or meta refresh jumping away): what it
+# showed before a refused jump is still read.
+_SNAPSHOT_BINDING = "__serpauditSnapshot"
+_SNAPSHOT_JS = """
+(() => {
+  const send = () => { try { window.BINDING(document.documentElement.outerHTML); } catch (e) {} };
+  window.addEventListener("beforeunload", send, true);
+  window.addEventListener("pagehide", send, true);
+})();
+""".replace("BINDING", _SNAPSHOT_BINDING)
+_HEIGHT_JS = "Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
+
+
+def _screenshot(page: Any, max_height: int) -> tuple[bytes, int, bool]:
+    """(PNG, page height, clipped): the full page, or its top ``max_height`` pixels when it is taller."""
+    height = int(page.evaluate(_HEIGHT_JS) or 0)
+    if height <= max_height:
+        return page.screenshot(full_page=True), height, False
+    width = (page.viewport_size or DESKTOP_VIEWPORT)["width"]
+    log.info("page %s is %d px tall: screenshot clipped at %d px (the HTML keeps the rest)", page.url[:200],
+             height, max_height)
+    clip = {"x": 0, "y": 0, "width": width, "height": max_height}
+    return page.screenshot(full_page=True, clip=clip), height, True
+
 
 def _settle(page: Any) -> None:
     try:
@@ -294,28 +428,37 @@ def _click_reveal_buttons(page: Any) -> None:
     _settle(page)
 
 
+# Results are located by position, not by title text alone: the i-th result takes the first title
+# element in document order not taken by an earlier one, so results with identical titles get one
+# element each; a block then grows from its title while it holds no other result's title *element*.
 _LOCATE_JS = """
 ([titles]) => {
   const norm = s => (s || "").replace(/\\s+/g, " ").trim().toLowerCase();
   const wanted = titles.map(norm);
   const all = Array.from(document.body.querySelectorAll("h1,h2,h3,h4,a,[role=heading],span,div"));
   const used = new Set();
-  const holdsOther = (el, me) => {
-    const t = norm(el.textContent);
-    return wanted.some((w, j) => j !== me && w && w !== wanted[me] && t.includes(w));
-  };
-  return wanted.map((w, i) => {
+  const heads = wanted.map(w => {
     if (!w) return null;
     const head = all.find(el => !used.has(el) && norm(el.textContent) === w && el.getClientRects().length);
     if (!head) return null;
-    used.add(head);
-    // the largest block around the title that holds no other result's title, as the parsers read it
+    // the outermost element with exactly this text (an <a> around an <h3>): one per result
+    let top = head;
+    while (top.parentElement && top.parentElement !== document.body && norm(top.parentElement.textContent) === w) {
+      top = top.parentElement;
+    }
+    top.querySelectorAll("*").forEach(el => used.add(el));
+    used.add(top);
+    return top;
+  });
+  return heads.map((head, i) => {
+    if (!head) return null;
+    const others = heads.filter((h, j) => h && j !== i);
     let block = head;
     while (block.parentElement && block.parentElement !== document.body
-           && !holdsOther(block.parentElement, i)) {
+           && !others.some(h => block.parentElement.contains(h))) {
       block = block.parentElement;
     }
-    block.setAttribute("data-serpaudit-block", String(i));
+    block.setAttribute("data-serpaudit-block", (block.getAttribute("data-serpaudit-block") || "") + ` ${i} `);
     const r = block.getBoundingClientRect();
     return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height];
   });
@@ -324,7 +467,7 @@ _LOCATE_JS = """
 
 _HIGHLIGHT_JS = """
 ([index, marks]) => {
-  const block = document.querySelector(`[data-serpaudit-block="${index}"]`);
+  const block = document.querySelector(`[data-serpaudit-block~="${index}"]`);
   if (!block) return false;
   const style = "outline:3px solid #d00;background:#ff0;color:#000";
   block.querySelectorAll('a[href^="tel:"],a[href*="wa.me"],a[href*="whatsapp"]')
@@ -347,7 +490,8 @@ _HIGHLIGHT_JS = """
 """
 
 
-def _blocks(page: Any, targets: Sequence[tuple[str, Sequence[str]]], fold: int) -> tuple[BlockShot, ...]:
+def _blocks(page: Any, targets: Sequence[tuple[str, Sequence[str]]], fold: int,
+            max_height: int = 16_000) -> tuple[BlockShot, ...]:
     boxes = page.evaluate(_LOCATE_JS, [[t for t, _ in targets]])
     shots = []
     for i, ((_, marks), box) in enumerate(zip(targets, boxes, strict=True)):
@@ -358,7 +502,9 @@ def _blocks(page: Any, targets: Sequence[tuple[str, Sequence[str]]], fold: int) 
         if marks:
             try:
                 page.evaluate(_HIGHLIGHT_JS, [i, list(marks)])
-                png = page.locator(f'[data-serpaudit-block="{i}"]').screenshot(animations="disabled")
+                # a clip of the measured box: no waiting on a selector that might match nothing
+                clip = {"x": max(box[0], 0), "y": max(box[1], 0), "width": box[2], "height": min(box[3], max_height)}
+                png = page.screenshot(clip=clip, full_page=True, animations="disabled")
             except Exception as exc:  # a crop is extra evidence; the full page is already kept
                 log.warning("could not crop result %d: %s", i, exc)
         above = box[1] < fold if fold else None
