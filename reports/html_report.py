@@ -75,8 +75,19 @@ def _evidence_links(row: Mapping[str, Any], out_dir: Path, root: Path | None) ->
     links: list[Link] = []
     for label, path_key, sha_key in _EVIDENCE:
         if row.get(path_key):
-            links.append((label, file_href(row[path_key], out_dir, root), str(row.get(sha_key) or "")))
+            path, sha = str(row[path_key]), str(row.get(sha_key) or "")
+            if path_key == "html_path":
+                # the captured page runs the scammer's scripts: link its sanitised copy (written beside it by
+                # serpaudit.evidence as <name>.safe.html); the raw file stays evidence with its sha256, unlinked
+                links.append(("html (sanitised)", file_href(safe_html_path(path), out_dir, root), sha))
+                continue
+            links.append((label, file_href(path, out_dir, root), sha))
     return links
+
+
+def safe_html_path(html_path: str) -> str:
+    """The sanitised copy of a captured page (see serpaudit.evidence.safe_copy_path)."""
+    return (html_path[: -len(".html")] if html_path.endswith(".html") else html_path) + ".safe.html"
 
 
 def _view(f: Mapping[str, Any], out_dir: Path, root: Path | None) -> dict[str, Any]:

@@ -154,7 +154,9 @@ def test_html_groups_by_brand_and_lists_blocked_captures(tmp_path: Path) -> None
     assert html.index(">KPN <") < html.index(">Odido <")
     assert 'class="badge badge-scam"' in html and 'class="badge badge-suspect"' in html
     assert "NOT audited" in html and "captcha" in html and "ING klantenservice" in html
-    assert 'href="../evidence/cap%201.png"' in html and 'href="../evidence/c.html"' in html
+    assert 'href="../evidence/cap%201.png"' in html
+    # the captured page is linked as its sanitised copy, never the raw file (its scripts would run)
+    assert 'href="../evidence/c.safe.html"' in html and 'href="../evidence/c.html"' not in html
     assert "abc123" in html
 
 
