@@ -42,7 +42,10 @@ TABLES: dict[str, tuple[dict[str, type], list[tuple[str, str, str]]]] = {
         {"id": S, "run_id": S, "brand": S, "engine": S, "query": S, "device": S, "locale": S,
          "captured_at": S, "status": S, "page_status": S, "final_url": S, "user_agent": S,
          "html_path": S, "html_sha256": S, "screenshot_path": S, "screenshot_sha256": S, "error": S,
-         "result_count": N},
+         "result_count": N,
+         # landing visits: HTTP status of the page shown, redirect chain and refused navigations (JSON
+         # lists of URLs), and notes (page read in part, screenshot clipped)
+         "http_status": N, "redirect_chain": S, "refused": S, "notes": S},
         [("run_id", "runs", "id"), ("brand", "brands", "name")],
     ),
     "results": (

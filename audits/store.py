@@ -236,7 +236,8 @@ class Store(RunsMixin, ResultUpdates):
         with self.db.atomic():  # one transaction: a capture is stored whole or not at all
             self.db.execute("delete from sightings where capture_id = ?", [cid])
             self.db.execute("delete from results where capture_id = ?", [cid])
-            self.db["captures"].insert(row, replace=True)  # type: ignore[union-attr]
+            # alter: a database made before a column was added gains it here
+            self.db["captures"].insert(row, replace=True, alter=True)  # type: ignore[union-attr]
             self._record_results(cid, results)
         return cid
 

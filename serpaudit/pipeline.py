@@ -28,7 +28,7 @@ from serpaudit.advertiser import resolve_from_landings
 from serpaudit.crawl import crawl, jobs_for
 from serpaudit.evidence import EvidenceFolder
 from serpaudit.harvest import harvest_brands
-from serpaudit.landing import visit_landing_pages
+from serpaudit.landing import page_limits, visit_landing_pages
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,8 @@ def open_store(settings: Settings) -> Store:
 
 def browser_config(settings: Settings, resolve_all_to: str | None = None) -> BrowserConfig:
     return BrowserConfig(executable=settings.browser_path or None, headless=settings.headless,
-                         timeout_ms=settings.timeout_ms, resolve_all_to=resolve_all_to)
+                         timeout_ms=settings.timeout_ms, resolve_all_to=resolve_all_to,
+                         max_screenshot_height=settings.max_screenshot_height)
 
 
 class UnknownBrandError(ValueError):
@@ -119,7 +120,8 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                     if settings.visit_landing_pages:
                         by_name = {b.name: b for b in brands}
                         outcome.summary["landing_pages"] = visit_landing_pages(
-                            browser, store, run_id, by_name, evidence, region=settings.region)
+                            browser, store, run_id, by_name, evidence, region=settings.region,
+                            limits=page_limits(settings))
                     resolve_from_landings(store, run_id)  # advertiser_domain where a tracker hid it
         if "audit" in stages:
             audit(store, run_id)
