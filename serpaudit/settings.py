@@ -9,6 +9,7 @@ in the working directory, or the file named by ``--config`` /
 from __future__ import annotations
 
 import os
+import string
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -53,6 +54,13 @@ class Settings:
     max_contact_pages: int = 5
     # Visit landing pages of non-official ads and top results (isolated context).
     visit_landing_pages: bool = True
+    # Characters of a page read for numbers at most; a longer page is read up to here and noted as
+    # truncated (landing and contact pages are attacker-controlled: a 50 MB page must not stall a night).
+    max_page_chars: int = 2_000_000
+    # Seconds spent reading the numbers of one page at most; then it is noted as truncated.
+    page_time_budget_s: int = 30
+    # Screenshots stop at this many pixels (CSS); the rest of a taller page is kept as HTML.
+    max_screenshot_height: int = 16_000
     # A sandbox world file (TOML): when set, every command runs against the
     # sandbox web it describes instead of the real web (training, rehearsals).
     sandbox_world: str = ""
@@ -75,29 +83,64 @@ _FIELD_TYPES = {f.name: f.type for f in fields(Settings) if not f.name.startswit
 
 
 def _coerce(name: str, value: Any, origin: str) -> Any:
+    """``value`` (a TOML value, or the text of an environment variable) as the field's type."""
     kind = _FIELD_TYPES[name]
-    try:
-        if kind == "Path":
-            return Path(str(value))
-        if kind == "tuple[str, ...]":
-            items = value.split(",") if isinstance(value, str) else list(value)
-            return tuple(str(i).strip() for i in items if str(i).strip())
-        if kind == "bool":
-            if isinstance(value, bool):
-                return value
-            low = str(value).strip().lower()
-            if low in {"1", "true", "yes", "on"}:
-                return True
-            if low in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(f"expected true or false, got {value!r}")
-        if kind == "int":
-            if isinstance(value, bool):
-                raise ValueError("expected a whole number")
+
+    def bad(expected: str) -> SettingsError:
+        return SettingsError(f"{origin}: {name}: expected {expected}, got {_show(value)}")
+
+    if kind in ("Path", "str"):
+        if not isinstance(value, str):
+            raise bad("a string")
+        if "\x00" in value:
+            raise bad("text without NUL characters")
+        return Path(value) if kind == "Path" else value
+    if kind == "tuple[str, ...]":
+        if isinstance(value, str):
+            return tuple(i.strip() for i in value.split(",") if i.strip())
+        if not isinstance(value, list) or not all(isinstance(i, str) for i in value):
+            raise bad("a list of strings")
+        return tuple(i.strip() for i in value if i.strip())
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        low = str(value).strip().lower() if isinstance(value, str) else None
+        if low in {"1", "true", "yes", "on"}:
+            return True
+        if low in {"0", "false", "no", "off"}:
+            return False
+        raise bad("true or false")
+    if kind == "int":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             return int(value)
-        return str(value)
-    except (TypeError, ValueError) as exc:
-        raise SettingsError(f"{origin}: {name}: {exc}") from exc
+        raise bad("a whole number")
+    raise bad(str(kind))  # pragma: no cover - every field type is handled above
+
+
+def _show(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SettingsError(f"{path}:{line}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); "
+                            "save the file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: {exc}") from exc
+    except RecursionError:
+        raise SettingsError(f"{path}: nested too deeply to be a settings file") from None
 
 
 def load_settings(config: Path | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -111,11 +154,10 @@ def load_settings(config: Path | None = None, env: dict[str, str] | None = None)
     if path is not None:
         if not path.is_file():
             raise SettingsError(f"{path}: settings file not found")
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"{path}: {exc}") from exc
+        data = _read_toml(path)
         table = data.get("serpaudit", data)
+        if not isinstance(table, dict):
+            raise SettingsError(f"{path}: serpaudit: must be a table ([serpaudit]), got {_show(table)}")
         for key, value in table.items():
             if key not in _FIELD_TYPES:
                 raise SettingsError(f"{path}: unknown setting {key!r}")
@@ -134,6 +176,11 @@ def load_settings(config: Path | None = None, env: dict[str, str] | None = None)
     return settings
 
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_MINIMUMS = {"timeout_ms": 1, "retries": 0, "max_contact_pages": 1, "max_page_chars": 1_000,
+             "page_time_budget_s": 1, "max_screenshot_height": 500}
+
+
 def _validate(s: Settings) -> None:
     known_engines = {"google", "bing", "duckduckgo"}
     bad = [e for e in s.engines if e not in known_engines]
@@ -147,12 +194,18 @@ def _validate(s: Settings) -> None:
         if not getattr(s, name):
             raise SettingsError(f"{s._source}: {name}: must not be empty")
     if s.region not in phonenumbers.SUPPORTED_REGIONS:
-        raise SettingsError(f"{s._source}: region: {s.region!r} is not a region code such as NL, BE or DE")
+        hint = (f"region codes are upper case: {s.region.upper()!r}" if s.region.upper() in
+                phonenumbers.SUPPORTED_REGIONS else "not a region code such as NL, BE or DE")
+        raise SettingsError(f"{s._source}: region: {s.region!r}: {hint}")
     for t in s.query_templates:
-        if "{brand}" not in t:
-            raise SettingsError(f"{s._source}: query_templates: {t!r} lacks {{brand}}")
-    if s.timeout_ms <= 0 or s.retries < 0 or s.max_contact_pages < 1:
-        raise SettingsError(f"{s._source}: timeout_ms, retries and max_contact_pages must be positive")
+        problem = template_problem(t)
+        if problem:
+            raise SettingsError(f"{s._source}: query_templates: {t!r}: {problem}")
+    for name, minimum in _MINIMUMS.items():
+        value = getattr(s, name)
+        if value < minimum:
+            raise SettingsError(f"{s._source}: {name}: must be at least {minimum}, got {value}")
+    _check_database(s)
     _validate_distributed(s)
 
 
@@ -168,6 +221,38 @@ def _validate_distributed(s: Settings) -> None:
     if s.visibility_timeout_s <= s.job_timeout_s:
         raise SettingsError(f"{s._source}: visibility_timeout_s ({s.visibility_timeout_s}) must exceed "
                             f"job_timeout_s ({s.job_timeout_s}), or jobs still running are delivered twice")
+
+
+def template_problem(template: str) -> str:
+    """Why ``template`` is not a query template ({brand} and nothing else), or ""."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        return f"{exc} (write {{{{ and }}}} for literal braces)"
+    unknown = [f for f in fields if f != "brand"]
+    if unknown:
+        return f"unknown placeholder {{{unknown[0]}}} (only {{brand}} is replaced)"
+    if "brand" not in fields:
+        return "lacks {brand}"
+    return ""
+
+
+def _check_database(s: Settings) -> None:
+    db = s.database
+    if db.is_dir():
+        raise SettingsError(f"{s._source}: database: {str(db)!r} is a folder, not a database file")
+    if db.is_file():
+        try:
+            with db.open("rb") as fh:
+                head = fh.read(len(_SQLITE_MAGIC))
+        except OSError as exc:
+            raise SettingsError(f"{s._source}: database: {str(db)!r}: {exc.strerror or exc}") from exc
+        if head and head != _SQLITE_MAGIC:
+            raise SettingsError(f"{s._source}: database: {str(db)!r} is not an SQLite database")
+    for name in ("evidence_dir", "reports_dir"):
+        path = getattr(s, name)
+        if path.exists() and not path.is_dir():
+            raise SettingsError(f"{s._source}: {name}: {str(path)!r} is a file, not a folder")
 
 
 def settings_toml(s: Settings | None = None) -> str:
