@@ -15,6 +15,7 @@ import csv
 import io
 import logging
 import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 COLUMNS = ("name", "domains", "contact_pages", "phone_support", "queries", "category", "note")
 REQUIRED_COLUMNS = ("name", "domains")
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _YES = {"yes", "true", "ja", "y", "1"}
 _NO = {"no", "false", "nee", "n", "0"}
 _HOSTNAME = re.compile(
@@ -78,6 +80,19 @@ def normalise_domain(value: str) -> str:
     return d
 
 
+def query_template_problem(template: str) -> str:
+    """Why ``template`` is not a query template ("{brand} klantenservice": {brand} and no other
+    placeholder), or ""."""
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        return f"{exc} (write {{{{ and }}}} for literal braces)"
+    unknown = [f for f in names if f != "brand"]
+    if unknown:
+        return f"unknown placeholder {{{unknown[0]}}} (only {{brand}} is replaced)"
+    return "" if "brand" in names else "lacks {brand}"
+
+
 def _split(cell: str | None) -> list[str]:
     return [p.strip() for p in (cell or "").split(";") if p.strip()]
 
@@ -108,6 +123,10 @@ def _brand_from_row(path: Path, line: int, rec: dict[str, str]) -> Brand:
     def fail(field: str, message: str) -> BrandFileError:
         return BrandFileError(path, line, field, message)
 
+    for field, value in rec.items():
+        bad = _CONTROL.search(value or "")
+        if bad:
+            raise fail(field, f"{value[:60]!r} contains the control character {bad.group()!r}")
     name = (rec.get("name") or "").strip()
     if not name:
         raise fail("name", "empty brand name")
@@ -123,10 +142,15 @@ def _brand_from_row(path: Path, line: int, rec: dict[str, str]) -> Brand:
         raise fail("domains", f"brand {name!r} has no domain")
     pages: list[str] = []
     for url in _split(rec.get("contact_pages")):
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError as e:
+            raise fail("contact_pages", f"{url!r} is not a valid URL ({e})") from None
+        if parts.scheme.lower() not in ("http", "https") or not hostname:
             raise fail("contact_pages", f"{url!r} is not an http(s) URL")
-        if not host_on_domains(parts.hostname, domains):
+        if not host_on_domains(hostname, domains):
             raise fail("contact_pages", f"{url!r} is not on the brand's domains ({', '.join(domains)})")
         if url not in pages:
             pages.append(url)
@@ -147,25 +171,36 @@ def _brand_from_row(path: Path, line: int, rec: dict[str, str]) -> Brand:
 
 def load_brands_csv(path: str | Path) -> list[Brand]:
     """Read and validate a brands CSV, in file order."""
+    return [b for _, b in read_brands_csv(path)]
+
+
+def read_brands_csv(path: str | Path) -> list[tuple[int, Brand]]:
+    """Read and validate a brands CSV: (line, brand) in file order."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
-        raise BrandFileError(path, 1, "*", f"not UTF-8 text ({e.reason})") from None
+        raw = path.read_bytes()
+        line = raw[: e.start].count(b"\n") + 1
+        raise BrandFileError(path, line, "*", f"not UTF-8 text (byte {raw[e.start]:#04x}); save the file as "
+                             "'CSV UTF-8'") from None
     rows = iter(_numbered_rows(text))
     try:
         header_line, header = next(rows)
     except StopIteration:
         raise BrandFileError(path, 1, "*", "no header row") from None
     header = [h.strip().lower() for h in header]
+    if len(header) == 1 and ";" in header[0] and {"name", "domains"} <= {h.strip() for h in header[0].split(";")}:
+        raise BrandFileError(path, header_line, "*", "the file is separated by semicolons (as Dutch Excel saves "
+                             "CSV); save it as 'CSV UTF-8 (comma-delimited)', or replace ';' between columns by ','")
     for col in REQUIRED_COLUMNS:
         if col not in header:
             raise BrandFileError(path, header_line, col, "missing required column")
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         log.warning("%s: ignoring unknown column(s) %s", path, ", ".join(unknown))
-    brands: list[Brand] = []
-    seen: dict[str, int] = {}
+    brands: list[tuple[int, Brand]] = []
+    seen: dict[str, tuple[int, str]] = {}
     for line, row in rows:
         if len(row) > len(header):
             msg = f"{len(row)} cells but the header has {len(header)} columns"
@@ -174,10 +209,13 @@ def load_brands_csv(path: str | Path) -> list[Brand]:
         brand = _brand_from_row(path, line, rec)
         key = brand.name.casefold()
         if key in seen:
-            msg = f"duplicate brand {brand.name!r} (first on line {seen[key]})"
+            first_line, first = seen[key]
+            msg = f"duplicate brand {brand.name!r} (first on line {first_line})"
+            if first != brand.name:
+                msg += f": it differs from {first!r} only in case; one brand, one spelling"
             raise BrandFileError(path, line, "name", msg)
-        seen[key] = line
-        brands.append(brand)
+        seen[key] = (line, brand.name)
+        brands.append((line, brand))
     return brands
 
 

@@ -95,15 +95,15 @@ class Store(RunsMixin, ResultUpdates):
 
     # -- brands ---------------------------------------------------------------
     def upsert_brands(self, brands: Iterable[Brand]) -> int:
-        n = 0
-        for b in brands:
-            self._upsert("brands", {
-                "name": b.name, "domains": json.dumps(list(b.domains)),
-                "contact_pages": json.dumps(list(b.contact_pages)), "phone_support": int(b.phone_support),
-                "queries": json.dumps(list(b.queries)), "category": b.category, "note": b.note,
-            })  # fmt: skip
-            n += 1
-        return n
+        """Store brands in one transaction: an import stopped part-way stores none of them."""
+        rows = [{
+            "name": b.name, "domains": json.dumps(list(b.domains)),
+            "contact_pages": json.dumps(list(b.contact_pages)), "phone_support": int(b.phone_support),
+            "queries": json.dumps(list(b.queries)), "category": b.category, "note": b.note,
+        } for b in brands]  # fmt: skip
+        with self.db.atomic():
+            self.db["brands"].upsert_all(rows, pk="name", batch_size=500)  # type: ignore[union-attr]
+        return len(rows)
 
     @staticmethod
     def _brand(row: dict[str, Any]) -> Brand:

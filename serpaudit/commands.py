@@ -12,10 +12,11 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import phonenumbers
 
-from audits.brands import BrandFileError, load_brands_csv
+from audits.brands import BrandFileError, load_brands_csv, read_brands_csv
 from audits.rules import audit as audit_run
 from audits.rules import not_audited
 from audits.store import Store
@@ -24,6 +25,7 @@ from crawler.engines import ENGINE_NAMES, get_engine
 from crawler.errors import BrowserNotFound, CrawlError
 from crawler.phones import number_type_name, to_e164
 from reports import write_reports
+from serpaudit.landing import page_limits
 from serpaudit.pipeline import (
     EXIT_CLEAN,
     EXIT_INCOMPLETE,
@@ -82,12 +84,18 @@ def init(config: Path | None, force: bool) -> list[str]:
 def brands_import(config: Path | None, file: Path) -> int:
     _, store = _store(config)
     try:
-        brands = load_brands_csv(file)
+        rows = read_brands_csv(file)
     except BrandFileError as exc:
         raise InputError(str(exc)) from exc
     except OSError as exc:
         raise InputError(f"{file}: {exc.strerror or exc}") from exc
-    return store.upsert_brands(brands)
+    stored = {b.name.casefold(): b.name for b in store.brands()}
+    for line, brand in rows:
+        other = stored.get(brand.name.casefold())
+        if other is not None and other != brand.name:
+            raise InputError(f"{file.name}:{line}: field 'name': brand {brand.name!r} differs only in case from "
+                             f"the stored brand {other!r}; one brand, one spelling")
+    return store.upsert_brands(b for _, b in rows)
 
 
 def brands_list(config: Path | None) -> list[dict[str, Any]]:
@@ -252,9 +260,25 @@ def _read(file: Path) -> str:
         raise InputError(f"{file}: {exc.strerror or exc}") from exc
 
 
+def _check_page_options(region: str, url: str | None) -> None:
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        hint = (f"region codes are upper case: {region.upper()!r}" if region.upper() in phonenumbers.SUPPORTED_REGIONS
+                else "not a region code phonenumbers knows, such as NL, BE or DE")
+        raise InputError(f"--region: {region!r}: {hint}")
+    if url is not None:
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError as exc:
+            raise InputError(f"--url: {url!r} is not a valid URL ({exc})") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InputError(f"--url: {url!r} is not an absolute http(s) URL")
+
+
 def parse_serp(files: list[Path], engine: str, region: str, url: str | None) -> list[dict[str, Any]]:
     if engine not in ENGINE_NAMES:
         raise InputError(f"--engine: {engine!r} is not one of {', '.join(ENGINE_NAMES)}")
+    _check_page_options(region, url)
     module = get_engine(engine)
     out = []
     for f in files:
@@ -264,9 +288,11 @@ def parse_serp(files: list[Path], engine: str, region: str, url: str | None) -> 
 
 
 def parse_contact(files: list[Path], url: str | None, region: str) -> list[dict[str, Any]]:
+    _check_page_options(region, url)
+    limits = page_limits(Settings())  # a saved page is as hostile as a live one: the default cap and budget
     out = []
     for f in files:
-        page = contact.parse(_read(f), url, region).to_dict()
+        page = contact.parse(_read(f), url, region, limits).to_dict()
         out.append({"file": str(f), **page} if len(files) > 1 else page)
     return out
 
