@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
+from audits.brands import query_template_problem
+
 DEFAULT_WORLD_PATH = Path(__file__).resolve().parent / "worlds" / "default.toml"
 
 ENGINES = ("google", "bing", "duckduckgo")
@@ -198,7 +200,11 @@ class _V:
         value = self.string(data, key, where, required=required)
         if value is None:
             return None
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError as exc:
+            raise self.fail(f"{where}.{key}", f"{value!r} is not a valid URL ({exc})") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise self.fail(f"{where}.{key}", f"must be an absolute http(s) URL (got {value!r})")
         return value
@@ -225,13 +231,20 @@ def load_world(path: str | Path) -> World:
     path = Path(path)
     fname = path.name
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise WorldError(f"{fname}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise WorldError(f"{fname}:{line}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise WorldError(f"{fname}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise WorldError(f"{fname}: nested too deeply to be a world file") from None
     world = parse_world(data, fname)
     world.path = path
     return world
@@ -255,8 +268,9 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
         else ["{brand} klantenservice"],
     }
     for i, t in enumerate(crawl["query_templates"]):
-        if "{brand}" not in t:
-            raise v.fail(f"crawl.query_templates[{i}]", "must contain {brand}")
+        problem = query_template_problem(t)
+        if problem:
+            raise v.fail(f"crawl.query_templates[{i}]", f"{t!r}: {problem}")
 
     engines: dict[str, dict[str, Any]] = {}
     e_table = v.table(data.get("engines", {}), "engines")

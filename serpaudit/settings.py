@@ -9,13 +9,14 @@ in the working directory, or the file named by ``--config`` /
 from __future__ import annotations
 
 import os
-import string
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import phonenumbers
+
+from audits.brands import query_template_problem
 
 DEFAULT_CONFIG_NAME = "serpaudit.toml"
 
@@ -198,7 +199,7 @@ def _validate(s: Settings) -> None:
                 phonenumbers.SUPPORTED_REGIONS else "not a region code such as NL, BE or DE")
         raise SettingsError(f"{s._source}: region: {s.region!r}: {hint}")
     for t in s.query_templates:
-        problem = template_problem(t)
+        problem = query_template_problem(t)
         if problem:
             raise SettingsError(f"{s._source}: query_templates: {t!r}: {problem}")
     for name, minimum in _MINIMUMS.items():
@@ -221,20 +222,6 @@ def _validate_distributed(s: Settings) -> None:
     if s.visibility_timeout_s <= s.job_timeout_s:
         raise SettingsError(f"{s._source}: visibility_timeout_s ({s.visibility_timeout_s}) must exceed "
                             f"job_timeout_s ({s.job_timeout_s}), or jobs still running are delivered twice")
-
-
-def template_problem(template: str) -> str:
-    """Why ``template`` is not a query template ({brand} and nothing else), or ""."""
-    try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
-    except ValueError as exc:
-        return f"{exc} (write {{{{ and }}}} for literal braces)"
-    unknown = [f for f in fields if f != "brand"]
-    if unknown:
-        return f"unknown placeholder {{{unknown[0]}}} (only {{brand}} is replaced)"
-    if "brand" not in fields:
-        return "lacks {brand}"
-    return ""
 
 
 def _check_database(s: Settings) -> None:
