@@ -39,10 +39,11 @@ class HarvestOutcome:
 
 
 def harvest_brands(browser: Browser, store, brands, run_id: str, evidence: EvidenceFolder, *,
-                   region: str, max_pages: int, now) -> list[HarvestOutcome]:
+                   region: str, max_pages: int, now, limits: contact.Limits | None = None) -> list[HarvestOutcome]:
     outcomes = []
     for brand in brands:
-        outcome = harvest_brand(browser, store, brand, run_id, evidence, region=region, max_pages=max_pages)
+        outcome = harvest_brand(browser, store, brand, run_id, evidence, region=region, max_pages=max_pages,
+                                limits=limits)
         store.record_harvest(run_id, brand.name, outcome.status, outcome.detail, now())
         if outcome.status == "ok" and outcome.complete:
             store.mark_unpublished(brand.name, outcome.numbers, run_id)
@@ -52,7 +53,7 @@ def harvest_brands(browser: Browser, store, brands, run_id: str, evidence: Evide
 
 
 def harvest_brand(browser: Browser, store, brand, run_id: str, evidence: EvidenceFolder, *,
-                  region: str, max_pages: int) -> HarvestOutcome:
+                  region: str, max_pages: int, limits: contact.Limits | None = None) -> HarvestOutcome:
     if not brand.phone_support:
         return HarvestOutcome(brand.name, "ok", "brand runs no phone customer service: empty by design")
     robots = _Robots(browser)
@@ -87,7 +88,7 @@ def harvest_brand(browser: Browser, store, brand, run_id: str, evidence: Evidenc
         loaded += 1
         html_path, html_sha = evidence.write(evidence.name(f"contact-{brand.name}", url), ".html",
                                              cap.html.encode("utf-8"))
-        for found in contact.harvest(cap.html, cap.final_url, region):
+        for found in contact.harvest(cap.html, cap.final_url, region, limits):
             seen.add(found.phone.e164)
             store.record_official(brand.name, found.phone.to_dict(), cap.final_url, found.found_by,
                                   cap.captured_at, run_id)

@@ -102,7 +102,8 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
             with Browser(browser_config(settings, resolve_all_to)) as browser:
                 if "harvest" in stages:
                     harvests = harvest_brands(browser, store, brands, run_id, evidence, region=settings.region,
-                                              max_pages=settings.max_contact_pages, now=utc_now)
+                                              max_pages=settings.max_contact_pages, now=utc_now,
+                                              limits=page_limits(settings))
                     outcome.summary["harvest"] = {h.brand: h.status for h in harvests}
                 if "crawl" in stages:
                     jobs = jobs_for(brands, settings.engines, settings.query_templates, settings.devices)
