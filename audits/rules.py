@@ -13,6 +13,17 @@ Otherwise:
 * a number the brand published before but no longer does -> ``suspect``;
 * anything else                              -> ``suspect``.
 
+Two more rules (``Finding.rule``; the above is ``unofficial_number``):
+
+* ``own_ad_unpublished_number``: an ad landing on the brand's own domain shows a number the brand does
+  not publish: the brand's outdated or hijacked ad.  Severity low, no platform: analysts only.
+* ``lookalike_domain``: an ad or a top-3 organic result on a domain that imitates the brand
+  (``audits.lookalike``), with or without a number; one finding per (brand, domain), E.164 empty.
+
+A finding's identity across nights is (brand, rule, E.164, advertiser domain): the registrable
+domain of the real destination (``advertiser_domain`` where the crawl gave one, else the landing
+URL's, else the result's ``domain``).  All its sightings of the night are kept on it.
+
 Captures that were not a usable result page (captcha, blocked, consent,
 unknown, error) are listed in :attr:`AuditResult.blocked` as NOT audited.
 """
@@ -27,7 +38,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from audits.brands import Brand
+from audits.lookalike import imitation
 from audits.store import Store
+from crawler.domains import registrable_domain
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +48,13 @@ VERDICTS = ("scam", "suspect", "inconclusive")
 SEVERITIES = ("high", "medium", "low")
 AD_KINDS = frozenset({"ad", "shopping_ad"})
 PREMIUM_TYPES = frozenset({"premium_rate", "shared_cost", "personal_number"})
+RULES = ("unofficial_number", "own_ad_unpublished_number", "lookalike_domain")
+TOP_ORGANIC = 3  # organic results this high count for lookalike_domain
 AUDITED_STATUSES = frozenset({"ok", "empty"})  # anything else is listed as not audited
 # DuckDuckGo's ads are served by Microsoft Advertising.
 AD_PLATFORMS = {"google": "google_ads", "bing": "microsoft_advertising",
                 "duckduckgo": "microsoft_advertising"}  # fmt: skip
+_ENGINE_ORDER = {"google": 0, "bing": 1, "duckduckgo": 2}
 _PLACEMENT_ORDER = {"top": 0, "main": 1, "side": 2, "bottom": 3}
 _BLOCKED_KEYS = ("id", "brand", "engine", "query", "device", "locale", "status", "captured_at", "final_url",
                  "error", "html_path", "html_sha256", "screenshot_path", "screenshot_sha256")  # fmt: skip
@@ -73,11 +89,18 @@ class Finding:
     html_sha256: str = ""
     screenshot_sha256: str = ""
     evidence_sha256: str = ""
+    rule: str = "unofficial_number"
+    advertiser_domain: str = ""
+    engines: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
+    placements: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    sightings: tuple[dict[str, Any], ...] = ()  # every sighting behind it: capture, result, engine, device
 
     @property
-    def key(self) -> tuple[str, str, str, str, str]:
-        """One finding per (brand, e164, engine, kind, domain) per run."""
-        return (self.brand, self.e164, self.engine, self.kind, self.domain)
+    def key(self) -> tuple[str, str, str, str]:
+        """A finding's identity, across runs: (brand, rule, e164, advertiser domain)."""
+        return (self.brand, self.rule, self.e164, self.advertiser_domain)
 
 
 @dataclass(frozen=True)
@@ -127,6 +150,29 @@ def classify(
     return "suspect", "number the brand does not publish"
 
 
+def judge(
+    sighting: dict[str, Any],
+    brand: Brand | None,
+    official: set[str],
+    formerly_official: set[str],
+    harvest_status: str | None,
+) -> tuple[str, str, str] | None:
+    """``(rule, verdict, reason)`` for one sighting, or None when it is fine."""
+    host = _result_host(sighting)
+    if brand is not None and host and brand.owns(host) and (sighting.get("kind") or "") in AD_KINDS:
+        if sighting["e164"] in official or (harvest_status != "ok" and brand.phone_support):
+            return None
+        return "own_ad_unpublished_number", "suspect", "the brand's own ad shows a number the brand does not publish"
+    outcome = classify(sighting, brand, official, formerly_official, harvest_status)
+    return None if outcome is None else ("unofficial_number", *outcome)
+
+
+def advertiser_domain(s: dict[str, Any]) -> str:
+    """The registrable domain of the real destination: the crawl's, else the landing URL's, else ``domain``."""
+    return (s.get("advertiser_domain") or registrable_domain(s.get("landing_url"))
+            or registrable_domain(s.get("domain")) or "")  # fmt: skip
+
+
 def _result_host(s: dict[str, Any]) -> str:
     """The landing URL's host, or "" where the page gave none.
 
@@ -141,10 +187,12 @@ def _result_host(s: dict[str, Any]) -> str:
 
 def _rank_key(s: dict[str, Any]) -> tuple[Any, ...]:
     return (_PLACEMENT_ORDER.get(s.get("placement") or "", 9), s.get("rank") or 10_000, s.get("device") or "",
-            s.get("captured_at") or "", s.get("channel") or "", s.get("sighting_id") or "")  # fmt: skip
+            s.get("captured_at") or "", _ENGINE_ORDER.get(s.get("engine") or "", 9), s.get("channel") or "",
+            s.get("sighting_id") or "")  # fmt: skip
 
 
-def _finding(s: dict[str, Any], verdict: str, reason: str) -> Finding:
+def _finding(group: list[dict[str, Any]], rule: str, verdict: str, reason: str) -> Finding:
+    s = min(group, key=_rank_key)  # the best-placed sighting is the finding's evidence
     kind, number_type, engine = s.get("kind") or "", s.get("number_type") or "", s.get("engine") or ""
     text = {k: str(s.get(k) or "") for k in (
         "raw", "query", "device", "placement", "title", "display_url", "landing_url", "click_url", "domain",
@@ -152,13 +200,55 @@ def _finding(s: dict[str, Any], verdict: str, reason: str) -> Finding:
         "screenshot_sha256", "evidence_sha256")}  # fmt: skip
     return Finding(
         brand=s["brand"], e164=s["e164"], number_type=number_type, verdict=verdict, reason=reason,
-        severity=severity_for(verdict, kind, number_type), engine=engine, kind=kind,
-        rank=int(s.get("rank") or 0), platform=platform_for(engine, kind), **text,
+        severity="low" if rule == "own_ad_unpublished_number" else severity_for(verdict, kind, number_type),
+        engine=engine, kind=kind, rank=int(s.get("rank") or 0), rule=rule, advertiser_domain=advertiser_domain(s),
+        platform="" if rule == "own_ad_unpublished_number" else platform_for(engine, kind),
+        engines=_distinct(g.get("engine") for g in group),
+        devices=_distinct(_device(g.get("device")) for g in group),
+        placements=_distinct(g.get("placement") for g in group),
+        platforms=() if rule == "own_ad_unpublished_number" else _distinct(
+            platform_for(g.get("engine") or "", g.get("kind") or "") for g in group),
+        sightings=tuple(sorted(({k: g.get(k) for k in (
+            "sighting_id", "capture_id", "result_id", "engine", "query", "device", "placement", "kind",
+            "captured_at")} for g in group), key=lambda x: tuple(str(v or "") for v in x.values()))),
+        **text,
     )  # fmt: skip
+
+
+def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(sorted({v for v in values if v}))
+
+
+def _device(device: str | None) -> str:
+    """Landing captures are stored as ``landing:<device>:<slot>``."""
+    d = device or ""
+    return d.split(":")[1] if d.startswith("landing:") else d
 
 
 def _sort_key(f: Finding) -> tuple[Any, ...]:
     return (SEVERITIES.index(f.severity), VERDICTS.index(f.verdict), *f.key)
+
+
+def lookalike_results(store: Store, run_id: str, brands: dict[str, Brand],
+                      captures: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+    """(result, why) for every ad and top-3 organic result of the run on a domain imitating its brand."""
+    by_id = {c["id"]: c for c in captures}
+    out = []
+    for r in store.results(run_id):
+        brand = brands.get(r["brand"])
+        if brand is None or r.get("capture_status") not in AUDITED_STATUSES or (r.get("device") or "").startswith(
+                "landing:"):  # a landing capture repeats its SERP result
+            continue
+        if not (r.get("kind") in AD_KINDS or (r.get("kind") == "organic" and (r.get("rank") or 99) <= TOP_ORGANIC)):
+            continue
+        host = _result_host(r) or r.get("advertiser_domain") or r.get("domain") or ""
+        why = imitation(host, brand)
+        if why:
+            cap = by_id.get(r["capture_id"], {})
+            out.append(({**{k: cap.get(k) for k in ("html_path", "html_sha256", "screenshot_path",
+                                                    "screenshot_sha256")},
+                         **r, "result_id": r["id"], "sighting_id": r["id"], "e164": ""}, why))  # fmt: skip
+    return out
 
 
 def not_audited(captures: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -181,7 +271,8 @@ def audit(store: Store, run_id: str, *, save: bool = True, harvest_run_id: str |
     official: dict[str, set[str]] = {}
     formerly: dict[str, set[str]] = {}
     harvest: dict[str, str | None] = {}
-    best: dict[tuple[str, ...], tuple[dict[str, Any], str, str]] = {}
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    outcomes: dict[tuple[str, ...], tuple[str, str, str]] = {}
     for s in store.sightings(run_id):
         if s.get("capture_status") not in AUDITED_STATUSES:
             continue
@@ -193,14 +284,22 @@ def audit(store: Store, run_id: str, *, save: bool = True, harvest_run_id: str |
             formerly[name] = {r["e164"] for r in rows if not r["removed"] and not r["published"]}
             harvest[name] = (store.harvest_status(harvest_run_id, name) if harvest_run_id
                              else store.harvest_status(run_id, name) or store.latest_harvest_status(name))
-        outcome = classify(s, brands.get(name), official[name], formerly[name], harvest[name])
+        outcome = judge(s, brands.get(name), official[name], formerly[name], harvest[name])
         if outcome is None:
             counts["fine"] += 1
             continue
-        key = (name, s["e164"], s.get("engine") or "", s.get("kind") or "", s.get("domain") or "")
-        if key not in best or _rank_key(s) < _rank_key(best[key][0]):
-            best[key] = (s, *outcome)
-    findings = tuple(sorted((_finding(*v) for v in best.values()), key=_sort_key))
+        key = (name, outcome[0], s["e164"], advertiser_domain(s))
+        groups.setdefault(key, []).append(s)
+        if key not in outcomes or _rank_key(s) < _rank_key(groups[key][0]):
+            outcomes[key] = outcome  # the best-placed sighting's verdict speaks for the finding
+            groups[key].sort(key=_rank_key)
+    for s, reason in lookalike_results(store, run_id, brands, captures):
+        key = (s["brand"], "lookalike_domain", "", advertiser_domain(s))
+        groups.setdefault(key, []).append(s)
+        verdict = "scam" if s.get("kind") in AD_KINDS else "suspect"
+        if key not in outcomes or VERDICTS.index(verdict) < VERDICTS.index(outcomes[key][1]):
+            outcomes[key] = ("lookalike_domain", verdict, reason)
+    findings = tuple(sorted((_finding(groups[k], *outcomes[k]) for k in groups), key=_sort_key))
     counts["findings"] = len(findings)
     counts.update(f.verdict for f in findings)
     if save:

@@ -8,11 +8,6 @@ from __future__ import annotations
 
 HARVEST_STATUSES = ("ok", "failed", "empty")
 S, N = str, int
-# Per-run columns of a finding: kept per run in finding_runs, latest copy in findings.
-FINDING_RUN_COLUMNS = (
-    "verdict", "reason", "severity", "query", "device", "placement", "rank", "captured_at",
-    "html_path", "html_sha256", "screenshot_path", "screenshot_sha256", "evidence_path", "evidence_sha256",
-)  # fmt: skip
 FINDING_COLUMNS = {
     "id": S, "brand": S, "e164": S, "engine": S, "kind": S, "domain": S, "number_type": S, "raw": S,
     "verdict": S, "reason": S, "severity": S, "platform": S, "query": S, "device": S, "placement": S,
@@ -20,6 +15,13 @@ FINDING_COLUMNS = {
     "captured_at": S, "html_path": S, "html_sha256": S, "screenshot_path": S, "screenshot_sha256": S,
     "evidence_path": S, "evidence_sha256": S,
     "first_seen": S, "last_seen": S, "first_run_id": S, "last_run_id": S,
+    # across nights (issue 7; audits/store_findings.py): identity, lifecycle, triage, campaign, takedown
+    "rule": S, "advertiser_domain": S, "status": S, "state": S, "times_seen": N, "nights_seen": N,
+    "engines": S, "devices": S, "placements": S, "platforms": S, "absent_nights": N,
+    "last_absent_night": S, "status_run_id": S,
+    "gone_at": S, "reopened_at": S, "state_at": S, "state_reason": S, "reported_platform": S,
+    "reported_at": S, "report_reference": S, "taken_down_at": S, "takedown_days": N, "campaign": S,
+    "fingerprint": S,
 }  # fmt: skip
 TABLES: dict[str, tuple[dict[str, type], list[tuple[str, str, str]]]] = {
     "brands": (
@@ -63,12 +65,8 @@ TABLES: dict[str, tuple[dict[str, type], list[tuple[str, str, str]]]] = {
         FINDING_COLUMNS,
         [("brand", "brands", "name"), ("first_run_id", "runs", "id"), ("last_run_id", "runs", "id")],
     ),
-    "finding_runs": (
-        {"id": S, "finding_id": S, "run_id": S, **{c: FINDING_COLUMNS[c] for c in FINDING_RUN_COLUMNS}},
-        [("finding_id", "findings", "id"), ("run_id", "runs", "id")],
-    ),
 }  # fmt: skip
 INDEXES = {
     "captures": ["run_id"], "results": ["capture_id"], "sightings": ["capture_id", "result_id"],
-    "harvests": ["run_id"], "official_numbers": ["brand"], "findings": ["brand"], "finding_runs": ["run_id"],
+    "harvests": ["run_id"], "official_numbers": ["brand"], "findings": ["brand"],
 }  # fmt: skip

@@ -25,7 +25,6 @@ import json
 import logging
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,8 @@ import sqlite_utils
 
 from audits.brands import Brand
 from audits.ids import stable_id
-from audits.schema import FINDING_COLUMNS, FINDING_RUN_COLUMNS, HARVEST_STATUSES, INDEXES, TABLES
+from audits.schema import HARVEST_STATUSES, INDEXES, TABLES
+from audits.store_campaigns import CampaignStore
 from audits.store_results import ResultUpdates
 from audits.store_runs import RunsMixin
 
@@ -55,7 +55,7 @@ def _bool(v: Any) -> int | None:
     return None if v is None else int(bool(v))
 
 
-class Store(RunsMixin, ResultUpdates):
+class Store(RunsMixin, ResultUpdates, CampaignStore):
     """``Store(path_or_db)``: a file path (parent dirs created), ``":memory:"`` or a Database."""
 
     def __init__(self, path_or_db: str | Path | sqlite_utils.Database) -> None:
@@ -82,6 +82,7 @@ class Store(RunsMixin, ResultUpdates):
         for name, cols in INDEXES.items():
             for col in cols:
                 self.db[name].create_index([col], if_not_exists=True)  # type: ignore[union-attr]
+        self._create_finding_tables()
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, list(params)))
@@ -275,46 +276,3 @@ class Store(RunsMixin, ResultUpdates):
     def sightings(self, run_id: str) -> list[dict[str, Any]]:
         """Every number seen in a result of the run, joined with its result and capture."""
         return self._rows(_SIGHTINGS_SQL, [run_id])
-
-    # -- findings -------------------------------------------------------------
-    def upsert_findings(self, run_id: str, findings: Iterable[Any]) -> int:
-        """Findings are dataclasses (audits.rules.Finding) or dicts with the same fields.
-
-        The run's view is replaced: a finding an earlier audit of this run gave and this one does not
-        (say, the number was since added as official) no longer belongs to the run.
-        """
-        with self.db.conn:  # one transaction: the run never shows half its findings
-            self.db.execute("delete from finding_runs where run_id = ?", [run_id])
-            n = 0
-            for f in findings:
-                d = asdict(f) if is_dataclass(f) and not isinstance(f, type) else dict(f)
-                row = {k: d.get(k) for k in FINDING_COLUMNS if k in d}
-                fid = stable_id(d["brand"], d["e164"], d["engine"], d["kind"], d.get("domain") or "")
-                seen = d.get("captured_at") or ""
-                row.update(id=fid, first_seen=seen, last_seen=seen, first_run_id=run_id, last_run_id=run_id)
-                old = self._get("findings", fid)
-                if old is not None:
-                    if (old["first_seen"] or "") <= seen or not seen:
-                        row.update(first_seen=old["first_seen"], first_run_id=old["first_run_id"])
-                    if seen < (old["last_seen"] or ""):  # an older run re-audited: keep the newest copy
-                        row = {k: row[k] for k in ("id", "first_seen", "first_run_id")}
-                self._upsert("findings", row)
-                self._upsert("finding_runs", {"id": stable_id(fid, run_id), "finding_id": fid, "run_id": run_id,
-                                              **{c: d.get(c) for c in FINDING_RUN_COLUMNS}})  # fmt: skip
-                n += 1
-        return n
-
-    def findings(self, run_id: str | None = None, brand: str | None = None) -> list[dict[str, Any]]:
-        """All findings (run_id None) or those of one run, as that run saw them; newest last_seen first."""
-        order = "order by f.last_seen desc, f.brand, f.e164, f.engine, f.kind, f.domain"
-        if run_id is None:
-            where, params = ("where f.brand = ?", [brand]) if brand is not None else ("", [])
-            return self._rows(f"select f.* from findings f {where} {order}", params)
-        cols = ", ".join(f"{'fr' if c in FINDING_RUN_COLUMNS else 'f'}.[{c}]" for c in FINDING_COLUMNS)
-        sql = (f"select {cols}, fr.run_id from findings f join finding_runs fr on fr.finding_id = f.id"
-               " where fr.run_id = ?")  # fmt: skip
-        params = [run_id]
-        if brand is not None:
-            sql += " and f.brand = ?"
-            params.append(brand)
-        return self._rows(f"{sql} {order}", params)

@@ -92,9 +92,10 @@ def write_findings_csv(findings: Iterable[Mapping[str, Any]], path: Path) -> Pat
 
 
 def write_platform_csv(findings: Iterable[Mapping[str, Any]], platform: str, path: Path) -> Path:
-    """The findings whose ``platform`` is ``platform`` (a header-only file when there are none)."""
+    """The findings shown by ``platform`` (a header-only file when there are none)."""
     rows = []
-    for f in sorted((f for f in findings if f.get("platform") == platform), key=sort_key):
+    for f in sorted((f for f in findings if f.get("platform") == platform or platform in (f.get("platforms") or ())),
+                    key=sort_key):  # a finding seen on several engines goes to each platform that showed it
         ev_path, ev_sha = evidence(f)
         g = {**f, "evidence_file": ev_path, "evidence_sha256_": ev_sha}
         rows.append([g.get(field) for _, field in PLATFORM_COLUMNS])

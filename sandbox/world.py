@@ -50,6 +50,8 @@ PLACEMENTS = {
     "duckduckgo": ("top", "bottom", "side"),
 }
 VERDICTS = ("finding", "inconclusive")
+# the audit's rules (audits.rules.RULES); lookalike_domain expectations name a domain instead of a number
+RULES = ("unofficial_number", "own_ad_unpublished_number", "lookalike_domain")
 NOT_AUDITED_STATUSES = ("captcha", "blocked", "consent")
 _HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
@@ -358,10 +360,16 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
         bname = v.string(e, "brand", where)
         if bname not in brand_names:
             raise v.fail(f"{where}.brand", f"{bname!r} is not a brand of this world")
-        raw = v.phone(e, "number", where, region)
+        rule = v.string(e, "rule", where, default="unofficial_number", choices=RULES)
+        raw = v.phone(e, "number", where, region, required=rule != "lookalike_domain")
+        domain = v.string(e, "domain", where, required=rule == "lookalike_domain", default="")
+        if domain and not _HOST_RE.match(domain):
+            raise v.fail(f"{where}.domain", f"{domain!r} is not a domain name")
         expected.append({
             "brand": bname,
-            "e164": to_e164(raw, region),
+            "rule": rule,
+            "e164": to_e164(raw, region) if raw else "",
+            "domain": domain.lower(),
             "verdict": v.string(e, "verdict", where, default="finding", choices=VERDICTS),
             "why": v.string(e, "why", where, required=False, default=""),
         })

@@ -16,18 +16,21 @@ from typing import Annotated, Any
 
 import typer
 
-from serpaudit import commands
+from serpaudit import cli_findings, commands
 from serpaudit.pipeline import EXIT_INCOMPLETE, EXIT_USAGE
 
 app = typer.Typer(help="Find fake customer-service numbers at the top of search results.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
 brands_app = typer.Typer(help="Manage the brands to audit.", no_args_is_help=True)
 parse_app = typer.Typer(help="Parse saved pages offline and print JSON.", no_args_is_help=True)
-findings_app = typer.Typer(help="Show stored findings.", no_args_is_help=True)
+findings_app = typer.Typer(help="Findings across nights: list, show and triage them.", no_args_is_help=True)
+campaigns_app = typer.Typer(help="Campaigns: findings sharing a number, domain or landing page.",
+                            no_args_is_help=True)
 official_app = typer.Typer(help="Add, remove or list official numbers by hand.", no_args_is_help=True)
 app.add_typer(brands_app, name="brands")
 app.add_typer(parse_app, name="parse")
 app.add_typer(findings_app, name="findings")
+app.add_typer(campaigns_app, name="campaigns")
 app.add_typer(official_app, name="official")
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (TOML).")]
@@ -85,7 +88,8 @@ def brands_list(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     _print_rows(rows, as_json, ["name", "domains", "phone_support", "contact_pages", "queries"])
 
 
-FINDING_COLUMNS = ["verdict", "brand", "e164", "number_type", "engine", "kind", "domain", "reason"]
+FINDING_COLUMNS = ["id", "status", "state", "verdict", "rule", "brand", "e164", "number_type", "engines",
+                   "advertiser_domain", "reason"]
 
 
 @app.command()
@@ -180,16 +184,6 @@ def parse_contact(files: Annotated[list[Path], typer.Argument(help="Saved contac
     _print_parsed(_guard(commands.parse_contact, files, url, region), len(files))
 
 
-@findings_app.command("list")
-def findings_list(config: ConfigOpt = None, as_json: JsonOpt = False,
-                  run: Annotated[str | None, typer.Option(help="Only this run.")] = None,
-                  brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None) -> None:
-    """Show stored findings, newest first."""
-    rows = _guard(commands.findings_list, config, run, brand)
-    _print_rows(rows, as_json, ["verdict", "brand", "e164", "number_type", "engine", "kind", "domain",
-                                "last_seen"])
-
-
 @official_app.command("list")
 def official_list(config: ConfigOpt = None, as_json: JsonOpt = False,
                   brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None) -> None:
@@ -241,3 +235,6 @@ def _cell(v: Any) -> str:
     if isinstance(v, list | tuple):
         return ";".join(map(str, v))
     return "" if v is None else str(v)
+
+
+cli_findings.register(findings_app, campaigns_app, _guard, _print_rows)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 
 from audits.brands import BrandFileError, load_brands_csv, read_brands_csv
+from audits.lifecycle import apply_night
 from audits.rules import audit as audit_run
 from audits.rules import not_audited
 from audits.store import Store
@@ -200,9 +201,10 @@ def _run_id(store: Store, run: str | None) -> str:
 
 
 def audit(config: Path | None, run: str | None) -> tuple[int, RunOutcome]:
-    _, store = _store(config)
+    settings, store = _store(config)
     run_id = _run_id(store, run)
     audit_run(store, run_id)
+    apply_night(store, run_id, gone_after_nights=settings.gone_after_nights)
     outcome = RunOutcome(run_id, findings=store.findings(run_id=run_id),
                          not_audited=not_audited(store.captures(run_id)))
     _log_outcome(outcome)
@@ -295,11 +297,6 @@ def parse_contact(files: list[Path], url: str | None, region: str) -> list[dict[
         page = contact.parse(_read(f), url, region, limits).to_dict()
         out.append({"file": str(f), **page} if len(files) > 1 else page)
     return out
-
-
-def findings_list(config: Path | None, run: str | None, brand: str | None) -> list[dict[str, Any]]:
-    _, store = _store(config)
-    return store.findings(run_id=run, brand=brand)
 
 
 def official_list(config: Path | None, brand: str | None) -> list[dict[str, Any]]:

@@ -80,11 +80,26 @@ def run_demo(world_path: Path, out_dir: Path, base: Settings | None = None, prog
     return DemoOutcome(out_dir, outcome, score, settings)
 
 
+def _expected_key(e: dict[str, Any]) -> tuple[str, str]:
+    """(brand, number) for number findings, as before; (brand, "rule: what") for the other rules."""
+    rule = e.get("rule") or "unofficial_number"
+    if rule == "unofficial_number":
+        return (e["brand"], e["e164"])
+    return (e["brand"], f"{rule}: {e['domain'] if rule == 'lookalike_domain' else e['e164']}")
+
+
+def _found_key(f: dict[str, Any]) -> tuple[str, str]:
+    rule = f.get("rule") or "unofficial_number"
+    return _expected_key({"brand": f["brand"], "rule": rule, "e164": f.get("e164") or "",
+                          "domain": f.get("advertiser_domain") or f.get("domain") or ""})
+
+
 def score_run(world: Any, outcome: RunOutcome, click_requests: list[str]) -> DemoScore:
-    expected = {(e["brand"], e["e164"]) for e in world.expected if e["verdict"] == "finding"}
-    expected_inconclusive = {(e["brand"], e["e164"]) for e in world.expected if e["verdict"] == "inconclusive"}
-    found = {(f["brand"], f["e164"]) for f in outcome.scams}
-    found_inconclusive = {(f["brand"], f["e164"]) for f in outcome.findings if f["verdict"] == "inconclusive"}
+    expected = {_expected_key(e) for e in world.expected if e["verdict"] == "finding"}
+    expected_inconclusive = {_expected_key(e) for e in world.expected if e["verdict"] == "inconclusive"}
+    # detection is scored, not triage: a finding an analyst dismissed was still found
+    found = {_found_key(f) for f in outcome.findings if f["verdict"] != "inconclusive"}
+    found_inconclusive = {_found_key(f) for f in outcome.findings if f["verdict"] == "inconclusive"}
     hits = found & expected
     precision = len(hits) / len(found) if found else (1.0 if not expected else 0.0)
     recall = len(hits) / len(expected) if expected else 1.0

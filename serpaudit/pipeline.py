@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from audits.brands import Brand
+from audits.lifecycle import apply_night
 from audits.rules import audit, not_audited
 from audits.store import Store
 from crawler.browser import Browser, BrowserConfig
@@ -51,14 +52,15 @@ class RunOutcome:
 
     @property
     def scams(self) -> list[dict[str, Any]]:
-        return [f for f in self.findings if f["verdict"] != "inconclusive"]
+        """Findings an analyst has not dismissed (dismissed ones are still stored and counted)."""
+        return [f for f in self.findings if f["verdict"] != "inconclusive" and f.get("state") != "dismissed"]
 
     @property
     def exit_code(self) -> int:
         if self.scams:
             return EXIT_FINDINGS
         # captures not audited, or numbers that could not be judged (official set unknown): not clean
-        if self.not_audited or self.findings:
+        if self.not_audited or any(f.get("state") != "dismissed" for f in self.findings):
             return EXIT_INCOMPLETE
         return EXIT_CLEAN
 
@@ -126,6 +128,7 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                     resolve_from_landings(store, run_id)  # advertiser_domain where a tracker hid it
         if "audit" in stages:
             audit(store, run_id)
+            apply_night(store, run_id, gone_after_nights=settings.gone_after_nights)
         outcome.findings = store.findings(run_id=run_id)
         outcome.not_audited = not_audited(store.captures(run_id))
         outcome.summary["findings"] = len(outcome.scams)

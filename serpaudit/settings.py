@@ -77,6 +77,11 @@ class Settings:
     # Politeness of a worker host (one egress address): seconds between two searches on the same engine,
     # plus up to a quarter of that at random, shared by all worker processes on the host.
     worker_min_delay_s: int = 30
+    # Audited nights in a row a finding must be absent before it counts as gone
+    # (a night whose search was blocked, on CAPTCHA or consent proves nothing).
+    gone_after_nights: int = 2
+    # Days after a report to a platform before a still-live finding is flagged for a second report.
+    followup_days: int = 7
     _source: str = field(default="defaults", compare=False, repr=False)
 
 
@@ -206,6 +211,8 @@ def _validate(s: Settings) -> None:
         value = getattr(s, name)
         if value < minimum:
             raise SettingsError(f"{s._source}: {name}: must be at least {minimum}, got {value}")
+    if s.gone_after_nights < 1 or s.followup_days < 1:
+        raise SettingsError(f"{s._source}: gone_after_nights and followup_days must be at least 1")
     _check_database(s)
     _validate_distributed(s)
 

@@ -28,7 +28,8 @@ def test_the_documented_commands_exist():
     names = {" ".join(p) for p in ALL_COMMANDS}
     for wanted in ["init", "brands import", "brands list", "harvest", "crawl", "audit", "report", "run", "demo",
                    "parse serp", "parse contact", "findings list", "official add", "official remove",
-                   "official list"]:
+                   "official list", "findings show", "findings confirm", "findings dismiss", "findings reported",
+                   "findings resolve", "campaigns list", "campaigns show"]:
         assert wanted in names
 
 

@@ -21,7 +21,7 @@ def phone(e164: str, raw: str | None = None, number_type: str = "mobile", channe
     return {"raw": raw or e164, "e164": e164, "number_type": number_type, "channel": channel}
 
 
-def res(rank: int, phones: list[dict], kind: str = "ad", domain: str | None = "kpn-hulp.nl",
+def res(rank: int, phones: list[dict], kind: str = "ad", domain: str | None = "snelhulp-nl.com",
         placement: str = "top", **kw: Any) -> dict:  # fmt: skip
     r = {
         "kind": kind,
@@ -114,7 +114,7 @@ def test_brand_without_phone_support_any_number_is_scam(world: World) -> None:
 def test_failed_or_missing_harvest_is_inconclusive_never_scam(world: World) -> None:
     world.store.record_harvest(world.run, "KPN", "failed", "HTTP 503", T1)
     world.capture("KPN", [res(1, [phone(PREMIUM, "0900-1234567", "premium_rate")])])
-    world.capture("ING", [res(1, [phone(MOBILE)], domain="ing-hulp.nl")])  # no harvest recorded at all
+    world.capture("ING", [res(1, [phone(MOBILE)], domain="bank-hulp.nl")])  # no harvest recorded at all
     result = world.audit()
     assert [(f.brand, f.verdict, f.severity) for f in result.findings] == [
         ("ING", "inconclusive", "low"),
@@ -144,7 +144,10 @@ def test_own_domain_result_is_not_a_finding(world: World) -> None:
 
 def test_lookalike_domain_is_not_own(world: World) -> None:
     world.capture("KPN", [res(1, [phone(MOBILE)], domain="kpn.com.klantenservice-nl.com")])
-    assert only(world.audit()).verdict == "scam"
+    found = {(f.rule, f.e164, f.advertiser_domain): f.verdict for f in world.audit().findings}
+    # the number, and the domain dressed up as kpn.com: two findings on one advertiser domain
+    assert found == {("unofficial_number", MOBILE, "klantenservice-nl.com"): "scam",
+                     ("lookalike_domain", "", "klantenservice-nl.com"): "scam"}
 
 
 def test_verdicts_severities_and_platforms(world: World) -> None:
@@ -168,15 +171,17 @@ def test_verdicts_severities_and_platforms(world: World) -> None:
             ),
         ],
     )
-    world.capture("KPN", [res(1, [phone(MOBILE)], domain="kpn-hulp.nl")], engine="bing")
-    world.capture("KPN", [res(1, [phone(MOBILE)], domain="kpn-hulp.nl")], engine="duckduckgo")
-    got = {(f.engine, f.kind, f.e164): (f.verdict, f.severity, f.platform) for f in world.audit().findings}
+    world.capture("KPN", [res(1, [phone(MOBILE)], domain="snelhulp-nl.com")], engine="bing")
+    world.capture("KPN", [res(1, [phone(MOBILE)], domain="snelhulp-nl.com")], engine="duckduckgo")
+    got = {(f.engine, f.kind, f.e164): (f.verdict, f.severity, f.platform, f.platforms, f.engines)
+           for f in world.audit().findings}
+    # one finding per (brand, rule, number, advertiser domain): the same ad on three engines is one finding,
+    # its evidence the best-placed sighting, with every engine and platform it was seen on
     assert got == {
-        ("google", "ad", MOBILE): ("scam", "high", "google_ads"),
-        ("google", "organic", PREMIUM): ("scam", "high", ""),
-        ("google", "organic", "+31201234567"): ("suspect", "medium", ""),
-        ("bing", "ad", MOBILE): ("scam", "high", "microsoft_advertising"),
-        ("duckduckgo", "ad", MOBILE): ("scam", "high", "microsoft_advertising"),
+        ("google", "ad", MOBILE): ("scam", "high", "google_ads", ("google_ads", "microsoft_advertising"),
+                                   ("bing", "duckduckgo", "google")),
+        ("google", "organic", PREMIUM): ("scam", "high", "", (), ("google",)),
+        ("google", "organic", "+31201234567"): ("suspect", "medium", "", (), ("google",)),
     }
 
 

@@ -287,8 +287,9 @@ def test_findings_keep_first_seen_across_runs(store: Store) -> None:
             ),
         ],
     )
-    assert count(store, "findings") == 2
+    assert count(store, "findings") == 2 and count(store, "finding_runs") == 3
     row = next(f for f in store.findings() if f["e164"] == "+319001234567")
+    assert (row["rule"], row["advertiser_domain"], row["state"]) == ("unofficial_number", "kpn-hulp.nl", "open")
     assert (row["first_seen"], row["last_seen"]) == (T1, T2)
     assert (row["first_run_id"], row["last_run_id"]) == (run1, run2)
     assert row["rank"] == 2

@@ -1,0 +1,135 @@
+"""Campaigns: findings that share a number, a landing domain, a display domain or a landing page.
+
+Every finding belongs to one campaign (alone, until another finding shares one of its keys).  Keys:
+
+* ``number``  the E.164 shown (a 0900 line advertised for several brands);
+* ``landing`` the advertiser's registrable domain;
+* ``display`` the registrable domain of the ad's display URL;
+* ``page``    the fingerprint of its landing page: the visible text with host names and digits taken
+  out, so the same scam page under different domains (and numbers) is one key.
+
+Domains of any brand in the list and neutral sites (``audits/data/neutral_sites.txt``) are never keys:
+a scam ad printing ``www.telnova.nl`` as its display URL, or two numbers on a directory site, are not one
+campaign.  Keys join campaigns across brands and nights; when one finding links two campaigns they merge
+into the older one (its id stays; the other records ``merged_into``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+from audits.lookalike import neutral_sites
+from audits.store import Store
+from crawler.domains import registrable_domain
+
+MIN_PAGE_TEXT = 40  # a page with less text than this says too little to be told apart
+_HOSTISH = re.compile(r"\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b")
+_DIGITS = re.compile(r"[0-9]+")
+_SPACE = re.compile(r"\s+")
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def campaign_id(seed: str) -> str:
+    n = int.from_bytes(hashlib.sha1(("campaign\x1f" + seed).encode()).digest()[:8], "big")
+    return "c" + "".join(_ALPHABET[(n >> (5 * i)) & 31] for i in range(6))
+
+
+def page_fingerprint(html: str) -> str | None:
+    """The same page under another domain (or number) gives the same fingerprint; tiny pages give None."""
+    text = BeautifulSoup(html, "lxml").get_text(" ").lower()
+    text = _SPACE.sub(" ", _DIGITS.sub("#", _HOSTISH.sub("@", text))).strip()
+    if len(text) < MIN_PAGE_TEXT:
+        return None
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _fingerprint(store: Store, finding_id: str, run_id: str) -> str | None:
+    for s in store.finding_sightings(finding_id, run_id):
+        if not (s.get("device") or "").startswith("landing:"):
+            continue
+        path = store.capture_html_path(s["capture_id"])
+        if path and Path(path).is_file():
+            fp = page_fingerprint(Path(path).read_text(encoding="utf-8", errors="replace"))
+            if fp:
+                return fp
+    return None
+
+
+def finding_keys(f: dict[str, Any], excluded: set[str], fingerprint: str | None) -> list[tuple[str, str]]:
+    keys = []
+    if f.get("e164"):
+        keys.append(("number", f["e164"]))
+    for kind, domain in (("landing", f.get("advertiser_domain")), ("display", registrable_domain(f.get(
+            "display_url")) if f.get("kind") in ("ad", "shopping_ad") else None)):  # fmt: skip
+        if domain and domain not in excluded:
+            keys.append((kind, domain))
+    if fingerprint:
+        keys.append(("page", fingerprint))
+    return keys
+
+
+def assign_campaigns(store: Store, run_id: str, at: str | None = None) -> int:
+    """Put each finding the run saw in its campaign; returns how many findings changed campaign."""
+    at = at or datetime.now(UTC).isoformat(timespec="seconds")
+    excluded = set(neutral_sites()) | {d.lower() for b in store.brands() for d in b.domains}
+    changed = 0
+    for f in store.findings(run_id=run_id):
+        fp = _fingerprint(store, f["id"], run_id) or f.get("fingerprint")
+        keys = finding_keys(f, excluded, fp)
+        found = {store.campaign_root(c) for c in store.campaigns_for_keys(keys)}
+        if f.get("campaign"):
+            found.add(store.campaign_root(f["campaign"]))
+        if not found:
+            target = campaign_id(f["id"])
+            store.create_campaign(target, at)
+        else:
+            target, *others = store.oldest_campaigns(found)
+            for other in others:
+                changed += store.merge_campaign(other, target)
+        store.add_campaign_keys(target, keys)
+        if f.get("campaign") != target or (fp and f.get("fingerprint") != fp):
+            store.update_finding(f["id"], campaign=target, fingerprint=fp)
+            changed += 1
+    return changed
+
+
+def campaign_summary(store: Store, cid: str) -> dict[str, Any] | None:
+    """What an analyst reads: numbers, brands and domains of the campaign, since when, and its findings."""
+    cid = store.campaign_root(cid)
+    findings = store.campaign_findings(cid)
+    if not findings:
+        return None
+    numbers = sorted({f["e164"] for f in findings if f.get("e164")})
+    brands = sorted({f["brand"] for f in findings})
+    domains = sorted({f["advertiser_domain"] for f in findings if f.get("advertiser_domain")})
+    since = min(f.get("first_seen") or "" for f in findings)
+    last = max(f.get("last_seen") or "" for f in findings)
+    shown = ", ".join(f.get("raw") or f["e164"] for f in findings if f.get("e164") and f.get("raw"))
+    what = (shown.split(", ")[0] if shown else (domains[0] if domains else cid))
+    headline = (f"{what} advertised for {len(brands)} brand{'s' if len(brands) != 1 else ''} on {len(domains)} "
+                f"domain{'s' if len(domains) != 1 else ''} since {_day(since)}")  # fmt: skip
+    return {"id": cid, "headline": headline, "findings": len(findings), "brands": brands, "numbers": numbers,
+            "domains": domains, "first_seen": since, "last_seen": last,
+            "open": sum(1 for f in findings if f.get("state") in ("open", "confirmed", None)),
+            "finding_ids": [f["id"] for f in findings], "members": findings}
+
+
+def campaign_summaries(store: Store) -> list[dict[str, Any]]:
+    out = [s for s in (campaign_summary(store, c) for c in store.campaign_ids()) if s is not None]
+    for s in out:
+        s.pop("members")
+    return sorted(out, key=lambda s: (-len(s["brands"]), -s["findings"], s["first_seen"], s["id"]))
+
+
+def _day(iso: str) -> str:
+    try:
+        d = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso[:10]
+    return f"{d.day} {d.strftime('%b')} {d.year}"

@@ -1,0 +1,331 @@
+"""SQL of findings across nights: identity, sightings, triage, allow-list, campaigns, takedowns.
+
+A finding is one (brand, rule, E.164, advertiser registrable domain); its id is
+short and typeable (:func:`finding_id`).  Tables (beside ``findings`` itself):
+
+* ``finding_runs``      one row per finding and run (night): what that night saw;
+* ``finding_sightings`` every sighting behind a finding, linked to its capture and result;
+* ``finding_jobs``      the search jobs (brand, engine, query, device) a finding was seen in,
+                        ``active`` while the finding is not gone: a night looks up only the
+                        findings of the jobs it crawled, so its work grows with its captures;
+* ``finding_events``    every triage change: time, old and new state, reason, OS user;
+* ``allowlist``         (brand, number, domain) pairs an analyst dismissed;
+* ``campaign_keys``     shared number / domain / page fingerprint -> campaign;
+* ``nights``            the runs whose lifecycle was applied.
+
+``FindingStore`` is a mixin of :class:`audits.store.Store`; the logic lives in
+``audits.lifecycle``, ``audits.triage`` and ``audits.campaigns``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+import sqlite_utils
+
+from audits.ids import stable_id
+from audits.schema import FINDING_COLUMNS
+
+S, N = str, int
+_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"  # no i, l, o, u: nothing to mistype
+ID_LENGTH = 7
+
+STATES = ("open", "confirmed", "dismissed", "reported", "resolved")
+STATUSES = ("new", "recurring", "gone", "reopened")
+# Per-night columns, kept per run in finding_runs; the latest night's copy is on the finding.
+RUN_COLUMNS = (
+    "verdict", "reason", "severity", "engine", "kind", "platform", "query", "device", "placement", "rank",
+    "raw", "title", "display_url", "landing_url", "click_url", "domain", "text", "captured_at",
+    "html_path", "html_sha256", "screenshot_path", "screenshot_sha256", "evidence_path", "evidence_sha256",
+)  # fmt: skip
+LIST_COLUMNS = ("engines", "devices", "placements", "platforms")
+TABLES: dict[str, tuple[dict[str, type], list[tuple[str, str, str]]]] = {
+    "finding_runs": (
+        {"id": S, "finding_id": S, "run_id": S, "night": S, **dict.fromkeys(RUN_COLUMNS, S), "rank": N,
+         "engines": S, "devices": S, "placements": S, "platforms": S},
+        [("finding_id", "findings", "id"), ("run_id", "runs", "id")],
+    ),
+    "finding_sightings": (
+        {"id": S, "finding_id": S, "run_id": S, "sighting_id": S, "capture_id": S, "result_id": S, "engine": S,
+         "device": S, "placement": S, "kind": S, "captured_at": S},
+        [("finding_id", "findings", "id"), ("run_id", "runs", "id"), ("capture_id", "captures", "id"),
+         ("result_id", "results", "id")],
+    ),
+    "finding_jobs": (
+        {"id": S, "finding_id": S, "brand": S, "engine": S, "query": S, "device": S, "active": N},
+        [("finding_id", "findings", "id")],
+    ),
+    "finding_events": (
+        {"id": N, "finding_id": S, "at": S, "old_state": S, "new_state": S, "reason": S, "user": S,
+         "platform": S, "reference": S},
+        [("finding_id", "findings", "id")],
+    ),
+    "allowlist": (
+        {"id": S, "brand": S, "e164": S, "domain": S, "reason": S, "finding_id": S, "at": S, "user": S},
+        [("finding_id", "findings", "id")],
+    ),
+    "campaigns": ({"id": S, "created_at": S, "merged_into": S}, []),
+    "campaign_keys": ({"id": S, "kind": S, "value": S, "campaign_id": S}, [("campaign_id", "campaigns", "id")]),
+    "nights": ({"run_id": S, "night": S, "started_at": S, "applied_at": S}, [("run_id", "runs", "id")]),
+}  # fmt: skip
+# Composite indexes: every query of a night goes through one of them.
+INDEX_SQL = (
+    "create index if not exists idx_finding_runs_finding on finding_runs (finding_id, night)",
+    "create index if not exists idx_finding_sightings_finding on finding_sightings (finding_id, run_id)",
+    "create index if not exists idx_finding_sightings_run on finding_sightings (run_id)",
+    "create index if not exists idx_finding_jobs_job on finding_jobs (brand, engine, query, device, active)",
+    "create index if not exists idx_finding_jobs_finding on finding_jobs (finding_id)",
+    "create index if not exists idx_finding_events_finding on finding_events (finding_id, at)",
+    "create index if not exists idx_allowlist_key on allowlist (brand, e164, domain)",
+    "create index if not exists idx_campaign_keys_value on campaign_keys (kind, value)",
+    "create index if not exists idx_findings_campaign on findings (campaign)",
+    "create index if not exists idx_findings_last_run on findings (last_run_id)",
+    "create index if not exists idx_findings_state on findings (state, status)",
+    "create index if not exists idx_nights_night on nights (night, started_at)",
+)
+
+
+def finding_id(brand: str, rule: str, e164: str, domain: str) -> str:
+    """Seven lower-case Crockford base-32 characters from the finding's identity: short, stable, typeable."""
+    digest = int.from_bytes(hashlib.sha1("\x1f".join((brand, rule, e164, domain)).encode()).digest()[:8], "big")
+    return "".join(_CROCKFORD[(digest >> (5 * i)) & 31] for i in range(ID_LENGTH))
+
+
+def as_dict(f: Any) -> dict[str, Any]:
+    return asdict(f) if is_dataclass(f) and not isinstance(f, type) else dict(f)
+
+
+def decode(row: dict[str, Any]) -> dict[str, Any]:
+    """List columns are stored as JSON text; callers get lists."""
+    for c in LIST_COLUMNS:
+        if c in row and isinstance(row[c], str):
+            row[c] = json.loads(row[c] or "[]")
+    return row
+
+
+class FindingStore:
+    """Mixin: needs ``self.db`` (a sqlite_utils Database) and the ``findings`` table from audits.schema."""
+
+    db: sqlite_utils.Database
+
+    def _create_finding_tables(self) -> None:
+        for name, (columns, fks) in TABLES.items():
+            pk = "run_id" if name == "nights" else "id"
+            self.db[name].create(columns, pk=pk, foreign_keys=fks, if_not_exists=True)  # type: ignore[union-attr]
+        # databases made before these columns existed gain them (their old rows keep NULLs)
+        for name, columns in (("findings", FINDING_COLUMNS), *((n, c) for n, (c, _) in TABLES.items())):
+            have = set(self.db[name].columns_dict)  # type: ignore[union-attr]
+            for col, kind in columns.items():
+                if col not in have:
+                    self.db[name].add_column(col, kind)  # type: ignore[union-attr]
+        for sql in INDEX_SQL:
+            self.db.execute(sql)
+
+    def _q(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, list(params)))
+
+    def _put(self, table: str, row: Mapping[str, Any], pk: str = "id") -> None:
+        self.db[table].upsert(dict(row), pk=pk)  # type: ignore[union-attr]
+
+    # -- a night's findings -----------------------------------------------------
+    def upsert_findings(self, run_id: str, findings: Iterable[Any]) -> int:
+        """Store one run's findings (dataclasses or dicts) under their identity.
+
+        One row per identity in ``findings``; the run's own view in ``finding_runs`` and its sightings in
+        ``finding_sightings``.  Re-auditing a run replaces that run's view (a finding the new audit no longer
+        gives does not belong to the run); the latest evidence on the finding is the newest night's.
+        """
+        run = self._q("select started_at from runs where id = ?", [run_id])
+        night = (run[0]["started_at"] or "")[:10] if run else ""
+        n = 0
+        with self.db.conn:  # one transaction: a run never shows half its findings
+            self.db.execute("delete from finding_runs where run_id = ?", [run_id])
+            self.db.execute("delete from finding_sightings where run_id = ?", [run_id])
+            for f in findings:
+                self._upsert_one(run_id, night, as_dict(f))
+                n += 1
+        return n
+
+    def _upsert_one(self, run_id: str, night: str, d: dict[str, Any]) -> None:
+        rule = d.get("rule") or "unofficial_number"
+        domain = d.get("advertiser_domain") or d.get("domain") or ""
+        fid = finding_id(d["brand"], rule, d.get("e164") or "", domain)
+        seen = d.get("captured_at") or ""
+        lists = {c: json.dumps(sorted(set(d.get(c) or ())), ensure_ascii=False) for c in LIST_COLUMNS}
+        per_run = {c: d.get(c) for c in RUN_COLUMNS}
+        old = self._q("select first_seen, first_run_id, last_seen from findings where id = ?", [fid])
+        row: dict[str, Any] = {"id": fid, "brand": d["brand"], "rule": rule, "e164": d.get("e164") or "",
+                               "advertiser_domain": domain, "number_type": d.get("number_type") or ""}
+        if not old:
+            row.update(first_seen=seen, first_run_id=run_id, state="open", status="new", times_seen=0,
+                       nights_seen=0, absent_nights=0)
+        elif seen and (old[0]["first_seen"] or "") > seen:  # an older run audited late
+            row.update(first_seen=seen, first_run_id=run_id)
+        if not old or seen >= (old[0]["last_seen"] or ""):  # the newest night's evidence is the finding's
+            row.update(per_run, **lists, last_seen=seen, last_run_id=run_id)
+        self._put("findings", row)
+        self._put("finding_runs", {"id": stable_id(fid, run_id), "finding_id": fid, "run_id": run_id, "night": night,
+                                   **per_run, **lists})
+        for s in d.get("sightings") or ():
+            self._put("finding_sightings", {"id": stable_id(fid, s.get("sighting_id")), "finding_id": fid,
+                                            "run_id": run_id, **{k: s.get(k) for k in (
+                                                "sighting_id", "capture_id", "result_id", "engine", "device",
+                                                "placement", "kind", "captured_at")}})  # fmt: skip
+            job = (d["brand"], s.get("engine") or "", s.get("query") or "", _base_device(s.get("device")))
+            self._put("finding_jobs", {"id": stable_id(fid, *job), "finding_id": fid, "brand": job[0],
+                                       "engine": job[1], "query": job[2], "device": job[3], "active": 1})
+
+    # -- reading ------------------------------------------------------------------
+    def findings(self, run_id: str | None = None, brand: str | None = None) -> list[dict[str, Any]]:
+        """All findings (run_id None) or those one run saw, as it saw them; newest last_seen first."""
+        order = "order by f.last_seen desc, f.brand, f.e164, f.rule, f.advertiser_domain"
+        params: list[Any] = []
+        if run_id is None:
+            sql = "select f.* from findings f where f.rule is not null"
+        else:
+            per_run = (*RUN_COLUMNS, *LIST_COLUMNS)
+            cols = ", ".join([*(f"f.[{c}]" for c in FINDING_COLUMNS if c not in per_run),
+                              *(f"fr.[{c}]" for c in per_run)])
+            sql = (f"select {cols}, fr.run_id from findings f join finding_runs fr on fr.finding_id = f.id"
+                   " where fr.run_id = ?")  # fmt: skip
+            params.append(run_id)
+        if brand is not None:
+            sql += " and f.brand = ?"
+            params.append(brand)
+        return [decode(r) for r in self._q(f"{sql} {order}", params)]
+
+    def query_findings(self, *, state: str | None = None, status: str | None = None, brand: str | None = None,
+                       rule: str | None = None, engine: str | None = None, since: str | None = None,
+                       include_dismissed: bool = False) -> list[dict[str, Any]]:
+        """Findings across nights, filtered; dismissed ones only with ``include_dismissed`` or ``state``."""
+        where, params = ["rule is not null"], []
+        for col, value in (("state", state), ("status", status), ("brand", brand), ("rule", rule)):
+            if value is not None:
+                where.append(f"{col} = ?")
+                params.append(value)
+        if engine is not None:
+            where.append("engines like ?")
+            params.append(f'%"{engine}"%')
+        if since is not None:
+            where.append("last_seen >= ?")
+            params.append(since)
+        if state is None and not include_dismissed:
+            where.append("coalesce(state, 'open') != 'dismissed'")
+        sql = (f"select * from findings where {' and '.join(where)}"
+               " order by last_seen desc, brand, rule, e164, advertiser_domain")  # fmt: skip
+        return [decode(r) for r in self._q(sql, params)]
+
+    def reported_findings(self) -> list[dict[str, Any]]:
+        """Every finding ever reported to a platform, with its takedown (if seen)."""
+        return [decode(r) for r in self._q(
+            "select * from findings where reported_at is not null order by reported_platform, reported_at, id")]
+
+    def finding(self, fid: str) -> dict[str, Any] | None:
+        rows = self._q("select * from findings where id = ?", [fid])
+        return decode(rows[0]) if rows else None
+
+    def resolve_finding_ids(self, prefix: str) -> list[str]:
+        """Ids starting with ``prefix`` (case-insensitive): analysts may type a unique prefix."""
+        p = prefix.strip().lower()
+        return [r["id"] for r in self._q("select id from findings where id like ? order by id", [p + "%"])]
+
+    def finding_history(self, fid: str) -> list[dict[str, Any]]:
+        """Every night the finding was seen, oldest first, with that night's evidence."""
+        rows = self._q("select fr.*, r.started_at from finding_runs fr left join runs r on r.id = fr.run_id"
+                       " where fr.finding_id = ? order by fr.night, r.started_at", [fid])  # fmt: skip
+        return [decode(r) for r in rows]
+
+    def finding_sightings(self, fid: str, run_id: str | None = None) -> list[dict[str, Any]]:
+        sql = "select * from finding_sightings where finding_id = ?"
+        params = [fid]
+        if run_id is not None:
+            sql += " and run_id = ?"
+            params.append(run_id)
+        return self._q(sql + " order by captured_at, engine, device, placement", params)
+
+    def finding_events(self, fid: str) -> list[dict[str, Any]]:
+        return self._q("select * from finding_events where finding_id = ? order by at, id", [fid])
+
+    # -- lifecycle support ----------------------------------------------------------
+    def run_night(self, run_id: str) -> tuple[str, str]:
+        rows = self._q("select started_at from runs where id = ?", [run_id])
+        if not rows:
+            raise KeyError(f"no run {run_id!r}")
+        started = rows[0]["started_at"] or ""
+        return started[:10], started
+
+    def newer_night_applied(self, started_at: str, run_id: str) -> bool:
+        rows = self._q("select 1 from nights where started_at > ? and run_id != ? limit 1", [started_at, run_id])
+        return bool(rows)
+
+    def mark_night_applied(self, run_id: str, night: str, started_at: str, at: str) -> None:
+        self._put("nights", {"run_id": run_id, "night": night, "started_at": started_at, "applied_at": at},
+                  pk="run_id")
+
+    def latest_night(self) -> str | None:
+        rows = self._q("select night from nights order by started_at desc limit 1")
+        return rows[0]["night"] if rows else None
+
+    def run_finding_stats(self, fid: str) -> tuple[int, int]:
+        """(times_seen, nights_seen): runs and distinct nights the finding was seen in."""
+        row = self._q("select count(*) as t, count(distinct night) as n from finding_runs where finding_id = ?",
+                      [fid])[0]
+        return int(row["t"]), int(row["n"])
+
+    def run_lists(self, fid: str) -> dict[str, list[str]]:
+        """Engines, devices, placements and platforms over every night (the union)."""
+        out: dict[str, set[str]] = {c: set() for c in LIST_COLUMNS}
+        for r in self._q(f"select {', '.join(LIST_COLUMNS)} from finding_runs where finding_id = ?", [fid]):
+            for c in LIST_COLUMNS:
+                out[c].update(json.loads(r[c] or "[]"))
+        return {c: sorted(v) for c, v in out.items()}
+
+    def active_findings_for_jobs(self, jobs: Iterable[tuple[str, str, str, str]]) -> dict[str, set[tuple]]:
+        """finding id -> its active jobs, for findings seen before in any of ``jobs`` (index look-ups only)."""
+        out: dict[str, set[tuple]] = {}
+        for job in set(jobs):
+            for r in self._q("select finding_id from finding_jobs where brand = ? and engine = ? and query = ?"
+                             " and device = ? and active = 1", job):  # fmt: skip
+                out.setdefault(r["finding_id"], set())
+        for fid in out:
+            out[fid] = {(r["brand"], r["engine"], r["query"], r["device"]) for r in self._q(
+                "select brand, engine, query, device from finding_jobs where finding_id = ? and active = 1", [fid])}
+        return out
+
+    def set_jobs_active(self, fid: str, active: bool) -> None:
+        self.db.execute("update finding_jobs set active = ? where finding_id = ?", [int(active), fid])
+
+    def update_finding(self, fid: str, **values: Any) -> None:
+        self._put("findings", {"id": fid, **values})
+
+    # -- triage ---------------------------------------------------------------------
+    def add_finding_event(self, fid: str, at: str, old: str | None, new: str, reason: str, user: str,
+                          platform: str = "", reference: str = "") -> None:
+        self.db["finding_events"].insert({  # type: ignore[union-attr]
+            "finding_id": fid, "at": at, "old_state": old, "new_state": new, "reason": reason, "user": user,
+            "platform": platform, "reference": reference})  # fmt: skip
+
+    def allow(self, brand: str, e164: str, domain: str, reason: str, fid: str, at: str, user: str) -> None:
+        self._put("allowlist", {"id": stable_id(brand, e164, domain), "brand": brand, "e164": e164, "domain": domain,
+                                "reason": reason, "finding_id": fid, "at": at, "user": user})  # fmt: skip
+
+    def disallow(self, brand: str, e164: str, domain: str) -> None:
+        self.db.execute("delete from allowlist where id = ?", [stable_id(brand, e164, domain)])
+
+    def allowed(self, brand: str, e164: str, domain: str) -> dict[str, Any] | None:
+        rows = self._q("select * from allowlist where brand = ? and e164 = ? and domain = ?", [brand, e164, domain])
+        return rows[0] if rows else None
+
+    def allowlist(self) -> list[dict[str, Any]]:
+        return self._q("select * from allowlist order by brand, e164, domain")
+
+
+
+def _base_device(device: str | None) -> str:
+    """Landing captures are stored as ``landing:<device>:<slot>``; their job is the SERP's device."""
+    d = device or ""
+    return d.split(":")[1] if d.startswith("landing:") and d.count(":") >= 1 else d

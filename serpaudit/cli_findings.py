@@ -1,0 +1,139 @@
+"""``serpaudit findings ...`` and ``serpaudit campaigns ...``: a thin layer over serpaudit.findings_commands.
+
+``register(findings_app, campaigns_app, guard, print_rows)`` adds the commands; serpaudit.cli calls it
+with its own error guard and table printer, so every command prints and exits the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from serpaudit import findings_commands as fc
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (TOML).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+IdsArg = Annotated[list[str], typer.Argument(help="Finding ids (or unique prefixes), as `findings list` shows.")]
+ReasonOpt = Annotated[str, typer.Option(help="Why (required for dismiss; kept in the event trail).")]
+
+
+def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Callable[..., Any],
+             print_rows: Callable[[list[dict[str, Any]], bool, list[str]], None]) -> None:
+    @findings_app.command("list")
+    def findings_list(
+        config: ConfigOpt = None, as_json: JsonOpt = False,
+        state: Annotated[str | None, typer.Option(help="open, confirmed, dismissed, reported or resolved.")] = None,
+        status: Annotated[str | None, typer.Option(help="new, recurring, gone or reopened.")] = None,
+        brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None,
+        rule: Annotated[str | None, typer.Option(
+            help="unofficial_number, own_ad_unpublished_number or lookalike_domain.")] = None,
+        engine: Annotated[str | None, typer.Option(help="Seen on this engine.")] = None,
+        since: Annotated[str | None, typer.Option(help="Last seen on or after this date (YYYY-MM-DD).")] = None,
+        include_all: Annotated[bool, typer.Option("--all", help="Include dismissed findings.")] = False,
+        run: Annotated[str | None, typer.Option(help="Only what this run saw.")] = None,
+    ) -> None:
+        """Findings across nights, newest first (dismissed ones only with --all or --state dismissed)."""
+        rows = guard(fc.findings_list, config, run=run, state=state, status=status, brand=brand, rule=rule,
+                     engine=engine, since=since, include_all=include_all)
+        print_rows(rows, as_json, fc.LIST_COLUMNS)
+
+    @findings_app.command("show")
+    def findings_show(finding_id: Annotated[str, typer.Argument(help="A finding id or a unique prefix.")],
+                      config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+        """One finding's whole history: every night with its evidence, every sighting and state change."""
+        shown = guard(fc.findings_show, config, finding_id)
+        if as_json:
+            typer.echo(json.dumps(shown, indent=2, ensure_ascii=False, default=str))
+            return
+        typer.echo(_describe(shown))
+
+    def _set(action: str, ids: list[str], config: Path | None, reason: str = "", platform: str = "",
+             reference: str = "", on: str | None = None) -> None:
+        for f in guard(fc.findings_set_state, config, action, ids, reason=reason, platform=platform,
+                       reference=reference, on=on):
+            typer.echo(f"{f['id']}  {f['state']}  {f['brand']}  {f.get('e164') or '-'}  {f['advertiser_domain']}")
+
+    @findings_app.command("confirm")
+    def confirm(ids: IdsArg, reason: ReasonOpt = "", config: ConfigOpt = None) -> None:
+        """Confirm findings as abuse."""
+        _set("confirm", ids, config, reason)
+
+    @findings_app.command("dismiss")
+    def dismiss(ids: IdsArg, reason: ReasonOpt = "", config: ConfigOpt = None) -> None:
+        """Dismiss findings (--reason required); allow-lists their number and domain for the brand."""
+        _set("dismiss", ids, config, reason)
+
+    @findings_app.command("reported")
+    def reported(ids: IdsArg,
+                 platform: Annotated[str, typer.Option(help="google_ads or microsoft_advertising.")] = "",
+                 reference: Annotated[str, typer.Option(help="The platform's case or ticket number.")] = "",
+                 on: Annotated[str | None, typer.Option("--date", help="Report date (default today).")] = None,
+                 reason: ReasonOpt = "", config: ConfigOpt = None) -> None:
+        """Record that findings were reported to a platform; later nights track the takedown."""
+        _set("reported", ids, config, reason, platform, reference, on)
+
+    @findings_app.command("resolve")
+    def resolve(ids: IdsArg, reason: ReasonOpt = "", config: ConfigOpt = None) -> None:
+        """Mark findings resolved (a resolved finding seen again is open again)."""
+        _set("resolve", ids, config, reason)
+
+    @campaigns_app.command("list")
+    def campaigns_list(config: ConfigOpt = None, as_json: JsonOpt = False,
+                       include_single: Annotated[bool, typer.Option(
+                           "--all", help="Also campaigns of a single finding.")] = False) -> None:
+        """Campaigns: findings sharing a number, domain or landing page, across brands and nights."""
+        print_rows(guard(fc.campaigns_list, config, include_single), as_json,
+                   ["id", "headline", "findings", "open", "brands", "numbers", "domains"])
+
+    @campaigns_app.command("show")
+    def campaigns_show(campaign_id: Annotated[str, typer.Argument(help="A campaign id (campaigns list).")],
+                       config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+        """One campaign and its findings."""
+        c = guard(fc.campaigns_show, config, campaign_id)
+        if as_json:
+            typer.echo(json.dumps(c, indent=2, ensure_ascii=False, default=str))
+            return
+        typer.echo(f"campaign {c['id']}: {c['headline']}")
+        typer.echo(f"brands: {', '.join(c['brands'])}\nnumbers: {', '.join(c['numbers']) or '-'}\n"
+                   f"domains: {', '.join(c['domains'])}\n")
+        print_rows(c["members"], False, fc.LIST_COLUMNS)
+
+
+def _describe(shown: dict[str, Any]) -> str:
+    f = shown["finding"]
+    lines = [
+        f"finding {f['id']}  [{f.get('status')}] [{f.get('state')}]  {f['brand']}  rule {f['rule']}",
+        f"number {f.get('raw') or f.get('e164') or '-'} ({f.get('e164') or 'none'})  "
+        f"domain {f.get('advertiser_domain') or '-'}",
+        f"verdict {f.get('verdict')} ({f.get('severity')}): {f.get('reason')}",
+        f"seen {f.get('times_seen')} time(s) on {f.get('nights_seen')} night(s): {f.get('first_seen')} .. "
+        f"{f.get('last_seen')}",
+        f"engines {', '.join(f.get('engines') or [])}; devices {', '.join(f.get('devices') or [])}; "
+        f"placements {', '.join(f.get('placements') or [])}",
+        f"campaign {f.get('campaign') or '-'}" + (f": {shown['campaign']['headline']}" if shown["campaign"] else ""),
+    ]
+    if f.get("reported_at"):
+        lines.append(f"reported to {f.get('reported_platform')} on {f['reported_at']} "
+                     f"{f.get('report_reference') or ''}; taken down: {f.get('taken_down_at') or 'not yet'}"
+                     + (f" after {f['takedown_days']} day(s)" if f.get("takedown_days") is not None else "")
+                     + ("; FOLLOW-UP DUE" if f.get("followup_due") else ""))
+    lines.append("\nnights:")
+    for n in shown["nights"]:
+        lines.append(f"  {n['night']}  run {n['run_id']}  {n.get('verdict')}  {n.get('engine')} {n.get('device')} "
+                     f"{n.get('placement')} #{n.get('rank')}  {n.get('title') or ''}")
+        lines.append(f"      evidence {n.get('evidence_path') or n.get('screenshot_path') or '-'}  "
+                     f"sha256 {n.get('evidence_sha256') or n.get('screenshot_sha256') or '-'}")
+        for s in n["sightings"]:
+            lines.append(f"      sighting {s['engine']} {s['device']} {s['placement']} capture {s['capture_id']} "
+                         f"result {s['result_id']}")
+    lines.append("\nstate changes:")
+    for e in shown["events"] or []:
+        extra = f" {e['platform']} {e['reference']}".rstrip() if e.get("platform") else ""
+        lines.append(f"  {e['at']}  {e['old_state']} -> {e['new_state']}{extra}  by {e['user']}: {e['reason']}")
+    if not shown["events"]:
+        lines.append("  (none)")
+    return "\n".join(lines)

@@ -1,0 +1,124 @@
+"""The ``findings`` and ``campaigns`` commands as plain functions (the CLI only prints)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from audits.campaigns import campaign_summaries, campaign_summary
+from audits.rules import RULES
+from audits.store import Store
+from audits.store_findings import STATES, STATUSES
+from audits.takedowns import followup_due, takedown_stats
+from audits.triage import REPORT_PLATFORMS, TriageError, change_state
+from crawler.engines import ENGINE_NAMES
+from serpaudit.commands import InputError, _store
+
+# what `findings list` shows as a table; --json holds every field
+LIST_COLUMNS = ["id", "status", "state", "brand", "rule", "e164", "advertiser_domain", "engines", "first_seen",
+                "last_seen", "times_seen", "campaign"]  # fmt: skip
+ACTIONS = {"confirm": "confirmed", "dismiss": "dismissed", "reported": "reported", "resolve": "resolved"}
+
+
+def _choice(name: str, value: str | None, options: tuple[str, ...]) -> None:
+    if value is not None and value not in options:
+        raise InputError(f"--{name}: {value!r} is not one of {', '.join(options)}")
+
+
+def _day(name: str, value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def resolve_id(store: Store, typed: str) -> str:
+    """A finding id, or a unique prefix of one (at least 3 characters)."""
+    if store.finding(typed.strip().lower()) is not None:
+        return typed.strip().lower()
+    hits = store.resolve_finding_ids(typed) if len(typed.strip()) >= 3 else []
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise InputError(f"no finding {typed!r}; see `serpaudit findings list --all`")
+    raise InputError(f"{typed!r} matches {len(hits)} findings ({', '.join(hits[:5])}...): type more of the id")
+
+
+def _with_flags(store: Store, rows: list[dict[str, Any]], followup_days: int) -> list[dict[str, Any]]:
+    as_of = store.latest_night()
+    for r in rows:
+        r["followup_due"] = followup_due(r, followup_days, as_of)
+    return rows
+
+
+def findings_list(config: Path | None, *, run: str | None = None, state: str | None = None,
+                  status: str | None = None, brand: str | None = None, rule: str | None = None,
+                  engine: str | None = None, since: str | None = None,
+                  include_all: bool = False) -> list[dict[str, Any]]:
+    settings, store = _store(config)
+    _choice("state", state, STATES)
+    _choice("status", status, STATUSES)
+    _choice("rule", rule, RULES)
+    _choice("engine", engine, tuple(ENGINE_NAMES))
+    _day("since", since)
+    if run is not None:
+        rows = store.findings(run_id=run, brand=brand)
+        if not include_all:
+            rows = [r for r in rows if r.get("state") != "dismissed"]
+    else:
+        rows = store.query_findings(state=state, status=status, brand=brand, rule=rule, engine=engine,
+                                    since=since, include_dismissed=include_all)
+    return _with_flags(store, rows, settings.followup_days)
+
+
+def findings_show(config: Path | None, typed_id: str) -> dict[str, Any]:
+    """One finding with its whole history: every night and its evidence, every sighting, every state change."""
+    settings, store = _store(config)
+    fid = resolve_id(store, typed_id)
+    finding = _with_flags(store, [store.finding(fid) or {}], settings.followup_days)[0]
+    nights = store.finding_history(fid)
+    for night in nights:
+        night["sightings"] = store.finding_sightings(fid, night["run_id"])
+    return {"finding": finding, "nights": nights, "events": store.finding_events(fid),
+            "campaign": campaign_summary(store, finding["campaign"]) if finding.get("campaign") else None}
+
+
+def findings_set_state(config: Path | None, action: str, typed_ids: list[str], *, reason: str = "",
+                       platform: str = "", reference: str = "", on: str | None = None) -> list[dict[str, Any]]:
+    """confirm | dismiss | reported | resolve each id; all ids are checked before any is changed."""
+    _, store = _store(config)
+    new = ACTIONS[action]
+    _day("date", on)
+    if new == "dismissed" and not reason.strip():
+        raise InputError("dismiss: --reason is required (why is this not abuse?)")
+    if new == "reported" and platform not in REPORT_PLATFORMS:
+        raise InputError(f"reported: --platform must be one of {', '.join(REPORT_PLATFORMS)}")
+    ids = [resolve_id(store, t) for t in typed_ids]
+    out = []
+    for fid in ids:
+        try:
+            out.append(change_state(store, fid, new, reason=reason, platform=platform, reference=reference, on=on))
+        except TriageError as exc:
+            raise InputError(str(exc)) from exc
+    return out
+
+
+def campaigns_list(config: Path | None, include_single: bool = False) -> list[dict[str, Any]]:
+    _, store = _store(config)
+    return [c for c in campaign_summaries(store) if include_single or c["findings"] > 1]
+
+
+def campaigns_show(config: Path | None, campaign_id: str) -> dict[str, Any]:
+    _, store = _store(config)
+    summary = campaign_summary(store, campaign_id.strip().lower())
+    if summary is None:
+        raise InputError(f"no campaign {campaign_id!r}; see `serpaudit campaigns list`")
+    return summary
+
+
+def takedowns(config: Path | None) -> list[dict[str, Any]]:
+    settings, store = _store(config)
+    return takedown_stats(store, settings.followup_days)
