@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from audits.store_findings import FindingStore, _sid, decode
+from audits.ids import stable_id
+from audits.store_findings import FindingStore, decode
 
 
 class CampaignStore(FindingStore):
