@@ -110,10 +110,18 @@ def campaign_summary(store: Store, cid: str) -> dict[str, Any] | None:
     domains = sorted({f["advertiser_domain"] for f in findings if f.get("advertiser_domain")})
     since = min(f.get("first_seen") or "" for f in findings)
     last = max(f.get("last_seen") or "" for f in findings)
-    shown = ", ".join(f.get("raw") or f["e164"] for f in findings if f.get("e164") and f.get("raw"))
-    what = (shown.split(", ")[0] if shown else (domains[0] if domains else cid))
-    headline = (f"{what} advertised for {len(brands)} brand{'s' if len(brands) != 1 else ''} on {len(domains)} "
-                f"domain{'s' if len(domains) != 1 else ''} since {_day(since)}")  # fmt: skip
+    # the headline tells the most shared number: how many brands and domains it was advertised for
+    lead = max(numbers, key=lambda n: (len({f["brand"] for f in findings if f["e164"] == n}), n), default=None)
+    if lead is None:
+        headline = (f"{', '.join(domains) or cid} imitating {len(brands)} brand{'s' if len(brands) != 1 else ''}"
+                    f" since {_day(since)}")  # fmt: skip
+    else:
+        mine = [f for f in findings if f["e164"] == lead]
+        shown = next((f["raw"] for f in mine if f.get("raw")), lead)
+        n_brands = len({f["brand"] for f in mine})
+        n_domains = len({f["advertiser_domain"] for f in mine if f.get("advertiser_domain")})
+        headline = (f"{shown} advertised for {n_brands} brand{'s' if n_brands != 1 else ''} on {n_domains} "
+                    f"domain{'s' if n_domains != 1 else ''} since {_day(min(f['first_seen'] or '' for f in mine))}")
     return {"id": cid, "headline": headline, "findings": len(findings), "brands": brands, "numbers": numbers,
             "domains": domains, "first_seen": since, "last_seen": last,
             "open": sum(1 for f in findings if f.get("state") in ("open", "confirmed", None)),

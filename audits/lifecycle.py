@@ -93,7 +93,7 @@ def apply_night(store: Store, run_id: str, *, gone_after_nights: int = 2, at: st
             if latest:
                 _absent(store, fid, run_id, night, gone_after_nights, summary)
         store.mark_night_applied(run_id, night, started, at)
-    assign_campaigns(store, run_id, at)
+        assign_campaigns(store, run_id, at)  # one transaction: the night is joined to the case file whole
     log.info("night %s (run %s): %d seen, %d new, %d reopened, %d gone, %d taken down, %d not proven",
              night, run_id, summary.seen, len(summary.new), len(summary.reopened), len(summary.gone),
              len(summary.taken_down), summary.not_proven)  # fmt: skip
@@ -103,7 +103,7 @@ def apply_night(store: Store, run_id: str, *, gone_after_nights: int = 2, at: st
 def _seen(store: Store, f: dict, run_id: str, night: str, latest: bool, at: str, summary: NightSummary) -> None:
     fid = f["id"]
     times, nights = store.run_finding_stats(fid)
-    values: dict = {"times_seen": times, "nights_seen": nights, **store.run_lists(fid)}
+    values: dict = {"times_seen": times, "nights_seen": nights, **store.run_lists(fid, run_id)}
     summary.seen += 1
     if latest and f.get("status_run_id") != run_id:
         if f.get("status") == "gone":

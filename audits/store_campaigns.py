@@ -49,9 +49,9 @@ class CampaignStore(FindingStore):
         if other == target:
             return 0
         with self.db.conn:
-            self.db.execute("update campaign_keys set campaign_id = ? where campaign_id = ?", [target, other])
-            self.db.execute("update campaigns set merged_into = ? where id = ?", [target, other])
-            cur = self.db.execute("update findings set campaign = ? where campaign = ?", [target, other])
+            self.db.conn.execute("update campaign_keys set campaign_id = ? where campaign_id = ?", [target, other])
+            self.db.conn.execute("update campaigns set merged_into = ? where id = ?", [target, other])
+            cur = self.db.conn.execute("update findings set campaign = ? where campaign = ?", [target, other])
         return cur.rowcount or 0
 
     def add_campaign_keys(self, cid: str, keys: Iterable[tuple[str, str]]) -> None:

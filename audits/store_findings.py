@@ -85,7 +85,8 @@ INDEX_SQL = (
     "create index if not exists idx_findings_campaign on findings (campaign)",
     "create index if not exists idx_findings_last_run on findings (last_run_id)",
     "create index if not exists idx_findings_state on findings (state, status)",
-    "create index if not exists idx_nights_night on nights (night, started_at)",
+    "create index if not exists idx_nights_started on nights (started_at)",
+    "create index if not exists idx_finding_runs_run on finding_runs (run_id)",
 )
 
 
@@ -129,7 +130,17 @@ class FindingStore:
         return list(self.db.query(sql, list(params)))
 
     def _put(self, table: str, row: Mapping[str, Any], pk: str = "id") -> None:
-        self.db[table].upsert(dict(row), pk=pk)  # type: ignore[union-attr]
+        """Upsert one row in plain SQL: no schema look-up and no commit per row.
+
+        The caller's transaction (``with self.db.conn:``) commits a whole night at once; a commit per row
+        would cost an fsync each.
+        """
+        cols = list(row)
+        names = ", ".join(f"[{c}]" for c in cols)
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c != pk)
+        action = f"do update set {updates}" if updates else "do nothing"
+        self.db.conn.execute(f"insert into [{table}] ({names}) values ({', '.join('?' * len(cols))})"
+                             f" on conflict([{pk}]) {action}", [_cell(row[c]) for c in cols])
 
     # -- a night's findings -----------------------------------------------------
     def upsert_findings(self, run_id: str, findings: Iterable[Any]) -> int:
@@ -143,8 +154,8 @@ class FindingStore:
         night = (run[0]["started_at"] or "")[:10] if run else ""
         n = 0
         with self.db.conn:  # one transaction: a run never shows half its findings
-            self.db.execute("delete from finding_runs where run_id = ?", [run_id])
-            self.db.execute("delete from finding_sightings where run_id = ?", [run_id])
+            self.db.conn.execute("delete from finding_runs where run_id = ?", [run_id])
+            self.db.conn.execute("delete from finding_sightings where run_id = ?", [run_id])
             for f in findings:
                 self._upsert_one(run_id, night, as_dict(f))
                 n += 1
@@ -166,7 +177,7 @@ class FindingStore:
         elif seen and (old[0]["first_seen"] or "") > seen:  # an older run audited late
             row.update(first_seen=seen, first_run_id=run_id)
         if not old or seen >= (old[0]["last_seen"] or ""):  # the newest night's evidence is the finding's
-            row.update(per_run, **lists, last_seen=seen, last_run_id=run_id)
+            row.update(per_run, last_seen=seen, last_run_id=run_id)  # lists: merged by the lifecycle
         self._put("findings", row)
         self._put("finding_runs", {"id": stable_id(fid, run_id), "finding_id": fid, "run_id": run_id, "night": night,
                                    **per_run, **lists})
@@ -276,13 +287,15 @@ class FindingStore:
                       [fid])[0]
         return int(row["t"]), int(row["n"])
 
-    def run_lists(self, fid: str) -> dict[str, list[str]]:
-        """Engines, devices, placements and platforms over every night (the union)."""
-        out: dict[str, set[str]] = {c: set() for c in LIST_COLUMNS}
-        for r in self._q(f"select {', '.join(LIST_COLUMNS)} from finding_runs where finding_id = ?", [fid]):
-            for c in LIST_COLUMNS:
-                out[c].update(json.loads(r[c] or "[]"))
-        return {c: sorted(v) for c, v in out.items()}
+    def run_lists(self, fid: str, run_id: str) -> dict[str, list[str]]:
+        """Engines, devices, placements and platforms over every night: the finding's own lists and tonight's.
+
+        Merged, not recomputed from every night: a finding seen all year costs no more than a new one.
+        """
+        cols = ", ".join(LIST_COLUMNS)
+        rows = [*self._q(f"select {cols} from findings where id = ?", [fid]),
+                *self._q(f"select {cols} from finding_runs where id = ?", [stable_id(fid, run_id)])]
+        return {c: sorted({v for r in rows for v in json.loads(r[c] or "[]")}) for c in LIST_COLUMNS}
 
     def active_findings_for_jobs(self, jobs: Iterable[tuple[str, str, str, str]]) -> dict[str, set[tuple]]:
         """finding id -> its active jobs, for findings seen before in any of ``jobs`` (index look-ups only)."""
@@ -297,7 +310,7 @@ class FindingStore:
         return out
 
     def set_jobs_active(self, fid: str, active: bool) -> None:
-        self.db.execute("update finding_jobs set active = ? where finding_id = ?", [int(active), fid])
+        self.db.conn.execute("update finding_jobs set active = ? where finding_id = ?", [int(active), fid])
 
     def update_finding(self, fid: str, **values: Any) -> None:
         self._put("findings", {"id": fid, **values})
@@ -305,16 +318,16 @@ class FindingStore:
     # -- triage ---------------------------------------------------------------------
     def add_finding_event(self, fid: str, at: str, old: str | None, new: str, reason: str, user: str,
                           platform: str = "", reference: str = "") -> None:
-        self.db["finding_events"].insert({  # type: ignore[union-attr]
-            "finding_id": fid, "at": at, "old_state": old, "new_state": new, "reason": reason, "user": user,
-            "platform": platform, "reference": reference})  # fmt: skip
+        self.db.conn.execute(
+            "insert into finding_events (finding_id, at, old_state, new_state, reason, user, platform, reference)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?)", [fid, at, old, new, reason, user, platform, reference])
 
     def allow(self, brand: str, e164: str, domain: str, reason: str, fid: str, at: str, user: str) -> None:
         self._put("allowlist", {"id": stable_id(brand, e164, domain), "brand": brand, "e164": e164, "domain": domain,
                                 "reason": reason, "finding_id": fid, "at": at, "user": user})  # fmt: skip
 
     def disallow(self, brand: str, e164: str, domain: str) -> None:
-        self.db.execute("delete from allowlist where id = ?", [stable_id(brand, e164, domain)])
+        self.db.conn.execute("delete from allowlist where id = ?", [stable_id(brand, e164, domain)])
 
     def allowed(self, brand: str, e164: str, domain: str) -> dict[str, Any] | None:
         rows = self._q("select * from allowlist where brand = ? and e164 = ? and domain = ?", [brand, e164, domain])
@@ -323,6 +336,10 @@ class FindingStore:
     def allowlist(self) -> list[dict[str, Any]]:
         return self._q("select * from allowlist order by brand, e164, domain")
 
+
+
+def _cell(value: Any) -> Any:
+    return json.dumps(list(value), ensure_ascii=False) if isinstance(value, list | tuple | set) else value
 
 
 def _base_device(device: str | None) -> str:

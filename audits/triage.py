@@ -78,11 +78,11 @@ def change_state(store: Store, fid: str, new: str, *, reason: str = "", platform
             raise TriageError(f"--date: {day!r} is not a date (YYYY-MM-DD)") from None
         values.update(reported_platform=platform, reported_at=day, report_reference=reference.strip(),
                       taken_down_at=None, takedown_days=None)
-    if new == "dismissed":
-        store.allow(f["brand"], f.get("e164") or "", f.get("advertiser_domain") or "", reason, fid, at, user)
-    elif old == "dismissed":
-        store.disallow(f["brand"], f.get("e164") or "", f.get("advertiser_domain") or "")
-    with store.db.conn:
+    with store.db.conn:  # the state, its event and the allow-list change together or not at all
+        if new == "dismissed":
+            store.allow(f["brand"], f.get("e164") or "", f.get("advertiser_domain") or "", reason, fid, at, user)
+        elif old == "dismissed":
+            store.disallow(f["brand"], f.get("e164") or "", f.get("advertiser_domain") or "")
         store.update_finding(fid, **values)
         store.add_finding_event(fid, at, old, new, reason, user, platform if new == "reported" else "",
                                 reference.strip() if new == "reported" else "")

@@ -89,7 +89,8 @@ class SandboxWeb:
     """Answers requests for every host of a world, the three engines and their click/consent hosts."""
 
     def __init__(self, world: World) -> None:
-        self.world = world
+        # a world of several nights, not narrowed to one (World.night), shows its first night
+        self.world = world.night(1) if world.nights > 1 and world.night_number is None else world
         self.requests: list[tuple[str, str]] = []
         self.not_found: list[str] = []
         self._lock = threading.Lock()

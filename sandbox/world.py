@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 
 from audits.brands import query_template_problem
+from sandbox.world_nights import nights_list, parse_lifecycle, serps_on_night, total_nights
 
 DEFAULT_WORLD_PATH = Path(__file__).resolve().parent / "worlds" / "default.toml"
 
@@ -81,6 +82,21 @@ class World:
     # per-engine flags: {"google": {"consent_wall": bool}, "bing": {"consent_banner": bool}}
     engines: dict[str, dict[str, Any]] = field(default_factory=dict)
     path: Path | None = None
+    # several nights (sandbox/world_nights.py): how many, what the case file must show, the analyst's triage
+    nights: int = 1
+    lifecycle: list[dict[str, Any]] = field(default_factory=list)
+    triage: list[dict[str, Any]] = field(default_factory=list)
+    gone_after_nights: int | None = None
+    night_number: int | None = None  # set on the view World.night(n) returns
+
+    def night(self, n: int) -> World:
+        """The world as it is on night ``n`` (1-based): result pages and expectations of that night."""
+        if not 1 <= n <= self.nights:
+            raise ValueError(f"night {n} is outside 1..{self.nights}")
+        return replace(self, night_number=n, serps=serps_on_night(self.serps, n),
+                       expected=[e for e in self.expected if e.get("nights") is None or n in e["nights"]],
+                       expected_not_audited=[e for e in self.expected_not_audited
+                                             if e.get("nights") is None or n in e["nights"]])
 
     # -- look-ups used by the web app ------------------------------------------------
 
@@ -261,6 +277,10 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
     language = v.string(w, "language", "world", default="nl")
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise v.fail("world.region", f"{region!r} is not a region phonenumbers knows")
+    nights = total_nights(v, w)
+    gone_after = w.get("gone_after_nights")
+    if gone_after is not None and (not isinstance(gone_after, int) or isinstance(gone_after, bool) or gone_after < 1):
+        raise v.fail("world.gone_after_nights", "must be a whole number of nights, at least 1")
 
     c = v.table(data.get("crawl", {}), "crawl")
     crawl = {
@@ -352,7 +372,12 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
 
     serps: list[dict[str, Any]] = []
     for i, s in enumerate(v.tables(data, "serps", "")):
-        serps.append(_parse_serp(v, s, f"serps[{i}]", region))
+        serp = _parse_serp(v, s, f"serps[{i}]", region)
+        serp["nights"] = nights_list(v, s, f"serps[{i}]", nights)
+        for kind in ("ads", "organic"):
+            for j, (entry, raw) in enumerate(zip(serp[kind], v.tables(s, kind, f"serps[{i}]"), strict=True)):
+                entry["nights"] = nights_list(v, raw, f"serps[{i}].{kind}[{j}]", nights)
+        serps.append(serp)
 
     expected = []
     for i, e in enumerate(v.tables(data, "expect", "")):
@@ -362,7 +387,7 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
             raise v.fail(f"{where}.brand", f"{bname!r} is not a brand of this world")
         rule = v.string(e, "rule", where, default="unofficial_number", choices=RULES)
         raw = v.phone(e, "number", where, region, required=rule != "lookalike_domain")
-        domain = v.string(e, "domain", where, required=rule == "lookalike_domain", default="")
+        domain = v.string(e, "domain", where, required=rule == "lookalike_domain") or ""
         if domain and not _HOST_RE.match(domain):
             raise v.fail(f"{where}.domain", f"{domain!r} is not a domain name")
         expected.append({
@@ -372,6 +397,7 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
             "domain": domain.lower(),
             "verdict": v.string(e, "verdict", where, default="finding", choices=VERDICTS),
             "why": v.string(e, "why", where, required=False, default=""),
+            "nights": nights_list(v, e, where, nights),
         })
 
     not_audited = []
@@ -381,10 +407,13 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
             "engine": v.string(e, "engine", where, choices=ENGINES),
             "query": v.string(e, "query", where),
             "status": v.string(e, "status", where, choices=NOT_AUDITED_STATUSES),
+            "nights": nights_list(v, e, where, nights),
         })
 
+    lifecycle, triage = parse_lifecycle(v, data, nights, region, brand_names, to_e164)
     world = World(name=name, region=region, language=language, brands=brands, crawl=crawl, sites=sites,
-                  serps=serps, expected=expected, expected_not_audited=not_audited, engines=engines)
+                  serps=serps, expected=expected, expected_not_audited=not_audited, engines=engines,
+                  nights=nights, lifecycle=lifecycle, triage=triage, gone_after_nights=gone_after)
     _cross_check(v, world)
     return world
 

@@ -153,10 +153,12 @@ def worker(config: ConfigOpt = None,
 @app.command()
 def demo(world: Annotated[Path | None, typer.Option(help="World file (default: the built-in world).")] = None,
          out: Annotated[Path | None, typer.Option(help="Output folder (default: a temporary one).")] = None,
-         config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
-    """Run the whole pipeline against the sandbox web and score it against the world's ground truth."""
+         config: ConfigOpt = None, as_json: JsonOpt = False,
+         nights: Annotated[int | None, typer.Option(
+             help="Nights to play against one database (default: all the world's nights).")] = None) -> None:
+    """Play the world's nights against the sandbox web; score each night and check the findings' lifecycle."""
     out = out or Path(tempfile.mkdtemp(prefix="serpaudit-demo-"))
-    result = _guard(commands.demo, config, world, out)
+    result = _guard(commands.demo, config, world, out, nights)
     if as_json:
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:

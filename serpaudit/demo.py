@@ -8,14 +8,16 @@ precision and recall of its findings against that ground truth.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from audits.brands import Brand
 from audits.store import Store
-from sandbox import SandboxWeb, load_world
+from sandbox import SandboxWeb, WorldError, load_world
 from sandbox.server import SandboxServer
+from serpaudit.demo_nights import LifecycleCheck, apply_triage, check_lifecycle
 from serpaudit.pipeline import RunOutcome, run_pipeline
 from serpaudit.settings import Settings
 
@@ -42,11 +44,29 @@ class DemoScore:
 
 
 @dataclass
-class DemoOutcome:
-    out_dir: Path
+class NightResult:
+    night: int
     run: RunOutcome
     score: DemoScore
+
+
+@dataclass
+class DemoOutcome:
+    out_dir: Path
+    run: RunOutcome  # the last night's
+    score: DemoScore  # the last night's
     settings: Settings
+    nights: list[NightResult] = field(default_factory=list)
+    lifecycle: list[LifecycleCheck] = field(default_factory=list)
+    triage: list[str] = field(default_factory=list)
+
+    @property
+    def lifecycle_ok(self) -> bool:
+        return all(c.ok for c in self.lifecycle) and not any(t.startswith("TRIAGE FAILED") for t in self.triage)
+
+    @property
+    def perfect(self) -> bool:
+        return all(n.score.perfect for n in self.nights) and self.lifecycle_ok
 
 
 def demo_settings(world: Any, out_dir: Path, base: Settings | None = None) -> Settings:
@@ -67,17 +87,42 @@ def world_brands(world: Any) -> list[Brand]:
             for b in world.brands]
 
 
-def run_demo(world_path: Path, out_dir: Path, base: Settings | None = None, progress=None) -> DemoOutcome:
+def run_demo(world_path: Path, out_dir: Path, base: Settings | None = None, progress=None,
+             nights: int | None = None) -> DemoOutcome:
+    """Play the world's nights (or the first ``nights``) against one database, a day apart.
+
+    Each night is scored against that night's expectations; after it, the lifecycle is checked and the
+    world's triage actions are applied, as an analyst would between nights.
+    """
     world = load_world(world_path)
+    count = nights or world.nights
+    if not 1 <= count <= world.nights:
+        raise WorldError(f"{Path(world_path).name}: world.nights: the world plays {world.nights} night(s), "
+                         f"not {count}")
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = demo_settings(world, out_dir, base)
+    if world.gone_after_nights:
+        settings = replace(settings, gone_after_nights=world.gone_after_nights)
     store = Store(settings.database)
     store.upsert_brands(world_brands(world))
-    web = SandboxWeb(world)
-    with SandboxServer(web) as server:
-        outcome = run_pipeline(settings, store, command="demo", resolve_all_to=server.address, progress=progress)
-    score = score_run(world, outcome, web.click_url_requests())
-    return DemoOutcome(out_dir, outcome, score, settings)
+    today = datetime.now(UTC).date()
+    result: DemoOutcome | None = None
+    played: list[NightResult] = []
+    checks: list[LifecycleCheck] = []
+    triage: list[str] = []
+    for n in range(1, count + 1):
+        view = world.night(n)
+        web = SandboxWeb(view)
+        # nights a day apart, the last one today: the case file counts nights by the run's start date
+        run_id = store.start_run("demo", f"{(today - timedelta(days=count - n)).isoformat()}T02:00:00+00:00")
+        with SandboxServer(web) as server:
+            outcome = run_pipeline(settings, store, command="demo", resolve_all_to=server.address,
+                                   progress=progress, run_id=run_id)
+        played.append(NightResult(n, outcome, score_run(view, outcome, web.click_url_requests())))
+        checks += check_lifecycle(store, world.lifecycle, n)
+        triage += apply_triage(store, world.triage, n)
+    result = DemoOutcome(out_dir, played[-1].run, played[-1].score, settings, played, checks, triage)
+    return result
 
 
 def _expected_key(e: dict[str, Any]) -> tuple[str, str]:

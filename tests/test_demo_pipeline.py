@@ -41,10 +41,40 @@ def test_findings_match_the_worlds_ground_truth_exactly(demo):
     assert score.inconclusive_missed == []
 
 
+def test_every_night_scores_perfectly_and_the_lifecycle_is_as_the_world_expects(demo):
+    assert [n.night for n in demo.nights] == [1, 2, 3]
+    for n in demo.nights:
+        assert (n.night, n.score.precision, n.score.recall, n.score.missed, n.score.unexpected) == (
+            n.night, 1.0, 1.0, [], []), n.score
+    assert demo.lifecycle and all(c.ok for c in demo.lifecycle), [c.line() for c in demo.lifecycle]
+    wanted = {c.want.split("/")[0] for c in demo.lifecycle}
+    assert {"new", "recurring", "gone", "reopened"} <= wanted
+    assert any(c.want.endswith("/dismissed") for c in demo.lifecycle) and demo.perfect
+
+
+def test_one_number_on_two_lookalike_domains_is_one_campaign(demo, store):
+    premium = [f for f in store.query_findings(brand="Telnova", rule="unofficial_number")
+               if f["e164"] == "+319001234567"]
+    assert {f["advertiser_domain"] for f in premium} == {"telnova-support.nl", "te1nova.nl"}
+    assert len({f["campaign"] for f in premium}) == 1
+    lookalike = store.query_findings(brand="Telnova", rule="lookalike_domain")
+    assert {f["advertiser_domain"] for f in lookalike} == {"telnova-support.nl", "telnova-klantenservice.nl",
+                                                          "te1nova.nl"}
+
+
+def test_the_brands_own_outdated_ad_goes_to_analysts_only(demo):
+    own = [f for f in demo.run.findings if f["rule"] == "own_ad_unpublished_number"]
+    assert [(f["brand"], f["e164"], f["severity"], f["platform"]) for f in own] == [
+        ("Verzekerlijk", "+31302349999", "low", "")]
+    google_csv = next(p for p in demo.run.reports if p.name == "google_ads.csv").read_text(encoding="utf-8")
+    assert "302349999" not in google_csv and "302349999" in next(
+        p for p in demo.run.reports if p.name == "findings.csv").read_text(encoding="utf-8")
+
+
 def test_the_captcha_is_reported_as_blocked_not_clean(demo):
     world = load_world(DEFAULT_WORLD_PATH)
     blocked = {(c["engine"], c["query"]) for c in demo.run.not_audited}
-    for want in world.expected_not_audited:
+    for want in world.night(world.nights).expected_not_audited:
         assert (want["engine"], want["query"]) in blocked
     assert demo.run.exit_code == 1  # findings; and the blocked capture keeps the run from being "clean"
 
@@ -115,7 +145,7 @@ def test_a_failing_site_makes_the_brands_sightings_inconclusive(demo):
 
 
 def test_a_number_shown_only_on_the_landing_page_is_found(demo, store):
-    energiq = [f for f in demo.run.scams if f["brand"] == "Energiq"]
+    energiq = [f for f in demo.run.scams if f["brand"] == "Energiq" and f["rule"] == "unofficial_number"]
     assert [f["e164"] for f in energiq] == ["+319091234567"]
     sightings = [s for s in store.sightings(demo.run.run_id) if s["e164"] == "+319091234567"]
     assert sightings and all(s["device"].startswith("landing") for s in sightings)

@@ -107,7 +107,7 @@ def test_default_world_loads(world: World) -> None:
 
 
 def test_expected_numbers_are_normalised(world: World) -> None:
-    exp = {(e["brand"], e["e164"]): e for e in world.expected}
+    exp = {(e["brand"], e["e164"]): e for e in world.expected if e["rule"] != "lookalike_domain"}
     assert exp[("Telnova", "+319001234567")]["verdict"] == "finding"
     assert exp[("Telnova", "+31641235789")]["verdict"] == "finding"
     assert exp[("Cloudora", "+31203698512")]["verdict"] == "finding"
@@ -119,7 +119,10 @@ def test_expected_numbers_are_normalised(world: World) -> None:
     assert exp[("Heelzorg", "+31433219900")]["verdict"] == "inconclusive"
     assert all(re.fullmatch(r"\+31\d{6,11}", e) for _, e in exp)
     assert world.expected_not_audited == [
-        {"engine": "google", "query": "Woonfonds klantenservice", "status": "captcha"}]
+        {"engine": "google", "query": "Woonfonds klantenservice", "status": "captcha", "nights": None},
+        {"engine": "google", "query": "Reisklok klantenservice", "status": "captcha", "nights": [2]}]
+    lookalikes = {(e["brand"], e["domain"]) for e in world.expected if e["rule"] == "lookalike_domain"}
+    assert ("Telnova", "te1nova.nl") in lookalikes and all(e == "" for b, e in exp if (b, e) in lookalikes)
 
 
 MINIMAL = """
@@ -372,7 +375,7 @@ def test_google_click_url_format(web: SandboxWeb) -> None:
 
 
 def test_every_number_shown_is_official_or_expected(world: World, web: SandboxWeb) -> None:
-    expected = {(e["brand"], e["e164"]) for e in world.expected}
+    expected = {(e["brand"], e["e164"]) for e in world.expected if e["e164"]}
     shown: set[tuple[str, str]] = set()
     for serp in world.serps:
         brand = world.brand_for_query(serp["query"])
@@ -490,8 +493,8 @@ def test_duckduckgo_parses(web: SandboxWeb) -> None:
 
 
 def test_every_crawl_page_parses(world: World, web: SandboxWeb) -> None:
-    """Every page the demo crawl will fetch reads as ok, except the planted CAPTCHA."""
-    blocked = {(b["engine"], b["query"]) for b in world.expected_not_audited}
+    """Every page the demo crawl will fetch on its first night reads as ok, except the planted CAPTCHA."""
+    blocked = {(b["engine"], b["query"]) for b in world.night(1).expected_not_audited}
     for brand in world.brands:
         for query in world.queries_for(brand):
             for engine in world.crawl["engines"]:

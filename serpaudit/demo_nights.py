@@ -1,0 +1,84 @@
+"""The demo's nights: the analyst's triage between nights, and the lifecycle check against the world.
+
+``[[triage]]`` actions are applied after their night (as an analyst would, with ``findings dismiss``
+and friends); ``[[lifecycle]]`` expectations are checked after each night: the finding's status, its
+state, and for a dismissed one that it is not listed as open (the dismissal holds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from audits.store import Store
+from audits.triage import change_state
+
+DEMO_USER = "demo-analyst"
+ACTION_STATES = {"confirm": "confirmed", "dismiss": "dismissed", "reported": "reported", "resolve": "resolved"}
+
+
+@dataclass(frozen=True)
+class LifecycleCheck:
+    night: int
+    brand: str
+    what: str  # the number, or the rule and domain
+    want: str
+    got: str
+
+    @property
+    def ok(self) -> bool:
+        return self.want == self.got
+
+    def line(self) -> str:
+        mark = "ok " if self.ok else "FAILED"
+        return f"  {mark} night {self.night}: {self.brand} {self.what}: want {self.want}, got {self.got}"
+
+
+def _what(ref: dict[str, Any]) -> str:
+    return ref["domain"] if ref["rule"] == "lookalike_domain" else f"{ref['e164']} ({ref['rule']})"
+
+
+def find(store: Store, ref: dict[str, Any]) -> dict[str, Any] | None:
+    """The stored finding a world entry names: brand, rule, and its number (or domain for lookalikes)."""
+    for f in store.query_findings(brand=ref["brand"], rule=ref["rule"], include_dismissed=True):
+        if ref["rule"] == "lookalike_domain" and f["advertiser_domain"] == ref["domain"]:
+            return f
+        if ref["rule"] != "lookalike_domain" and f["e164"] == ref["e164"] and (
+                not ref.get("domain") or f["advertiser_domain"] == ref["domain"]):
+            return f
+    return None
+
+
+def apply_triage(store: Store, actions: list[dict[str, Any]], night: int) -> list[str]:
+    """The world's triage actions due after ``night``; returns what was done (or could not be)."""
+    done = []
+    for a in actions:
+        if a["after_night"] != night:
+            continue
+        f = find(store, a)
+        if f is None:
+            done.append(f"TRIAGE FAILED after night {night}: no finding {a['brand']} {_what(a)}")
+            continue
+        change_state(store, f["id"], ACTION_STATES[a["action"]], reason=a["reason"], platform=a["platform"],
+                     user=DEMO_USER)
+        done.append(f"after night {night}: {a['action']} {f['id']} {a['brand']} {_what(a)}"
+                    + (f" ({a['reason']})" if a["reason"] else ""))
+    return done
+
+
+def check_lifecycle(store: Store, checks: list[dict[str, Any]], night: int) -> list[LifecycleCheck]:
+    out = []
+    open_ids = {f["id"] for f in store.query_findings()}  # what `findings list` shows
+    for c in checks:
+        if c["night"] != night:
+            continue
+        f = find(store, c)
+        want = c["status"] + (f"/{c['state']}" if c.get("state") else "")
+        if f is None:
+            got = "absent"
+        else:
+            got = (f.get("status") or "?") + (f"/{f.get('state')}" if c.get("state") else "")
+            if c.get("state") == "dismissed" and f["id"] in open_ids:
+                got += " (listed as open)"
+        out.append(LifecycleCheck(night, c["brand"], _what(c), want, got))
+    return out
