@@ -55,6 +55,7 @@ def main() -> int:
     print(f"peak memory: {peak_mb:.0f} MB; target < {TARGET_PEAK_MB} MB")
     ok = per_page < TARGET_SECONDS_PER_PAGE and peak_mb < TARGET_PEAK_MB
     ok = bench_pipeline() and ok
+    ok = bench_audit_history() and ok
     print("bench OK" if ok else "bench FAILED: a target was missed")
     return 0 if ok else 1
 
@@ -67,13 +68,23 @@ def bench_pipeline() -> bool:
 
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        result = run_demo(DEFAULT_WORLD_PATH, Path(tmp))
+        result = run_demo(DEFAULT_WORLD_PATH, Path(tmp), nights=1)  # one night: the per-capture figure
         took = time.perf_counter() - t
     captures = sum(result.run.summary.get("captures", {}).values())
     per_capture = took / max(captures, 1)
     print(f"demo pipeline: {took:.1f} s for {captures} search captures, {result.run.summary.get('landing_pages')} "
           f"landing pages and the harvest = {per_capture:.2f} s per capture; target < {TARGET_SECONDS_PER_CAPTURE} s")
     return per_capture < TARGET_SECONDS_PER_CAPTURE
+
+
+def bench_audit_history() -> bool:
+    from bench_audit import TARGET_RATIO, audit_history_ratio  # scripts/bench_audit.py
+
+    t = time.perf_counter()
+    ratio = audit_history_ratio()
+    print(f"audit of one night over a year of history: {ratio:.2f}x the time over an empty store "
+          f"({time.perf_counter() - t:.0f} s); target <= {TARGET_RATIO}")
+    return ratio <= TARGET_RATIO
 
 
 if __name__ == "__main__":

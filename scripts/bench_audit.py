@@ -33,6 +33,7 @@ BRANDS = [Brand(f"Merk{i:02d}", (f"merk{i:02d}.nl",), (f"https://www.merk{i:02d}
 ENGINES = ("google", "bing", "duckduckgo")
 DEVICES = ("desktop",)
 START = date(2025, 1, 1)
+TARGET_RATIO = 1.5
 
 
 def _phone(e164: str, number_type: str = "premium_rate") -> dict:
@@ -146,7 +147,7 @@ def main() -> None:
     t0 = time.perf_counter()
     ratio = audit_history_ratio(args.nights, args.repeats)
     print(f"audit of one night: {args.nights} nights of history / empty store = {ratio:.2f}x "
-          f"(target <= 1.5; {time.perf_counter() - t0:.0f} s)")
+          f"(target <= {TARGET_RATIO}; {time.perf_counter() - t0:.0f} s)")
 
 
 if __name__ == "__main__":
