@@ -88,6 +88,14 @@ class BrowserConfig:
     max_screenshot_height: int = 16_000
 
 
+    # Accept-Language header; None: derived from ``locale`` ("nl-NL,nl;q=0.9").
+    accept_language: str | None = None
+    # Playwright proxy server for every request of this browser, e.g. "http://nl-proxy:3128" (regional egress).
+    proxy: str | None = None
+    # Folder of a browser profile kept across nights (consent cookies survive); one sub-folder per device.
+    profile_dir: str | None = None
+
+
 @dataclass(frozen=True)
 class BlockShot:
     """Where one result block stood on the rendered page, and its cropped evidence."""
@@ -143,11 +151,12 @@ class Browser:
             args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
         if self.config.resolve_all_to:
             args.append(f"--host-resolver-rules=MAP * {self.config.resolve_all_to}")
+        self._launch = {"executable_path": executable, "headless": self.config.headless, "args": args}
+        if self.config.proxy:
+            self._launch["proxy"] = {"server": self.config.proxy}
         self._pw = sync_playwright().start()
         try:
-            self._browser = self._pw.chromium.launch(
-                executable_path=executable, headless=self.config.headless, args=args
-            )
+            self._browser = self._pw.chromium.launch(**self._launch)
         except Exception as exc:
             self._pw.stop()
             raise BrowserNotFound(f"Chromium at {executable} did not start: {exc}. {INSTALL_HINT}") from exc
@@ -157,20 +166,32 @@ class Browser:
     def __exit__(
         self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
     ) -> None:
-        for ctx in self._contexts.values():
-            ctx.close()
-        self._contexts.clear()
-        if self._browser is not None:
-            self._browser.close()
-        if self._pw is not None:
-            self._pw.stop()
+        try:
+            for ctx in self._contexts.values():
+                ctx.close()
+            self._contexts.clear()
+            if self._browser is not None:
+                self._browser.close()
+        finally:
+            if self._pw is not None:
+                self._pw.stop()
+                self._pw = None
+
+    def alive(self) -> bool:
+        """False once Chromium has crashed or was killed: the caller relaunches it."""
+        contexts_ok = all(getattr(c, "browser", None) is None or c.browser.is_connected()
+                          for c in self._contexts.values())
+        return self._browser is not None and self._browser.is_connected() and contexts_ok
 
     # -- contexts -------------------------------------------------------------
 
     def _context_options(self, device: str) -> dict[str, Any]:
+        language = self.config.locale.split("-")[0]
         opts: dict[str, Any] = {
             "locale": self.config.locale,
             "timezone_id": self.config.timezone_id,
+            "extra_http_headers": {
+                "Accept-Language": self.config.accept_language or f"{self.config.locale},{language};q=0.9"},
             # The sandbox web serves its own certificate; real use keeps TLS checks.
             "ignore_https_errors": bool(self.config.resolve_all_to),
             "accept_downloads": False,
@@ -178,8 +199,11 @@ class Browser:
         }
         if device == "mobile":
             opts.update(self._pw.devices[MOBILE_DEVICE])
+            opts["user_agent"] = opts["user_agent"].replace("HeadlessChrome", "Chrome")
         else:
             opts.update({"viewport": DESKTOP_VIEWPORT, "user_agent": DESKTOP_UA})
+        # headless Chromium names itself "HeadlessChrome" in its client hints: say "Chromium" as a window would
+        opts["extra_http_headers"].update(client_hints(opts["user_agent"], mobile=device == "mobile"))
         return opts
 
     def _new_context(self, device: str) -> Any:
@@ -194,7 +218,16 @@ class Browser:
 
     def _search_context(self, device: str) -> Any:
         if device not in self._contexts:
-            self._contexts[device] = self._new_context(device)
+            if self.config.profile_dir:
+                folder = Path(self.config.profile_dir) / device
+                folder.mkdir(parents=True, exist_ok=True)
+                opts = self._context_options(device)
+                opts.pop("default_browser_type", None)  # a device descriptor key, not a launch option
+                ctx = self._pw.chromium.launch_persistent_context(str(folder), **self._launch, **opts)
+                ctx.route(is_ad_click_url, self._refuse)
+                self._contexts[device] = ctx
+            else:
+                self._contexts[device] = self._new_context(device)
         return self._contexts[device]
 
     # -- pages ----------------------------------------------------------------
@@ -395,6 +428,19 @@ def _screenshot(page: Any, max_height: int) -> tuple[bytes, int, bool]:
              height, max_height)
     clip = {"x": 0, "y": 0, "width": width, "height": max_height}
     return page.screenshot(full_page=True, clip=clip), height, True
+
+
+def client_hints(user_agent: str, *, mobile: bool) -> dict[str, str]:
+    """Sec-CH-UA headers that agree with ``user_agent`` (never "HeadlessChrome")."""
+    import re
+
+    m = re.search(r"Chrome/(\d+)", user_agent)
+    major = m.group(1) if m else "126"
+    return {
+        "sec-ch-ua": f'"Chromium";v="{major}", "Not.A/Brand";v="24"',
+        "sec-ch-ua-mobile": "?1" if mobile else "?0",
+        "sec-ch-ua-platform": '"Android"' if mobile else '"Linux"',
+    }
 
 
 def _settle(page: Any) -> None:

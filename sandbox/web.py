@@ -92,6 +92,8 @@ class SandboxWeb:
         # a world of several nights, not narrowed to one (World.night), shows its first night
         self.world = world.night(1) if world.nights > 1 and world.night_number is None else world
         self.requests: list[tuple[str, str]] = []
+        # (url, headers with lower-case names) of every request: what a crawler reveals about itself
+        self.received: list[tuple[str, dict[str, str]]] = []
         self.not_found: list[str] = []
         self._lock = threading.Lock()
 
@@ -105,6 +107,7 @@ class SandboxWeb:
         headers = headers or {}
         with self._lock:
             self.requests.append((method.upper(), url))
+            self.received.append((url, {k.lower(): v for k, v in headers.items()}))
         resp = self._route(url, headers)
         if method.upper() == "HEAD":
             return Response(resp.status, resp.headers, b"")

@@ -2,25 +2,42 @@
 
 Data goes to stdout (``--json`` where a script reads it); logs and progress go
 to stderr.  Exit codes: 0 clean, 1 findings, 2 usage/input error, 3 the run
-could not complete.
+is incomplete, 4 another run holds the database's lock.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from serpaudit import cli_findings, commands
-from serpaudit.pipeline import EXIT_INCOMPLETE, EXIT_USAGE
+from serpaudit.logs import NightDisplay, setup_logging
+from serpaudit.pipeline import EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_USAGE
+
+GLOBAL_FLAGS = ("-v", "-vv", "-vvv", "--verbose", "-q", "--quiet")
+
+
+class _Root(TyperGroup):
+    """``-v`` and ``-q`` work after the subcommand too (``serpaudit run -q``): moved to the front."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if "--" in args:
+            cut = args.index("--")
+            head, tail = args[:cut], args[cut:]
+        else:
+            head, tail = args, []
+        flags = [a for a in head if a in GLOBAL_FLAGS]
+        return super().parse_args(ctx, flags + [a for a in head if a not in GLOBAL_FLAGS] + tail)
+
 
 app = typer.Typer(help="Find fake customer-service numbers at the top of search results.", no_args_is_help=True,
-                  add_completion=False, pretty_exceptions_enable=False)
+                  add_completion=False, pretty_exceptions_enable=False, cls=_Root)
 brands_app = typer.Typer(help="Manage the brands to audit.", no_args_is_help=True)
 parse_app = typer.Typer(help="Parse saved pages offline and print JSON.", no_args_is_help=True)
 findings_app = typer.Typer(help="Findings across nights: list, show and triage them.", no_args_is_help=True)
@@ -42,9 +59,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 def main(verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output.")] = 0,
          quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False) -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("asyncio", "filelock"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    setup_logging(level)
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -60,6 +75,8 @@ def _guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise _fail(str(exc), EXIT_USAGE) from exc
     except commands.IncompleteError as exc:
         raise _fail(str(exc), EXIT_INCOMPLETE) from exc
+    except commands.LockedError as exc:
+        raise _fail(str(exc), EXIT_LOCKED) from exc
     except Exception as exc:  # a bug or an unforeseen failure: cron must see "could not complete", not a crash
         logging.getLogger("serpaudit").exception("unexpected error")
         raise _fail(f"the run could not complete: {exc.__class__.__name__}: {exc}", EXIT_INCOMPLETE) from exc
@@ -132,13 +149,37 @@ def report(config: ConfigOpt = None,
 
 
 @app.command()
-def run(config: ConfigOpt = None, brand: BrandOpt = None, as_json: JsonOpt = False,
+def run(config: ConfigOpt = None, brand: BrandOpt = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the night's summary as JSON.")] = False,
+        fresh: Annotated[bool, typer.Option(help="Start a new run instead of resuming an unfinished one.")] = False,
         distributed: DistributedOpt = None) -> None:
-    """Harvest, crawl, audit and report in one go (for cron). Exit 0 clean, 1 findings, 2 input error, 3 incomplete."""
-    code, outcome = _guard(commands.stages, config, ("harvest", "crawl", "audit", "report"), brand, "run",
-                           distributed)
-    _print_rows(outcome.findings, as_json, FINDING_COLUMNS)
+    """Harvest, crawl, audit and report in one go (for cron).
+
+    Exit 0 clean, 1 findings, 2 input error, 3 incomplete, 4 another run holds the lock.
+    """
+    with NightDisplay() as display:
+        code, outcome, summary = _guard(commands.night, config, brand, fresh, distributed, on_jobs=display.jobs,
+                                        on_capture=display.capture)
+    if as_json:
+        typer.echo(json.dumps({**summary, "findings_list": outcome.findings}, indent=2, ensure_ascii=False,
+                              default=str))
+    else:
+        _print_rows(outcome.findings, False, FINDING_COLUMNS)
+        _print_summary(summary)
     raise typer.Exit(code)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    typer.echo("")
+    _print_rows(summary["engines"], False, ["engine", "jobs", "ok", "empty", "blocked", "other", "results"])
+    typer.echo(f"run {summary['run']}: {summary['status']} (exit {summary['exit_code']}), "
+               f"{summary['findings']} finding(s), {summary['inconclusive']} inconclusive, "
+               f"{summary['not_audited']} not audited; harvests {summary['harvests']}; seed {summary['seed']}"
+               + (f"; resumed {summary['resumed']}x" if summary["resumed"] else ""))
+    for reason in summary["reasons"]:
+        typer.echo(f"INCOMPLETE: {reason}")
+    for path in summary["reports"][-1:]:
+        typer.echo(f"reports: {Path(path).parent}")
 
 
 @app.command()

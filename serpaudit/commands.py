@@ -26,7 +26,11 @@ from crawler.engines import ENGINE_NAMES, get_engine
 from crawler.errors import BrowserNotFound, CrawlError
 from crawler.phones import number_type_name, to_e164
 from reports import write_reports
+from serpaudit.health import incomplete_reasons, unfinished_reason
 from serpaudit.landing import page_limits
+from serpaudit.lock import RunLock, RunLocked
+from serpaudit.logs import add_log_file, night_summary
+from serpaudit.outputs import LowDiskError, check_free_disk, prune_evidence, write_run_reports
 from serpaudit.pipeline import (
     EXIT_CLEAN,
     EXIT_INCOMPLETE,
@@ -47,6 +51,10 @@ class InputError(Exception):
 
 class IncompleteError(Exception):
     """The work could not be done: exit 3."""
+
+
+class LockedError(Exception):
+    """Another run holds the database's lock: exit 4."""
 
 
 def _settings(config: Path | None) -> Settings:
@@ -124,28 +132,52 @@ def _routing(settings: Settings) -> Iterator[str | None]:
 
 
 def stages(config: Path | None, which: tuple[str, ...], brands: list[str] | None,
-           command: str, distributed: bool | None = None) -> tuple[int, RunOutcome]:
-    """Run pipeline stages; returns the exit code and what happened.
+           command: str, distributed: bool | None = None, fresh: bool = False,
+           **hooks: Any) -> tuple[int, RunOutcome]:
+    """Run pipeline stages under the database's run lock; returns the exit code and what happened.
 
     ``distributed``: True insists on the workers (broker_url must be set), False stays on this machine,
-    None follows broker_url.
+    None follows broker_url. ``fresh``: a new run even where an unfinished one could be resumed.
     """
+    settings = _settings(config)
+    try:
+        with RunLock(settings.database, command):
+            return _locked_stages(settings, which, brands, command, distributed, fresh, hooks)
+    except RunLocked as exc:
+        raise LockedError(str(exc)) from exc
+
+
+def night(config: Path | None, brands: list[str] | None, fresh: bool, distributed: bool | None = None,
+          **hooks: Any) -> tuple[int, RunOutcome, dict[str, Any]]:
+    """``serpaudit run``: every stage; returns the exit code, the outcome and the night's summary."""
+    code, outcome = stages(config, ("harvest", "crawl", "audit", "report"), brands, "run", distributed, fresh,
+                           **hooks)
     settings, store = _store(config)
+    return code, outcome, night_summary(store, outcome)
+
+
+def _locked_stages(settings: Settings, which: tuple[str, ...], brands: list[str] | None, command: str,
+                   distributed: bool | None, fresh: bool, hooks: dict[str, Any]) -> tuple[int, RunOutcome]:
+    add_log_file(settings.log_file)
+    store = open_store(settings)
     if not store.brands():
         raise InputError(f"no brands in {settings.database}; run `serpaudit init` or `serpaudit brands import FILE`")
     if distributed and not settings.broker_url:
         raise InputError("--distributed: broker_url is not set (e.g. redis://localhost:6379/0); see README.md")
     if distributed is False:
         settings = replace(settings, broker_url="")
-    run_id = None
-    if settings.broker_url and "crawl" in which:  # a crashed coordinator's run goes on where it stopped
-        from serpaudit.distributed.coordinator import unfinished_run
-
-        run_id = unfinished_run(store, command)
+    try:
+        check_free_disk([settings.database.parent, settings.evidence_dir, settings.reports_dir],
+                        settings.min_free_disk_mb)
+    except LowDiskError as exc:
+        raise IncompleteError(str(exc)) from exc
+    if settings.sandbox_world:
+        # the sandbox web is ours: no politeness budget to keep
+        settings = replace(settings, min_delay_s=0.0, jitter_s=0.0, window="", max_per_hour=0)
     try:
         with _routing(settings) as resolve_all_to:
             outcome = run_pipeline(settings, store, stages=which, command=command, brand_names=brands,
-                                   resolve_all_to=resolve_all_to, run_id=run_id)
+                                   resolve_all_to=resolve_all_to, fresh=fresh, **hooks)
     except UnknownBrandError as exc:
         raise InputError(str(exc)) from exc
     except BrowserNotFound as exc:
@@ -153,6 +185,8 @@ def stages(config: Path | None, which: tuple[str, ...], brands: list[str] | None
     except CrawlError as exc:
         raise IncompleteError(f"the run could not complete: {exc}") from exc
     _log_outcome(outcome)
+    if "crawl" in which:
+        prune_evidence(store, settings.evidence_dir, settings.retention_days)
     if which == ("harvest",):
         failed = [b for b, s in outcome.summary.get("harvest", {}).items() if s == "failed"]
         return (EXIT_INCOMPLETE if failed else EXIT_CLEAN), outcome
@@ -181,6 +215,8 @@ def worker(config: Path | None, queues: list[str], concurrency: int) -> None:
 
 def _log_outcome(outcome: RunOutcome) -> None:
     log.info("run %s: %s", outcome.run_id, outcome.summary)
+    for reason in outcome.reasons:
+        log.warning("INCOMPLETE: %s", reason)
     for c in outcome.not_audited:
         log.warning("NOT audited: %s %s %r (%s)", c["engine"], c["device"], c["query"], c["status"])
     for p in outcome.reports:
@@ -194,10 +230,26 @@ def _run_id(store: Store, run: str | None) -> str:
         except KeyError:
             raise InputError(f"--run: no run {run!r} in the database; see `serpaudit findings list`") from None
         return run
-    run_id = store.latest_audit_run_id()
+    # never a false clean: a killed run (still "running") is not taken by default
+    run_id = store.latest_finished_run_id()
+    for r in store.unfinished_runs():
+        if run_id is None or r["started_at"] >= store.run(run_id)["started_at"]:
+            log.warning("run %s (started %s) is not finished: skipped; the next `serpaudit run` resumes it, "
+                        "`--run %s` takes it as it is (incomplete)", r["id"], r["started_at"], r["id"])
     if not run_id:
-        raise InputError("no crawl in the database yet; run `serpaudit crawl` or `serpaudit run` first")
+        raise InputError("no finished crawl in the database yet; run `serpaudit crawl` or `serpaudit run` first")
     return run_id
+
+
+def _outcome(settings: Settings, store: Store, run_id: str) -> RunOutcome:
+    run = store.run(run_id)
+    captures = store.captures(run_id)
+    outcome = RunOutcome(run_id, findings=store.findings(run_id=run_id), not_audited=not_audited(captures),
+                         summary=run["summary"])
+    outcome.reasons = unfinished_reason(run) + incomplete_reasons(
+        captures, store.harvested_brands(run_id), outcome.not_audited,
+        max_failed_harvest_share=settings.max_failed_harvest_share, max_empty_share=settings.max_empty_share)
+    return outcome
 
 
 def audit(config: Path | None, run: str | None) -> tuple[int, RunOutcome]:
@@ -205,8 +257,7 @@ def audit(config: Path | None, run: str | None) -> tuple[int, RunOutcome]:
     run_id = _run_id(store, run)
     audit_run(store, run_id)
     apply_night(store, run_id, gone_after_nights=settings.gone_after_nights)
-    outcome = RunOutcome(run_id, findings=store.findings(run_id=run_id),
-                         not_audited=not_audited(store.captures(run_id)))
+    outcome = _outcome(settings, store, run_id)
     _log_outcome(outcome)
     return outcome.exit_code, outcome
 
@@ -214,8 +265,12 @@ def audit(config: Path | None, run: str | None) -> tuple[int, RunOutcome]:
 def report(config: Path | None, run: str | None) -> list[Path]:
     settings, store = _store(config)
     run_id = _run_id(store, run)
-    blocked = not_audited(store.captures(run_id))
-    return write_reports(store.findings(run_id=run_id), settings.reports_dir, run=store.run(run_id), blocked=blocked)
+    outcome = _outcome(settings, store, run_id)
+    run_row = store.run(run_id)
+    limited = bool((run_row["summary"].get("scope") or {}).get("brands"))
+    return write_run_reports(
+        lambda folder: write_reports(outcome.findings, folder, run=run_row, blocked=outcome.not_audited),
+        settings.reports_dir, run_row, limited=limited)
 
 
 def demo(config: Path | None, world: Path | None, out: Path, nights: int | None = None) -> dict[str, Any]:
@@ -224,8 +279,11 @@ def demo(config: Path | None, world: Path | None, out: Path, nights: int | None 
 
     settings = _settings(config)
     try:
-        result = run_demo(world or DEFAULT_WORLD_PATH, out, settings, progress=lambda s: log.info("%s", s),
-                          nights=nights)
+        with RunLock(out / "serpaudit.db", "demo"):
+            result = run_demo(world or DEFAULT_WORLD_PATH, out, settings, progress=lambda s: log.info("%s", s),
+                              nights=nights)
+    except RunLocked as exc:
+        raise LockedError(str(exc)) from exc
     except WorldError as exc:
         raise InputError(str(exc)) from exc
     except BrowserNotFound as exc:

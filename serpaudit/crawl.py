@@ -4,32 +4,41 @@ Each job is taken (:func:`serpaudit.capture.take_capture`) and stored at once
 (:func:`serpaudit.capture.store_capture`), so a killed night keeps every
 capture it took; a resumed night skips the jobs its run already captured.
 
-Backing off: a CAPTCHA or block page is recorded as such; after
-``BLOCKS_BEFORE_BACKOFF`` blocked pages in a row an engine is left alone for
-the rest of the run and its remaining jobs are recorded as ``blocked``, never
-as "no ads".
+Jobs run in lanes, one per engine (:mod:`serpaudit.lanes`), each within its
+engine's politeness budget (:mod:`serpaudit.politeness`). A CAPTCHA or block
+page is recorded as such, never as "no ads"; the engine backs off and its
+blocked jobs are retried later in the night.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from crawler.browser import Browser
-from serpaudit.capture import RETRYABLE, CaptureRecord, Job, blocked_record, store_capture, take_capture
+from serpaudit.capture import RETRYABLE, CaptureRecord, Job, store_capture
 from serpaudit.evidence import EvidenceFolder
+from serpaudit.lanes import Lane, LaneOptions, run_lanes
+from serpaudit.politeness import Pacer, engine_limits, parse_window
 
 log = logging.getLogger(__name__)
 
+# Distributed workers (serpaudit.distributed.worker): blocked pages in a row before a worker stops
+# searching an engine for the run. Local lanes back off exponentially instead (serpaudit.lanes).
 BLOCKS_BEFORE_BACKOFF = 3
-__all__ = ["Job", "CrawlSummary", "jobs_for", "crawl", "pending_jobs"]
+
+__all__ = ["BLOCKS_BEFORE_BACKOFF", "Job", "CrawlSummary", "jobs_for", "crawl", "pending_jobs"]
 
 
 @dataclass
 class CrawlSummary:
     by_status: dict[str, int] = field(default_factory=dict)
+    relaunches: dict[str, int] = field(default_factory=dict)
 
     def count(self, status: str) -> None:
         self.by_status[status] = self.by_status.get(status, 0) + 1
@@ -52,26 +61,45 @@ def pending_jobs(store: Any, run_id: str, jobs: list[Job]) -> list[Job]:
     return [j for j in jobs if done.get(j.key) in (None, *RETRYABLE)]
 
 
-def crawl(browser: Browser, store, jobs: list[Job], run_id: str, evidence: EvidenceFolder, *,
-          region: str, language: str, retries: int, now=None,
-          progress: Callable[[Job, str], None] | None = None) -> CrawlSummary:
+def shuffled_by_engine(jobs: list[Job], seed: str) -> dict[str, list[Job]]:
+    """Each engine's jobs in this night's order: shuffled with ``seed`` (logged, so a night can be replayed)."""
+    rng = random.Random(seed)
+    lanes: dict[str, list[Job]] = {}
+    for job in jobs:
+        lanes.setdefault(job.engine, []).append(job)
+    for engine_jobs in lanes.values():
+        rng.shuffle(engine_jobs)
+    return lanes
+
+
+def crawl(settings: Any, store: Any, jobs: list[Job], run_id: str, evidence: EvidenceFolder, *,
+          open_browser: Callable[[str], Any], seed: str,
+          progress: Callable[[CaptureRecord], None] | None = None) -> CrawlSummary:
+    """Take the run's pending jobs in lanes (one per engine) and store each capture as it comes."""
     summary = CrawlSummary()
-    blocked_in_row: dict[str, int] = {}
-    locale = f"{language}-{region}"
-    for job in pending_jobs(store, run_id, jobs):
-        record: CaptureRecord
-        if blocked_in_row.get(job.engine, 0) >= BLOCKS_BEFORE_BACKOFF:
-            log.warning("%s: backing off after repeated blocks; %r not searched", job.engine, job.query)
-            record = blocked_record(job, locale=locale, reason="engine backed off after repeated blocks")
-        else:
-            record = take_capture(browser, job, region=region, language=language, retries=retries)
+    todo = pending_jobs(store, run_id, jobs)
+    if len(todo) < len(jobs):
+        log.info("resuming: %d of %d search jobs already captured, %d to go", len(jobs) - len(todo), len(jobs),
+                 len(todo))
+    out: queue.Queue[tuple[str, CaptureRecord | None]] = queue.Queue()
+    stop = threading.Event()
+    options = LaneOptions(settings.region, settings.language, settings.retries, settings.block_retries)
+    window = parse_window(settings.window)
+    lanes = [
+        Lane(engine, engine_jobs, Pacer(engine, engine_limits(settings, engine), random.Random(f"{seed}:{engine}"),
+                                        window=window),
+             partial(open_browser, engine), options, out, stop)
+        for engine, engine_jobs in shuffled_by_engine(todo, seed).items()
+    ]
+
+    def store_one(record: CaptureRecord) -> None:
         store_capture(store, evidence, run_id, record)
         summary.count(record.status)
-        if record.status in ("captcha", "blocked"):
-            blocked_in_row[job.engine] = blocked_in_row.get(job.engine, 0) + 1
-        elif record.status != "error":
-            blocked_in_row[job.engine] = 0
-        log.info("%s %s %r: %s, %d results", job.engine, job.device, job.query, record.status, record.result_count)
+        job = record.job
+        log.info("job %s %s %r: %s, %d results, %.1f s", job.engine, job.device, job.query, record.status,
+                 record.result_count, record.duration_s)
         if progress:
-            progress(job, record.status)
+            progress(record)
+
+    summary.relaunches = run_lanes(lanes, settings.concurrency, store_one)
     return summary

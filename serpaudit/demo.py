@@ -78,6 +78,9 @@ def demo_settings(world: Any, out_dir: Path, base: Settings | None = None) -> Se
         query_templates=tuple(crawl["query_templates"]), region=world.region, language=world.language,
         browser_path=base.browser_path, headless=base.headless, timeout_ms=base.timeout_ms, retries=base.retries,
         max_contact_pages=base.max_contact_pages, visit_landing_pages=True,
+        # the sandbox web is ours: no politeness budget to keep
+        min_delay_s=0.0, jitter_s=0.0, max_per_hour=0, backoff_s=0.5, backoff_max_s=2.0,
+        concurrency=base.concurrency, seed=base.seed,
     )
 
 

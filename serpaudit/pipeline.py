@@ -6,16 +6,22 @@ decides the exit code.  Exit codes (also in README.md):
 - 0: every capture was audited and no finding
 - 1: findings (scam or suspect numbers)
 - 2: usage or input error (bad settings, brand file, world file)
-- 3: the run could not complete (no browser, captures blocked or failed, so
-  part of the audit is missing)
+- 3: the run is incomplete: part of the audit is missing (harvests failed, an engine showed
+  no results, jobs stayed blocked, no browser) — even when it also found scams
+- 4: another run holds the database's lock (see serpaudit.lock)
+
+A run killed halfway stays ``running``; the next run of the same command over the same
+brands resumes it (same run id, finished jobs not repeated) unless ``fresh``.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +32,20 @@ from audits.store import Store
 from crawler.browser import Browser, BrowserConfig
 from reports import write_reports
 from serpaudit.advertiser import resolve_from_landings
+from serpaudit.capture import Job
 from serpaudit.crawl import crawl, jobs_for
 from serpaudit.evidence import EvidenceFolder
 from serpaudit.harvest import harvest_brands
+from serpaudit.health import incomplete_reasons
 from serpaudit.landing import page_limits, visit_landing_pages
+from serpaudit.outputs import clean_stale_temp, write_run_reports
+from serpaudit.politeness import engine_proxy
+from serpaudit.regions import region_timezone
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_LOCKED = 0, 1, 2, 3, 4
 STAGES = ("harvest", "crawl", "audit", "report")
 
 
@@ -49,6 +60,8 @@ class RunOutcome:
     not_audited: list[dict[str, Any]] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    # why the run is incomplete (exit 3); empty when the audit is whole
+    reasons: list[str] = field(default_factory=list)
 
     @property
     def scams(self) -> list[dict[str, Any]]:
@@ -57,21 +70,28 @@ class RunOutcome:
 
     @property
     def exit_code(self) -> int:
+        # part of the audit missing: incomplete, whatever was found in the rest
+        if self.reasons or self.not_audited:
+            return EXIT_INCOMPLETE
         if self.scams:
             return EXIT_FINDINGS
-        # captures not audited, or numbers that could not be judged (official set unknown): not clean
-        if self.not_audited or any(f.get("state") != "dismissed" for f in self.findings):
-            return EXIT_INCOMPLETE
-        return EXIT_CLEAN
+        # numbers that could not be judged (official set unknown), unless dismissed: not clean
+        return EXIT_INCOMPLETE if any(f.get("state") != "dismissed" for f in self.findings) else EXIT_CLEAN
 
 
 def open_store(settings: Settings) -> Store:
     return Store(settings.database)
 
 
-def browser_config(settings: Settings, resolve_all_to: str | None = None) -> BrowserConfig:
+def browser_config(settings: Settings, resolve_all_to: str | None = None, engine: str | None = None) -> BrowserConfig:
+    profile = None
+    if settings.profile_dir:
+        profile = str(Path(settings.profile_dir) / (engine or "pages"))
     return BrowserConfig(executable=settings.browser_path or None, headless=settings.headless,
                          timeout_ms=settings.timeout_ms, resolve_all_to=resolve_all_to,
+                         locale=f"{settings.language}-{settings.region}",
+                         timezone_id=settings.timezone or region_timezone(settings.region),
+                         proxy=engine_proxy(settings, engine) if engine else None, profile_dir=profile,
                          max_screenshot_height=settings.max_screenshot_height)
 
 
@@ -90,57 +110,135 @@ def select_brands(store: Store, names: list[str] | None = None) -> list[Brand]:
     return brands
 
 
+def _open_browser(settings: Settings, resolve_all_to: str | None, engine: str) -> Browser:
+    return Browser(browser_config(settings, resolve_all_to, engine)).__enter__()
+
+
+def start_or_resume(store: Store, command: str, scope: dict[str, Any], *, fresh: bool) -> tuple[str, dict[str, Any]]:
+    """The run to work on: the unfinished one of this command and scope (resumed), or a new one."""
+    run_id = None if fresh else store.resumable_run(command, scope)
+    if run_id:
+        run = store.run(run_id)
+        summary = dict(run["summary"])
+        summary["resumed"] = int(summary.get("resumed", 0)) + 1
+        store.reopen_run(run_id)
+        log.warning("resuming unfinished run %s (started %s; resume #%d); `run --fresh` starts a new one",
+                    run_id, run["started_at"], summary["resumed"])
+    else:
+        run_id = store.start_run(command, utc_now())
+        summary = {"scope": scope, "seed": secrets.token_hex(4)}
+    store.set_run_summary(run_id, summary)
+    return run_id, summary
+
+
 def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = STAGES, command: str = "run",
                  brand_names: list[str] | None = None, resolve_all_to: str | None = None,
-                 progress: Callable[[str], None] | None = None, run_id: str | None = None) -> RunOutcome:
-    """Run the given stages as one run; returns what happened."""
+                 progress: Callable[[str], None] | None = None, run_id: str | None = None, fresh: bool = False,
+                 on_capture: Callable[[Job, str], None] | None = None,
+                 on_jobs: Callable[[int, int], None] | None = None) -> RunOutcome:
+    """Run the given stages as one run (resuming an unfinished one); returns what happened.
+
+    ``on_jobs(total, already_done)`` is called once the search jobs are known; ``on_capture(job, status)``
+    per capture stored.
+    """
     brands = select_brands(store, brand_names)
-    run_id = run_id or store.start_run(command, utc_now())
-    outcome = RunOutcome(run_id)
+    scope = {"brands": sorted(b.name for b in brands) if brand_names else None, "stages": list(stages)}
+    if run_id:
+        summary: dict[str, Any] = dict(store.run(run_id)["summary"])
+    else:
+        run_id, summary = start_or_resume(store, command, scope, fresh=fresh)
+    seed = settings.seed or summary.get("seed") or secrets.token_hex(4)
+    summary["seed"] = seed
+    outcome = RunOutcome(run_id, summary=summary)
     evidence = EvidenceFolder(settings.evidence_dir, run_id)
+    clean_stale_temp(settings.reports_dir)
     finished = False
     try:
-        if "harvest" in stages or "crawl" in stages:
-            with Browser(browser_config(settings, resolve_all_to)) as browser:
-                if "harvest" in stages:
-                    harvests = harvest_brands(browser, store, brands, run_id, evidence, region=settings.region,
-                                              max_pages=settings.max_contact_pages, now=utc_now,
-                                              limits=page_limits(settings))
-                    outcome.summary["harvest"] = {h.brand: h.status for h in harvests}
-                if "crawl" in stages:
-                    jobs = jobs_for(brands, settings.engines, settings.query_templates, settings.devices)
-                    on_job = (lambda j, s: progress(f"{j.engine} {j.device} {j.query!r}: {s}")) if progress else None
-                    if settings.broker_url:  # on the workers; this process only stores what comes back
-                        from serpaudit.distributed.coordinator import crawl_distributed
+        if "harvest" in stages:
+            done = store.harvested_brands(run_id)
+            todo = [b for b in brands if done.get(b.name) not in ("ok", "empty")]
+            if todo:
+                with Browser(browser_config(settings, resolve_all_to)) as browser:
+                    harvest_brands(browser, store, todo, run_id, evidence, region=settings.region,
+                                   max_pages=settings.max_contact_pages, now=utc_now,
+                                   limits=page_limits(settings))
+            summary["harvest"] = {b.name: s for b, s in ((b, store.harvest_status(run_id, b.name)) for b in brands)}
+        if "crawl" in stages:
+            jobs = jobs_for(brands, settings.engines, settings.query_templates, settings.devices)
+            log.info("run %s: %d search jobs, order seed %s, %d lane(s) at once", run_id, len(jobs), seed,
+                     min(settings.concurrency, len(settings.engines)))
+            if on_jobs:
+                on_jobs(len(jobs), len(jobs) - len(_pending(store, run_id, jobs)))
 
-                        summary = crawl_distributed(settings, store, jobs, run_id, evidence,
-                                                    resolve_all_to=resolve_all_to, progress=on_job)
-                    else:
-                        summary = crawl(browser, store, jobs, run_id, evidence, region=settings.region,
-                                        language=settings.language, retries=settings.retries, now=utc_now,
-                                        progress=on_job)
-                    outcome.summary["captures"] = summary.by_status
-                    if settings.visit_landing_pages:
-                        by_name = {b.name: b for b in brands}
-                        outcome.summary["landing_pages"] = visit_landing_pages(
-                            browser, store, run_id, by_name, evidence, region=settings.region,
-                            limits=page_limits(settings))
-                    resolve_from_landings(store, run_id)  # advertiser_domain where a tracker hid it
+            def each(job: Job, status: str) -> None:
+                if progress:
+                    progress(f"{job.engine} {job.device} {job.query!r}: {status}")
+                if on_capture:
+                    on_capture(job, status)
+
+            if settings.broker_url:  # on the workers; this process only stores what comes back
+                from serpaudit.distributed.coordinator import crawl_distributed
+
+                crawled = crawl_distributed(settings, store, jobs, run_id, evidence, resolve_all_to=resolve_all_to,
+                                            progress=each)
+            else:
+                crawled = crawl(settings, store, jobs, run_id, evidence, seed=seed,
+                                open_browser=partial(_open_browser, settings, resolve_all_to),
+                                progress=lambda record: each(record.job, record.status))
+            summary["captures"] = _count_statuses(store, run_id)
+            if crawled.relaunches:
+                summary["browser_relaunches"] = crawled.relaunches
+            if settings.visit_landing_pages:
+                by_name = {b.name: b for b in brands}
+                with Browser(browser_config(settings, resolve_all_to)) as browser:
+                    summary["landing_pages"] = visit_landing_pages(browser, store, run_id, by_name, evidence,
+                                                                   region=settings.region, limits=page_limits(settings))
+            resolve_from_landings(store, run_id)  # advertiser_domain where a tracker hid it
         if "audit" in stages:
             audit(store, run_id)
             apply_night(store, run_id, gone_after_nights=settings.gone_after_nights)
         outcome.findings = store.findings(run_id=run_id)
-        outcome.not_audited = not_audited(store.captures(run_id))
-        outcome.summary["findings"] = len(outcome.scams)
-        outcome.summary["inconclusive"] = len(outcome.findings) - len(outcome.scams)
-        outcome.summary["not_audited"] = len(outcome.not_audited)
+        captures = store.captures(run_id)
+        outcome.not_audited = not_audited(captures)
+        if "crawl" in stages:
+            outcome.reasons = incomplete_reasons(
+                captures, store.harvested_brands(run_id), outcome.not_audited,
+                max_failed_harvest_share=settings.max_failed_harvest_share, max_empty_share=settings.max_empty_share)
+        elif "harvest" in stages:
+            outcome.reasons = incomplete_reasons([], store.harvested_brands(run_id), [],
+                                                 max_failed_harvest_share=settings.max_failed_harvest_share,
+                                                 max_empty_share=1.0)
+        summary.update(findings=len(outcome.scams), inconclusive=len(outcome.findings) - len(outcome.scams),
+                       not_audited=len(outcome.not_audited), reasons=outcome.reasons)
         # finished before the report, so the report shows the run's final status and times
-        store.finish_run(run_id, "incomplete" if outcome.not_audited else "complete", outcome.summary, utc_now())
+        store.finish_run(run_id, "incomplete" if outcome.exit_code == EXIT_INCOMPLETE else "complete", summary,
+                         utc_now())
         finished = True
         if "report" in stages:
-            outcome.reports = write_reports(outcome.findings, settings.reports_dir, run=store.run(run_id),
-                                            blocked=outcome.not_audited)
+            run = store.run(run_id)
+            outcome.reports = write_run_reports(
+                lambda folder: write_reports(outcome.findings, folder, run=run, blocked=outcome.not_audited),
+                settings.reports_dir, run, limited=bool(brand_names))
         return outcome
+    except Exception:
+        store.finish_run(run_id, "failed", summary, utc_now())
+        finished = True
+        raise
     finally:
         if not finished:
-            store.finish_run(run_id, "failed", outcome.summary, utc_now())
+            # interrupted (SIGTERM, Ctrl-C): left "running", so the next run resumes it
+            store.set_run_summary(run_id, summary)
+
+
+def _pending(store: Store, run_id: str, jobs: list[Any]) -> list[Any]:
+    from serpaudit.crawl import pending_jobs
+
+    return pending_jobs(store, run_id, jobs)
+
+
+def _count_statuses(store: Store, run_id: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for c in store.captures(run_id):
+        if c["device"] in ("desktop", "mobile"):
+            counts[c["status"]] = counts.get(c["status"], 0) + 1
+    return counts

@@ -68,7 +68,8 @@ class Settings:
     # Celery broker and result backend for distributed crawls (redis://host:6379/0). Empty: the crawl
     # runs on this machine; set: `run` and `crawl` send capture jobs to `serpaudit worker`s.
     broker_url: str = ""
-    # Seconds one capture job may take on a worker before it is killed and recorded as an error.
+    # Seconds one capture job may take in all, here or on a worker, before it is stopped and recorded
+    # as an error (navigation timeouts are timeout_ms).
     job_timeout_s: int = 300
     # Seconds before the broker re-delivers a job whose worker died; must exceed job_timeout_s.
     visibility_timeout_s: int = 900
@@ -82,6 +83,40 @@ class Settings:
     gone_after_nights: int = 2
     # Days after a report to a platform before a still-live finding is flagged for a second report.
     followup_days: int = 7
+    # Log file (appended to, ISO timestamps); empty: stderr only.
+    log_file: str = ""
+    # Engines searched at once: one lane (one browser) per engine.
+    concurrency: int = 3
+    # Seconds each lane waits between two searches of its engine, plus up to jitter_s at random.
+    min_delay_s: float = 8.0
+    jitter_s: float = 4.0
+    # Searches per engine per hour at most (0: no limit).
+    max_per_hour: int = 120
+    # Spread the night's searches over this UTC time window, e.g. "01:00-05:00" (empty: as fast as allowed).
+    window: str = ""
+    # Seed of the night's job order (empty: a fresh one, logged so a night can be replayed).
+    seed: str = ""
+    # First pause of an engine that blocks (doubles per block, up to backoff_max_s); its blocked
+    # jobs are retried later in the night, up to block_retries times.
+    backoff_s: float = 60.0
+    backoff_max_s: float = 1800.0
+    block_retries: int = 2
+    # Browser profile folder kept across nights (consent cookies survive); empty: a fresh profile.
+    profile_dir: str = ""
+    # Per-engine proxies for regional egress, e.g. ["google=http://nl-proxy:3128"].
+    proxies: tuple[str, ...] = ()
+    # Per-engine overrides of min_delay_s, jitter_s, max_per_hour, e.g. ["google.max_per_hour=40"].
+    engine_limits: tuple[str, ...] = ()
+    # Browser time zone; empty: the region's (locale and Accept-Language follow language and region).
+    timezone: str = ""
+    # The run is incomplete (exit 3) when more than this share of brand harvests failed.
+    max_failed_harvest_share: float = 0.2
+    # ... or when an engine showed zero results for more than this share of its queries.
+    max_empty_share: float = 0.5
+    # Evidence of runs older than this many days is deleted, except evidence of findings (0: keep all).
+    retention_days: int = 90
+    # A run refuses to start with less free disk than this (MB) beside the database and evidence.
+    min_free_disk_mb: int = 500
     _source: str = field(default="defaults", compare=False, repr=False)
 
 
@@ -116,6 +151,15 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
         if low in {"0", "false", "no", "off"}:
             return False
         raise bad("true or false")
+    if kind == "float":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                pass
+        raise bad("a number")
     if kind == "int":
         if isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -229,6 +273,16 @@ def _validate_distributed(s: Settings) -> None:
     if s.visibility_timeout_s <= s.job_timeout_s:
         raise SettingsError(f"{s._source}: visibility_timeout_s ({s.visibility_timeout_s}) must exceed "
                             f"job_timeout_s ({s.job_timeout_s}), or jobs still running are delivered twice")
+    _validate_night(s)
+
+
+def _validate_night(s: Settings) -> None:
+    from serpaudit.politeness import SettingsProblem, check_night_settings
+
+    try:
+        check_night_settings(s)
+    except SettingsProblem as exc:
+        raise SettingsError(f"{s._source}: {exc}") from exc
 
 
 def _check_database(s: Settings) -> None:
@@ -266,7 +320,7 @@ def settings_toml(s: Settings | None = None) -> str:
 def _toml_value(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, int):
+    if isinstance(v, int | float):
         return str(v)
     if isinstance(v, tuple):
         return "[" + ", ".join(_toml_value(i) for i in v) + "]"

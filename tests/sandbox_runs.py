@@ -31,7 +31,8 @@ def run_world(tmp_path, toml_text: str, brands: list[str], engines=("google",), 
     world_file.write_text(toml_text, encoding="utf-8")
     world = load_world(world_file)
     settings = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
-                        engines=tuple(engines), devices=tuple(devices))
+                        engines=tuple(engines), devices=tuple(devices), min_delay_s=0.0, jitter_s=0.0,
+                        backoff_s=0.2, backoff_max_s=1.0)
     store = Store(settings.database)
     store.upsert_brands(world_brands(world))
     web = SandboxWeb(world)

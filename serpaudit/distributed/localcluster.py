@@ -162,7 +162,8 @@ class Cluster:
                                                  start_new_session=True))
 
     def coordinator(self, *args: str) -> subprocess.Popen:
-        """``serpaudit run --distributed --json ARGS``; findings to coordinator.out, logs to coordinator.log."""
+        """``serpaudit run --distributed --json ARGS``; the night's summary and findings to coordinator.out, logs to
+        coordinator.log."""
         return self.serpaudit("run", "--distributed", "--json", *args)
 
     def serpaudit(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:

@@ -1,0 +1,106 @@
+"""Where a night's outputs go, and what is kept: per-run report folders, ``latest``, retention, disk.
+
+- Reports of a run go to ``<reports_dir>/<date>_<run id>/``. They are written into a hidden
+  temporary folder first and renamed into place, so a kill while writing never leaves CSVs of
+  one run beside a report.html of another.
+- ``<reports_dir>/latest`` is a symlink to the newest full night's folder. A run limited with
+  ``--brand`` gets its own folder (suffix ``_brands``) and never repoints ``latest``.
+- Evidence of runs older than ``retention_days`` is deleted, except files a finding points to.
+- A run refuses to start with less than ``min_free_disk_mb`` free.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from serpaudit.evidence import slug
+
+log = logging.getLogger(__name__)
+
+LATEST = "latest"
+
+
+class LowDiskError(Exception):
+    """Less free disk than ``min_free_disk_mb``: the run does not start (exit 3)."""
+
+
+def run_folder_name(run: dict[str, Any], limited: bool) -> str:
+    date = (run.get("started_at") or "")[:10] or datetime.now(UTC).strftime("%Y-%m-%d")
+    return f"{date}_{slug(run['id'], 64)}" + ("_brands" if limited else "")
+
+
+def write_run_reports(write: Callable[[Path], list[Path]], reports_dir: Path, run: dict[str, Any], *,
+                      limited: bool) -> list[Path]:
+    """``write(folder)`` writes the report files into ``folder``; they land whole in the run's folder."""
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    name = run_folder_name(run, limited)
+    final = reports_dir / name
+    tmp = reports_dir / f".tmp-{name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    written = write(tmp)
+    old = None
+    if final.exists():
+        old = reports_dir / f".old-{name}-{os.getpid()}"
+        os.replace(final, old)
+    os.replace(tmp, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    if not limited:
+        point_latest(reports_dir, name)
+    return [final / p.relative_to(tmp) for p in written]
+
+
+def point_latest(reports_dir: Path, name: str) -> None:
+    link = reports_dir / LATEST
+    tmp = reports_dir / f".{LATEST}-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(name, target_is_directory=True)
+    os.replace(tmp, link)  # atomic: readers see the old or the new folder, never none
+
+
+def clean_stale_temp(reports_dir: Path) -> None:
+    """Half-written report folders of killed runs."""
+    if reports_dir.is_dir():
+        for p in reports_dir.glob(".tmp-*"):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def check_free_disk(paths: list[Path], min_free_mb: int) -> None:
+    for p in paths:
+        probe = p
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        free_mb = shutil.disk_usage(probe).free // (1024 * 1024)
+        if free_mb < min_free_mb:
+            raise LowDiskError(f"only {free_mb} MB free at {probe} (min_free_disk_mb is {min_free_mb}): "
+                               "the run did not start; free some space or lower retention_days")
+
+
+def prune_evidence(store: Any, evidence_root: Path, retention_days: int, now: datetime | None = None) -> int:
+    """Delete evidence of runs older than ``retention_days``, keeping what findings point to; returns files."""
+    if retention_days <= 0 or not evidence_root.is_dir():
+        return 0
+    cutoff = ((now or datetime.now(UTC)) - timedelta(days=retention_days)).isoformat(timespec="seconds")
+    keep = {str(Path(p).resolve()) for p in store.finding_evidence_paths()}
+    removed = 0
+    for run_id in store.runs_started_before(cutoff):
+        folder = evidence_root.resolve() / slug(run_id, 64)
+        if not folder.is_dir():
+            continue
+        for f in folder.rglob("*"):
+            if f.is_file() and str(f.resolve()) not in keep:
+                f.unlink()
+                removed += 1
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if removed:
+        log.info("retention: deleted %d evidence file(s) of runs before %s (evidence of findings kept)", removed,
+                 cutoff[:10])
+    return removed

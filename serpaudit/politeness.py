@@ -1,0 +1,163 @@
+"""How fast one engine's lane may search: delay + jitter, an hourly budget, a time window, backoff.
+
+One :class:`Pacer` per engine lane. Before each search the lane asks
+:meth:`Pacer.wait_time`; after a block it calls :meth:`Pacer.blocked`, which
+pauses that engine only (exponentially: ``backoff_s``, doubling up to
+``backoff_max_s``) while the other lanes go on.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+LIMIT_KEYS = ("min_delay_s", "jitter_s", "max_per_hour")
+_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+ENGINES = ("google", "bing", "duckduckgo")
+
+
+class SettingsProblem(ValueError):
+    """A night setting with a bad value; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    min_delay_s: float
+    jitter_s: float
+    max_per_hour: int
+    backoff_s: float
+    backoff_max_s: float
+
+
+def engine_limits(settings: Any, engine: str) -> Limits:
+    base = Limits(settings.min_delay_s, settings.jitter_s, settings.max_per_hour, settings.backoff_s,
+                  settings.backoff_max_s)
+    changes: dict[str, Any] = {}
+    for item in settings.engine_limits:
+        name, key, value = _split_limit(item)
+        if name == engine:
+            changes[key] = int(value) if key == "max_per_hour" else float(value)
+    return replace(base, **changes)
+
+
+def engine_proxy(settings: Any, engine: str) -> str | None:
+    for item in settings.proxies:
+        name, _, url = item.partition("=")
+        if name.strip() == engine:
+            return url.strip()
+    return None
+
+
+def _split_limit(item: str) -> tuple[str, str, str]:
+    head, eq, value = item.partition("=")
+    engine, dot, key = head.strip().partition(".")
+    if not eq or not dot or engine not in ENGINES or key not in LIMIT_KEYS:
+        raise SettingsProblem(f"engine_limits: {item!r} is not ENGINE.KEY=VALUE with ENGINE one of "
+                              f"{', '.join(ENGINES)} and KEY one of {', '.join(LIMIT_KEYS)}")
+    try:
+        float(value)
+    except ValueError:
+        raise SettingsProblem(f"engine_limits: {item!r}: {value!r} is not a number") from None
+    return engine, key, value.strip()
+
+
+def parse_window(text: str) -> tuple[int, int] | None:
+    """"01:00-05:00" -> (start, end) in minutes after midnight UTC; may wrap past midnight."""
+    if not text:
+        return None
+    m = _WINDOW.match(text.strip())
+    if not m:
+        raise SettingsProblem(f"window: {text!r} is not HH:MM-HH:MM (UTC), e.g. 01:00-05:00")
+    start, end = int(m[1]) * 60 + int(m[2]), int(m[3]) * 60 + int(m[4])
+    if start == end:
+        raise SettingsProblem(f"window: {text!r} is empty")
+    return start, end
+
+
+def window_end(window: tuple[int, int], now: datetime) -> datetime:
+    """When the window that holds ``now`` ends; outside it, when the next one ends."""
+    start, end = window
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    spans = [(midnight + timedelta(days=d, minutes=start),
+              midnight + timedelta(days=d + (1 if end <= start else 0), minutes=end)) for d in (-1, 0, 1)]
+    inside = [e for s, e in spans if s <= now < e]
+    return inside[0] if inside else min(e for s, e in spans if s > now)
+
+
+def check_night_settings(s: Any) -> None:
+    if s.concurrency < 1:
+        raise SettingsProblem("concurrency: must be 1 or more")
+    for name in ("min_delay_s", "jitter_s", "backoff_s", "backoff_max_s"):
+        if getattr(s, name) < 0:
+            raise SettingsProblem(f"{name}: must not be negative")
+    for name in ("max_per_hour", "block_retries", "retention_days", "min_free_disk_mb"):
+        if getattr(s, name) < 0:
+            raise SettingsProblem(f"{name}: must not be negative")
+    if s.job_timeout_s <= 0:
+        raise SettingsProblem("job_timeout_s: must be positive")
+    for name in ("max_failed_harvest_share", "max_empty_share"):
+        if not 0 <= getattr(s, name) <= 1:
+            raise SettingsProblem(f"{name}: must lie between 0 and 1")
+    parse_window(s.window)
+    for item in s.engine_limits:
+        _split_limit(item)
+    for item in s.proxies:
+        name, eq, url = item.partition("=")
+        if not eq or name.strip() not in ENGINES or "://" not in url:
+            raise SettingsProblem(f"proxies: {item!r} is not ENGINE=URL, e.g. google=http://proxy:3128")
+
+
+class Pacer:
+    """The politeness budget of one engine's lane (thread-confined: one lane, one pacer)."""
+
+    def __init__(self, engine: str, limits: Limits, rng: random.Random, *, window: tuple[int, int] | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.engine = engine
+        self.limits = limits
+        self.rng = rng
+        self.window = window
+        self.clock = clock
+        self.wall = wall
+        self.last: float | None = None
+        self.recent: deque[float] = deque()
+        self.blocks_in_row = 0
+        self.paused_until = 0.0
+
+    def wait_time(self, jobs_left: int) -> float:
+        """Seconds to wait before the next search."""
+        now = self.clock()
+        waits = [self.paused_until - now]
+        if self.last is not None:
+            gap = self.limits.min_delay_s + self.rng.uniform(0, self.limits.jitter_s)
+            if self.window and jobs_left > 0:
+                # spread what is left evenly over what is left of the window
+                left = (window_end(self.window, self.wall()) - self.wall()).total_seconds()
+                gap = max(gap, left / jobs_left)
+            waits.append(self.last + gap - now)
+        if self.limits.max_per_hour:
+            while self.recent and self.recent[0] <= now - 3600:
+                self.recent.popleft()
+            if len(self.recent) >= self.limits.max_per_hour:
+                waits.append(self.recent[0] + 3600 - now)
+        return max(0.0, *waits)
+
+    def searched(self) -> None:
+        self.last = self.clock()
+        self.recent.append(self.last)
+
+    def blocked(self) -> float:
+        """The engine blocked a search: pause it; returns the pause in seconds."""
+        self.blocks_in_row += 1
+        pause = min(self.limits.backoff_s * 2 ** (self.blocks_in_row - 1), self.limits.backoff_max_s)
+        self.paused_until = self.clock() + pause
+        return pause
+
+    def answered(self) -> None:
+        self.blocks_in_row = 0

@@ -1,0 +1,132 @@
+"""Unattended nights in a real Chromium against the sandbox web: lanes, backoff, timeouts, relaunch, headers."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+from night_helpers import kill_pids, our_browsers
+from sandbox_runs import default_world_text, skip_without_chromium
+
+from audits.store import Store
+from crawler.browser import Browser, BrowserConfig
+from crawler.errors import FetchError
+from sandbox import SandboxWeb, load_world
+from sandbox.server import SandboxServer
+from serpaudit.capture import Job, take_capture
+from serpaudit.demo import world_brands
+from serpaudit.pipeline import run_pipeline
+from serpaudit.settings import Settings
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _chromium():
+    skip_without_chromium()
+
+
+def night(tmp_path, world_text: str, brands: list[str], engines=("google",), on_capture=None, **settings):
+    world_file = tmp_path / "world.toml"
+    world_file.write_text(world_text, encoding="utf-8")
+    world = load_world(world_file)
+    s = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
+                 engines=tuple(engines), min_delay_s=0.0, jitter_s=0.0, visit_landing_pages=False,
+                 **settings)
+    store = Store(s.database)
+    store.upsert_brands(world_brands(world))
+    web = SandboxWeb(world)
+    with SandboxServer(web) as server:
+        outcome = run_pipeline(s, store, command="run", brand_names=brands, resolve_all_to=server.address,
+                               on_capture=on_capture)
+    return outcome, store, web
+
+
+def test_a_blocking_engine_backs_off_while_the_other_goes_on_and_its_jobs_are_retried(tmp_path):
+    # the default world answers Google's Woonfonds query with a CAPTCHA, on both devices
+    outcome, store, web = night(tmp_path, default_world_text(), ["Woonfonds"], engines=("google", "bing"),
+                                devices=("desktop", "mobile"), backoff_s=2.0, backoff_max_s=8.0, block_retries=1)
+    searches = [(t, url) for t, (url, _) in enumerate(web.received) if "/search?" in url]
+    google = [t for t, url in searches if "google." in url]
+    bing = [t for t, url in searches if "bing." in url]
+    assert len(google) == 4  # two blocked jobs, each retried once later in the night
+    assert len(bing) == 2 and google[0] < bing[-1] < google[-1]  # Bing went on while Google was paused
+    caps = {(c["engine"], c["device"]): c["status"] for c in store.captures(outcome.run_id)}
+    assert caps[("bing", "desktop")] == caps[("bing", "mobile")] == "ok"
+    assert caps[("google", "desktop")] == caps[("google", "mobile")] == "captcha"  # still blocked: not audited
+    assert outcome.exit_code == 3
+    assert any("not audited" in r for r in outcome.reasons)
+
+
+class Hanging:
+    """A loopback server that accepts connections and never answers."""
+
+    def __enter__(self) -> Hanging:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.conns: list[socket.socket] = []
+        self.stop = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def _accept(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                self.conns.append(self.sock.accept()[0])
+            except OSError:
+                continue
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
+def test_a_page_that_never_loads_times_out_and_the_job_is_recorded_as_error(tmp_path):
+    with Hanging() as server, Browser(BrowserConfig(timeout_ms=1500, resolve_all_to=server.address)) as browser:
+        started = time.monotonic()
+        with pytest.raises(FetchError):
+            browser.capture(f"http://{server.address}/never")
+        record = take_capture(browser, Job("Telnova", "google", "Telnova klantenservice", "desktop"),
+                              region="NL", language="nl", retries=1)
+        assert record.status == "error" and "Timeout" in (record.error or "")
+        assert time.monotonic() - started < 30
+
+
+def test_a_killed_browser_is_relaunched_and_the_night_goes_on(tmp_path):
+    killed: list[int] = []
+
+    def kill_once(job, status) -> None:
+        if not killed:
+            killed.extend(our_browsers())
+            kill_pids(killed)
+
+    outcome, store, _ = night(tmp_path, default_world_text(), ["Telnova", "Bankiva", "Cloudora"],
+                              on_capture=kill_once, seed="relaunch")
+    assert killed
+    statuses = [c["status"] for c in store.captures(outcome.run_id)]
+    assert statuses == ["ok"] * 3
+    assert store.run(outcome.run_id)["summary"]["browser_relaunches"] == {"google": 1}
+
+
+def test_the_engines_see_a_regional_browser_that_does_not_say_headless(tmp_path):
+    outcome, store, web = night(tmp_path, default_world_text(), ["Telnova"], engines=("google", "bing"),
+                                profile_dir=str(tmp_path / "profile"), devices=("desktop", "mobile"))
+    searches = [h for url, h in web.received if "/search?" in url]
+    assert len(searches) == 4
+    for h in searches:
+        assert "headless" not in h["user-agent"].lower()
+        assert "headless" not in h.get("sec-ch-ua", "").lower()
+        assert h["accept-language"].startswith("nl-NL")
+    assert any("Mobile" in h["user-agent"] for h in searches)
+    # the profile is kept on disk for the next night (consent cookies survive)
+    assert any((tmp_path / "profile").rglob("Cookies"))
