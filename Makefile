@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench browser system clean
+.PHONY: demo test lint bench soak browser system clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+# SIGKILL `serpaudit run` 12 times at random points of a sandbox night; each next run must resume it.
+soak: browser
+	$(BIN)/python scripts/kill_test.py --kills 12
 
 clean:
 	rm -rf $(VENV) demo-out serpaudit-data .pytest_cache .mypy_cache .ruff_cache

@@ -48,7 +48,11 @@ app.add_typer(brands_app, name="brands")
 app.add_typer(parse_app, name="parse")
 app.add_typer(findings_app, name="findings")
 app.add_typer(campaigns_app, name="campaigns")
+schedule_app = typer.Typer(help="Run every night: print a crontab line and systemd units, or edit your crontab.",
+                           no_args_is_help=True)
 app.add_typer(official_app, name="official")
+app.add_typer(schedule_app, name="schedule")
+AtOpt = Annotated[str, typer.Option("--at", help="Time of night, HH:MM (cron: local time; systemd: local time).")]
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (TOML).")]
 BrandOpt = Annotated[list[str] | None, typer.Option("--brand", "-b", help="Only this brand (repeatable).")]
@@ -250,6 +254,27 @@ def official_remove(brand: str, number: str,
                     config: ConfigOpt = None) -> None:
     """Remove an official number by hand, with a reason."""
     typer.echo(_guard(commands.official_remove, config, brand, number, reason))
+
+
+@schedule_app.command("print")
+def schedule_print(config: ConfigOpt = None, at: AtOpt = "02:30") -> None:
+    """Print a crontab line and a systemd service and timer for `serpaudit run` in this directory."""
+    for line in _guard(commands.schedule, config, at, "print"):
+        typer.echo(line)
+
+
+@schedule_app.command("install")
+def schedule_install(config: ConfigOpt = None, at: AtOpt = "02:30") -> None:
+    """Add the nightly line to your crontab (your other lines are kept)."""
+    for line in _guard(commands.schedule, config, at, "install"):
+        typer.echo(line)
+
+
+@schedule_app.command("remove")
+def schedule_remove(config: ConfigOpt = None) -> None:
+    """Remove this directory's nightly line from your crontab (your other lines are kept)."""
+    for line in _guard(commands.schedule, config, "02:30", "remove"):
+        typer.echo(line)
 
 
 def _print_parsed(objects: list[dict[str, Any]], nfiles: int) -> None:

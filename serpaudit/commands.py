@@ -402,3 +402,25 @@ def official_remove(config: Path | None, brand: str, number: str, reason: str) -
     phone = _number(store, settings, brand, number)
     store.remove_official(brand, phone["e164"], reason)
     return f"{brand}: {phone['e164']} removed from the official numbers ({reason})"
+
+
+def schedule(config: Path | None, at: str, action: str) -> list[str]:
+    """``schedule print|install|remove``: the lines to show."""
+    from serpaudit import schedule as sched
+
+    try:
+        plan = sched.make_schedule(_settings(config), config, at)
+    except sched.ScheduleError as exc:
+        raise InputError(str(exc)) from exc
+    try:
+        if action == "install":
+            return [f"installed in your crontab:\n{sched.install(plan)}"]
+        if action == "remove":
+            n = sched.remove(plan)
+            return [f"removed {n} serpaudit line(s) for {plan.workdir} from your crontab"]
+    except sched.ScheduleError as exc:
+        raise IncompleteError(str(exc)) from exc
+    return ["# crontab line (crontab -e, or `serpaudit schedule install`):", plan.crontab_line(), "",
+            "# systemd: ~/.config/systemd/user/serpaudit.service", plan.systemd_service(),
+            "# systemd: ~/.config/systemd/user/serpaudit.timer", plan.systemd_timer(),
+            "# then: systemctl --user daemon-reload && systemctl --user enable --now serpaudit.timer"]
