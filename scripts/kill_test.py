@@ -36,25 +36,9 @@ sys.path.insert(0, str(ROOT))
 from audits.brands import dump_brands_csv  # noqa: E402
 from sandbox import DEFAULT_WORLD_PATH, load_world  # noqa: E402
 from serpaudit.demo import world_brands  # noqa: E402
+from serpaudit.procs import descendants  # noqa: E402
 
 SERPAUDIT = str(Path(sys.executable).with_name("serpaudit"))
-
-
-def descendants(pid: int) -> list[int]:
-    kids: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            kids.setdefault(ppid, []).append(int(d.name))
-    out, todo = [], [pid]
-    while todo:
-        for k in kids.get(todo.pop(), []):
-            out.append(k)
-            todo.append(k)
-    return out
 
 
 def _alive(pid: int) -> bool:

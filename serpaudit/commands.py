@@ -237,7 +237,7 @@ def _run_id(store: Store, run: str | None) -> str:
             log.warning("run %s (started %s) is not finished: skipped; the next `serpaudit run` resumes it, "
                         "`--run %s` takes it as it is (incomplete)", r["id"], r["started_at"], r["id"])
     if not run_id:
-        raise InputError("no finished crawl in the database yet; run `serpaudit crawl` or `serpaudit run` first")
+        raise InputError("no crawl has finished in the database yet; run `serpaudit crawl` or `serpaudit run` first")
     return run_id
 
 

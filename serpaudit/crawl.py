@@ -83,7 +83,8 @@ def crawl(settings: Any, store: Any, jobs: list[Job], run_id: str, evidence: Evi
                  len(todo))
     out: queue.Queue[tuple[str, CaptureRecord | None]] = queue.Queue()
     stop = threading.Event()
-    options = LaneOptions(settings.region, settings.language, settings.retries, settings.block_retries)
+    options = LaneOptions(settings.region, settings.language, settings.retries, settings.block_retries,
+                          settings.job_timeout_s)
     window = parse_window(settings.window)
     lanes = [
         Lane(engine, engine_jobs, Pacer(engine, engine_limits(settings, engine), random.Random(f"{seed}:{engine}"),

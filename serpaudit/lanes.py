@@ -11,8 +11,8 @@ blocked jobs go to the back of its lane and are retried later in the night, up t
 ``block_retries`` times. After ``GIVE_UP_AFTER`` blocks in a row the lane stops
 searching and records its remaining jobs as blocked (never as "no ads").
 
-A browser that crashed (or hangs: errors in a row) is closed and relaunched, and the
-job is taken again.
+A browser that crashed (or hangs: errors in a row, or a job past ``job_timeout_s``, when
+the lane kills its own Chromium by pid) is closed and relaunched, and the job is taken again.
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ from typing import Any
 
 from serpaudit.capture import CaptureRecord, Job, blocked_record, take_capture, utc_now
 from serpaudit.politeness import Pacer
+from serpaudit.procs import browser_pids, kill
 
 log = logging.getLogger(__name__)
 
+_LAUNCH = threading.Lock()
 GIVE_UP_AFTER = 6  # blocks in a row: with the default backoff, about an hour of trying
 ERRORS_BEFORE_RELAUNCH = 2  # failed jobs in a row: the browser may hang
 
@@ -41,6 +43,7 @@ class LaneOptions:
     language: str
     retries: int
     block_retries: int
+    job_timeout_s: int = 120
 
 
 class Lane:
@@ -57,6 +60,7 @@ class Lane:
         self.out = out
         self.stop = stop
         self.browser: Any = None
+        self.pids: set[int] = set()
         self.relaunches = 0
 
     def run(self) -> None:
@@ -100,10 +104,21 @@ class Lane:
                 self.pacer.answered()
             self.out.put((self.engine, record))
 
+    def _launch(self) -> None:
+        with _LAUNCH:  # one launch at a time, so the new Chromium is this lane's
+            before = browser_pids()
+            self.browser = self.open_browser()
+            self.pids = browser_pids() - before
+
     def _take(self, job: Job) -> CaptureRecord:
         if self.browser is None:
-            self.browser = self.open_browser()
+            self._launch()
         self.pacer.searched()
+        # the whole job has job_timeout_s: past it, this lane's Chromium is killed (a hung browser),
+        # the job fails as an error and the browser is relaunched
+        watchdog = threading.Timer(self.options.job_timeout_s, self._hung, [job])
+        watchdog.daemon = True
+        watchdog.start()
         try:
             return take_capture(self.browser, job, region=self.options.region, language=self.options.language,
                                 retries=self.options.retries)
@@ -112,7 +127,14 @@ class Lane:
                 raise  # a bug, not a crash: fail the night loudly
             # the browser died under the job (outside a page load): an error the lane recovers from
             return CaptureRecord(job, "error", f"{self.options.language}-{self.options.region}", utc_now(),
-                                 error=f"browser crashed: {str(exc).splitlines()[0]}")
+                                 error=f"browser crashed or hung: {str(exc).splitlines()[0]}")
+        finally:
+            watchdog.cancel()
+
+    def _hung(self, job: Job) -> None:
+        log.warning("%s lane: %r took over %d s (job_timeout_s): stopping its browser", self.engine, job.query,
+                    self.options.job_timeout_s)
+        kill(self.pids)
 
     def _browser_alive(self) -> bool:
         return self.browser is not None and bool(getattr(self.browser, "alive", lambda: True)())

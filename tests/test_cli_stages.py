@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from sandbox_runs import skip_without_chromium
@@ -53,7 +54,11 @@ def test_harvest_crawl_audit_report_one_by_one(sandboxed):
     reported = runner.invoke(app, ["report"])
     assert reported.exit_code == 0, reported.output
     assert "google_ads.csv" in reported.stdout
-    google_csv = (sandboxed / "serpaudit-data" / "reports" / "google_ads.csv").read_text(encoding="utf-8")
+    # each run reports into its own folder, reports/<date>_<run id>/, and reports/latest points at it
+    [printed] = [line for line in reported.stdout.splitlines() if line.endswith("google_ads.csv")]
+    latest = sandboxed / "serpaudit-data" / "reports" / "latest" / "google_ads.csv"
+    assert Path(printed).parent.parent.name == "reports" and latest.resolve() == Path(printed).resolve()
+    google_csv = latest.read_text(encoding="utf-8")
     assert "telnova-support.nl" in google_csv
 
     listed = runner.invoke(app, ["findings", "list", "--json"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import queue
+import random
 import socket
 import threading
 import time
@@ -17,7 +19,9 @@ from sandbox import SandboxWeb, load_world
 from sandbox.server import SandboxServer
 from serpaudit.capture import Job, take_capture
 from serpaudit.demo import world_brands
+from serpaudit.lanes import Lane, LaneOptions, run_lanes
 from serpaudit.pipeline import run_pipeline
+from serpaudit.politeness import Limits, Pacer
 from serpaudit.settings import Settings
 
 pytestmark = pytest.mark.browser
@@ -102,6 +106,24 @@ def test_a_page_that_never_loads_times_out_and_the_job_is_recorded_as_error(tmp_
         assert time.monotonic() - started < 30
 
 
+def test_a_job_past_job_timeout_is_stopped_and_the_lane_goes_on():
+    jobs = [Job("Telnova", "google", "Telnova klantenservice", "desktop"),
+            Job("Bankiva", "google", "Bankiva klantenservice", "desktop")]
+    records: list = []
+    with Hanging() as server:
+        # the page load itself would wait two minutes: only the job's own timeout can stop it
+        lane = Lane("google", jobs, Pacer("google", Limits(0, 0, 0, 0, 0), random.Random(1)),
+                    lambda: Browser(BrowserConfig(timeout_ms=120_000, resolve_all_to=server.address)).__enter__(),
+                    LaneOptions("NL", "nl", retries=0, block_retries=0, job_timeout_s=3), queue.Queue(),
+                    threading.Event())
+        started = time.monotonic()
+        relaunches = run_lanes([lane], 1, records.append)
+    assert time.monotonic() - started < 110
+    assert sorted(r.job.brand for r in records) == ["Bankiva", "Telnova"]  # the lane went on after the first
+    assert all(r.status == "error" for r in records) and relaunches.get("google", 0) >= 1
+    assert our_browsers() == []
+
+
 def test_a_killed_browser_is_relaunched_and_the_night_goes_on(tmp_path):
     killed: list[int] = []
 
@@ -130,3 +152,38 @@ def test_the_engines_see_a_regional_browser_that_does_not_say_headless(tmp_path)
     assert any("Mobile" in h["user-agent"] for h in searches)
     # the profile is kept on disk for the next night (consent cookies survive)
     assert any((tmp_path / "profile").rglob("Cookies"))
+
+
+def test_run_ends_with_a_summary_and_reports_into_its_own_folder(tmp_path, monkeypatch):
+    import json
+    import os
+
+    from typer.testing import CliRunner
+
+    from serpaudit.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    for var in [v for v in os.environ if v.startswith("SERPAUDIT_")]:
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("SERPAUDIT_SANDBOX_WORLD", str(tmp_path / "world.toml"))
+    monkeypatch.setenv("SERPAUDIT_ENGINES", "google")
+    (tmp_path / "world.toml").write_text(default_world_text(), encoding="utf-8")
+    telnova = [b for b in world_brands(load_world(tmp_path / "world.toml")) if b.name == "Telnova"]
+    Store(tmp_path / "serpaudit-data" / "serpaudit.db").upsert_brands(telnova)
+    runner = CliRunner()
+
+    night = runner.invoke(app, ["run", "--json"])
+    assert night.exit_code == 1, night.output  # Telnova's planted scams: findings
+    summary = json.loads(night.stdout)
+    assert summary["status"] == "complete" and summary["reasons"] == [] and summary["findings"] >= 1
+    assert summary["engines"] == [{"engine": "google", "jobs": 1, "ok": 1, "empty": 0, "blocked": 0, "other": 0,
+                                   "results": summary["engines"][0]["results"]}]
+    folder = tmp_path / "serpaudit-data" / "reports" / f"{summary['started_at'][:10]}_{summary['run']}"
+    assert {p.name for p in folder.iterdir()} >= {"report.html", "findings.csv", "google_ads.csv"}
+    latest = tmp_path / "serpaudit-data" / "reports" / "latest"
+    assert latest.resolve() == folder.resolve()
+
+    table = runner.invoke(app, ["run", "--brand", "Telnova", "-q"])  # -q after the subcommand
+    assert table.exit_code == 1
+    assert "engine  jobs" in table.stdout and "run " in table.stdout and "_brands" in table.stdout
+    assert latest.resolve() == folder.resolve()  # a --brand run never replaces the night's reports

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import random
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -241,3 +242,34 @@ def test_audit_and_report_without_run_never_take_a_killed_run(tmp_path, monkeypa
     assert code == 3 and outcome.reasons[0].startswith(f"run {killed} is not finished")
     result = runner.invoke(app, ["audit"])
     assert result.exit_code == 0 and "(none)" in result.stdout and f"run {killed}" in result.stderr
+
+
+def test_log_lines_carry_iso_timestamps_and_go_to_the_log_file(tmp_path):
+    from serpaudit.logs import add_log_file, setup_logging
+
+    root = logging.getLogger()
+    saved = list(root.handlers), root.level
+    try:
+        setup_logging(logging.INFO)
+        add_log_file(str(tmp_path / "logs" / "night.log"))
+        logging.getLogger("serpaudit.test").info("job google desktop 'x': ok, 3 results, 1.2 s")
+        line = (tmp_path / "logs" / "night.log").read_text().strip()
+        assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00 INFO serpaudit.test: job google", line), line
+    finally:
+        for h in list(root.handlers):
+            if h not in saved[0]:
+                root.removeHandler(h)
+                h.close()
+        root.setLevel(saved[1])
+
+
+def test_each_engine_lane_gets_its_proxy_profile_and_the_regions_locale_and_time_zone(tmp_path):
+    from serpaudit.pipeline import browser_config
+
+    s = Settings(region="BE", language="nl", proxies=("google=http://be-proxy:3128",),
+                 profile_dir=str(tmp_path / "profiles"))
+    google, bing = browser_config(s, engine="google"), browser_config(s, engine="bing")
+    assert google.proxy == "http://be-proxy:3128" and bing.proxy is None
+    assert google.locale == "nl-BE" and google.timezone_id == "Europe/Brussels"
+    assert google.profile_dir == str(tmp_path / "profiles" / "google") != bing.profile_dir
+    assert browser_config(Settings(region="NL", timezone="UTC")).timezone_id == "UTC"
