@@ -54,11 +54,10 @@ def test_harvest_crawl_audit_report_one_by_one(sandboxed):
     reported = runner.invoke(app, ["report"])
     assert reported.exit_code == 0, reported.output
     assert "google_ads.csv" in reported.stdout
-    # each run reports into its own folder, reports/<date>_<run id>/, and reports/latest points at it
+    # each run reports into its own folder; a crawl limited with --brand gets reports/<date>_<run id>_brands/
     [printed] = [line for line in reported.stdout.splitlines() if line.endswith("google_ads.csv")]
-    latest = sandboxed / "serpaudit-data" / "reports" / "latest" / "google_ads.csv"
-    assert Path(printed).parent.parent.name == "reports" and latest.resolve() == Path(printed).resolve()
-    google_csv = latest.read_text(encoding="utf-8")
+    assert Path(printed).parent.parent.name == "reports" and Path(printed).parent.name.endswith("_brands")
+    google_csv = Path(printed).read_text(encoding="utf-8")
     assert "telnova-support.nl" in google_csv
 
     listed = runner.invoke(app, ["findings", "list", "--json"])
