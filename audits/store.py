@@ -34,6 +34,7 @@ from audits.brands import Brand
 from audits.ids import stable_id
 from audits.schema import HARVEST_STATUSES, INDEXES, TABLES
 from audits.store_campaigns import CampaignStore
+from audits.store_reports import DELIVERY_INDEXES, DELIVERY_TABLES, ReportStore
 from audits.store_results import ResultUpdates
 from audits.store_runs import RunsMixin
 
@@ -55,7 +56,7 @@ def _bool(v: Any) -> int | None:
     return None if v is None else int(bool(v))
 
 
-class Store(RunsMixin, ResultUpdates, CampaignStore):
+class Store(RunsMixin, ResultUpdates, CampaignStore, ReportStore):
     """``Store(path_or_db)``: a file path (parent dirs created), ``":memory:"`` or a Database."""
 
     def __init__(self, path_or_db: str | Path | sqlite_utils.Database) -> None:
@@ -70,7 +71,7 @@ class Store(RunsMixin, ResultUpdates, CampaignStore):
         self._create_tables()
 
     def _create_tables(self) -> None:
-        for name, (columns, fks) in TABLES.items():
+        for name, (columns, fks) in {**TABLES, **DELIVERY_TABLES}.items():
             pk = "name" if name == "brands" else "id"
             self.db[name].create(  # type: ignore[union-attr]
                 columns, pk=pk, foreign_keys=fks, if_not_exists=True
@@ -79,7 +80,7 @@ class Store(RunsMixin, ResultUpdates, CampaignStore):
             for col, typ in columns.items():  # a database made by an older version gains new columns
                 if col not in present:
                     self.db[name].add_column(col, typ)  # type: ignore[union-attr]
-        for name, cols in INDEXES.items():
+        for name, cols in {**INDEXES, **DELIVERY_INDEXES}.items():
             for col in cols:
                 self.db[name].create_index([col], if_not_exists=True)  # type: ignore[union-attr]
         self._create_finding_tables()

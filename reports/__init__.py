@@ -1,14 +1,14 @@
-"""Reports for analysts (HTML) and for the platforms' abuse teams (CSV per platform).
+"""Reports for analysts (HTML, XLSX, summary) and for the platforms' abuse teams (CSV + zip each).
 
-Reads plain finding dicts (``audits.store.Store.findings`` or
-``dataclasses.asdict(audits.rules.Finding)``) and capture dicts; imports nothing
-of ``crawler`` or ``serpaudit``.  ``write_reports`` lives in
-``reports.html_report`` and is re-exported here.
+Reads plain finding dicts (``audits.store.Store.findings``) and capture dicts; imports nothing of
+``crawler`` or ``serpaudit``.  ``write_reports(findings, out_dir, ...)`` is the single entry point:
+it writes the whole self-contained report folder (see :mod:`reports.bundle`).
 """
 
 from __future__ import annotations
 
-from reports.csv_report import PLATFORMS
-from reports.html_report import write_reports
+from reports.bundle import Bundle, write_bundle, write_reports
+from reports.context import ReportContext
+from reports.platforms import PLATFORMS
 
-__all__ = ["PLATFORMS", "write_reports"]
+__all__ = ["PLATFORMS", "Bundle", "ReportContext", "write_bundle", "write_reports"]

@@ -1,16 +1,18 @@
-"""The analysts' HTML report: findings grouped by brand, and the captures NOT audited.
+"""``report.html``: the night on one page, for an analyst with no other tool.
 
-Everything on the page comes from search results, i.e. from the attackers, so:
-jinja2 autoescaping is on, only http(s) URLs become links (``javascript:`` and
-friends stay text), ad click URLs are never linked (visiting one bills the
-advertiser and warns the scammer), and a Content-Security-Policy forbids scripts.
-Evidence files are linked relative to the HTML file where possible.
+Everything on the page comes from search results, i.e. from the attackers, so: Jinja2 autoescaping
+is on, only http(s) URLs become links (``javascript:`` and friends stay text), ad click URLs are
+never linked (visiting one bills the advertiser and warns the scammer) and fold away, a
+Content-Security-Policy forbids scripts, and a captured page is linked only as its sanitised copy
+(``html_safe_path``, scripts removed); the raw capture is named with its sha256 but never linked.
+Each finding's crop is inlined as a ``data:`` image, so the page shows them even when mailed alone;
+other evidence links are relative to the report folder.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
-import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,19 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from reports.csv_report import PLATFORMS, VERDICT_ORDER, sort_key, write_findings_csv, write_platform_csv
+from reports.cells import phone_number
+from reports.context import (
+    VERDICT_ORDER,
+    ReportContext,
+    advertiser_domain,
+    campaign_rows,
+    finding_key,
+    official_for,
+    sort_key,
+)
+from reports.platforms import PLATFORM_NAMES
+from reports.summary import night_counts, night_sentences
+from reports.trend import trend_chart
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +43,8 @@ _ENV = Environment(
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
-_EVIDENCE = (
-    ("result", "evidence_path", "evidence_sha256"),
-    ("screenshot", "screenshot_path", "screenshot_sha256"),
-    ("html", "html_path", "html_sha256"),
-)
-Link = tuple[str, str | None, str]  # label, href, sha256
+INLINE_LIMIT = 2_000_000  # bytes: a bigger crop is linked, not inlined
+FOLD_URL_AT = 80
 
 
 def safe_url(url: Any) -> str | None:
@@ -53,55 +63,80 @@ def safe_url(url: Any) -> str | None:
     return u
 
 
-def file_href(path: Any, out_dir: Path, evidence_root: Path | None = None) -> str | None:
-    """A link to a local evidence file, relative to ``out_dir`` where possible.
-
-    Relative paths are taken relative to ``evidence_root`` (default: the current directory).
-    """
+def rel_href(path: Any) -> str | None:
+    """A link to a file inside the report folder (paths there are relative and stay inside)."""
     if not path:
         return None
-    p = Path(str(path))
-    if not p.is_absolute():
-        p = (evidence_root or Path.cwd()) / p
-    p = Path(os.path.abspath(p))
+    p = str(path).replace("\\", "/")
+    if p.startswith("/") or ".." in p.split("/") or ":" in p:
+        return None
+    return quote(p)
+
+
+def inline_image(out_dir: Path, rel: Any) -> str | None:
+    """A ``data:`` URI of a PNG/JPEG crop inside the folder, or its relative link when too big."""
+    href = rel_href(rel)
+    if href is None:
+        return None
+    path = out_dir / str(rel)
     try:
-        rel = os.path.relpath(p, os.path.abspath(out_dir))
-    except ValueError:  # another drive on Windows
-        return p.as_uri()
-    return quote(Path(rel).as_posix())
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if len(data) > INLINE_LIMIT:
+        return href
+    mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg" if data[:2] == b"\xff\xd8" else ""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}" if mime else None
 
 
-def _evidence_links(row: Mapping[str, Any], out_dir: Path, root: Path | None) -> list[Link]:
-    links: list[Link] = []
-    for label, path_key, sha_key in _EVIDENCE:
-        if row.get(path_key):
-            path, sha = str(row[path_key]), str(row.get(sha_key) or "")
-            if path_key == "html_path":
-                # the captured page runs the scammer's scripts: link its sanitised copy (written beside it by
-                # serpaudit.evidence as <name>.safe.html); the raw file stays evidence with its sha256, unlinked
-                links.append(("html (sanitised)", file_href(safe_html_path(path), out_dir, root), sha))
-                continue
-            links.append((label, file_href(path, out_dir, root), sha))
-    return links
+def _badges(f: Mapping[str, Any], reported_platforms: set[str]) -> list[tuple[str, str]]:
+    out = []
+    status, state = str(f.get("status") or "new"), str(f.get("state") or "open")
+    if status in ("new", "reopened", "recurring"):
+        out.append((status, f"badge-{status}"))
+    if state == "reported":
+        out.append(("reported, still live", "badge-live"))
+    elif state in ("confirmed", "dismissed", "resolved"):
+        out.append((state, "badge-state"))
+    if f.get("platform") in reported_platforms:
+        out.append((f"to {PLATFORM_NAMES.get(str(f['platform']), f['platform'])} tonight", "badge-send"))
+    return out
 
 
-def safe_html_path(html_path: str) -> str:
-    """The sanitised copy of a captured page (see serpaudit.evidence.safe_copy_path)."""
-    return (html_path[: -len(".html")] if html_path.endswith(".html") else html_path) + ".safe.html"
-
-
-def _view(f: Mapping[str, Any], out_dir: Path, root: Path | None) -> dict[str, Any]:
+def _finding_view(f: Mapping[str, Any], out_dir: Path, ctx: ReportContext, sent: Mapping[str, list[str]]) -> dict:
     v = {k: ("" if val is None else val) for k, val in f.items()}
     for k in ("brand", "verdict", "severity", "platform", "raw", "e164", "number_type", "engine", "kind",
               "placement", "rank", "device", "query", "captured_at", "first_seen", "title", "display_url",
-              "landing_url", "click_url", "domain", "text", "reason"):  # fmt: skip
+              "landing_url", "click_url", "text", "reason", "campaign", "nights_seen"):  # fmt: skip
         v.setdefault(k, "")
-    verdict = str(v["verdict"])
-    v["badge"] = f"badge-{verdict}" if verdict in VERDICT_ORDER else "badge-unknown"
-    v["severity_class"] = v["severity"] if v["severity"] in ("high", "medium", "low") else "low"
-    v["landing_href"] = safe_url(f.get("landing_url"))
-    v["evidence"] = _evidence_links(f, out_dir, root)
+    fid = finding_key(f)
+    numbers, sources = official_for(ctx, str(f.get("brand") or ""))
+    v.update(
+        id=fid, verdict_class=f"badge-{v['verdict']}" if v["verdict"] in VERDICT_ORDER else "badge-unknown",
+        severity_class=v["severity"] if v["severity"] in ("high", "medium", "low") else "low",
+        number=phone_number(f.get("e164"), ctx.region), advertiser_domain=advertiser_domain(f),
+        officials=[phone_number(n, ctx.region) for n in numbers],
+        official_sources=[(s, safe_url(s)) for s in sources],
+        landing_href=safe_url(f.get("landing_url")), landing_long=len(str(v["landing_url"])) > FOLD_URL_AT,
+        crop=inline_image(out_dir, f.get("evidence_path")),
+        badges=_badges(f, {p for p, ids in sent.items() if fid in ids}),
+        evidence=_evidence(f),
+    )  # fmt: skip
     return v
+
+
+def _evidence(row: Mapping[str, Any]) -> list[tuple[str, str | None, str]]:
+    """(label, href or None, sha256): the raw captured page is never linked."""
+    out = []
+    for label, path_key, sha_key in (("ad crop", "evidence_path", "evidence_sha256"),
+                                     ("screenshot", "screenshot_path", "screenshot_sha256"),
+                                     ("page (sanitised)", "html_safe_path", "html_safe_sha256")):  # fmt: skip
+        if row.get(path_key):
+            out.append((label, rel_href(row[path_key]), str(row.get(sha_key) or "")))
+    if row.get("html_path"):
+        out.append((f"raw page {row['html_path']} (not linked: its scripts would run)", None,
+                    str(row.get("html_sha256") or "")))  # fmt: skip
+    return out
 
 
 def render_html(
@@ -110,31 +145,32 @@ def render_html(
     *,
     run: Mapping[str, Any] | None = None,
     blocked: Iterable[Mapping[str, Any]] = (),
-    evidence_root: Path | None = None,
+    context: ReportContext | None = None,
+    sent: Mapping[str, list[str]] | None = None,
 ) -> str:
+    ctx = context or ReportContext()
+    sent = sent or {}
     ordered = sorted(findings, key=sort_key)
+    blocked_rows = list(blocked)
+    counts = night_counts(ordered, run=run, blocked=blocked_rows, context=ctx, sent=sent)
     groups: list[dict[str, Any]] = []
     for f in ordered:
         if not groups or groups[-1]["brand"] != (f.get("brand") or ""):
             groups.append({"brand": f.get("brand") or "", "findings": []})
-        groups[-1]["findings"].append(_view(f, out_dir, evidence_root))
-    counts = [(v, sum(1 for f in ordered if f.get("verdict") == v)) for v in VERDICT_ORDER]
-    blocked_rows = []
-    for c in sorted(blocked, key=lambda c: tuple(str(c.get(k) or "") for k in (
+        groups[-1]["findings"].append(_finding_view(f, out_dir, ctx, sent))
+    not_audited = []
+    for c in sorted(blocked_rows, key=lambda c: tuple(str(c.get(k) or "") for k in (
             "brand", "engine", "query", "device", "captured_at"))):  # fmt: skip
         row = {k: ("" if c.get(k) is None else c.get(k)) for k in (
             "brand", "engine", "query", "device", "status", "captured_at", "error", "final_url")}  # fmt: skip
-        row["evidence"] = _evidence_links(c, out_dir, evidence_root)
-        blocked_rows.append(row)
-    run_view = None
-    if run is not None:
-        run_view = {k: ("" if run.get(k) is None else run.get(k)) for k in (
-            "id", "command", "status", "started_at", "finished_at")}  # fmt: skip
-        summary = run.get("summary") or {}
-        run_view["summary"] = sorted((str(k), str(val)) for k, val in dict(summary).items())
+        row["evidence"] = _evidence(c)
+        not_audited.append(row)
+    last_night = str((run or {}).get("started_at") or ctx.now or "")
+    takedowns = [(PLATFORM_NAMES.get(p, p), dict(t)) for p, t in sorted(ctx.takedowns.items())]
     return _ENV.get_template("report.html").render(
-        run=run_view, groups=groups, findings_total=len(ordered),
-        verdict_counts=[(v, n) for v, n in counts if n], blocked=blocked_rows,
+        counts=counts, night=night_sentences(counts), groups=groups, blocked=not_audited,
+        campaigns=campaign_rows(ordered, ctx), chart=trend_chart(ctx.trend, last_night),
+        takedowns=takedowns, platform_names=PLATFORM_NAMES, sent=sent,
     )  # fmt: skip
 
 
@@ -144,35 +180,10 @@ def write_html(
     *,
     run: Mapping[str, Any] | None = None,
     blocked: Iterable[Mapping[str, Any]] = (),
-    evidence_root: Path | None = None,
+    context: ReportContext | None = None,
+    sent: Mapping[str, list[str]] | None = None,
 ) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = render_html(findings, path.parent, run=run, blocked=blocked, evidence_root=evidence_root)
+    html = render_html(findings, path.parent, run=run, blocked=blocked, context=context, sent=sent)
     path.write_text(html, encoding="utf-8")
     return path
-
-
-def write_reports(
-    findings: Iterable[Mapping[str, Any]],
-    out_dir: Path,
-    *,
-    run: Mapping[str, Any] | None = None,
-    blocked: Iterable[Mapping[str, Any]] = (),
-    evidence_root: Path | None = None,
-) -> list[Path]:
-    """Write findings.csv, google_ads.csv, microsoft_advertising.csv and report.html into ``out_dir``.
-
-    Platform files are written even when empty (header only), so a nightly job
-    always finds them.  Relative evidence paths are resolved against
-    ``evidence_root`` (default: the current directory) before being linked
-    relative to report.html.
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rows = [dict(f) for f in findings]
-    paths = [write_findings_csv(rows, out_dir / "findings.csv")]
-    paths += [write_platform_csv(rows, p, out_dir / f"{p}.csv") for p in PLATFORMS]
-    paths.append(write_html(rows, out_dir / "report.html", run=run, blocked=list(blocked),
-                            evidence_root=evidence_root))  # fmt: skip
-    log.info("wrote %d report files to %s", len(paths), out_dir)
-    return paths

@@ -146,10 +146,15 @@ def audit_cmd(config: ConfigOpt = None, as_json: JsonOpt = False,
 
 @app.command()
 def report(config: ConfigOpt = None,
-           run: Annotated[str | None, typer.Option(help="Run id (default: the latest crawl).")] = None) -> None:
-    """Write one CSV per platform, a findings CSV and an HTML report."""
-    for path in _guard(commands.report, config, run):
+           run: Annotated[str | None, typer.Option(help="Run id (default: the latest crawl).")] = None,
+           send: Annotated[bool, typer.Option("--send", help="Mail the reports (SMTP settings; login from the "
+                                              "settings file or SERPAUDIT_SMTP_PASSWORD).")] = False) -> None:
+    """Write the report folder: platform CSVs and zips, findings.csv/.xlsx, report.html, summary."""
+    outcome = _guard(commands.report, config, run, send)
+    for path in outcome.paths:
         typer.echo(str(path))
+    if outcome.mail_note:
+        typer.echo(outcome.mail_note, err=True)
 
 
 @app.command()

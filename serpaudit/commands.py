@@ -25,12 +25,11 @@ from crawler import contact
 from crawler.engines import ENGINE_NAMES, get_engine
 from crawler.errors import BrowserNotFound, CrawlError
 from crawler.phones import number_type_name, to_e164
-from reports import write_reports
 from serpaudit.health import incomplete_reasons, unfinished_reason
 from serpaudit.landing import page_limits
 from serpaudit.lock import RunLock, RunLocked
 from serpaudit.logs import add_log_file, night_summary
-from serpaudit.outputs import LowDiskError, check_free_disk, prune_evidence, write_run_reports
+from serpaudit.outputs import LowDiskError, check_free_disk, prune_evidence
 from serpaudit.pipeline import (
     EXIT_CLEAN,
     EXIT_INCOMPLETE,
@@ -40,6 +39,7 @@ from serpaudit.pipeline import (
     run_pipeline,
     utc_now,
 )
+from serpaudit.reporting import ReportOutcome, deliver, write_run_reports
 from serpaudit.settings import DEFAULT_CONFIG_NAME, Settings, SettingsError, load_settings, settings_toml
 
 log = logging.getLogger(__name__)
@@ -221,6 +221,8 @@ def _log_outcome(outcome: RunOutcome) -> None:
         log.warning("NOT audited: %s %s %r (%s)", c["engine"], c["device"], c["query"], c["status"])
     for p in outcome.reports:
         log.info("report: %s", p)
+    if outcome.mail_note:
+        log.info("mail: %s", outcome.mail_note)
 
 
 def _run_id(store: Store, run: str | None) -> str:
@@ -262,15 +264,17 @@ def audit(config: Path | None, run: str | None) -> tuple[int, RunOutcome]:
     return outcome.exit_code, outcome
 
 
-def report(config: Path | None, run: str | None) -> list[Path]:
+def report(config: Path | None, run: str | None, send: bool = False) -> ReportOutcome:
+    """Write the run's report folder; ``send``: mail it (platform zips only once per finding)."""
     settings, store = _store(config)
     run_id = _run_id(store, run)
-    outcome = _outcome(settings, store, run_id)
-    run_row = store.run(run_id)
-    limited = bool((run_row["summary"].get("scope") or {}).get("brands"))
-    return write_run_reports(
-        lambda folder: write_reports(outcome.findings, folder, run=run_row, blocked=outcome.not_audited),
-        settings.reports_dir, run_row, limited=limited)
+    bundle = write_run_reports(settings, store, run_id, utc_now())
+    if not send:
+        return ReportOutcome(bundle)
+    outcome = deliver(settings, store, run_id, bundle, utc_now())
+    if outcome.mail_failed:
+        raise IncompleteError(f"report written to {bundle.dir}, but {outcome.mail_note}")
+    return outcome
 
 
 def demo(config: Path | None, world: Path | None, out: Path, nights: int | None = None) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def run_folder_name(run: dict[str, Any], limited: bool) -> str:
     return f"{date}_{slug(run['id'], 64)}" + ("_brands" if limited else "")
 
 
-def write_run_reports(write: Callable[[Path], list[Path]], reports_dir: Path, run: dict[str, Any], *,
+def place_run_reports(write: Callable[[Path], list[Path]], reports_dir: Path, run: dict[str, Any], *,
                       limited: bool) -> list[Path]:
     """``write(folder)`` writes the report files into ``folder``; they land whole in the run's folder."""
     reports_dir.mkdir(parents=True, exist_ok=True)

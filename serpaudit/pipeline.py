@@ -30,7 +30,6 @@ from audits.lifecycle import apply_night
 from audits.rules import audit, not_audited
 from audits.store import Store
 from crawler.browser import Browser, BrowserConfig
-from reports import write_reports
 from serpaudit.advertiser import resolve_from_landings
 from serpaudit.capture import Job
 from serpaudit.crawl import crawl, jobs_for
@@ -38,9 +37,10 @@ from serpaudit.evidence import EvidenceFolder
 from serpaudit.harvest import harvest_brands
 from serpaudit.health import incomplete_reasons
 from serpaudit.landing import page_limits, visit_landing_pages
-from serpaudit.outputs import clean_stale_temp, write_run_reports
+from serpaudit.outputs import clean_stale_temp
 from serpaudit.politeness import engine_proxy
 from serpaudit.regions import region_timezone
+from serpaudit.reporting import deliver, write_run_reports
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ class RunOutcome:
     findings: list[dict[str, Any]] = field(default_factory=list)
     not_audited: list[dict[str, Any]] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
+    mail_note: str = ""  # what happened to the report mail (send_reports)
     summary: dict[str, Any] = field(default_factory=dict)
     # why the run is incomplete (exit 3); empty when the audit is whole
     reasons: list[str] = field(default_factory=list)
@@ -215,10 +216,11 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                          utc_now())
         finished = True
         if "report" in stages:
-            run = store.run(run_id)
-            outcome.reports = write_run_reports(
-                lambda folder: write_reports(outcome.findings, folder, run=run, blocked=outcome.not_audited),
-                settings.reports_dir, run, limited=bool(brand_names))
+            bundle = write_run_reports(settings, store, run_id, utc_now(), findings=outcome.findings,
+                                       blocked=outcome.not_audited, limited=bool(brand_names))
+            outcome.reports = bundle.paths
+            if settings.send_reports:
+                outcome.mail_note = deliver(settings, store, run_id, bundle, utc_now()).mail_note
         return outcome
     except Exception:
         store.finish_run(run_id, "failed", summary, utc_now())

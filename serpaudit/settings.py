@@ -117,6 +117,29 @@ class Settings:
     retention_days: int = 90
     # A run refuses to start with less free disk than this (MB) beside the database and evidence.
     min_free_disk_mb: int = 500
+    # Mail the reports at the end of `run` (`report --send` does it by hand). Without smtp_host
+    # the files are written and not mailed, and the log says so.
+    send_reports: bool = False
+    # SMTP server for report mails, e.g. "smtp.example.nl"; empty: no mail.
+    smtp_host: str = ""
+    # SMTP port; 0: 587 for starttls, 465 for ssl.
+    smtp_port: int = 0
+    # starttls (plain connection upgraded to TLS) or ssl (TLS from the start); never unencrypted.
+    smtp_security: str = "starttls"
+    # SMTP login name; empty: no login.
+    smtp_user: str = ""
+    # SMTP password: better set SERPAUDIT_SMTP_PASSWORD in the job's environment than write it here.
+    smtp_password: str = ""
+    # PEM file of the CA to trust for the SMTP server; empty: the system's CAs.
+    smtp_ca_file: str = ""
+    # Sender address of report mails.
+    mail_from: str = ""
+    # Analysts: the summary, report.html, findings.xlsx and findings.csv.
+    analyst_recipients: tuple[str, ...] = ()
+    # Google Ads' abuse intake (or your own, who files the complaint): google_ads.zip.
+    google_ads_recipients: tuple[str, ...] = ()
+    # Microsoft Advertising's abuse intake (Bing and DuckDuckGo ads): microsoft_advertising.zip.
+    microsoft_advertising_recipients: tuple[str, ...] = ()
     _source: str = field(default="defaults", compare=False, repr=False)
 
 
@@ -259,6 +282,7 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"{s._source}: gone_after_nights and followup_days must be at least 1")
     _check_database(s)
     _validate_distributed(s)
+    _validate_mail(s)
 
 
 def _validate_distributed(s: Settings) -> None:
@@ -301,6 +325,21 @@ def _check_database(s: Settings) -> None:
         path = getattr(s, name)
         if path.exists() and not path.is_dir():
             raise SettingsError(f"{s._source}: {name}: {str(path)!r} is a file, not a folder")
+
+
+def _validate_mail(s: Settings) -> None:
+    if s.smtp_security not in ("starttls", "ssl"):
+        raise SettingsError(f"{s._source}: smtp_security: {s.smtp_security!r} is not starttls or ssl")
+    if not 0 <= s.smtp_port <= 65535:
+        raise SettingsError(f"{s._source}: smtp_port: {s.smtp_port} is not a port number")
+    for name in ("analyst_recipients", "google_ads_recipients", "microsoft_advertising_recipients"):
+        bad = [a for a in getattr(s, name) if "@" not in a or any(c in a for c in " ,;<>\r\n")]
+        if bad:
+            raise SettingsError(f"{s._source}: {name}: {bad[0]!r} is not a mail address")
+    if s.mail_from and "@" not in s.mail_from:
+        raise SettingsError(f"{s._source}: mail_from: {s.mail_from!r} is not a mail address")
+    if s.smtp_host and not s.mail_from:
+        raise SettingsError(f"{s._source}: mail_from: needed when smtp_host is set")
 
 
 def settings_toml(s: Settings | None = None) -> str:

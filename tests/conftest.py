@@ -39,3 +39,15 @@ def serp_fixture():
         return path.read_text(encoding="utf-8", errors="replace")
 
     return load
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """One run of the demo (the default world in Chromium) per session, shared by every test file."""
+    from sandbox_runs import skip_without_chromium
+
+    from sandbox import DEFAULT_WORLD_PATH
+    from serpaudit.demo import run_demo
+
+    skip_without_chromium()
+    return run_demo(DEFAULT_WORLD_PATH, tmp_path_factory.mktemp("demo"))

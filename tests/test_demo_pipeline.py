@@ -10,21 +10,11 @@ import json
 from pathlib import Path
 
 import pytest
-from sandbox_runs import skip_without_chromium
 
 from crawler.engines import get_engine
 from sandbox import DEFAULT_WORLD_PATH, load_world
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory):
-    skip_without_chromium()
-    from serpaudit.demo import run_demo
-
-    out = tmp_path_factory.mktemp("demo")
-    return run_demo(DEFAULT_WORLD_PATH, out)
 
 
 @pytest.fixture(scope="session")

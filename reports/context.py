@@ -1,0 +1,106 @@
+"""What a report knows besides the night's findings, and the small helpers every output shares.
+
+Findings are plain dicts (``audits.store.Store.findings`` rows).  Fields other issues add later are
+optional here: ``id``/``status``/``state``/``nights_seen``/``campaign`` (lifecycle) and
+``advertiser_domain`` (the landing page's real domain).  A report made without them still works.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+VERDICT_ORDER = ("scam", "suspect", "inconclusive")
+SEVERITY_ORDER = ("high", "medium", "low")
+STATES = ("open", "confirmed", "reported", "dismissed", "resolved")
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything a report shows that is not a finding of the night.
+
+    ``officials``: brand -> official number rows (``e164``, ``raw``, ``source_url``).
+    ``trend``: (night ``YYYY-MM-DD``, engine, findings) over the last nights.
+    ``campaigns``: dicts with ``id``, ``label`` / ``e164``, ``brands``, ``domains``, ``findings``, ``first_seen``.
+    ``takedowns``: platform -> {``reported``, ``taken_down``, ``median_days``, ``worst_days``}.
+    ``sent``: (finding id, platform) -> when it was last sent (ISO-8601 UTC): nothing is sent twice.
+    """
+
+    region: str = "NL"
+    language: str = "nl"
+    now: str = ""
+    brands: Sequence[str] = ()
+    officials: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+    trend: Sequence[tuple[str, str, int]] = ()
+    campaigns: Sequence[Mapping[str, Any]] = ()
+    takedowns: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    sent: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    followup_days: int = 7
+
+
+def finding_key(f: Mapping[str, Any]) -> str:
+    """The finding's id (issue 7's short stable id), or one made from its key fields."""
+    if f.get("id"):
+        return str(f["id"])
+    key = "\x1f".join(str(f.get(k) or "") for k in ("brand", "e164", "engine", "kind", "domain"))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def advertiser_domain(f: Mapping[str, Any]) -> str:
+    """The landing page's real registrable domain where known (trackers unwrapped), else the result's."""
+    return str(f.get("advertiser_domain") or f.get("domain") or "")
+
+
+def official_for(ctx: ReportContext, brand: str) -> tuple[list[str], list[str]]:
+    """The brand's active official numbers (E.164) and the pages they were found on."""
+    rows = [r for r in ctx.officials.get(brand, ()) if not r.get("removed")
+            and (r.get("published", 1) or r.get("manual"))]  # fmt: skip
+    numbers = sorted({str(r["e164"]) for r in rows if r.get("e164")})
+    sources = sorted({str(r["source_url"]) for r in rows if r.get("source_url")})
+    return numbers, sources
+
+
+def _order(name: Any, options: tuple[str, ...]) -> int:
+    return options.index(name) if name in options else len(options)
+
+
+def sort_key(f: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Deterministic order: brand, then worst first, then number, engine, kind, domain, position."""
+    return (
+        str(f.get("brand") or "").casefold(), str(f.get("brand") or ""),
+        _order(f.get("severity"), SEVERITY_ORDER), _order(f.get("verdict"), VERDICT_ORDER),
+        str(f.get("e164") or ""), str(f.get("engine") or ""), str(f.get("kind") or ""),
+        str(f.get("domain") or ""), str(f.get("placement") or ""), int(f.get("rank") or 0),
+        str(f.get("device") or ""), str(f.get("query") or ""),
+    )  # fmt: skip
+
+
+def state_of(f: Mapping[str, Any]) -> str:
+    return str(f.get("state") or "open")
+
+
+def campaign_rows(findings: Sequence[Mapping[str, Any]], ctx: ReportContext) -> list[dict[str, Any]]:
+    """Campaigns to show: the store's (issue 7) when given, else tonight's findings grouped by campaign
+    (or, without lifecycle fields, by the number advertised), only those spanning several findings."""
+    if ctx.campaigns:
+        return [dict(c) for c in ctx.campaigns]
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for f in findings:
+        key = str(f.get("campaign") or f.get("e164") or "")
+        if key:
+            groups.setdefault(key, []).append(f)
+    out = []
+    for key, members in sorted(groups.items()):
+        if len(members) < 2 and not members[0].get("campaign"):
+            continue
+        out.append({
+            "id": key, "numbers": sorted({str(m.get("e164") or "") for m in members}),
+            "brands": sorted({str(m.get("brand") or "") for m in members}),
+            "domains": sorted({advertiser_domain(m) for m in members} - {""}),
+            "engines": sorted({str(m.get("engine") or "") for m in members}),
+            "findings": len(members),
+            "first_seen": min(str(m.get("first_seen") or m.get("captured_at") or "") for m in members),
+        })  # fmt: skip
+    return out

@@ -1,0 +1,121 @@
+"""What goes to each ad platform, and the CSV its abuse team receives.
+
+Google Ads gets Google's ads; Microsoft Advertising gets Bing's and DuckDuckGo's (DuckDuckGo shows
+Microsoft Advertising ads).  The columns follow what the two ad-complaint forms ask for (the ad's
+display and destination URL, the advertiser, the query it ran on, where, when and on which device
+it was seen, what is wrong with it, a screenshot); README.md documents each column.
+
+Which findings go (:func:`to_report`): ad findings judged ``scam`` or ``suspect`` that are
+``new`` or ``reopened`` and not ``dismissed``, plus ``reported`` ones still live ``followup_days``
+after they were last sent.  A finding already sent to a platform is not sent again before then:
+the caller passes what was sent (``sent``: (finding id, platform) -> last sent, ISO-8601 UTC).
+Findings without lifecycle fields (a store before issue 7) count as new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from reports.cells import phone_as_shown, phone_number, phone_tel, write_csv
+from reports.context import ReportContext, advertiser_domain, finding_key, official_for, sort_key
+
+PLATFORMS = ("google_ads", "microsoft_advertising")
+PLATFORM_NAMES = {"google_ads": "Google Ads", "microsoft_advertising": "Microsoft Advertising"}
+ENGINE_SITES = {"google": "Google Search (google.nl)", "bing": "Bing (bing.com)",
+                "duckduckgo": "DuckDuckGo (ads by Microsoft Advertising)"}  # fmt: skip
+REPORTABLE_VERDICTS = ("scam", "suspect")
+FIRST_REPORT_STATUSES = ("new", "reopened", "")
+
+# header -> how to fill it from a finding (see README.md "Platform CSV columns")
+PLATFORM_COLUMNS: tuple[str, ...] = (
+    "report_id", "report_reason", "policy_issue", "advertiser_domain", "display_url", "landing_url",
+    "ad_headline", "ad_description", "phone_number", "phone_tel", "phone_as_shown", "number_type",
+    "brand_impersonated", "brand_official_numbers", "brand_official_source", "search_engine",
+    "search_query", "country", "language", "device", "ad_position", "seen_at_utc", "first_seen_utc",
+    "nights_seen", "screenshot_file", "screenshot_sha256", "ad_crop_file", "ad_crop_sha256",
+    "page_html_file", "page_html_sha256", "ad_click_url_not_visited", "campaign",
+)  # fmt: skip
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return None
+
+
+def report_reason(f: Mapping[str, Any], sent_at: str | None, followup_days: int, now: str) -> str | None:
+    """Why ``f`` goes to its platform tonight (``new``, ``reopened``, ``still live``), or None."""
+    if not f.get("platform") or f.get("verdict") not in REPORTABLE_VERDICTS:
+        return None
+    state, status = str(f.get("state") or "open"), str(f.get("status") or "")
+    if state in ("dismissed", "resolved") or status == "gone":
+        return None
+    if state == "reported" or sent_at:
+        last = _parse_time(sent_at or str(f.get("reported_at") or ""))
+        current = _parse_time(now)
+        if last is None or current is None or current - last < timedelta(days=followup_days):
+            return None
+        return f"still live {(current - last).days} days after the report"
+    if status in FIRST_REPORT_STATUSES:
+        return status or "new"
+    return None
+
+
+def to_report(findings: Iterable[Mapping[str, Any]], platform: str, ctx: ReportContext) -> list[dict[str, Any]]:
+    """The findings ``platform`` gets tonight, each with its ``report_reason``."""
+    out = []
+    for f in findings:
+        if f.get("platform") != platform:
+            continue
+        reason = report_reason(f, ctx.sent.get((finding_key(f), platform)), ctx.followup_days, ctx.now)
+        if reason:
+            out.append({**f, "report_reason": reason})
+    return sorted(out, key=sort_key)
+
+
+def policy_issue(f: Mapping[str, Any]) -> str:
+    brand = f.get("brand") or "the brand"
+    return (f"Misrepresentation: ad for '{brand} klantenservice' shows a phone number {brand} does not publish "
+            f"({f.get('reason') or f.get('verdict')})")
+
+
+def platform_row(f: Mapping[str, Any], ctx: ReportContext) -> list[Any]:
+    numbers, sources = official_for(ctx, str(f.get("brand") or ""))
+    placement = f"{f.get('placement') or ''} #{f.get('rank') or ''}".strip()
+    values = {
+        "report_id": finding_key(f), "report_reason": f.get("report_reason"), "policy_issue": policy_issue(f),
+        "advertiser_domain": advertiser_domain(f), "display_url": f.get("display_url"),
+        "landing_url": f.get("landing_url"), "ad_headline": f.get("title"), "ad_description": f.get("text"),
+        "phone_number": phone_number(f.get("e164"), ctx.region), "phone_tel": phone_tel(f.get("e164")),
+        "phone_as_shown": phone_as_shown(f.get("raw"), f.get("e164"), ctx.region), "number_type": f.get("number_type"),
+        "brand_impersonated": f.get("brand"),
+        "brand_official_numbers": " / ".join(phone_number(n, ctx.region) for n in numbers) or "none published",
+        "brand_official_source": " ".join(sources), "search_engine": ENGINE_SITES.get(str(f.get("engine")), ""),
+        "search_query": f.get("query"), "country": ctx.region, "language": ctx.language,
+        "device": f.get("device"), "ad_position": placement, "seen_at_utc": f.get("captured_at"),
+        "first_seen_utc": f.get("first_seen") or f.get("captured_at"), "nights_seen": f.get("nights_seen") or 1,
+        "screenshot_file": f.get("screenshot_path"), "screenshot_sha256": f.get("screenshot_sha256"),
+        "ad_crop_file": f.get("evidence_path"), "ad_crop_sha256": f.get("evidence_sha256"),
+        "page_html_file": f.get("html_path"), "page_html_sha256": f.get("html_sha256"),
+        "ad_click_url_not_visited": f.get("click_url"), "campaign": f.get("campaign"),
+    }  # fmt: skip
+    return [values[c] for c in PLATFORM_COLUMNS]
+
+
+def write_platform_csv(rows: Sequence[Mapping[str, Any]], path: Path, ctx: ReportContext) -> Path:
+    """One row per ad to report (a header-only file when there is none tonight)."""
+    return write_csv(path, PLATFORM_COLUMNS, (platform_row(f, ctx) for f in rows))
+
+
+def evidence_files(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The (relative) evidence files a platform CSV names, in order, each once."""
+    seen: dict[str, None] = {}
+    for f in rows:
+        for key in ("screenshot_path", "evidence_path", "html_path"):
+            if f.get(key):
+                seen.setdefault(str(f[key]))
+    return list(seen)

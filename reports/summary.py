@@ -1,0 +1,101 @@
+"""The night in a few plain sentences: for the log, the mail body and the top of report.html.
+
+One set of counts (:func:`night_counts`) feeds every output, so the page, the mail and the
+spreadsheet never disagree about how many findings there were.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reports.context import VERDICT_ORDER, ReportContext
+
+LIFECYCLE = ("new", "recurring", "reopened", "gone")
+PLATFORM_LABELS = {"google_ads": "Google Ads", "microsoft_advertising": "Microsoft Advertising"}
+
+
+@dataclass(frozen=True)
+class NightCounts:
+    run_id: str
+    command: str
+    status: str
+    started_at: str
+    finished_at: str
+    brands: int
+    captures: int
+    audited: int
+    not_audited: int
+    not_audited_why: tuple[tuple[str, int], ...]
+    findings: int
+    by_verdict: tuple[tuple[str, int], ...]
+    by_status: tuple[tuple[str, int], ...]
+    to_platforms: tuple[tuple[str, int], ...]
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def night_counts(
+    findings: Iterable[Mapping[str, Any]],
+    *,
+    run: Mapping[str, Any] | None,
+    blocked: Iterable[Mapping[str, Any]],
+    context: ReportContext,
+    sent: Mapping[str, list[str]],
+) -> NightCounts:
+    rows = list(findings)
+    blocked_rows = list(blocked)
+    run = run or {}
+    summary = dict(run.get("summary") or {})
+    by_capture_status = summary.get("captures") if isinstance(summary.get("captures"), dict) else {}
+    captures = sum(int(v) for v in by_capture_status.values()) if by_capture_status else len(blocked_rows)
+    not_audited = len(blocked_rows)
+    why = Counter(str(c.get("status") or "unknown") for c in blocked_rows)
+    brands = len(context.brands) or len({f.get("brand") for f in rows} | {c.get("brand") for c in blocked_rows})
+    verdicts = Counter(str(f.get("verdict") or "") for f in rows)
+    statuses = Counter(str(f.get("status") or "new") for f in rows)
+    return NightCounts(
+        run_id=str(run.get("id") or ""), command=str(run.get("command") or ""),
+        status=str(run.get("status") or ""), started_at=str(run.get("started_at") or ""),
+        finished_at=str(run.get("finished_at") or ""), brands=brands, captures=max(captures, not_audited),
+        audited=max(captures - not_audited, 0), not_audited=not_audited, not_audited_why=tuple(sorted(why.items())),
+        findings=len(rows), by_verdict=tuple((v, verdicts[v]) for v in VERDICT_ORDER if verdicts[v]),
+        by_status=tuple((s, statuses[s]) for s in LIFECYCLE if statuses[s]),
+        to_platforms=tuple((PLATFORM_LABELS.get(p, p), len(ids)) for p, ids in sent.items()),
+    )  # fmt: skip
+
+
+def night_sentences(c: NightCounts) -> list[str]:
+    """The night in words, one sentence per line."""
+    lines = []
+    when = c.started_at.replace("T", " ")[:16]
+    head = f"Run {c.run_id}" if c.run_id else "Report"
+    lines.append(f"{head}{f' ({c.command})' if c.command else ''}{f' started {when} UTC' if when else ''}"
+                 f"{f', {c.status}' if c.status else ''}.")  # fmt: skip
+    audited = f"{c.audited} audited"
+    if c.not_audited:
+        why = ", ".join(f"{n} {s}" for s, n in c.not_audited_why)
+        audited += f", {c.not_audited} NOT audited ({why})"
+    lines.append(f"{_plural(c.brands, 'brand')} searched, {_plural(c.captures, 'result page')}: {audited}.")
+    if c.findings:
+        verdicts = ", ".join(f"{n} {v}" for v, n in c.by_verdict)
+        statuses = ", ".join(f"{n} {s}" for s, n in c.by_status)
+        lines.append(f"{_plural(c.findings, 'finding')} ({verdicts}){f'; {statuses}' if statuses else ''}.")
+    else:
+        lines.append("No findings." if not c.not_audited else "No findings in the pages that were audited.")
+    if c.to_platforms:
+        lines.append("To report: " + ", ".join(f"{name} {_plural(n, 'ad')}" for name, n in c.to_platforms) + ".")
+    return lines
+
+
+def subject(c: NightCounts) -> str:
+    """A mail subject that says what matters before it is opened."""
+    date = c.started_at[:10]
+    parts = [_plural(c.findings, "finding")]
+    if c.not_audited:
+        parts.append(f"{c.not_audited} not audited")
+    return f"serpaudit {date}: {', '.join(parts)}".strip()
