@@ -40,6 +40,7 @@ EVIDENCE_DIR = "evidence"
 # path key -> sha key; the sanitised copy of a captured page (issue 13) travels like the rest
 PATH_KEYS = {"evidence_path": "evidence_sha256", "screenshot_path": "screenshot_sha256",
              "html_path": "html_sha256", "html_safe_path": "html_safe_sha256"}  # fmt: skip
+SAFE_SUFFIX = ".safe.html"  # serpaudit.evidence writes the sanitised copy of x.html as x.safe.html
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # fixed: the same files give the same zip
 
 
@@ -105,10 +106,21 @@ class EvidenceCopier:
     def relocate(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """``row`` with every evidence path copied into the bundle and made relative to it."""
         out = dict(row)
+        if row.get("html_path") and not row.get("html_safe_path"):
+            out["html_safe_path"] = self._safe_sibling(row["html_path"])
         for path_key, sha_key in PATH_KEYS.items():
-            if row.get(path_key):
-                out[path_key] = self.copy(row[path_key], row.get(sha_key))
+            if out.get(path_key):
+                out[path_key] = self.copy(out[path_key], out.get(sha_key))
+        if out.get("html_safe_path") and not out.get("html_safe_sha256"):
+            out["html_safe_sha256"] = sha256_file(self.out_dir / out["html_safe_path"])
         return out
+
+    def _safe_sibling(self, html_path: Any) -> str:
+        """The sanitised copy the evidence writer keeps beside a captured page (``x.html`` -> ``x.safe.html``)."""
+        src = Path(str(html_path))
+        src = src if src.is_absolute() else self.root / src
+        safe = src.with_name(src.name.removesuffix(".html") + SAFE_SUFFIX)
+        return str(safe) if safe.is_file() else ""
 
 
 def write_zip(zip_path: Path, out_dir: Path, members: Iterable[str]) -> Path:

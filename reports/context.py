@@ -8,6 +8,7 @@ optional here: ``id``/``status``/``state``/``nights_seen``/``campaign`` (lifecyc
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,19 @@ def finding_key(f: Mapping[str, Any]) -> str:
         return str(f["id"])
     key = "\x1f".join(str(f.get(k) or "") for k in ("brand", "e164", "engine", "kind", "domain"))
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def platforms_of(f: Mapping[str, Any]) -> list[str]:
+    """The ad platforms a finding was seen on: its ``platforms`` list (a finding across nights and engines,
+    as a list or JSON text) or its single ``platform``."""
+    many = f.get("platforms")
+    if isinstance(many, str):
+        try:
+            many = json.loads(many)
+        except ValueError:
+            many = [p.strip() for p in many.split(",")]
+    found = [str(p) for p in (many or []) if p] if isinstance(many, list | tuple) else []
+    return found or ([str(f["platform"])] if f.get("platform") else [])
 
 
 def advertiser_domain(f: Mapping[str, Any]) -> str:

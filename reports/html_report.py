@@ -134,8 +134,7 @@ def _evidence(row: Mapping[str, Any]) -> list[tuple[str, str | None, str]]:
         if row.get(path_key):
             out.append((label, rel_href(row[path_key]), str(row.get(sha_key) or "")))
     if row.get("html_path"):
-        out.append((f"raw page {row['html_path']} (not linked: its scripts would run)", None,
-                    str(row.get("html_sha256") or "")))  # fmt: skip
+        out.append(("raw page (not linked: its scripts would run)", None, str(row.get("html_sha256") or "")))
     return out
 
 
@@ -164,6 +163,7 @@ def render_html(
         row = {k: ("" if c.get(k) is None else c.get(k)) for k in (
             "brand", "engine", "query", "device", "status", "captured_at", "error", "final_url")}  # fmt: skip
         row["evidence"] = _evidence(c)
+        row["url_long"] = len(str(row["final_url"])) > FOLD_URL_AT
         not_audited.append(row)
     last_night = str((run or {}).get("started_at") or ctx.now or "")
     takedowns = [(PLATFORM_NAMES.get(p, p), dict(t)) for p, t in sorted(ctx.takedowns.items())]

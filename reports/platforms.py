@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.cells import phone_as_shown, phone_number, phone_tel, write_csv
-from reports.context import ReportContext, advertiser_domain, finding_key, official_for, sort_key
+from reports.context import ReportContext, advertiser_domain, finding_key, official_for, platforms_of, sort_key
 
 PLATFORMS = ("google_ads", "microsoft_advertising")
 PLATFORM_NAMES = {"google_ads": "Google Ads", "microsoft_advertising": "Microsoft Advertising"}
@@ -49,7 +49,7 @@ def _parse_time(value: str) -> datetime | None:
 
 def report_reason(f: Mapping[str, Any], sent_at: str | None, followup_days: int, now: str) -> str | None:
     """Why ``f`` goes to its platform tonight (``new``, ``reopened``, ``still live``), or None."""
-    if not f.get("platform") or f.get("verdict") not in REPORTABLE_VERDICTS:
+    if not platforms_of(f) or f.get("verdict") not in REPORTABLE_VERDICTS:
         return None
     state, status = str(f.get("state") or "open"), str(f.get("status") or "")
     if state in ("dismissed", "resolved") or status == "gone":
@@ -69,11 +69,11 @@ def to_report(findings: Iterable[Mapping[str, Any]], platform: str, ctx: ReportC
     """The findings ``platform`` gets tonight, each with its ``report_reason``."""
     out = []
     for f in findings:
-        if f.get("platform") != platform:
+        if platform not in platforms_of(f):
             continue
         reason = report_reason(f, ctx.sent.get((finding_key(f), platform)), ctx.followup_days, ctx.now)
         if reason:
-            out.append({**f, "report_reason": reason})
+            out.append({**f, "platform": platform, "report_reason": reason})
     return sorted(out, key=sort_key)
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 ENGINE_COLOURS = {"google": "#1a73e8", "bing": "#00897b", "duckduckgo": "#de5833"}
 WIDTH, HEIGHT = 720, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 110, 12, 28
+LEFT, RIGHT, TOP, BOTTOM = 40, 140, 12, 28
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def shoot(report: Path, png: Path, width: int = 1200, max_height: int = 2400) ->
             broken = page.eval_on_selector_all(
                 "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt || i.src)")
             height = min(int(page.evaluate("document.documentElement.scrollHeight")), max_height)
-            page.screenshot(path=str(png), clip={"x": 0, "y": 0, "width": width, "height": height})
+            page.screenshot(path=str(png), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})
         finally:
             browser.close()
     return list(broken)

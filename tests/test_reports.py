@@ -116,21 +116,23 @@ def test_only_new_or_reopened_undismissed_ads_go_to_a_platform_and_never_twice()
         finding(id="sent-lately", status="new"), finding(id="sent-long-ago", status="recurring", state="reported"),
         finding(id="reported-lately", status="recurring", state="reported"),
         finding(id="bing", status="new", engine="bing", platform="microsoft_advertising"),
+        finding(id="both", status="new", platform="google_ads", platforms='["google_ads", "microsoft_advertising"]'),
     ]  # fmt: skip
     sent = {("sent-lately", "google_ads"): "2024-05-18T02:00:00+00:00",
             ("sent-long-ago", "google_ads"): "2024-05-01T02:00:00+00:00",
             ("reported-lately", "google_ads"): "2024-05-19T02:00:00+00:00"}  # fmt: skip
     ctx = ReportContext(now=now, sent=sent, followup_days=7)
     chosen = {f["id"]: f["report_reason"] for f in to_report(fs, "google_ads", ctx)}
-    assert chosen == {"new": "new", "reopened": "reopened", "sent-long-ago": "still live 19 days after the report"}
-    assert [f["id"] for f in to_report(fs, "microsoft_advertising", ctx)] == ["bing"]
+    assert chosen == {"new": "new", "reopened": "reopened", "sent-long-ago": "still live 19 days after the report",
+                      "both": "new"}
+    assert sorted(f["id"] for f in to_report(fs, "microsoft_advertising", ctx)) == ["bing", "both"]
     # a finding without lifecycle fields (older store) counts as new
     assert report_reason(finding(), None, 7, now) == "new"
 
 
 def _bundle_with_evidence(tmp_path: Path, **kw: Any):
     ev = tmp_path / "store" / "run1"
-    ev.mkdir(parents=True)
+    ev.mkdir(parents=True, exist_ok=True)
     (ev / "crop.png").write_bytes(PNG)
     (ev / "shot.png").write_bytes(PNG)
     (ev / "page.html").write_text("<script>alert(1)</script>", encoding="utf-8")
@@ -140,13 +142,22 @@ def _bundle_with_evidence(tmp_path: Path, **kw: Any):
 
 
 def test_html_inlines_the_crop_and_never_links_the_raw_page(tmp_path: Path) -> None:
-    _bundle_with_evidence(tmp_path, html_safe_path="", state="reported")
+    _bundle_with_evidence(tmp_path, state="reported")
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert 'src="data:image/png;base64,' in html
     assert 'href="evidence/run1-shot.png"' in html
-    assert "run1-page.html" in html and 'href="evidence/run1-page.html"' not in html
+    assert "raw page (not linked" in html and 'href="evidence/run1-page.html"' not in html
     assert "reported, still live" in html and "badge-new" in html
     assert str(tmp_path) not in html  # relative paths only
+
+
+def test_html_links_the_sanitised_copy_of_a_captured_page(tmp_path: Path) -> None:
+    (tmp_path / "store" / "run1").mkdir(parents=True)
+    (tmp_path / "store" / "run1" / "page.safe.html").write_text("<p>inert</p>", encoding="utf-8")
+    _bundle_with_evidence(tmp_path)
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'href="evidence/run1-page.safe.html"' in html and 'href="evidence/run1-page.html"' not in html
+    assert (tmp_path / "out" / "evidence" / "run1-page.safe.html").read_text() == "<p>inert</p>"
 
 
 def test_html_escapes_attacker_text_and_links_only_http(tmp_path: Path) -> None:
