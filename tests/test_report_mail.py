@@ -157,3 +157,21 @@ def test_without_smtp_settings_the_files_are_written_and_it_says_so(tmp_path) ->
     assert "not mailed: no smtp_host" in result.output
     assert (reports / "google_ads.zip").is_file()
     assert "password" not in runner.invoke(app, ["report", "--help"]).output.split("--send")[0]
+
+
+@pytest.mark.parametrize("smtp_server", ["starttls"], indirect=True)
+def test_send_reports_setting_mails_at_the_end_of_a_run(tmp_path, smtp_server, monkeypatch) -> None:
+    from serpaudit.pipeline import run_pipeline
+    from serpaudit.settings import load_settings
+
+    inbox, port, ca_file, _ = smtp_server
+    smtp = (f'send_reports = true\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\nsmtp_user = "nightly"\n'
+            f'smtp_ca_file = "{ca_file}"\nmail_from = "serpaudit@example.nl"\n'
+            'analyst_recipients = ["analist@example.nl"]\n')  # fmt: skip
+    config, reports = _night(tmp_path, smtp)
+    settings = load_settings(config, env={"SERPAUDIT_SMTP_PASSWORD": "s3cret"})
+    store = Store(settings.database)
+    outcome = run_pipeline(settings, store, stages=("report",), run_id=store.latest_run_id())
+    assert outcome.mail_note == "mailed to analist@example.nl"
+    ((rcpts, msg),) = inbox.mails
+    assert rcpts == ["analist@example.nl"] and "report.html" in _attachments(msg)

@@ -216,3 +216,11 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
     write_reports(list(reversed(findings)), tmp_path / "b")
     for name in ("findings.csv", "google_ads.csv", "microsoft_advertising.csv", "google_ads.zip", "report.html"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_campaigns_from_the_store_show_their_headline(tmp_path: Path) -> None:
+    campaigns = [{"id": "c7k2m9q", "headline": "0900 8765 432 advertised for 2 brands on 3 domains since 2024-04-02",
+                  "findings": 3, "brands": ["KPN", "Odido"], "numbers": ["+319008765432"]}]  # fmt: skip
+    write_reports([finding()], tmp_path, context=ReportContext(campaigns=campaigns))
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "c7k2m9q" in html and "advertised for 2 brands on 3 domains" in html and "KPN, Odido" in html
