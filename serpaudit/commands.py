@@ -278,11 +278,12 @@ def report(config: Path | None, run: str | None, send: bool = False) -> ReportOu
 
 
 def demo(config: Path | None, world: Path | None, out: Path, nights: int | None = None) -> dict[str, Any]:
-    from sandbox import DEFAULT_WORLD_PATH, WorldError
+    from sandbox import DEFAULT_WORLD_PATH, WorldError, load_world
     from serpaudit.demo import run_demo
 
     settings = _settings(config)
     try:
+        load_world(world or DEFAULT_WORLD_PATH)  # a bad world file is refused before anything is created
         with RunLock(out / "serpaudit.db", "demo"):
             result = run_demo(world or DEFAULT_WORLD_PATH, out, settings, progress=lambda s: log.info("%s", s),
                               nights=nights)

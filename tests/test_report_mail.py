@@ -94,7 +94,7 @@ def _night(tmp_path: Path, smtp: str = "") -> tuple[Path, Path]:
     config = tmp_path / "serpaudit.toml"
     config.write_text(f'[serpaudit]\ndatabase = "db.sqlite"\nreports_dir = "reports"\nregion = "NL"\n{smtp}',
                       encoding="utf-8")  # fmt: skip
-    return config, tmp_path / "reports"
+    return config, tmp_path / "reports" / "latest"  # each run writes its own folder; latest points at it
 
 
 def _attachments(msg: Message) -> dict[str, bytes]:
