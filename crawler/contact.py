@@ -105,7 +105,7 @@ def read_page(content: str, url: str | None = None, region: str = "NL", limits: 
             found.append(FoundNumber(phone, found_by))
 
     def stop(step: str) -> Harvest:
-        return Harvest(tuple(found), truncated or f"time budget of {limits.budget_s:g} s ran out before {step}")
+        return Harvest(tuple(found), _notes(truncated, f"time budget of {limits.budget_s:g} s ran out before {step}"))
 
     def out_of_time() -> bool:
         return deadline is not None and time.monotonic() > deadline
@@ -119,7 +119,7 @@ def read_page(content: str, url: str | None = None, region: str = "NL", limits: 
         numbers, stopped = _from_text(content, region, deadline)
         for phone, how in numbers:
             add(phone, how)
-        return Harvest(tuple(found), truncated or _budget_note(stopped, limits))
+        return Harvest(tuple(found), _notes(truncated, _budget_note(stopped, limits)))
 
     soup = soup_of(content)
     for i, a in enumerate(soup.find_all(["a", "area"], href=True)):
@@ -129,17 +129,23 @@ def read_page(content: str, url: str | None = None, region: str = "NL", limits: 
             p = phone_from_href(str(a["href"]), region)
             if p is not None:
                 add(p, "whatsapp_link" if p.channel == "whatsapp" else "tel_link")
+    if out_of_time():
+        return stop("its text")
     numbers, stopped = _from_text(visible_text(soup.body or soup), region, deadline)
     for phone, how in numbers:
         add(phone, how)
     if stopped:
-        return Harvest(tuple(found), truncated or _budget_note(stopped, limits))
+        return Harvest(tuple(found), _notes(truncated, _budget_note(stopped, limits)))
     for step, reader in (("its JSON-LD", _from_json_ld), ("its microdata", _from_microdata)):
         for n, p in enumerate(reader(soup, region)):
             if n % 64 == 0 and out_of_time():
                 return stop(f"the end of {step}")
             add(p, "json_ld" if reader is _from_json_ld else "microdata")
     return Harvest(tuple(found), truncated)
+
+
+def _notes(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
 
 
 def _budget_note(stopped: str, limits: Limits) -> str:
