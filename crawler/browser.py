@@ -16,17 +16,19 @@ result or landing page cannot make one either); each refusal is logged.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from crawler.clicks import is_ad_click_url
+from crawler.clicks import CLICK_URL_CANDIDATES, is_ad_click_url
 from crawler.errors import BrowserNotFound, FetchError
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,12 @@ DESKTOP_UA = (
 DESKTOP_VIEWPORT = {"width": 1366, "height": 900}
 MOBILE_DEVICE = "Pixel 7"
 SYSTEM_CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# The full-page screenshot is taken at one image pixel per CSS pixel: text stays as legible as on a
+# desktop screen, while a phone's device scale (2.6 on a Pixel 7) made a 10 Mpx image and took 5x as long.
+# The crops of result blocks are cut from it, at the same scale.
+FULL_PAGE_SCALE = "css"
+# How long to wait, after the load event, for a page's ready selector (its results or block marker).
+READY_TIMEOUT_MS = 5_000
 
 # Numbers on contact pages often sit behind a button that reveals them.
 REVEAL_TEXTS = ("toon nummer", "toon telefoonnummer", "bel ons", "show number", "call us", "bekijk nummer")
@@ -140,6 +148,9 @@ class Browser:
         self._pw: Any = None
         self._browser: Any = None
         self._contexts: dict[str, Any] = {}
+        self._pages: dict[str, Any] = {}  # one reused page per search context
+        self._user_agents: dict[str, str] = {}
+        self._executor: ThreadPoolExecutor | None = None  # reads the HTML while the browser paints
 
     def __enter__(self) -> Browser:
         from playwright.sync_api import sync_playwright
@@ -167,6 +178,10 @@ class Browser:
         self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
+            self._pages.clear()
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+                self._executor = None
             for ctx in self._contexts.values():
                 ctx.close()
             self._contexts.clear()
@@ -208,10 +223,13 @@ class Browser:
 
     def _new_context(self, device: str) -> Any:
         ctx = self._browser.new_context(**self._context_options(device))
-        ctx.route(is_ad_click_url, self._refuse)
+        ctx.route(CLICK_URL_CANDIDATES, self._refuse)
         return ctx
 
     def _refuse(self, route: Any) -> None:
+        if not is_ad_click_url(route.request.url):  # the route pattern is a superset
+            route.continue_()
+            return
         # following an ad click URL charges the advertiser: never, whoever asks for it
         log.warning("refused a request to an ad click URL: %s", route.request.url[:200])
         route.abort("blockedbyclient")
@@ -224,11 +242,29 @@ class Browser:
                 opts = self._context_options(device)
                 opts.pop("default_browser_type", None)  # a device descriptor key, not a launch option
                 ctx = self._pw.chromium.launch_persistent_context(str(folder), **self._launch, **opts)
-                ctx.route(is_ad_click_url, self._refuse)
+                ctx.route(CLICK_URL_CANDIDATES, self._refuse)
                 self._contexts[device] = ctx
             else:
                 self._contexts[device] = self._new_context(device)
         return self._contexts[device]
+
+    def _search_page(self, device: str) -> Any:
+        """The search context's one page, reused from capture to capture (a new page costs as much as a
+        navigation); a page that failed is dropped and replaced by the next call."""
+        page = self._pages.get(device)
+        if page is None or page.is_closed():
+            page = self._pages[device] = self._search_context(device).new_page()
+            page.on("dialog", lambda d: d.dismiss())
+            page.set_default_timeout(self.config.timeout_ms)
+        return page
+
+    def _drop_search_page(self, device: str) -> None:
+        page = self._pages.pop(device, None)
+        if page is not None and not page.is_closed():
+            try:
+                page.close()
+            except Exception as exc:  # a crashed page may refuse to close; its context still closes it
+                log.debug("could not close a failed page: %s", exc)
 
     # -- pages ----------------------------------------------------------------
 
@@ -242,6 +278,8 @@ class Browser:
         is_consent: Any = None,
         reveal: bool = False,
         analyse: Analyser | None = None,
+        ready: str | None = None,
+        is_ready: Callable[[str, str], bool] | None = None,
     ) -> PageCapture:
         """Open ``url`` and capture it.
 
@@ -250,37 +288,53 @@ class Browser:
         ``reveal`` clicks "toon nummer"-style buttons (never links).
         ``analyse`` names the result blocks on the page (by title) and the numbers
         in each: their pixel boxes are measured and, where a block has numbers,
-        a crop of it with the numbers highlighted is taken.
+        a crop of it with the numbers highlighted is cut from the screenshot.
+        ``ready`` is a CSS selector for what shows the page is there (an engine's
+        results, or its block or consent marker): waited for, at most
+        ``READY_TIMEOUT_MS``, instead of waiting for the network to go idle.
+        With ``is_ready(html, url) -> bool`` the HTML read at the load event
+        answers first, and the selector is waited for only when it says no.
+
+        The three callbacks are pure (HTML in, answer out): they run in a
+        worker thread while the browser takes the screenshot.
         """
-        if isolated:
-            ctx = self._new_context(device)
-        else:
-            ctx = self._search_context(device)
-        page = ctx.new_page()
-        page.on("dialog", lambda d: d.dismiss())
-        if isolated:
-            page.on("popup", lambda p: p.close())
-        page.set_default_timeout(self.config.timeout_ms)
+        ctx = page = None
         try:
+            if isolated:
+                ctx = self._new_context(device)
+                page = ctx.new_page()
+                page.on("dialog", lambda d: d.dismiss())
+                page.on("popup", lambda p: p.close())
+                page.set_default_timeout(self.config.timeout_ms)
+            else:
+                page = self._search_page(device)
             response = page.goto(url, wait_until="load")
-            _settle(page)
-            if is_consent is not None and is_consent(page.content(), page.url):
-                _reject_consent(page, consent_selectors)
+            error_page = bool(response and response.status >= 400)  # nothing more will come
+            if not ready:
+                _settle(page)
+            elif is_ready is None and not error_page:
+                _wait_ready(page, ready)
+            html = page.content()  # read once; again only when the page changed below
             if reveal:
                 _click_reveal_buttons(page)
-            html = page.content()
-            shot, _, _ = _screenshot(page, self.config.max_screenshot_height)
+                html = page.content()
+            looking = self._pool().submit(_look, html, page.url, is_ready, is_consent, analyse)
+            shot = self._screenshot(page)
+            found = looking.result()
+            if ready and not found.ready and not error_page and _wait_ready(page, ready):
+                html, shot, found = self._again(page, is_ready, is_consent, analyse)
+            if found.consent:
+                _reject_consent(page, consent_selectors)
+                html, shot, found = self._again(page, is_ready, is_consent, analyse)
             viewport = page.viewport_size or {"height": 0}
-            blocks = _blocks(page, analyse(html, page.url), int(viewport["height"]),
-                             self.config.max_screenshot_height) if analyse else ()
-            user_agent = page.evaluate("navigator.userAgent")
+            blocks = _blocks(page, found.targets, int(viewport["height"]), shot) if analyse else ()
             return PageCapture(
                 url=url,
                 final_url=page.url,
                 http_status=response.status if response else None,
                 html=html,
                 screenshot=shot,
-                user_agent=user_agent,
+                user_agent=self._capture_user_agent(page, device, isolated),
                 device=device,
                 captured_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 blocks=blocks,
@@ -288,12 +342,34 @@ class Browser:
         except BrowserNotFound:
             raise
         except Exception as exc:
+            if not isolated:
+                self._drop_search_page(device)
             raise FetchError(url, str(exc).splitlines()[0]) from exc
         finally:
-            page.close()
-            if isolated:
+            if isolated and ctx is not None:
                 ctx.close()
 
+    def _screenshot(self, page: Any) -> bytes:
+        shot, _, _ = _screenshot(page, self.config.max_screenshot_height)
+        return bytes(shot)
+
+    def _again(self, page: Any, *callbacks: Any) -> tuple[str, bytes, _Look]:
+        """Read the page afresh after it changed (results came late, a consent wall was rejected)."""
+        html = page.content()
+        return html, self._screenshot(page), _look(html, page.url, *callbacks)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="serpaudit-look")
+        return self._executor
+
+    def _capture_user_agent(self, page: Any, device: str, isolated: bool) -> str:
+        # fixed per context: asked once per device rather than once per capture
+        if isolated:
+            return self._user_agent(page)
+        if not self._user_agents.get(device):
+            self._user_agents[device] = self._user_agent(page)
+        return self._user_agents[device]
 
     def visit(self, url: str, *, device: str = "desktop") -> PageCapture:
         """Open an untrusted page (an ad's landing page) once, in a fresh isolated context, and record
@@ -422,12 +498,12 @@ def _screenshot(page: Any, max_height: int) -> tuple[bytes, int, bool]:
     """(PNG, page height, clipped): the full page, or its top ``max_height`` pixels when it is taller."""
     height = int(page.evaluate(_HEIGHT_JS) or 0)
     if height <= max_height:
-        return page.screenshot(full_page=True), height, False
+        return page.screenshot(full_page=True, scale=FULL_PAGE_SCALE), height, False
     width = (page.viewport_size or DESKTOP_VIEWPORT)["width"]
     log.info("page %s is %d px tall: screenshot clipped at %d px (the HTML keeps the rest)", page.url[:200],
              height, max_height)
     clip = {"x": 0, "y": 0, "width": width, "height": max_height}
-    return page.screenshot(full_page=True, clip=clip), height, True
+    return page.screenshot(full_page=True, clip=clip, scale=FULL_PAGE_SCALE), height, True
 
 
 def client_hints(user_agent: str, *, mobile: bool) -> dict[str, str]:
@@ -441,6 +517,36 @@ def client_hints(user_agent: str, *, mobile: bool) -> dict[str, str]:
         "sec-ch-ua-mobile": "?1" if mobile else "?0",
         "sec-ch-ua-platform": '"Android"' if mobile else '"Linux"',
     }
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What the pure callbacks said about one HTML read."""
+
+    ready: bool
+    consent: bool
+    targets: Sequence[tuple[str, Sequence[str]]]
+
+
+def _look(html: str, url: str, is_ready: Callable[[str, str], bool] | None, is_consent: Any,
+          analyse: Analyser | None) -> _Look:
+    return _Look(ready=is_ready(html, url) if is_ready is not None else True,
+                 consent=bool(is_consent is not None and is_consent(html, url)),
+                 targets=analyse(html, url) if analyse is not None else ())
+
+
+def _wait_ready(page: Any, selector: str) -> bool:
+    """Wait, bounded, for ``selector``; True when it is there, False when the wait timed out."""
+    try:
+        # Most pages are there at the load event: one plain query answers. wait_for_selector would first
+        # inject Playwright's selector engine into every new document, which cost more than the query.
+        if page.evaluate("s => document.querySelector(s) !== null", selector):
+            return True
+        page.wait_for_selector(selector, state="attached", timeout=READY_TIMEOUT_MS)
+        return True
+    except Exception:  # neither results nor a known marker: the parser will say what the page is
+        log.debug("%s: nothing matched %r within %d ms", page.url[:200], selector, READY_TIMEOUT_MS)
+        return False
 
 
 def _settle(page: Any) -> None:
@@ -511,48 +617,98 @@ _LOCATE_JS = """
 }
 """
 
-_HIGHLIGHT_JS = """
-([index, marks]) => {
-  const block = document.querySelector(`[data-serpaudit-block~="${index}"]`);
-  if (!block) return false;
-  const style = "outline:3px solid #d00;background:#ff0;color:#000";
+# The rectangles of the numbers to highlight in each located block (text occurrences and call links),
+# in page pixels. Drawn on the crop afterwards: the page itself is never changed.
+_MARKS_JS = """
+([marks]) => marks.map((wanted, i) => {
+  if (!wanted.length) return [];
+  const block = document.querySelector(`[data-serpaudit-block~="${i}"]`);
+  if (!block) return [];
+  const rects = [];
+  const add = r => {
+    if (r.width > 0 && r.height > 0) rects.push([r.left + window.scrollX, r.top + window.scrollY, r.width, r.height]);
+  };
   block.querySelectorAll('a[href^="tel:"],a[href*="wa.me"],a[href*="whatsapp"]')
-       .forEach(a => a.style.cssText += style);
+       .forEach(a => add(a.getBoundingClientRect()));
   const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
-  const hits = [];
   while (walker.nextNode()) {
     const n = walker.currentNode;
-    for (const m of marks) {
-      const at = m ? n.data.indexOf(m) : -1;
-      if (at >= 0) { hits.push([n, at, m.length]); break; }
+    for (const m of wanted) {
+      for (let at = m ? n.data.indexOf(m) : -1; at >= 0; at = n.data.indexOf(m, at + m.length)) {
+        const range = document.createRange(); range.setStart(n, at); range.setEnd(n, at + m.length);
+        Array.from(range.getClientRects()).forEach(add);
+      }
     }
   }
-  for (const [n, at, len] of hits) {
-    const range = document.createRange(); range.setStart(n, at); range.setEnd(n, at + len);
-    const mark = document.createElement("mark"); mark.style.cssText = style; range.surroundContents(mark);
-  }
-  return true;
-}
+  return rects;
+})
 """
 
+# One round trip for both: the boxes of the blocks, then the numbers inside them.
+_LOCATE_AND_MARK_JS = f"""
+([titles, marks]) => {{
+  const boxes = ({_LOCATE_JS.strip()})([titles]);
+  return [boxes, ({_MARKS_JS.strip()})([marks]), window.devicePixelRatio];
+}}
+"""
 
-def _blocks(page: Any, targets: Sequence[tuple[str, Sequence[str]]], fold: int,
-            max_height: int = 16_000) -> tuple[BlockShot, ...]:
-    boxes = page.evaluate(_LOCATE_JS, [[t for t, _ in targets]])
+CROP_MARGIN = 6  # CSS pixels of the page kept around a block
+HIGHLIGHT_FILL = (255, 230, 0, 96)  # translucent yellow over the number: the text stays readable
+HIGHLIGHT_LINE = (208, 0, 0, 255)
+
+
+def _blocks(page: Any, targets: Sequence[tuple[str, Sequence[str]]], fold: int, shot: bytes
+            ) -> tuple[BlockShot, ...]:
+    """Each result's box on the page and, where it shows numbers, its crop with them highlighted.
+
+    Crops are cut from the full-page screenshot already taken, not taken one by one: a screenshot
+    per block cost more than the page itself (the browser re-renders for each), and the page keeps
+    no trace of the highlighting.
+    """
+    boxes, marks, dpr = page.evaluate(_LOCATE_AND_MARK_JS, [[t for t, _ in targets], [list(m) for _, m in targets]])
+    scale = 1.0 if FULL_PAGE_SCALE == "css" else float(dpr or 1)
+    image = None
     shots = []
-    for i, ((_, marks), box) in enumerate(zip(targets, boxes, strict=True)):
+    for (_, wanted), box, rects in zip(targets, boxes, marks, strict=True):
         if not box or box[2] <= 0 or box[3] <= 0:
             shots.append(BlockShot(None, None))
             continue
         png = None
-        if marks:
+        if wanted:
             try:
-                page.evaluate(_HIGHLIGHT_JS, [i, list(marks)])
-                # a clip of the measured box: no waiting on a selector that might match nothing
-                clip = {"x": max(box[0], 0), "y": max(box[1], 0), "width": box[2], "height": min(box[3], max_height)}
-                png = page.screenshot(clip=clip, full_page=True, animations="disabled")
+                image = image or _open_png(shot)
+                png = _crop(image, box, rects, scale)
             except Exception as exc:  # a crop is extra evidence; the full page is already kept
-                log.warning("could not crop result %d: %s", i, exc)
+                log.warning("could not crop a result at %s: %s", box, exc)
         above = box[1] < fold if fold else None
         shots.append(BlockShot((box[0], box[1], box[2], box[3]), above, png))
     return tuple(shots)
+
+
+def _open_png(png: bytes) -> Any:
+    from PIL import Image  # only when a page has numbers to crop
+
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    return image
+
+
+def _crop(image: Any, box: Sequence[float], rects: Sequence[Sequence[float]], scale: float) -> bytes | None:
+    """The block's part of the page screenshot, each number outlined; None when it lies outside the image."""
+    from PIL import Image, ImageDraw
+
+    x, y, w, h = box
+    left, top = max(int((x - CROP_MARGIN) * scale), 0), max(int((y - CROP_MARGIN) * scale), 0)
+    right = min(int((x + w + CROP_MARGIN) * scale + 0.5), image.width)
+    bottom = min(int((y + h + CROP_MARGIN) * scale + 0.5), image.height)
+    if right <= left or bottom <= top:
+        return None
+    crop = image.crop((left, top, right, bottom)).convert("RGBA")
+    overlay = Image.new("RGBA", crop.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    for rx, ry, rw, rh in rects:
+        draw.rectangle([rx * scale - left - 2, ry * scale - top - 2, (rx + rw) * scale - left + 2,
+                        (ry + rh) * scale - top + 2], fill=HIGHLIGHT_FILL, outline=HIGHLIGHT_LINE, width=2)
+    out = io.BytesIO()
+    Image.alpha_composite(crop, overlay).convert("RGB").save(out, "PNG", compress_level=3)
+    return out.getvalue()

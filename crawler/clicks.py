@@ -11,6 +11,15 @@ from urllib.parse import urlsplit
 
 _GOOGLE_HOST = re.compile(r"^(?:www\.)?google\.[a-z]{2,3}(?:\.[a-z]{2})?$")
 
+# Every ad click URL matches this (and a few other URLs do): the browser's route pattern. A pattern, not a
+# Python function, so that Chromium itself picks the requests to stop; a function made every request of
+# every page (images, scripts) wait for a round trip to Python. is_ad_click_url() decides on the matches.
+CLICK_URL_CANDIDATES = re.compile(
+    r"^[a-z][a-z0-9+.-]*://[^/?#]*(?:googleadservices\.com|(?:google|bing)\.[^/?#]+/acli?c?k"
+    r"|duckduckgo\.[^/?#]+/y\.js)",
+    re.IGNORECASE,
+)
+
 
 def is_ad_click_url(url: str | None) -> bool:
     """True for googleadservices, Google /aclk, Bing /aclk and DuckDuckGo y.js click URLs."""

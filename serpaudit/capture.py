@@ -116,9 +116,9 @@ def http_status_to_page_status(parsed: str, http_status: int | None) -> str:
     return parsed
 
 
-def _asks_consent(engine: Any, html: str, url: str) -> bool:
+def _asks_consent(engine: Any, page: SerpPage, html: str) -> bool:
     """A consent wall, or a cookie banner laid over readable results (Bing): reject it either way."""
-    if engine.classify(html, url) == "consent":
+    if page.status == "consent":
         return True
     return any(marker in html for marker in getattr(engine, "CONSENT_BANNER_MARKERS", ()))
 
@@ -134,19 +134,26 @@ def take_capture(browser: Browser, job: Job, *, region: str, language: str, retr
     engine = get_engine(job.engine)
     url = engine.search_url(job.query, language=language, region=region, device=job.device)
     locale = f"{language}-{region}"
-    parsed: dict[str, SerpPage] = {}
+    parsed: dict[str, Any] = {}
+
+    def parse_once(html: str, final_url: str) -> SerpPage:
+        # readiness, the consent check and the result boxes ask about the same HTML: it is parsed once
+        if parsed.get("html") is not html:
+            parsed.update(html=html, page=engine.parse(html, final_url, region=region))
+        return parsed["page"]
 
     def analyse(html: str, final_url: str) -> list[tuple[str, list[str]]]:
         # parsed while the page is still open, so the browser can measure and crop each result
-        parsed["page"] = engine.parse(html, final_url, region=region)
-        return [(r.title, [p.raw for p in r.phones]) for r in parsed["page"].results]
+        return [(r.title, [p.raw for p in r.phones]) for r in parse_once(html, final_url).results]
 
     cap = None
     error = ""
     for attempt in range(retries + 1):
         try:
             cap = browser.capture(url, device=job.device, consent_selectors=tuple(engine.CONSENT_REJECT_SELECTORS),
-                                  is_consent=lambda h, u: _asks_consent(engine, h, u), analyse=analyse)
+                                  is_consent=lambda h, u: _asks_consent(engine, parse_once(h, u), h), analyse=analyse,
+                                  ready=engine.READY_SELECTOR,
+                                  is_ready=lambda h, u: parse_once(h, u).status != "unknown")
             break
         except FetchError as exc:
             error = str(exc)

@@ -16,9 +16,12 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from serpaudit import cli_findings, commands
+from serpaudit import cli_findings
+from serpaudit.exit_codes import EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_USAGE
+from serpaudit.lazy import LazyModule
 from serpaudit.logs import NightDisplay, setup_logging
-from serpaudit.pipeline import EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_USAGE
+
+commands: Any = LazyModule("serpaudit.commands")  # imported when a command runs, not for --help
 
 GLOBAL_FLAGS = ("-v", "-vv", "-vvv", "--verbose", "-q", "--quiet")
 
@@ -36,20 +39,22 @@ class _Root(TyperGroup):
         return super().parse_args(ctx, flags + [a for a in head if a not in GLOBAL_FLAGS] + tail)
 
 
-app = typer.Typer(help="Find fake customer-service numbers at the top of search results.", no_args_is_help=True,
-                  add_completion=False, pretty_exceptions_enable=False, cls=_Root)
-brands_app = typer.Typer(help="Manage the brands to audit.", no_args_is_help=True)
-parse_app = typer.Typer(help="Parse saved pages offline and print JSON.", no_args_is_help=True)
-findings_app = typer.Typer(help="Findings across nights: list, show and triage them.", no_args_is_help=True)
-campaigns_app = typer.Typer(help="Campaigns: findings sharing a number, domain or landing page.",
-                            no_args_is_help=True)
-official_app = typer.Typer(help="Add, remove or list official numbers by hand.", no_args_is_help=True)
+# Plain help and errors (rich_markup_mode=None): rich's help renderer imports a Markdown parser, which
+# took longer than the rest of start-up together.
+PLAIN: dict[str, Any] = {"no_args_is_help": True, "rich_markup_mode": None}
+app = typer.Typer(help="Find fake customer-service numbers at the top of search results.", add_completion=False,
+                  pretty_exceptions_enable=False, cls=_Root, **PLAIN)
+brands_app = typer.Typer(help="Manage the brands to audit.", **PLAIN)
+parse_app = typer.Typer(help="Parse saved pages offline and print JSON.", **PLAIN)
+findings_app = typer.Typer(help="Findings across nights: list, show and triage them.", **PLAIN)
+campaigns_app = typer.Typer(help="Campaigns: findings sharing a number, domain or landing page.", **PLAIN)
+official_app = typer.Typer(help="Add, remove or list official numbers by hand.", **PLAIN)
 app.add_typer(brands_app, name="brands")
 app.add_typer(parse_app, name="parse")
 app.add_typer(findings_app, name="findings")
 app.add_typer(campaigns_app, name="campaigns")
 schedule_app = typer.Typer(help="Run every night: print a crontab line and systemd units, or edit your crontab.",
-                           no_args_is_help=True)
+                           **PLAIN)
 app.add_typer(official_app, name="official")
 app.add_typer(schedule_app, name="schedule")
 AtOpt = Annotated[str, typer.Option("--at", help="Time of night, HH:MM (cron: local time; systemd: local time).")]

@@ -13,7 +13,9 @@ from typing import Annotated, Any
 
 import typer
 
-from serpaudit import findings_commands as fc
+from serpaudit.lazy import LazyModule
+
+fc: Any = LazyModule("serpaudit.findings_commands")  # imported when a command runs, not for --help
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (TOML).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

@@ -34,6 +34,7 @@ from serpaudit.advertiser import resolve_from_landings
 from serpaudit.capture import Job
 from serpaudit.crawl import crawl, jobs_for
 from serpaudit.evidence import EvidenceFolder
+from serpaudit.exit_codes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_USAGE  # noqa: F401 (re-exported)
 from serpaudit.harvest import harvest_brands
 from serpaudit.health import incomplete_reasons
 from serpaudit.landing import page_limits, visit_landing_pages
@@ -45,7 +46,6 @@ from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_LOCKED = 0, 1, 2, 3, 4
 STAGES = ("harvest", "crawl", "audit", "report")
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from crawler.clicks import is_ad_click_url
+from crawler.clicks import CLICK_URL_CANDIDATES, is_ad_click_url
 
 
 @pytest.mark.parametrize("url", [
@@ -14,6 +14,7 @@ from crawler.clicks import is_ad_click_url
 ])
 def test_ad_click_urls_are_recognised(url):
     assert is_ad_click_url(url)
+    assert CLICK_URL_CANDIDATES.search(url)  # the browser's route stops it before it leaves
 
 
 @pytest.mark.parametrize("url", [

@@ -25,6 +25,9 @@ NAME = "bing"
 
 # --- cookie wall (#bnp_container banner) --------------------------------------------------------------
 
+# What shows the page is there, waited for after the load event: results, or a CAPTCHA or cookie wall.
+READY_SELECTOR = "#b_results, #b_captcha, .b_captcha, #bnp_container, #b_content"
+
 CONSENT_REJECT_SELECTORS = [
     "#bnp_btn_reject",
     'button:has-text("Weigeren")',

@@ -38,6 +38,13 @@ from crawler.models import SerpPage
 
 NAME = "duckduckgo"
 
+# What shows the page is there, waited for after the load event: results (rendered by script on the real
+# site, so not the empty #links), "no results", or the anomaly (bot check) modal.
+READY_SELECTOR = (
+    "#links .result, #ads .result, article[data-testid], li[data-layout], .no-results, .result--no-result, "
+    "[data-testid='no-results-message'], #challenge-form, .anomaly-modal__modal"
+)
+
 CONSENT_REJECT_SELECTORS: list[str] = []
 
 # --- page status ---------------------------------------------------------------------------------------

@@ -43,6 +43,11 @@ GOOGLE_HOSTS = {
 
 # --- consent wall (consent.google.com, "Voordat je verdergaat naar Google") --------------------------------
 
+# What shows the page is there, waited for after the load event: results, or a CAPTCHA or consent wall.
+READY_SELECTOR = (
+    "#rso, #search, #center_col, #tads, #topstuff, #captcha-form, #recaptcha, form[action*='consent.google']"
+)
+
 CONSENT_REJECT_SELECTORS = [
     'button:has-text("Alles afwijzen")',
     'button:has-text("Reject all")',

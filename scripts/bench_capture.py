@@ -1,0 +1,253 @@
+"""Benchmark: the crawler's seconds per capture beside a bare Playwright loop, its peak memory, start-up.
+
+The bare loop is the floor: the same Chromium, the same pages (the default world's search jobs on the
+sandbox web), the same context options and the same screenshot settings, one browser per engine as the
+crawler's lanes and as many at once, and nothing else — load each page and take its full-page screenshot,
+one reused page per device.  Browser launches are timed on both sides.  The crawler does the real work on top:
+ready wait, HTML, parse, result boxes and crops, evidence files and rows in SQLite.  Both are timed in
+the same run, rounds alternating which goes first, and compared as a ratio (the machine is shared).
+
+Peak memory is the PSS of the whole process tree (this Python, Playwright's driver, every Chromium
+process), summed from /proc/<pid>/smaps_rollup and sampled while the crawler runs.
+
+``BENCH_ROUNDS`` (default 3) and ``BENCH_JOBS`` (default: all) make a quick run shorter.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_EVERY_S = 0.1
+
+
+# -- memory -------------------------------------------------------------------------------------------
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        kids.setdefault(ppid, []).append(int(entry))
+    return kids
+
+
+def tree_pss_mb(root: int, skip: int | None = None) -> float:
+    """PSS of ``root`` and all its descendants (but ``skip``), in MB."""
+    kids = _children()
+    todo, total_kb = [root], 0
+    while todo:
+        pid = todo.pop()
+        if pid == skip:
+            continue
+        todo.extend(kids.get(pid, ()))
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total_kb += int(line.split()[1])
+                    break
+        except OSError:
+            continue
+    return total_kb / 1024
+
+
+def _sample_until_stdin_closes(root: int) -> None:
+    """The sampler process: prints the peak tree PSS of ``root`` once its stdin closes."""
+    peak = 0.0
+    while True:
+        peak = max(peak, tree_pss_mb(root, skip=os.getpid()))
+        ready, _, _ = select.select([sys.stdin], [], [], SAMPLE_EVERY_S)
+        if ready and not sys.stdin.read(1):
+            break
+    print(f"{peak:.1f}")
+
+
+class PeakPss:
+    """``with PeakPss() as peak: ...; peak.mb``: the highest process-tree PSS seen while inside.
+
+    Sampled from a separate process, so that walking /proc costs the measured process nothing.
+    """
+
+    def __init__(self) -> None:
+        self.mb = 0.0
+        self._proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> PeakPss:
+        self._proc = subprocess.Popen([sys.executable, __file__, "--sample-pss", str(os.getpid())],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._proc is not None
+        out, _ = self._proc.communicate(timeout=60)
+        self.mb = float(out.strip() or 0)
+
+
+# -- the two loops ------------------------------------------------------------------------------------
+
+@dataclass
+class World:
+    """The default world served on loopback, its search jobs and their URLs."""
+
+    settings: Any
+    brands: list[Any]
+    jobs: list[Any]
+    urls: list[tuple[str, str, str]]  # (engine, device, url), aligned with jobs
+    address: str = ""
+    tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="serpaudit-bench-")))
+
+
+def _bare(config: Any, urls: list[tuple[str, str, str]], concurrency: int) -> float:
+    """Seconds for the bare loop: one Chromium per engine (as the crawler's lanes), ``concurrency`` at once."""
+    from crawler.browser import FULL_PAGE_SCALE, Browser
+
+    def lane(engine_urls: list[tuple[str, str]]) -> None:
+        with Browser(config) as browser:
+            pages: dict[str, Any] = {}
+            for device, url in engine_urls:
+                if device not in pages:
+                    pages[device] = browser._browser.new_context(**browser._context_options(device)).new_page()
+                pages[device].goto(url, wait_until="load")
+                pages[device].screenshot(full_page=True, scale=FULL_PAGE_SCALE)
+            for page in pages.values():
+                page.context.close()
+
+    by_engine: dict[str, list[tuple[str, str]]] = {}
+    for engine, device, url in urls:
+        by_engine.setdefault(engine, []).append((device, url))
+    t = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        for f in [pool.submit(lane, u) for u in by_engine.values()]:
+            f.result()
+    return time.perf_counter() - t
+
+
+def _crawler(world: World, concurrency: int, label: str) -> float:
+    """Seconds for the crawl stage over the world's jobs, with all its evidence, in a fresh store."""
+    from audits.store import Store
+    from crawler.browser import Browser
+    from serpaudit.crawl import crawl
+    from serpaudit.evidence import EvidenceFolder
+    from serpaudit.pipeline import browser_config
+
+    settings = replace(world.settings, concurrency=concurrency)
+    store = Store(world.tmp / f"{label}.db")
+    store.upsert_brands(world.brands)
+    run_id = store.start_run("bench", "2026-01-01T00:00:00+00:00")
+    evidence = EvidenceFolder(world.tmp / f"{label}-evidence", run_id)
+
+    def open_browser(engine: str) -> Browser:  # each lane closes its own
+        return Browser(browser_config(settings, world.address, engine)).__enter__()
+
+    t = time.perf_counter()
+    summary = crawl(settings, store, world.jobs, run_id, evidence, open_browser=open_browser, seed="bench")
+    took = time.perf_counter() - t
+    if sum(summary.by_status.values()) != len(world.jobs) or summary.by_status.get("error"):
+        raise RuntimeError(f"the crawl did not capture every job: {summary.by_status}")
+    return took
+
+
+@dataclass(frozen=True)
+class CaptureFigures:
+    concurrency: int
+    crawler_s: float  # median seconds per capture
+    bare_s: float
+    ratio: float  # median of the per-round ratios
+    peak_pss_mb: float
+    rounds: int
+    captures: int
+
+
+def capture_figures(concurrency: int = 1, rounds: int | None = None, progress: Callable[[str], None] | None = None
+                    ) -> CaptureFigures:
+    """Crawler vs bare loop over the default world, ``rounds`` times, alternating which goes first."""
+    from sandbox import DEFAULT_WORLD_PATH, SandboxWeb, load_world
+    from sandbox.server import SandboxServer
+    from serpaudit.crawl import jobs_for
+    from serpaudit.demo import demo_settings, world_brands
+    from serpaudit.pipeline import browser_config
+
+    rounds = rounds or int(os.environ.get("BENCH_ROUNDS", "3"))
+    world_def = load_world(DEFAULT_WORLD_PATH)
+    tmp = Path(tempfile.mkdtemp(prefix="serpaudit-bench-"))
+    settings = demo_settings(world_def, tmp)
+    brands = world_brands(world_def)
+    jobs = jobs_for(brands, settings.engines, settings.query_templates, settings.devices)
+    jobs = jobs[: int(os.environ.get("BENCH_JOBS") or len(jobs))]
+    urls = [(j.engine, j.device, _engine_url(j, settings)) for j in jobs]
+    world = World(settings, brands, jobs, urls, tmp=tmp)
+    crawler_s: list[float] = []
+    bare_s: list[float] = []
+    peak = 0.0
+    with SandboxServer(SandboxWeb(world_def)) as server:
+        world.address = server.address
+        config = browser_config(settings, server.address)
+        for r in range(rounds):
+            order = ("bare", "crawler") if r % 2 == 0 else ("crawler", "bare")
+            for which in order:  # fresh Chromiums each time (launch included in both): no cookies, no cache
+                if which == "bare":
+                    bare_s.append(_bare(config, urls, concurrency) / len(jobs))
+                else:
+                    with PeakPss() as sampler:
+                        crawler_s.append(_crawler(world, concurrency, f"c{concurrency}r{r}") / len(jobs))
+                    peak = max(peak, sampler.mb)
+            if progress:
+                progress(f"C={concurrency} round {r + 1}/{rounds}: crawler {crawler_s[-1]:.2f} s, "
+                         f"bare {bare_s[-1]:.2f} s per capture")
+    ratios = [c / b for c, b in zip(crawler_s, bare_s, strict=True)]
+    return CaptureFigures(concurrency, statistics.median(crawler_s), statistics.median(bare_s),
+                          statistics.median(ratios), peak, rounds, len(jobs))
+
+
+def _engine_url(job: Any, settings: Any) -> str:
+    from crawler.engines import get_engine
+
+    return get_engine(job.engine).search_url(job.query, language=settings.language, region=settings.region,
+                                             device=job.device)
+
+
+# -- start-up -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StartupFigures:
+    help_s: float  # median wall time of `serpaudit --help`
+    python_s: float  # median wall time of a bare `python -c pass`, the floor on this machine now
+
+
+def startup_figures(repeat: int = 7) -> StartupFigures:
+    exe = Path(sys.executable).parent / "serpaudit"
+
+    def median_of(cmd: list[str]) -> float:
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, timeout=60)
+            times.append(time.perf_counter() - t)
+        return statistics.median(times)
+
+    return StartupFigures(median_of([str(exe), "--help"]), median_of([sys.executable, "-c", "pass"]))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--sample-pss"]:
+        _sample_until_stdin_closes(int(sys.argv[2]))
+        sys.exit(0)
+    figures = capture_figures(progress=lambda m: print(m, file=sys.stderr))
+    print(figures)
+    print(startup_figures())
