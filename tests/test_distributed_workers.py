@@ -59,7 +59,8 @@ def test_two_workers_find_what_the_local_run_finds_even_when_one_is_killed_mid_n
         wait_for(lambda: bool(cluster.in_flight(0)), 120, "worker 0 to hold a job", step=0.1)
         held = {t.split(".")[0] for t in cluster.in_flight(0)}
         kill_tree(cluster.workers[0])
-        assert coordinator.wait(timeout=NIGHT_S) == 1  # findings
+        # findings, but the default world's CAPTCHA stays blocked: incomplete (issue 8), exit 3
+        assert coordinator.wait(timeout=NIGHT_S) == 3
     finally:
         kill_tree(coordinator)
     captures = _stored_once(cluster, jobs)
@@ -95,7 +96,7 @@ def test_a_killed_coordinator_resumes_without_repeating_stored_jobs(cluster):
 
     second = cluster.coordinator(*args)
     try:
-        assert second.wait(timeout=NIGHT_S) == 1
+        assert second.wait(timeout=NIGHT_S) == 3  # findings and a blocked CAPTCHA: incomplete
     finally:
         kill_tree(second)
     assert store.latest_run_id("run") == run_id  # the same run went on
