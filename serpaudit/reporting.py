@@ -14,8 +14,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from audits.campaigns import campaign_summaries
 from audits.rules import not_audited
 from audits.store import Store
+from audits.takedowns import takedown_stats
 from reports import Bundle, ReportContext, write_bundle
 from reports.bundle import sha256_file
 from reports.mail import Delivery, MailConfig, MailError, recipients_of, send
@@ -38,12 +40,6 @@ class ReportOutcome:
         return self.bundle.paths
 
 
-def _optional(store: Store, name: str, *args: Any) -> Any:
-    """A store query another part of serpaudit provides (campaigns, takedowns), or None without it."""
-    method = getattr(store, name, None)
-    return method(*args) if callable(method) else None
-
-
 def report_context(settings: Settings, store: Store, run: Mapping[str, Any], now: str) -> ReportContext:
     night = str(run.get("started_at") or now)[:10]
     try:
@@ -56,8 +52,10 @@ def report_context(settings: Settings, store: Store, run: Mapping[str, Any], now
         region=settings.region, language=settings.language, now=now, brands=brands,
         officials={b: store.official_rows(b) for b in brands},
         trend=store.findings_per_night(first, last.isoformat()),
-        campaigns=_optional(store, "campaigns") or (),
-        takedowns=_optional(store, "takedown_times") or {},
+        # the case file's campaigns (several findings sharing a number, domain or page) and takedown times
+        campaigns=[c for c in campaign_summaries(store) if c["findings"] > 1],
+        takedowns={t["platform"]: t for t in takedown_stats(store, int(settings.followup_days), night)
+                   if t["platform"]},
         sent=store.deliveries(exclude_run_id=str(run.get("id") or "")),
         followup_days=int(getattr(settings, "followup_days", 7)),
     )  # fmt: skip
