@@ -29,7 +29,9 @@ CSVS = ("google_ads.csv", "microsoft_advertising.csv", "findings.csv")
 
 @pytest.fixture(scope="module")
 def folder(demo) -> Path:
-    return next(p for p in demo.run.reports if p.name == "report.html").parent
+    # the first night: every ad is new then, so each platform gets its full CSV with crops (later nights
+    # only send what is new or reopened, and nothing twice)
+    return next(p for p in demo.nights[0].run.reports if p.name == "report.html").parent
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +134,8 @@ def test_libreoffice_reads_every_phone_cell_as_the_number(libreoffice) -> None:
         header = [c.value for c in rows[0]]
         for row in rows[1:]:
             cell = dict(zip(header, row, strict=False))
+            if not cell["phone_tel"].value:  # a lookalike-domain ad may show no number at all
+                continue
             e164 = cell["phone_tel"].value.removeprefix("tel:")
             number = phonenumbers.parse(e164)
             for col in ("phone_number", "phone_as_shown"):
@@ -153,17 +157,18 @@ def test_findings_xlsx_has_typed_columns_state_sheets_and_crops(folder, demo) ->
     header = [c.value for c in ws[1]]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == len(demo.run.findings)
+    assert len(rows) == len(demo.nights[0].run.findings)
     col = {h: i for i, h in enumerate(header)}
     assert all(isinstance(r[col["rank"]], int) for r in rows)
     assert all(r[col["seen (UTC)"]].year >= 2024 for r in rows)  # a real date-time, not text
     titles = [str(r[col["title"]]) for r in rows]
     assert "x;=cmd|' /C calc'!A0;x Pakketpost Express - Pakket Kwijt? App Ons" in titles  # text, as written
-    crops = sum(1 for f in demo.run.findings if f.get("evidence_path"))
+    crops = sum(1 for f in demo.nights[0].run.findings if f.get("evidence_path"))
     with zipfile.ZipFile(folder / "findings.xlsx") as zf:  # openpyxl reads images only with Pillow installed
         pictures = sum(zf.read(n).count(b"<xdr:pic>") for n in zf.namelist() if n.startswith("xl/drawings/drawing"))
         media = [n for n in zf.namelist() if n.startswith("xl/media/")]
-    assert crops and pictures == crops and len(media) == crops
+    # one picture per finding with a crop; identical crops (one ad seen twice) may share one media file
+    assert crops and pictures == crops and 0 < len(media) <= crops
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
 
 
