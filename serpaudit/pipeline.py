@@ -41,7 +41,7 @@ from serpaudit.landing import page_limits, visit_landing_pages
 from serpaudit.outputs import clean_stale_temp
 from serpaudit.politeness import engine_proxy
 from serpaudit.regions import region_timezone
-from serpaudit.reporting import deliver, write_run_reports
+from serpaudit.reporting import deliver, write_missing_reports, write_run_reports
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -147,6 +147,8 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
     if run_id:
         summary: dict[str, Any] = dict(store.run(run_id)["summary"])
     else:
+        if "report" in stages:
+            write_missing_reports(settings, store, command, utc_now())
         run_id, summary = start_or_resume(store, command, scope, fresh=fresh)
     seed = settings.seed or summary.get("seed") or secrets.token_hex(4)
     summary["seed"] = seed

@@ -92,6 +92,27 @@ def write_run_reports(settings: Settings, store: Store, run_id: str, now: str, *
     return _moved(made[0], settings.reports_dir / run_folder_name(run, limited))
 
 
+def write_missing_reports(settings: Settings, store: Store, command: str, now: str) -> Bundle | None:
+    """The reports of the newest finished ``command`` run when it has none: killed after it finished and
+    before its report folder was in place. Written (and mailed, with ``send_reports``) before the next night
+    starts, so a kill at that moment costs a late report, never a lost one."""
+    run_id = store.latest_finished_run_id((command,))
+    if run_id is None:
+        return None
+    run = store.run(run_id)
+    scope = run["summary"].get("scope") or {}
+    if "report" not in (scope.get("stages") or ()):
+        return None
+    limited = bool(scope.get("brands"))
+    if (settings.reports_dir / run_folder_name(run, limited)).is_dir():
+        return None
+    log.warning("run %s finished without its reports (killed while writing them?): writing them now", run_id)
+    bundle = write_run_reports(settings, store, run_id, now)
+    if settings.send_reports:
+        deliver(settings, store, run_id, bundle, now)
+    return bundle
+
+
 def _moved(bundle: Bundle, final: Path) -> Bundle:
     """The bundle as it stands after its folder was renamed to ``final``."""
 

@@ -192,6 +192,29 @@ def test_a_kill_while_writing_leaves_the_previous_reports_whole(tmp_path):
     assert {p.name: p.read_text() for p in folder.iterdir()} == {"findings.csv": "first", "report.html": "first"}
 
 
+def test_a_night_killed_after_it_finished_gets_its_reports_before_the_next_night(tmp_path, caplog):
+    from serpaudit.reporting import write_missing_reports
+
+    store = Store(tmp_path / "db.sqlite")
+    settings = Settings(database=tmp_path / "db.sqlite", reports_dir=tmp_path / "reports",
+                        evidence_dir=tmp_path / "evidence")
+    run_id = store.start_run("run", "2026-01-01T02:00:00+00:00")
+    store.finish_run(run_id, "complete", {"scope": {"brands": None, "stages": ["harvest", "crawl", "audit", "report"]}},
+                     "2026-01-01T03:00:00+00:00")  # killed here: finished, no report folder yet
+    with caplog.at_level(logging.WARNING):
+        bundle = write_missing_reports(settings, store, "run", "2026-01-01T08:00:00+00:00")
+    assert bundle is not None and f"run {run_id} finished without its reports" in caplog.text
+    folder = tmp_path / "reports" / f"2026-01-01_{run_id}"
+    assert (folder / "report.html").is_file() and (tmp_path / "reports" / "latest").resolve() == folder.resolve()
+    written = (folder / "report.html").stat().st_mtime_ns
+    assert write_missing_reports(settings, store, "run", "2026-01-01T09:00:00+00:00") is None  # once only
+    assert (folder / "report.html").stat().st_mtime_ns == written
+    limited = store.start_run("run", "2026-01-01T10:00:00+00:00")
+    store.finish_run(limited, "complete", {"scope": {"brands": ["X"], "stages": ["crawl", "audit"]}},
+                     "2026-01-01T10:05:00+00:00")
+    assert write_missing_reports(settings, store, "run", "2026-01-01T11:00:00+00:00") is None  # asked no report
+
+
 def test_old_evidence_is_pruned_except_evidence_of_findings(tmp_path):
     store = Store(tmp_path / "db.sqlite")
     old = store.start_run("run", "2025-01-01T02:00:00+00:00")
