@@ -27,6 +27,8 @@ class ReportContext:
     ``campaigns``: dicts with ``id``, ``label`` / ``e164``, ``brands``, ``domains``, ``findings``, ``first_seen``.
     ``takedowns``: platform -> {``reported``, ``taken_down``, ``median_days``, ``worst_days``}.
     ``sent``: (finding id, platform) -> when it was last sent (ISO-8601 UTC): nothing is sent twice.
+    ``sent_tonight``: (finding id, platform) this night's own mail already delivered: a report written
+    again for the night still holds them, though the mail made them ``reported``.
     """
 
     region: str = "NL"
@@ -39,6 +41,7 @@ class ReportContext:
     takedowns: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sent: Mapping[tuple[str, str], str] = field(default_factory=dict)
     followup_days: int = 7
+    sent_tonight: frozenset[tuple[str, str]] = frozenset()
 
 
 def finding_key(f: Mapping[str, Any]) -> str:

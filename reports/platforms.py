@@ -15,7 +15,7 @@ Findings without lifecycle fields (a store before issue 7) count as new.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +42,10 @@ PLATFORM_COLUMNS: tuple[str, ...] = (
 
 def _parse_time(value: str) -> datetime | None:
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except (AttributeError, ValueError):
         return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)  # a report date (YYYY-MM-DD) is a UTC day
 
 
 def report_reason(f: Mapping[str, Any], sent_at: str | None, followup_days: int, now: str) -> str | None:
@@ -71,7 +72,10 @@ def to_report(findings: Iterable[Mapping[str, Any]], platform: str, ctx: ReportC
     for f in findings:
         if platform not in platforms_of(f):
             continue
-        reason = report_reason(f, ctx.sent.get((finding_key(f), platform)), ctx.followup_days, ctx.now)
+        if (finding_key(f), platform) in ctx.sent_tonight:  # mailed tonight, so now reported: still tonight's
+            reason = report_reason({**f, "state": "open"}, None, ctx.followup_days, ctx.now) or "still live"
+        else:
+            reason = report_reason(f, ctx.sent.get((finding_key(f), platform)), ctx.followup_days, ctx.now)
         if reason:
             out.append({**f, "platform": platform, "report_reason": reason})
     return sorted(out, key=sort_key)

@@ -18,6 +18,7 @@ from audits.campaigns import campaign_summaries
 from audits.rules import not_audited
 from audits.store import Store
 from audits.takedowns import takedown_stats
+from audits.triage import AUTO_USER, TriageError, change_state
 from reports import Bundle, ReportContext, write_bundle
 from reports.bundle import sha256_file
 from reports.mail import Delivery, MailConfig, MailError, recipients_of, send
@@ -47,6 +48,7 @@ def report_context(settings: Settings, store: Store, run: Mapping[str, Any], now
     except ValueError:
         last = date.today()
     first = (last - timedelta(days=TREND_NIGHTS - 1)).isoformat()
+    run_id = str(run.get("id") or "")
     brands = [b.name for b in store.brands()]
     return ReportContext(
         region=settings.region, language=settings.language, now=now, brands=brands,
@@ -56,7 +58,8 @@ def report_context(settings: Settings, store: Store, run: Mapping[str, Any], now
         campaigns=[c for c in campaign_summaries(store) if c["findings"] > 1],
         takedowns={t["platform"]: t for t in takedown_stats(store, int(settings.followup_days), night)
                    if t["platform"]},
-        sent=store.deliveries(exclude_run_id=str(run.get("id") or "")),
+        sent=store.deliveries(exclude_run_id=run_id),
+        sent_tonight=frozenset((d["finding_id"], d["platform"]) for d in store.run_deliveries(run_id)),
         followup_days=int(getattr(settings, "followup_days", 7)),
     )  # fmt: skip
 
@@ -157,9 +160,21 @@ def deliver(settings: Settings, store: Store, run_id: str, bundle: Bundle, now: 
         if d.kind in bundle.platform_zips:
             store.record_delivery(run_id, d.kind, d.finding_ids, d.recipients, now,
                                   sha256_file(bundle.platform_zips[d.kind]))  # fmt: skip
+            _mark_reported(store, d, now)
     if outcome.deliveries and not outcome.mail_note:
         outcome.mail_note = f"mailed to {', '.join(recipients_of(outcome.deliveries))}"
     return outcome
+
+
+def _mark_reported(store: Store, delivery: Delivery, now: str) -> None:
+    """What a platform was mailed is ``reported`` to it from today: takedown times and follow-ups count
+    from here, and the finding leaves the open list. The event names the recipients."""
+    for fid in delivery.finding_ids:
+        try:
+            change_state(store, fid, "reported", platform=delivery.kind, on=now[:10], at=now, user=AUTO_USER,
+                         reference=f"mailed to {', '.join(delivery.recipients)}")
+        except TriageError as exc:  # a finding gone from the store since: the mail still went out
+            log.warning("mail: %s", exc)
 
 
 def _without_delivered(bundle: Bundle, already: set[tuple[str, str]]) -> Bundle:

@@ -130,12 +130,21 @@ def test_report_send_mails_each_platform_its_zip_and_the_analysts_their_files(tm
     assert hashlib.sha256(zipped["google_ads.zip"]).digest() == hashlib.sha256(
         (reports / "google_ads.zip").read_bytes()).digest()
     assert list(_attachments(by_first["msads-abuse@example.com"][1])) == ["microsoft_advertising.zip"]
+    # what a platform was mailed is reported to it, from today, by serpaudit, naming the recipients
+    mailed = {f["engine"]: f for f in Store(tmp_path / "db.sqlite").findings()}
+    assert mailed["google"]["state"] == "reported" and mailed["google"]["reported_platform"] == "google_ads"
+    assert mailed["bing"]["reported_platform"] == "microsoft_advertising"
+    events = Store(tmp_path / "db.sqlite").finding_events(mailed["google"]["id"])
+    assert events[-1]["new_state"] == "reported" and events[-1]["user"] == "serpaudit"
+    assert "ads-abuse@example.com" in events[-1]["reference"]
 
     # sent again: the analysts get the night again, the platforms nothing twice
     inbox.mails.clear()
     result = runner.invoke(app, ["report", "--config", str(config), "--send"], env=env)
     assert result.exit_code == 0, result.output
     assert [rcpts[0] for rcpts, _ in inbox.mails] == ["analist@example.nl"]
+    # the night's report, written again, still shows what its platforms were sent
+    assert "telnova-support.nl" in (reports / "google_ads.csv").read_text(encoding="utf-8-sig")
     assert len(Store(tmp_path / "db.sqlite").run_deliveries(Store(tmp_path / "db.sqlite").latest_run_id())) == 2
 
 

@@ -130,7 +130,9 @@ class Cluster:
     def __init__(self, root: Path, broker_url: str, *, job_timeout_s: int = 90, visibility_timeout_s: int = 100,
                  min_delay_s: int = 0):
         self.root, self.broker_url = root, broker_url
-        self.world = load_world(DEFAULT_WORLD_PATH)
+        world = load_world(DEFAULT_WORLD_PATH)
+        # `run` against a world of several nights serves its first night (sandbox.web): judge by that night
+        self.world = world.night(1) if world.nights > 1 else world
         self.config = root / "serpaudit.toml"
         devices = ", ".join(f'"{d}"' for d in self.world.crawl["devices"])
         self.config.write_text(
