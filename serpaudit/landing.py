@@ -86,11 +86,24 @@ def unreadable_reason(cap: PageCapture) -> str:
 
 def visit_landing_pages(browser: Browser, store, run_id: str, brands: dict[str, Any], evidence: EvidenceFolder,
                         *, region: str, limits: contact.Limits | None = None) -> int:
-    """Visit each landing page once; returns how many were read (status ``ok``)."""
+    """Visit each landing page once; returns how many were read (status ``ok``).
+
+    A resumed run does not open again a page it already read (or refused): one more visit to a scam
+    page is one more chance for it to notice us. Pages that failed are tried again.
+    """
     read = 0
     for r in landing_targets(store.results(run_id), brands):
+        before = store.capture_status(run_id, r["brand"], r["engine"], r["query"], landing_device(r))
+        if before in ("ok", "refused"):
+            read += before == "ok"
+            continue
         read += visit_one(browser, store, run_id, r, evidence, region=region, limits=limits) == "ok"
     return read
+
+
+def landing_device(r: dict[str, Any]) -> str:
+    """The capture ``device`` of a landing visit: which result of which page it came from."""
+    return f"landing:{r['device']}:{r['placement']}{r['rank']}"
 
 
 def visit_one(browser: Browser, store, run_id: str, r: dict[str, Any], evidence: EvidenceFolder, *, region: str,
@@ -98,7 +111,7 @@ def visit_one(browser: Browser, store, run_id: str, r: dict[str, Any], evidence:
     """Visit the landing page of result ``r``, store what happened; returns the capture status."""
     url = r["landing_url"]
     record: dict[str, Any] = {"run_id": run_id, "brand": r["brand"], "engine": r["engine"], "query": r["query"],
-                              "device": f"landing:{r['device']}:{r['placement']}{r['rank']}", "locale": ""}
+                              "device": landing_device(r), "locale": ""}
     try:
         cap = browser.visit(url)
     except FetchError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite_utils
-from test_store import KPN, capture, page, result
+from test_store import KPN, T1, capture, page, result
 
 from audits.store import Store
 from serpaudit.advertiser import resolve_from_landings
@@ -51,3 +51,31 @@ def test_old_database_gains_the_advertiser_columns(tmp_path):
     db["results"].create({"id": str, "capture_id": str, "kind": str}, pk="id")
     Store(path)
     assert {"advertiser_domain", "advertiser_domain_source"} <= set(sqlite_utils.Database(path)["results"].columns_dict)
+
+
+def test_a_resumed_run_does_not_open_a_landing_page_it_already_read(tmp_path):
+    from crawler.browser import PageCapture
+    from serpaudit.evidence import EvidenceFolder
+    from serpaudit.landing import visit_landing_pages
+
+    class CountingBrowser:
+        def __init__(self, fail: set[str]) -> None:
+            self.opened: list[str] = []
+            self.fail = fail
+
+        def visit(self, url: str) -> PageCapture:
+            self.opened.append(url)
+            status = 500 if url in self.fail else 200
+            return PageCapture(url, url, status, "<html><body>Bel 0900 1234 567</body></html>", b"", "UA",
+                               "desktop", T1, redirect_chain=(url,))
+
+    s = _store()
+    s.record_capture(capture("r1"), page(result(1, [], domain="kpn-hulp.nl"), result(2, [], domain="kpn-bel.nl")))
+    evidence = EvidenceFolder(tmp_path, "r1")
+    first = CountingBrowser(fail={"https://kpn-bel.nl/"})
+    assert visit_landing_pages(first, s, "r1", {"KPN": KPN}, evidence, region="NL") == 1
+    assert sorted(first.opened) == ["https://kpn-bel.nl/", "https://kpn-hulp.nl/"]
+    # killed and resumed: only the page that failed is tried again
+    again = CountingBrowser(fail=set())
+    assert visit_landing_pages(again, s, "r1", {"KPN": KPN}, evidence, region="NL") == 2
+    assert again.opened == ["https://kpn-bel.nl/"]
