@@ -180,10 +180,3 @@ def crawl_distributed(settings: Settings, store: Store, jobs: list[Job], run_id:
     return DistributedCrawl(settings, store, run_id, evidence, resolve_all_to=resolve_all_to,
                             progress=progress).run(jobs)
 
-
-def unfinished_run(store: Store, command: str) -> str | None:
-    """The newest run of ``command`` still marked running (its coordinator crashed): the one to continue."""
-    latest = store.latest_run_id(command)
-    if latest and store.run(latest)["status"] == "running":
-        return latest
-    return None
