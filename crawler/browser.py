@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.clicks import CLICK_URL_CANDIDATES, is_ad_click_url
 from crawler.errors import BrowserNotFound, FetchError
@@ -161,7 +162,11 @@ class Browser:
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
         if self.config.resolve_all_to:
-            args.append(f"--host-resolver-rules=MAP * {self.config.resolve_all_to}")
+            rules = f"MAP * {self.config.resolve_all_to}"
+            proxy_host = urlsplit(self.config.proxy).hostname if self.config.proxy else None
+            if proxy_host:  # the proxy itself is reached as configured; the pages behind it are the sandbox's
+                rules += f", EXCLUDE {proxy_host}"
+            args.append(f"--host-resolver-rules={rules}")
         self._launch = {"executable_path": executable, "headless": self.config.headless, "args": args}
         if self.config.proxy:
             self._launch["proxy"] = {"server": self.config.proxy}

@@ -32,10 +32,14 @@ def _chromium():
     skip_without_chromium()
 
 
-def night(tmp_path, world_text: str, brands: list[str], engines=("google",), on_capture=None, **settings):
+def load_world_text(tmp_path, world_text: str | None = None):
     world_file = tmp_path / "world.toml"
-    world_file.write_text(world_text, encoding="utf-8")
-    world = load_world(world_file)
+    world_file.write_text(world_text or default_world_text(), encoding="utf-8")
+    return load_world(world_file)
+
+
+def night(tmp_path, world_text: str, brands: list[str], engines=("google",), on_capture=None, **settings):
+    world = load_world_text(tmp_path, world_text)
     s = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
                  engines=tuple(engines), min_delay_s=0.0, jitter_s=0.0, visit_landing_pages=False,
                  **settings)
@@ -153,6 +157,26 @@ def test_the_engines_see_a_regional_browser_that_does_not_say_headless(tmp_path)
     assert any("Mobile" in h["user-agent"] for h in searches)
     # the profile is kept on disk for the next night (consent cookies survive)
     assert any((tmp_path / "profile").rglob("Cookies"))
+
+
+def test_an_engines_proxy_carries_its_searches_and_only_its_own(tmp_path):
+    from recording_proxy import RecordingProxy
+
+    world = load_world_text(tmp_path)
+    web = SandboxWeb(world)
+    with SandboxServer(web) as server, RecordingProxy(server.address) as proxy:
+        s = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
+                     engines=("google", "bing"), min_delay_s=0.0, jitter_s=0.0, visit_landing_pages=False,
+                     devices=("desktop",), proxies=(f"google={proxy.url}",))
+        store = Store(s.database)
+        store.upsert_brands(world_brands(world))
+        run_pipeline(s, store, stages=("crawl",), command="crawl", brand_names=["Telnova"],
+                     resolve_all_to=server.address)
+    tunnels = [r for r in proxy.requests if r.startswith("CONNECT ")]
+    assert "CONNECT www.google.nl:443" in tunnels  # Google's searches left through the proxy
+    assert not [r for r in tunnels if "bing" in r]  # Bing's did not
+    searched = {url.split("/")[2] for url, _ in web.received if "/search?" in url}
+    assert {"www.google.nl", "www.bing.com"} <= searched  # and both reached the engine
 
 
 def test_run_ends_with_a_summary_and_reports_into_its_own_folder(tmp_path, monkeypatch):
