@@ -29,6 +29,8 @@ class ReportContext:
     ``sent``: (finding id, platform) -> when it was last sent (ISO-8601 UTC): nothing is sent twice.
     ``sent_tonight``: (finding id, platform) this night's own mail already delivered: a report written
     again for the night still holds them, though the mail made them ``reported``.
+    ``gone_tonight``: findings of earlier nights that this night made ``gone`` (absent for the set number
+    of audited nights): not among the night's findings, but part of its story.
     """
 
     region: str = "NL"
@@ -42,6 +44,7 @@ class ReportContext:
     sent: Mapping[tuple[str, str], str] = field(default_factory=dict)
     followup_days: int = 7
     sent_tonight: frozenset[tuple[str, str]] = frozenset()
+    gone_tonight: int = 0
 
 
 def finding_key(f: Mapping[str, Any]) -> str:

@@ -33,6 +33,7 @@ class NightCounts:
     by_verdict: tuple[tuple[str, int], ...]
     by_status: tuple[tuple[str, int], ...]
     to_platforms: tuple[tuple[str, int], ...]
+    gone: int = 0  # findings of earlier nights gone as of this night
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -66,6 +67,7 @@ def night_counts(
         findings=len(rows), by_verdict=tuple((v, verdicts[v]) for v in VERDICT_ORDER if verdicts[v]),
         by_status=tuple((s, statuses[s]) for s in LIFECYCLE if statuses[s]),
         to_platforms=tuple((PLATFORM_LABELS.get(p, p), len(ids)) for p, ids in sent.items()),
+        gone=context.gone_tonight,
     )  # fmt: skip
 
 
@@ -87,6 +89,9 @@ def night_sentences(c: NightCounts) -> list[str]:
         lines.append(f"{_plural(c.findings, 'finding')} ({verdicts}){f'; {statuses}' if statuses else ''}.")
     else:
         lines.append("No findings." if not c.not_audited else "No findings in the pages that were audited.")
+    if c.gone:
+        lines.append(f"{_plural(c.gone, 'finding')} of earlier nights {'is' if c.gone == 1 else 'are'} gone:"
+                     " not seen on the last audited nights.")
     if c.to_platforms:
         lines.append("To report: " + ", ".join(f"{name} {_plural(n, 'ad')}" for name, n in c.to_platforms) + ".")
     return lines

@@ -59,6 +59,8 @@ def report_context(settings: Settings, store: Store, run: Mapping[str, Any], now
         takedowns={t["platform"]: t for t in takedown_stats(store, int(settings.followup_days), night)
                    if t["platform"]},
         sent=store.deliveries(exclude_run_id=run_id),
+        gone_tonight=sum(1 for f in store.query_findings(status="gone", include_dismissed=True)
+                         if f.get("status_run_id") == run_id),
         sent_tonight=frozenset((d["finding_id"], d["platform"]) for d in store.run_deliveries(run_id)),
         followup_days=int(getattr(settings, "followup_days", 7)),
     )  # fmt: skip

@@ -195,3 +195,15 @@ def test_report_html_from_a_copied_folder_loads_every_image(moved) -> None:
     assert not errors, errors
     assert links and all((moved / href).is_file() for href in links)
     assert svg == 3 and "NOT audited" in night
+
+
+def test_the_night_in_words_counts_findings_that_went_gone(demo) -> None:
+    # the world's lifecycle: on night 2 these earlier findings are no longer shown anywhere
+    from sandbox import DEFAULT_WORLD_PATH, load_world
+
+    gone = sum(1 for c in load_world(DEFAULT_WORLD_PATH).lifecycle if c["night"] == 2 and c["status"] == "gone")
+    assert gone >= 1
+    second = next(p for p in demo.nights[1].run.reports if p.name == "summary.txt").read_text(encoding="utf-8")
+    assert f"{gone} finding{'s' if gone > 1 else ''} of earlier nights {'are' if gone > 1 else 'is'} gone" in second
+    first = next(p for p in demo.nights[0].run.reports if p.name == "summary.txt").read_text(encoding="utf-8")
+    assert "gone" not in first
