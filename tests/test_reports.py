@@ -186,6 +186,8 @@ def test_the_night_in_words_counts_once(tmp_path: Path) -> None:
     assert lines[2] == "2 findings (1 scam, 1 inconclusive); 1 new, 1 recurring."
     assert lines[3] == "To report: Google Ads 1 ad, Microsoft Advertising 0 ads."
     assert bundle.subject == "serpaudit 2024-05-01: 2 findings, 1 not audited"
+    gone = write_bundle([], tmp_path / "later", run=run, blocked=[], context=ReportContext(gone_tonight=1))
+    assert "1 finding of earlier nights is gone: not seen on the last audited nights." in gone.summary.splitlines()
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "{" not in html.split("<body>")[1].split("<svg")[0]  # no Python dicts printed
     assert html.index('id="not-audited"') > html.index('id="takedowns"') > html.index('id="findings"')
