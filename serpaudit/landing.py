@@ -37,6 +37,7 @@ from crawler.browser import Browser, PageCapture
 from crawler.clicks import is_ad_click_url
 from crawler.domains import is_on_domains
 from crawler.errors import FetchError
+from crawler.trackers import unwrap
 from serpaudit.evidence import EvidenceFolder
 from serpaudit.settings import Settings
 
@@ -47,22 +48,28 @@ RESULT_KEYS = ("kind", "placement", "rank", "title", "display_url", "landing_url
 
 
 def landing_targets(results: list[dict[str, Any]], brands: dict[str, Any]) -> list[dict[str, Any]]:
-    """Results whose landing page is worth a visit, one per (brand, landing URL)."""
+    """Results whose landing page is worth a visit, one per (brand, page), each with the ``visit_url`` to open.
+
+    Where the landing URL is a click tracker that names its destination, the destination itself is opened:
+    the tracker's redirect would only log a click on the advertiser's account and tell nothing the URL
+    does not. A tracker that hides its destination is opened as shown, to learn where it leads.
+    """
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for r in results:
         url = r.get("landing_url") or ""
         brand = brands.get(r["brand"])
+        target = unwrap(url)[0] or url
         try:
-            scheme = urlsplit(url).scheme
+            scheme = urlsplit(target).scheme
         except ValueError:
             continue
-        if brand is None or scheme not in ("http", "https") or is_ad_click_url(url):
+        if brand is None or scheme not in ("http", "https") or is_ad_click_url(url) or is_ad_click_url(target):
             continue
-        if is_on_domains(url, brand.domains):
+        if is_on_domains(target, brand.domains):
             continue
         wanted = r["kind"] in ("ad", "shopping_ad") or (r["kind"] == "organic" and r["rank"] <= TOP_ORGANIC)
         if wanted:
-            out.setdefault((r["brand"], url), r)
+            out.setdefault((r["brand"], target), {**r, "visit_url": target})
     return list(out.values())
 
 
@@ -109,7 +116,7 @@ def landing_device(r: dict[str, Any]) -> str:
 def visit_one(browser: Browser, store, run_id: str, r: dict[str, Any], evidence: EvidenceFolder, *, region: str,
               limits: contact.Limits | None = None) -> str:
     """Visit the landing page of result ``r``, store what happened; returns the capture status."""
-    url = r["landing_url"]
+    url = r.get("visit_url") or r["landing_url"]
     record: dict[str, Any] = {"run_id": run_id, "brand": r["brand"], "engine": r["engine"], "query": r["query"],
                               "device": landing_device(r), "locale": ""}
     try:

@@ -79,3 +79,16 @@ def test_a_resumed_run_does_not_open_a_landing_page_it_already_read(tmp_path):
     again = CountingBrowser(fail=set())
     assert visit_landing_pages(again, s, "r1", {"KPN": KPN}, evidence, region="NL") == 2
     assert again.opened == ["https://kpn-bel.nl/"]
+
+
+def test_a_tracker_that_names_its_destination_is_not_opened_the_destination_is():
+    from serpaudit.landing import landing_targets
+
+    def row(rank: int, landing_url: str) -> dict:
+        return {**result(rank, [], landing_url=landing_url), "brand": "KPN"}
+
+    own = "https://clickserve.dartsearch.net/link/click?lid=3&ds_dest_url=https%3A%2F%2Fwww.kpn.com%2Fservice"
+    targets = {t["landing_url"]: t["visit_url"] for t in landing_targets(
+        [row(1, UNWRAPPABLE), row(2, HIDDEN), row(3, own)], {"KPN": KPN})}
+    assert targets == {UNWRAPPABLE: "https://www.kpn-hulp.nl/",  # the tracker would only log a click
+                       HIDDEN: HIDDEN}  # hides where it leads: opened to find out; the brand's own page is not
