@@ -4,7 +4,8 @@ The bare loop is the floor: the same Chromium, the same pages (the default world
 sandbox web), the same context options and the same screenshot settings, one browser per engine as the
 crawler's lanes and as many at once, and nothing else — load each page and take its full-page screenshot,
 one reused page per device.  Browser launches are timed on both sides.  The crawler does the real work on top:
-ready wait, HTML, parse, result boxes and crops, evidence files and rows in SQLite.  Both are timed in
+ready wait, HTML, parse, result boxes and crops, evidence files and rows in SQLite (blocked pages are
+recorded once, not retried: the bare loop loads each page once too).  Both are timed in
 the same run, rounds alternating which goes first, and compared as a ratio (the machine is shared).
 
 Peak memory is the PSS of the whole process tree (this Python, Playwright's driver, every Chromium
@@ -146,7 +147,9 @@ def _crawler(world: World, concurrency: int, label: str) -> float:
     from serpaudit.evidence import EvidenceFolder
     from serpaudit.pipeline import browser_config
 
-    settings = replace(world.settings, concurrency=concurrency)
+    # the same page loads as the bare loop: a blocked page is captured and recorded once, neither retried nor
+    # waited for (back-off and retries are politeness, like min_delay_s, which the sandbox settings zero too)
+    settings = replace(world.settings, concurrency=concurrency, block_retries=0, backoff_s=0.0, backoff_max_s=0.0)
     store = Store(world.tmp / f"{label}.db")
     store.upsert_brands(world.brands)
     run_id = store.start_run("bench", "2026-01-01T00:00:00+00:00")
