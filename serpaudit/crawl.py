@@ -28,11 +28,7 @@ from serpaudit.politeness import Pacer, engine_limits, parse_window
 
 log = logging.getLogger(__name__)
 
-# Distributed workers (serpaudit.distributed.worker): blocked pages in a row before a worker stops
-# searching an engine for the run. Local lanes back off exponentially instead (serpaudit.lanes).
-BLOCKS_BEFORE_BACKOFF = 3
-
-__all__ = ["BLOCKS_BEFORE_BACKOFF", "Job", "CrawlSummary", "jobs_for", "crawl", "pending_jobs"]
+__all__ = ["Job", "CrawlSummary", "jobs_for", "crawl", "pending_jobs"]
 
 
 @dataclass

@@ -46,6 +46,31 @@ def engine_limits(settings: Any, engine: str) -> Limits:
     return replace(base, **changes)
 
 
+def delay_s(limits: Limits, rng: random.Random) -> float:
+    """The gap before the next search: ``min_delay_s`` plus up to ``jitter_s`` at random."""
+    return limits.min_delay_s + rng.uniform(0, limits.jitter_s)
+
+
+def backoff_pause_s(limits: Limits, blocks_in_row: int) -> float:
+    """The pause after the ``blocks_in_row``-th block in a row: ``backoff_s``, doubling, up to ``backoff_max_s``."""
+    return min(limits.backoff_s * 2 ** (blocks_in_row - 1), limits.backoff_max_s)
+
+
+def spread_delay_s(limits: Limits, rng: random.Random) -> float:
+    """The gap before the next search when the hourly budget is spread evenly (distributed workers, whose jobs
+    wait for their turn inside a time limit): never more than ``max_per_hour`` searches in any hour."""
+    return max(delay_s(limits, rng), 3600 / limits.max_per_hour if limits.max_per_hour else 0.0)
+
+
+def longest_spread_delay_s(limits: Limits) -> float:
+    return max(limits.min_delay_s + limits.jitter_s, 3600 / limits.max_per_hour if limits.max_per_hour else 0.0)
+
+
+def without_budgets(settings: Any) -> Any:
+    """Settings without delays or hourly budgets (the sandbox web is ours); backoff after blocks stays."""
+    return replace(settings, min_delay_s=0.0, jitter_s=0.0, window="", max_per_hour=0, engine_limits=())
+
+
 def engine_proxy(settings: Any, engine: str) -> str | None:
     for item in settings.proxies:
         name, _, url = item.partition("=")
@@ -135,7 +160,7 @@ class Pacer:
         now = self.clock()
         waits = [self.paused_until - now]
         if self.last is not None:
-            gap = self.limits.min_delay_s + self.rng.uniform(0, self.limits.jitter_s)
+            gap = delay_s(self.limits, self.rng)
             if self.window and jobs_left > 0:
                 # spread what is left evenly over what is left of the window
                 left = (window_end(self.window, self.wall()) - self.wall()).total_seconds()
@@ -155,7 +180,7 @@ class Pacer:
     def blocked(self) -> float:
         """The engine blocked a search: pause it; returns the pause in seconds."""
         self.blocks_in_row += 1
-        pause = min(self.limits.backoff_s * 2 ** (self.blocks_in_row - 1), self.limits.backoff_max_s)
+        pause = backoff_pause_s(self.limits, self.blocks_in_row)
         self.paused_until = self.clock() + pause
         return pause
 

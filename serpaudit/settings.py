@@ -75,9 +75,10 @@ class Settings:
     visibility_timeout_s: int = 900
     # Most capture jobs the coordinator keeps queued or running at once (it never floods a queue).
     max_queued_jobs: int = 64
-    # Politeness of a worker host (one egress address): seconds between two searches on the same engine,
-    # plus up to a quarter of that at random, shared by all worker processes on the host.
-    worker_min_delay_s: int = 30
+    # Deprecated (0: unused): workers keep min_delay_s, jitter_s, max_per_hour, engine_limits and the
+    # backoff as a local lane does, shared by all worker processes on one egress; when set, this is
+    # read as the least min_delay_s on workers.
+    worker_min_delay_s: int = 0
     # Audited nights in a row a finding must be absent before it counts as gone
     # (a night whose search was blocked, on CAPTCHA or consent proves nothing).
     gone_after_nights: int = 2
@@ -288,16 +289,35 @@ def _validate(s: Settings) -> None:
 def _validate_distributed(s: Settings) -> None:
     if s.broker_url and not s.broker_url.startswith(("redis://", "rediss://", "redis+socket://")):
         raise SettingsError(f"{s._source}: broker_url: {s.broker_url!r} is not a Redis URL (redis://host:6379/0)")
-    if s.job_timeout_s <= 0 or s.max_queued_jobs < 1 or s.worker_min_delay_s < 0:
-        raise SettingsError(f"{s._source}: job_timeout_s and max_queued_jobs must be positive, "
-                            "worker_min_delay_s not negative")
-    if s.worker_min_delay_s * 1.25 >= s.job_timeout_s:
-        raise SettingsError(f"{s._source}: worker_min_delay_s ({s.worker_min_delay_s}) must stay well under "
-                            f"job_timeout_s ({s.job_timeout_s}): a job waits for its turn inside its time limit")
+    if s.job_timeout_s <= 0 or s.max_queued_jobs < 1:
+        raise SettingsError(f"{s._source}: job_timeout_s and max_queued_jobs must be positive")
+    if s.worker_min_delay_s < 0:
+        raise SettingsError(f"{s._source}: worker_min_delay_s: must not be negative (and it is deprecated: "
+                            "set min_delay_s)")
+    _validate_night(s)
+    if s.broker_url:
+        _validate_worker_pacing(s)
     if s.visibility_timeout_s <= s.job_timeout_s:
         raise SettingsError(f"{s._source}: visibility_timeout_s ({s.visibility_timeout_s}) must exceed "
                             f"job_timeout_s ({s.job_timeout_s}), or jobs still running are delivered twice")
-    _validate_night(s)
+
+
+def _validate_worker_pacing(s: Settings) -> None:
+    """A worker's job waits for its engine's turn within half of job_timeout_s: the spacing must fit."""
+    from serpaudit.distributed.pacing import worker_limits
+    from serpaudit.politeness import longest_spread_delay_s
+
+    for engine in s.engines:
+        limits = worker_limits(s, engine)
+        gap = longest_spread_delay_s(limits)
+        if gap > s.job_timeout_s / 2:
+            spread = limits.max_per_hour and 3600 / limits.max_per_hour >= limits.min_delay_s + limits.jitter_s
+            name = "max_per_hour" if spread else "min_delay_s"
+            if any(i.split("=")[0].strip() == f"{engine}.{name}" for i in s.engine_limits):
+                name = f"engine_limits ({engine}.{name})"
+            raise SettingsError(f"{s._source}: {name}: workers space {engine} searches up to {gap:.0f} s apart, "
+                                f"more than half of job_timeout_s ({s.job_timeout_s}): a job waits for its turn "
+                                "within its time limit; raise job_timeout_s (and visibility_timeout_s)")
 
 
 def _validate_night(s: Settings) -> None:

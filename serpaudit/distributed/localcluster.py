@@ -127,8 +127,7 @@ def redis_server(tmp: Path) -> Iterator[str]:
 class Cluster:
     """A folder with settings, a database holding the world's brands, and worker processes on ``broker_url``."""
 
-    def __init__(self, root: Path, broker_url: str, *, job_timeout_s: int = 90, visibility_timeout_s: int = 100,
-                 min_delay_s: int = 0):
+    def __init__(self, root: Path, broker_url: str, *, job_timeout_s: int = 90, visibility_timeout_s: int = 100):
         self.root, self.broker_url = root, broker_url
         world = load_world(DEFAULT_WORLD_PATH)
         # `run` against a world of several nights serves its first night (sandbox.web): judge by that night
@@ -141,7 +140,8 @@ class Cluster:
             f"devices = [{devices}]\n"
             f'sandbox_world = "{DEFAULT_WORLD_PATH}"\nbroker_url = "{broker_url}"\n'
             f"job_timeout_s = {job_timeout_s}\nvisibility_timeout_s = {visibility_timeout_s}\n"
-            f"worker_min_delay_s = {min_delay_s}\n",
+            # the sandbox web is ours: workers keep no delays there, and back off briefly (as the demo)
+            "backoff_s = 0.5\nbackoff_max_s = 2.0\n",
             encoding="utf-8")  # fmt: skip
         self.database = root / "db.sqlite"
         Store(self.database).upsert_brands(world_brands(self.world))

@@ -58,13 +58,15 @@ def job_key(run_id: str, job: Job) -> str:
     return stable_id(run_id, *job.key)
 
 
-def run_job(browser: Browser, spec: JobSpec, *, backed_off: bool) -> dict[str, Any]:
-    """Run one job in ``browser`` (or record it blocked while the engine backs off); the result as JSON."""
-    if backed_off:
-        record = blocked_record(spec.job, locale=f"{spec.language}-{spec.region}",
-                                reason="engine backed off after repeated blocks on this worker")
-    else:
-        record = take_capture(browser, spec.job, region=spec.region, language=spec.language, retries=spec.retries)
+def run_job(browser: Browser, spec: JobSpec) -> dict[str, Any]:
+    """Run one job in ``browser``; the result as JSON."""
+    record = take_capture(browser, spec.job, region=spec.region, language=spec.language, retries=spec.retries)
+    return {"key": spec.key, "record": record.to_json()}
+
+
+def refused_result(spec: JobSpec, reason: str) -> dict[str, Any]:
+    """A job not searched (its engine's politeness budget has no turn for it): blocked, never "no ads"."""
+    record = blocked_record(spec.job, locale=f"{spec.language}-{spec.region}", reason=reason)
     return {"key": spec.key, "record": record.to_json()}
 
 

@@ -1,29 +1,35 @@
 """The worker side: ``serpaudit worker`` and the capture task it runs.
 
-Each worker process keeps its own Chromium (started at its first job, relaunched after a failure), built
-from the worker's own settings: its browser, proxy and profile are the worker's business, so a worker in
-Germany runs with German egress.  It never opens the database: the capture goes back to the coordinator.
-Politeness is the worker's too: the engine back-off after blocked pages counts this worker's pages.
+Each worker process keeps its own Chromium per engine setting (started at the engine's first job, relaunched
+after a failure), built from the worker's own settings as a local lane's is: the engine's proxy
+(``proxies``), its profile under ``profile_dir``, the browser and its flags are the worker's business, so a
+worker in Germany runs with German egress.  The locale and default time zone follow the job's region and
+language.  It never opens the database: the capture goes back to the coordinator.
+
+Politeness is the worker's too (:mod:`.pacing`): the local lane's per-engine budgets, shared by every worker
+process on the same egress through Redis.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
-import random
-import socket
-import time
-from typing import Any
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, Any
 
 from crawler.browser import Browser, BrowserConfig, find_chromium
-from serpaudit.crawl import BLOCKS_BEFORE_BACKOFF
-from serpaudit.distributed.records import JobSpec, run_job
+from serpaudit.distributed.pacing import SharedPacer, egress_of, worker_limits
+from serpaudit.distributed.records import JobSpec, refused_result, run_job
+from serpaudit.politeness import longest_spread_delay_s, without_budgets
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
 
-_state: dict[str, Any] = {"settings": None, "browser": None, "config": None}
-_blocked_in_row: dict[tuple[str, str], int] = {}  # (run, engine) -> blocked pages in a row on this worker
+_state: dict[str, Any] = {"settings": None, "profile_slot": None}
+_browsers: dict[BrowserConfig, Browser] = {}  # this process's Chromiums, one per distinct engine setting
+_slot_lock: list[IO[str]] = []  # held for the life of the process: its profile slot is its own
 
 
 def session_key(run_id: str) -> str:
@@ -39,69 +45,100 @@ def _worker_settings() -> Settings:
     return _state["settings"]
 
 
-def _browser(resolve_all_to: str | None) -> Browser:
+def profile_slot(profile_dir: str) -> str:
+    """This process's own profile folder under ``profile_dir``: ``worker-<n>``, the first one free.
+
+    Chromium locks a profile, and every worker process on a host reads the same ``profile_dir``; a slot is
+    held (``flock``) for the life of the process, and the next night's processes take the same slots again,
+    so consent cookies survive.
+    """
+    if _state["profile_slot"] is None:
+        root = Path(profile_dir)
+        root.mkdir(parents=True, exist_ok=True)
+        for n in range(1000):
+            fh = (root / f"worker-{n}.lock").open("a")
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.close()
+                continue
+            _slot_lock.append(fh)
+            _state["profile_slot"] = str(root / f"worker-{n}")
+            break
+        else:
+            raise RuntimeError(f"profile_dir {profile_dir}: no free worker profile slot out of 1000")
+    return str(_state["profile_slot"])
+
+
+def job_browser_config(settings: Settings, spec: JobSpec) -> BrowserConfig:
+    """The Chromium ``spec`` runs in: as a local lane's for its engine (proxy, profile), in the job's locale."""
     from serpaudit.pipeline import browser_config
 
-    config: BrowserConfig = browser_config(_worker_settings(), resolve_all_to)
-    if _state["browser"] is not None and _state["config"] != config:
-        close_browser()
-    if _state["browser"] is None:
-        _state["browser"] = Browser(config).__enter__()
-        _state["config"] = config
-    return _state["browser"]
+    own = replace(settings, region=spec.region, language=spec.language)
+    if settings.profile_dir:
+        own = replace(own, profile_dir=profile_slot(settings.profile_dir))
+    return browser_config(own, spec.resolve_all_to, spec.engine)
 
 
-def close_browser(*_: Any, **__: Any) -> None:
-    browser, _state["browser"] = _state["browser"], None
-    if browser is not None:
+def job_pacer(client: Any, settings: Settings, spec: JobSpec) -> SharedPacer:
+    """The politeness budget ``spec`` waits for its turn in: its engine's, on this worker's egress."""
+    egress = egress_of(settings, spec.engine)
+    if spec.resolve_all_to:  # the sandbox web is ours (as for a local run): backoff after blocks only
+        settings = replace(without_budgets(settings), worker_min_delay_s=0)
+        egress = f"sandbox:{spec.resolve_all_to}"
+    return SharedPacer(client, spec.engine, worker_limits(settings, spec.engine), egress,
+                       max_wait_s=settings.job_timeout_s / 2)
+
+
+def _browser(config: BrowserConfig) -> Browser:
+    if config not in _browsers:
+        _browsers[config] = Browser(config).__enter__()
+    return _browsers[config]
+
+
+def close_browser(config: BrowserConfig | None = None, *_: Any, **__: Any) -> None:
+    """Close ``config``'s Chromium (a failed one), or all of them (``None``, or as a Celery signal handler)."""
+    which = [config] if isinstance(config, BrowserConfig) else list(_browsers)
+    for key in which:
+        browser = _browsers.pop(key, None)
+        if browser is None:
+            continue
         try:
             browser.__exit__(None, None, None)
         except Exception as exc:  # a crashed Chromium cannot be closed politely; a new one starts anyway
             log.warning("closing the browser failed: %s", exc)
 
 
-def polite_turn(client: Any, engine: str, min_delay_s: float, egress: str | None = None,
-                sleep: Any = time.sleep) -> float:
-    """Wait until this egress may search ``engine`` again; returns the seconds waited.
-
-    A Redis key per (egress, engine) that expires after the delay: whoever sets it may search.  Shared by
-    every worker process on the host, so ``--concurrency`` does not multiply the rate an engine sees.
-    """
-    if min_delay_s <= 0:
-        return 0.0
-    key = f"serpaudit:polite:{egress or socket.gethostname()}:{engine}"
-    waited = 0.0
-    while not client.set(key, "1", nx=True, px=int(min_delay_s * 1000 * (1 + random.random() / 4))):
-        pause = max(client.pttl(key), 50) / 1000
-        sleep(pause)
-        waited += pause
-    return waited
-
-
 def capture_task(task: Any, payload: dict[str, Any]) -> dict[str, Any]:
     """Celery task body: run one capture job, return its record (see :mod:`.records`)."""
     spec = JobSpec.from_json(payload)
-    current = task.app.backend.client.get(session_key(spec.run_id))
+    client = task.app.backend.client
+    current = client.get(session_key(spec.run_id))
     if current is not None and current.decode() != spec.session:
         # sent by a coordinator that has since crashed and been restarted: the new one sent its own copy
         log.info("job %s: stale (session %s, now %s); skipped", spec.key, spec.session, current.decode())
         return {"key": spec.key, "stale": True}
-    polite_turn(task.app.backend.client, spec.engine, _worker_settings().worker_min_delay_s)
-    counter = (spec.run_id, spec.engine)
-    backed_off = _blocked_in_row.get(counter, 0) >= BLOCKS_BEFORE_BACKOFF
-    try:
-        result = run_job(_browser(spec.resolve_all_to), spec, backed_off=backed_off)
-    except Exception:
-        close_browser()  # the next job gets a fresh Chromium
-        raise
-    status = result["record"]["status"]
-    if status in ("captcha", "blocked") and not backed_off:
-        _blocked_in_row[counter] = _blocked_in_row.get(counter, 0) + 1
-    elif status != "error":
-        _blocked_in_row[counter] = 0
+    settings = _worker_settings()
+    pacer = job_pacer(client, settings, spec)
+    turn = pacer.turn()
+    if turn.refused:
+        result = refused_result(spec, turn.refused)
+    else:
+        config = job_browser_config(settings, spec)
+        try:
+            result = run_job(_browser(config), spec)
+        except Exception:
+            close_browser(config)  # the next job gets a fresh Chromium
+            raise
+        status = result["record"]["status"]
+        if status in ("captcha", "blocked"):
+            log.warning("%s blocked (%s) on %s: pausing it there for %.0f s", spec.engine, status, pacer.egress,
+                        pacer.blocked())
+        elif status != "error":
+            pacer.answered()
     result["worker"] = task.request.hostname
-    log.info("job %s session %s: %s %s %r: %s", spec.key, spec.session, spec.engine, spec.device, spec.query,
-             status)
+    log.info("job %s session %s: %s %s %r: %s (waited %.1f s for its turn)", spec.key, spec.session, spec.engine,
+             spec.device, spec.query, result["record"]["status"], turn.waited_s)
     return result
 
 
@@ -112,7 +149,18 @@ def run_worker(settings: Settings, queues: list[str], concurrency: int, loglevel
     from serpaudit.distributed.app import make_app, queue_for
 
     find_chromium(settings.browser_path or None)  # no Chromium: say so now, not at the first job
+    if settings.worker_min_delay_s:
+        log.warning("worker_min_delay_s is deprecated: workers keep min_delay_s, jitter_s, max_per_hour, "
+                    "engine_limits and the backoff like a local lane; worker_min_delay_s = %d is read as the "
+                    "least min_delay_s", settings.worker_min_delay_s)
     _state["settings"] = settings
+    for engine in settings.engines:
+        gap = longest_spread_delay_s(worker_limits(settings, engine))
+        if concurrency * gap > settings.job_timeout_s / 2:
+            log.warning("--concurrency %d: %s searches are up to %.0f s apart on this egress, so a job may wait "
+                        "%.0f s for its turn, more than half of job_timeout_s (%d): such jobs come back blocked; "
+                        "run fewer processes per egress", concurrency, engine, gap, concurrency * gap,
+                        settings.job_timeout_s)
     app = make_app(settings)
     worker_process_shutdown.connect(close_browser, weak=False)
     names = ",".join(queue_for(q) for q in queues) or queue_for(settings.region)

@@ -1,0 +1,128 @@
+"""A worker host's politeness: a local lane's engine budgets, shared through Redis by everything on one egress.
+
+Each worker process enforces the same per-engine :class:`~serpaudit.politeness.Limits` a local lane keeps
+(``min_delay_s`` plus up to ``jitter_s``, ``max_per_hour``, ``engine_limits``, exponential backoff from
+``backoff_s`` up to ``backoff_max_s`` after blocks).  The state lives in one Redis hash per (egress, engine),
+so every worker process leaving through one address -- ``--concurrency N``, several ``serpaudit worker``
+processes on one host, or hosts sharing one proxy -- shares one budget::
+
+    serpaudit:polite:<egress>:<engine>  ->  next_at       the earliest start of the next search (Redis clock)
+                                            paused_until  the engine's backoff after blocks
+                                            blocks        blocks in a row seen from this egress
+
+A job reserves the next free turn (a transaction: two processes never get the same one) and sleeps until it.
+Unlike a lane, which may spend its hourly budget in a burst and then pause, a worker spreads ``max_per_hour``
+evenly (turns at least 3600 / max_per_hour s apart): its job waits for its turn inside ``job_timeout_s``.
+When the turn is further off than half of that (the engine is paused after blocks, or too many processes
+share the egress), the job is not searched and comes back ``blocked``, with the reason: not audited, never
+"no ads".
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+from serpaudit.politeness import Limits, backoff_pause_s, engine_limits, engine_proxy, spread_delay_s
+
+STATE_TTL_S = 24 * 3600  # an egress's budget state outlives a night's pauses, then Redis forgets it
+
+
+def egress_of(settings: Any, engine: str) -> str:
+    """Where ``engine``'s searches leave from: its proxy (host:port, never the credentials) or this host."""
+    proxy = engine_proxy(settings, engine)
+    if proxy:
+        parts = urlsplit(proxy)
+        return f"proxy:{parts.hostname}:{parts.port or ''}"
+    return f"host:{socket.gethostname()}"
+
+
+def worker_limits(settings: Any, engine: str) -> Limits:
+    """``engine``'s limits on a worker: a local lane's, with the deprecated ``worker_min_delay_s`` as a floor."""
+    limits = engine_limits(settings, engine)
+    if settings.worker_min_delay_s > limits.min_delay_s:
+        return Limits(float(settings.worker_min_delay_s), limits.jitter_s, limits.max_per_hour, limits.backoff_s,
+                      limits.backoff_max_s)
+    return limits
+
+
+@dataclass(frozen=True)
+class Turn:
+    waited_s: float
+    refused: str | None = None  # why this job may not search now: it is recorded blocked with this reason
+
+
+class SharedPacer:
+    """One engine's budget on one egress, kept in Redis (``client``: a redis-py client)."""
+
+    def __init__(self, client: Any, engine: str, limits: Limits, egress: str, *, max_wait_s: float,
+                 rng: random.Random | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.client, self.engine, self.limits, self.egress = client, engine, limits, egress
+        self.max_wait_s, self.rng, self.sleep = max_wait_s, rng or random.Random(), sleep
+        self.key = f"serpaudit:polite:{egress}:{engine}"
+
+    def turn(self) -> Turn:
+        """Wait for this egress's next turn on the engine (at most ``max_wait_s``)."""
+        waited = 0.0
+        while True:
+            start, now, why = self.client.transaction(partial(self._reserve, budget_s=self.max_wait_s - waited),
+                                                      self.key, value_from_callable=True)
+            if why:
+                return Turn(waited, why)
+            if start <= now:
+                return Turn(waited)
+            self.sleep(start - now)
+            waited += start - now
+            # another process may have seen a block meanwhile: then this turn falls in the pause; take a new one
+            now = self._now(self.client)
+            if float(self.client.hget(self.key, "paused_until") or 0) <= now:
+                return Turn(waited)
+
+    def _reserve(self, pipe: Any, budget_s: float) -> tuple[float, float, str | None]:
+        now = self._now(pipe)
+        state = {k.decode(): float(v) for k, v in pipe.hgetall(self.key).items()}
+        paused_until = state.get("paused_until", 0.0)
+        start = max(now, state.get("next_at", 0.0), paused_until)
+        if start - now > budget_s:
+            if paused_until >= start:
+                why = (f"{self.engine} paused on this egress for {paused_until - now:.0f} s more after "
+                       f"{int(state.get('blocks', 0))} block(s) in a row")
+            else:
+                why = (f"no turn on {self.engine} from this egress within {self.max_wait_s:.0f} s: more worker "
+                       f"processes share it than its politeness budget serves")
+            return start, now, why
+        pipe.multi()
+        pipe.hset(self.key, "next_at", start + spread_delay_s(self.limits, self.rng))
+        pipe.expire(self.key, STATE_TTL_S)
+        return start, now, None
+
+    def blocked(self) -> float:
+        """The engine blocked a search from this egress: pause it for everyone there; returns the pause."""
+
+        def pause(pipe: Any) -> float:
+            now = self._now(pipe)
+            blocks = int(float(pipe.hget(self.key, "blocks") or 0)) + 1
+            seconds = backoff_pause_s(self.limits, blocks)
+            until = max(now + seconds, float(pipe.hget(self.key, "paused_until") or 0))
+            pipe.multi()
+            pipe.hset(self.key, mapping={"blocks": blocks, "paused_until": until})
+            pipe.expire(self.key, STATE_TTL_S)
+            return seconds
+
+        return float(self.client.transaction(pause, self.key, value_from_callable=True))
+
+    def answered(self) -> None:
+        """A search was answered (not blocked): the next block starts the backoff from ``backoff_s`` again."""
+        self.client.hset(self.key, "blocks", 0)
+
+    @staticmethod
+    def _now(client: Any) -> float:
+        """Redis's clock: hosts that share one proxy share one clock."""
+        seconds, micros = client.time()
+        return seconds + micros / 1_000_000
