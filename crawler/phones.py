@@ -210,6 +210,13 @@ def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
 _DIGIT_RUN = re.compile(r"\+?\(?\d[\d \t\u00a0().\-/]*\d\)?")
 # A written number has at most this many space-separated groups ("+31 (0)6 12 34 56 78").
 _MAX_GROUPS = 8
+_TOKEN = re.compile(r"[^\s/]+")
+_DIGIT = re.compile(r"\d")
+# No valid number has fewer digits: the shortest national significant numbers of any region or
+# non-geographic code in libphonenumber's metadata have 4 (Niue, Tokelau, St Helena, ...), and a written
+# number holds at least the digits of its national significant number.  Text with fewer digits is never
+# handed to libphonenumber (the result would be "not a number" anyway).
+MIN_NUMBER_DIGITS = 4
 
 
 _Span = tuple[int, int, phonenumbers.PhoneNumber]
@@ -218,12 +225,20 @@ _Span = tuple[int, int, phonenumbers.PhoneNumber]
 def _split_run(text: str, start: int, end: int, region: str) -> list[_Span]:
     """Split a run of digit groups into consecutive valid numbers, or return [] when
     the whole run cannot be covered that way (then it is not a list of numbers)."""
-    tokens = [(start + m.start(), start + m.end()) for m in re.finditer(r"[^\s/]+", text[start:end])]
+    if len(_DIGIT.findall(text, start, end)) < 2 * MIN_NUMBER_DIGITS:
+        return []  # too few digits for two numbers: no need to ask libphonenumber
+    tokens = [(start + m.start(), start + m.end()) for m in _TOKEN.finditer(text, start, end)]
+    # digits[k]: digits in tokens[:k], so that a window too short to be a number is skipped unparsed
+    digits = [0]
+    for s, e in tokens:
+        digits.append(digits[-1] + len(_DIGIT.findall(text, s, e)))
     found: list[_Span] = []
     i = 0
     while i < len(tokens):
         for j in range(min(len(tokens), i + _MAX_GROUPS), i, -1):
             s, e = tokens[i][0], tokens[j - 1][1]
+            if digits[j] - digits[i] < MIN_NUMBER_DIGITS:
+                continue
             number = _parse(text[s:e], region)
             if number is not None:
                 found.append((s, e, number))
@@ -335,12 +350,19 @@ def find_phones(text: str, region: str = "NL", channel: str = "text") -> list[Ph
 
 def _scan_chunk(text: str, cstart: int, cend: int, region: str, channel: str) -> list[PhoneMatch]:
     chunk = text[cstart:cend]
-    blocked = _blocked_spans(chunk)
+    if not _DIGIT.search(chunk):
+        return []  # every pass below starts from a digit
+    blocked: _Spans | None = None  # found only when a candidate needs them (most text has none)
     taken = _Spans()
     found: list[PhoneMatch] = []
 
     def accept(start: int, end: int, number: phonenumbers.PhoneNumber) -> None:
-        if taken.overlaps(start, end) or blocked.overlaps(start, end):
+        nonlocal blocked
+        if taken.overlaps(start, end):
+            return
+        if blocked is None:
+            blocked = _blocked_spans(chunk)
+        if blocked.overlaps(start, end):
             return
         if _names_identifier(text, cstart + start) or not _has_required_prefix(chunk[start:end], number, region):
             return
@@ -354,7 +376,9 @@ def _scan_chunk(text: str, cstart: int, cend: int, region: str, channel: str) ->
         if number is not None:
             accept(m.start(1), m.end(1), number)
 
-    for match in phonenumbers.PhoneNumberMatcher(chunk, region, leniency=phonenumbers.Leniency.VALID):
+    # A candidate shorter than MIN_NUMBER_DIGITS characters holds fewer digits than any valid number.
+    for match in phonenumbers.PhoneNumberMatcher(chunk, region, leniency=phonenumbers.Leniency.VALID,
+                                                 min_candidate_length=MIN_NUMBER_DIGITS):
         accept(match.start, match.end, match.number)
 
     for run in _DIGIT_RUN.finditer(chunk):
