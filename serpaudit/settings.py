@@ -79,6 +79,10 @@ class Settings:
     # backoff as a local lane does, shared by all worker processes on one egress; when set, this is
     # read as the least min_delay_s on workers.
     worker_min_delay_s: int = 0
+    # Name of this worker's egress address (e.g. its public IP), which keys its shared politeness budget;
+    # empty: the host name. Set it when containers or hosts share one address. An engine with a proxy
+    # leaves from its proxy instead.
+    egress: str = ""
     # Audited nights in a row a finding must be absent before it counts as gone
     # (a night whose search was blocked, on CAPTCHA or consent proves nothing).
     gone_after_nights: int = 2

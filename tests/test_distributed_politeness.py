@@ -126,7 +126,10 @@ def test_a_workers_limits_are_a_local_lanes_with_engine_overrides():
     assert worker_limits(Settings(worker_min_delay_s=30), "bing").min_delay_s == 30
 
 
-def test_the_egress_is_the_engines_proxy_without_its_credentials_or_else_this_host():
+def test_the_egress_is_the_engines_proxy_without_its_credentials_else_the_egress_setting_else_this_host():
     s = Settings(proxies=("google=http://user:secret@nl-proxy.example:3128",))
     assert egress_of(s, "google") == "proxy:nl-proxy.example:3128"
     assert egress_of(s, "bing").startswith("host:")
+    # containers on one host (one address) name it, so they share one budget
+    shared = Settings(egress="203.0.113.7", proxies=s.proxies)
+    assert egress_of(shared, "bing") == "egress:203.0.113.7" and egress_of(shared, "google") == egress_of(s, "google")

@@ -35,12 +35,13 @@ STATE_TTL_S = 24 * 3600  # an egress's budget state outlives a night's pauses, t
 
 
 def egress_of(settings: Any, engine: str) -> str:
-    """Where ``engine``'s searches leave from: its proxy (host:port, never the credentials) or this host."""
+    """Where ``engine``'s searches leave from: its proxy (host:port, never the credentials), else the ``egress``
+    setting, else this host."""
     proxy = engine_proxy(settings, engine)
     if proxy:
         parts = urlsplit(proxy)
         return f"proxy:{parts.hostname}:{parts.port or ''}"
-    return f"host:{socket.gethostname()}"
+    return f"egress:{settings.egress}" if settings.egress else f"host:{socket.gethostname()}"
 
 
 def worker_limits(settings: Any, engine: str) -> Limits:
