@@ -25,6 +25,25 @@ def default_world_text() -> str:
     return DEFAULT_WORLD_PATH.read_text(encoding="utf-8")
 
 
+# The sandbox web is ours: no politeness budget to keep (the defaults wait 8 s between searches and back off
+# a minute after a CAPTCHA), as the demo's own settings say too.
+SANDBOX_PACE = {"SERPAUDIT_MIN_DELAY_S": "0", "SERPAUDIT_JITTER_S": "0", "SERPAUDIT_BACKOFF_S": "0.2",
+                "SERPAUDIT_BACKOFF_MAX_S": "1"}
+
+
+def sandbox_cli_env(monkeypatch, tmp_path, engines: str = "google") -> None:
+    """The CLI run from ``tmp_path`` against the default world's sandbox web, with only our own settings."""
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    for var in [v for v in os.environ if v.startswith("SERPAUDIT_")]:
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("SERPAUDIT_SANDBOX_WORLD", str(DEFAULT_WORLD_PATH))
+    monkeypatch.setenv("SERPAUDIT_ENGINES", engines)
+    for var, value in SANDBOX_PACE.items():
+        monkeypatch.setenv(var, value)
+
+
 def run_world(tmp_path, toml_text: str, brands: list[str], engines=("google",), devices=("desktop",)):
     """Write the world, serve it, run every stage for ``brands``; returns (outcome, store, web)."""
     world_file = tmp_path / "world.toml"

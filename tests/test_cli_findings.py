@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
-from sandbox_runs import skip_without_chromium
+from sandbox_runs import sandbox_cli_env, skip_without_chromium
 from typer.testing import CliRunner
 
 from audits.brands import dump_brands_csv
@@ -22,11 +21,7 @@ PREMIUM = "+319001234567"  # the 0900 number of Telnova's scam ad in the default
 @pytest.fixture()
 def sandboxed(tmp_path, monkeypatch):
     skip_without_chromium()
-    monkeypatch.chdir(tmp_path)
-    for var in [v for v in os.environ if v.startswith("SERPAUDIT_")]:
-        monkeypatch.delenv(var)
-    monkeypatch.setenv("SERPAUDIT_SANDBOX_WORLD", str(DEFAULT_WORLD_PATH))
-    monkeypatch.setenv("SERPAUDIT_ENGINES", "google")
+    sandbox_cli_env(monkeypatch, tmp_path)
     monkeypatch.setenv("SERPAUDIT_VISIT_LANDING_PAGES", "false")
     dump_brands_csv(world_brands(load_world(DEFAULT_WORLD_PATH)), tmp_path / "brands.csv")
     assert runner.invoke(app, ["init"]).exit_code == 0
