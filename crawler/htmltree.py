@@ -165,12 +165,12 @@ def _skipped(el: Element, stop: Element, skip: Collection[Element]) -> bool:
 
 # --- CSS selectors, compiled once to XPath ---------------------------------------------------------------
 
-_TRANSLATOR = GenericTranslator()  # case-sensitive :contains(), as soupsieve's :-soup-contains()
+TRANSLATOR = GenericTranslator()  # case-sensitive :contains(), as soupsieve's :-soup-contains()
 
 
 @lru_cache(maxsize=512)
 def _xpath(selector: str, prefix: str) -> etree.XPath:
-    return etree.XPath(_TRANSLATOR.css_to_xpath(selector, prefix=prefix))
+    return etree.XPath(TRANSLATOR.css_to_xpath(selector, prefix=prefix))
 
 
 def select(el: Element, selector: str, *, skip: Collection[Element] = (), with_self: bool = False) -> list[Element]:

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 from crawler.domains import registrable_domain
 from crawler.htmltree import Element, inline_text, is_hidden, select, visible_text
 from crawler.models import Phone, SerpResult
+from crawler.pageindex import PageIndex
 from crawler.trackers import advertiser, bing_base64
 
 AD_LABELS = ("Advertentie", "Advertenties", "Gesponsord", "Anzeige", "Anzeigen", "Ad", "Ads", "Sponsored",
@@ -113,9 +114,9 @@ def inside(tag: Element, blocks: Collection[Element]) -> bool:
     return tag in members or any(p in members for p in tag.iterancestors())
 
 
-def query_from(root: Element, selectors: str, url: str | None) -> str | None:
+def query_from(page: PageIndex, selectors: str, url: str | None) -> str | None:
     """The query as shown in the search box, else the ``q=`` of the page URL."""
-    for el in select(root, selectors):
+    for el in page.select(selectors):
         v = el.get("value") if el.tag == "input" else el.text_content()
         if isinstance(v, str) and v.strip():
             return v.strip()
@@ -123,23 +124,16 @@ def query_from(root: Element, selectors: str, url: str | None) -> str | None:
     return q[0] if q else None
 
 
-def doc_order(root: Element, blocks: Collection[Element]) -> dict[Element, int]:
-    """Document position of each of ``blocks`` (one walk over the tree)."""
-    wanted = set(blocks)
-    return {el: i for i, el in enumerate(root.iter()) if el in wanted}
-
-
-def ranked_results(found: list[Found], root: Element,
+def ranked_results(found: list[Found], page: PageIndex,
                    phones_of: Callable[[Element, Collection[Element], str], tuple[Phone, ...]],
                    hidden_selector: str = "") -> tuple[SerpResult, ...]:
     """The found blocks as results in page order, ``rank`` counting from 1 within each placement.
 
     Text and phones are read without the ``hidden_selector`` elements when given.
     """
-    order = doc_order(root, [f[0] for f in found])
     ranks: dict[str, int] = {}
     results = []
-    for block, kind, placement, fields in sorted(found, key=lambda f: order.get(f[0], 0)):
+    for block, kind, placement, fields in sorted(found, key=lambda f: page.position(f[0])):
         ranks[placement] = ranks.get(placement, 0) + 1
         skip = hidden_by_class(block, hidden_selector)
         landing, display = fields["landing_url"], fields["display_url"]

@@ -20,6 +20,7 @@ from urllib.parse import urlencode, urlsplit
 from crawler.engines import _common as c
 from crawler.htmltree import Element, inline_text, is_hidden, links, parse_html, select, select_one, sweep
 from crawler.models import SerpPage
+from crawler.pageindex import PageIndex
 
 NAME = "bing"
 
@@ -93,17 +94,17 @@ def search_url(query: str, *, language: str = "nl", region: str = "NL", device: 
 
 
 def classify(html: str, url: str | None = None) -> str:
-    return _classify(html, parse_html(html), url)
+    return _classify(html, PageIndex(parse_html(html)), url)
 
 
-def _classify(html: str, root: Element, url: str | None) -> str:
+def _classify(html: str, page: PageIndex, url: str | None) -> str:
     low = html.lower()
     path = urlsplit(url or "").path.lower()
-    has_results = bool(_blocks(root, AD_BLOCKS) or _blocks(root, ORGANIC_BLOCKS))
+    has_results = bool(_blocks(page, AD_BLOCKS) or _blocks(page, ORGANIC_BLOCKS))
     if not has_results:
         if "captcha" in path or path.startswith("/challenge") or any(m in low for m in CAPTCHA_MARKERS):
             return "captcha"
-        if select_one(root, NO_RESULTS) is not None or any(m in low for m in EMPTY_MARKERS):
+        if page.select_one(NO_RESULTS) is not None or any(m in low for m in EMPTY_MARKERS):
             return "empty"
         if any(m in low for m in CONSENT_MARKERS):
             return "consent"
@@ -113,22 +114,22 @@ def _classify(html: str, root: Element, url: str | None) -> str:
     return "ok"
 
 
-def _blocks(root: Element, selector: str) -> list[Element]:
-    return [b for b in c.outermost(select(root, selector)) if not is_hidden(b)]
+def _blocks(page: PageIndex, selector: str) -> list[Element]:
+    return [b for b in c.outermost(page.select(selector)) if not is_hidden(b)]
 
 
 # --- parse ---------------------------------------------------------------------------------------------
 
 
 def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
-    root = parse_html(html)
-    status = _classify(html, root, url)
-    query = c.query_from(root, QUERY_INPUTS, url)
+    page = PageIndex(parse_html(html))
+    status = _classify(html, page, url)
+    query = c.query_from(page, QUERY_INPUTS, url)
     if status != "ok":
         return SerpPage(engine=NAME, status=status, query=query)
     host = urlsplit(url or "").hostname
     base = f"https://{host}" if host else "https://www.bing.com"
-    organic = _blocks(root, ORGANIC_BLOCKS)
+    organic = _blocks(page, ORGANIC_BLOCKS)
     first_organic = organic[0] if organic else None
     found: list[c.Found] = []
     claimed: set[Element] = set()
@@ -137,27 +138,26 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
         found.append((block, kind, placement, fields))
         claimed.add(block)
 
-    ad_blocks = _blocks(root, AD_BLOCKS)
+    ad_blocks = _blocks(page, AD_BLOCKS)
     # Ads marked only by their label (an unknown ad container inside the result list).
-    ad_blocks += [li for li in _blocks(root, f"{RESULTS_LIST} > li, {SIDE_COLUMN} > li")
+    ad_blocks += [li for li in _blocks(page, f"{RESULTS_LIST} > li, {SIDE_COLUMN} > li")
                   if not c.inside(li, ad_blocks) and select_one(li, AD_SLUG) is not None
                   and select_one(li, ORGANIC_BLOCKS) is None and "b_algo" not in (li.get("class") or "").split()]
-    order = c.doc_order(root, [*ad_blocks, *([first_organic] if first_organic is not None else [])])
     for block in ad_blocks:
-        placement = _ad_placement(block, order, first_organic)
+        placement = _ad_placement(block, page, first_organic)
         shopping = [i for i in c.outermost(select(block, SHOPPING_ITEMS)) if not is_hidden(i, block)]
         for item in shopping:
             add(item, "shopping_ad", placement, _ad_fields(item, base))
         for item in _ad_items(block):
             if not c.inside(item, claimed) and not any(c.inside(s, [item]) for s in shopping):
                 add(item, "ad", placement, _ad_fields(item, base))
-    for item in _blocks(root, SHOPPING_ITEMS):
+    for item in _blocks(page, SHOPPING_ITEMS):
         if not c.inside(item, claimed):
             add(item, "shopping_ad", _placement(item), _ad_fields(item, base))
-    for block in _blocks(root, KNOWLEDGE_PANELS):
+    for block in _blocks(page, KNOWLEDGE_PANELS):
         if not c.inside(block, claimed):
             add(block, "knowledge_panel", _placement(block), _panel_fields(block, base))
-    for block in _blocks(root, LOCAL_ENTRIES):
+    for block in _blocks(page, LOCAL_ENTRIES):
         if not c.inside(block, claimed):
             add(block, "local", _placement(block), _local_fields(block, base))
     for block in organic:
@@ -165,7 +165,7 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
             add(block, "organic", _placement(block), _organic_fields(block, base))
 
     results = c.ranked_results(
-        found, root, lambda block, skip, text: sweep(block, region, call_buttons=CALL_BUTTONS, skip=skip, text=text),
+        found, page, lambda block, skip, text: sweep(block, region, call_buttons=CALL_BUTTONS, skip=skip, text=text),
         hidden_selector=HIDDEN_BY_CLASS)
     return SerpPage(engine=NAME, status=status, query=query, results=results)
 
@@ -187,12 +187,12 @@ def _has_link(el: Element) -> bool:
     return any(a is not el for a in links(el))
 
 
-def _ad_placement(block: Element, order: dict[Element, int], first_organic: Element | None) -> str:
+def _ad_placement(block: Element, page: PageIndex, first_organic: Element | None) -> str:
     if _in_side(block):
         return "side"
     if BOTTOM_AD_CLASS in (block.get("class") or "").split():
         return "bottom"
-    if first_organic is not None and order.get(block, 0) > order[first_organic]:
+    if first_organic is not None and page.position(block) > page.position(first_organic):
         return "bottom"
     return "top"
 

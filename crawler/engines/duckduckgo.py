@@ -35,6 +35,7 @@ from crawler.htmltree import (
     visible_text,
 )
 from crawler.models import SerpPage
+from crawler.pageindex import PageIndex
 
 NAME = "duckduckgo"
 
@@ -88,30 +89,30 @@ def search_url(query: str, *, language: str = "nl", region: str = "NL", device: 
 
 
 def classify(html: str, url: str | None = None) -> str:
-    return _classify(html, parse_html(html), url)
+    return _classify(html, PageIndex(parse_html(html)), url)
 
 
-def _classify(html: str, root: Element, url: str | None) -> str:
+def _classify(html: str, page: PageIndex, url: str | None) -> str:
     low = html.lower()
-    if _ads(root) or _organic(root):
+    if _ads(page) or _organic(page):
         return "ok"
     if any(m in low for m in CAPTCHA_MARKERS):
         return "captcha"
-    if select_one(root, NO_RESULTS) is not None or any(m in low for m in EMPTY_MARKERS):
+    if page.select_one(NO_RESULTS) is not None or any(m in low for m in EMPTY_MARKERS):
         return "empty"
     if any(m in low for m in BLOCKED_MARKERS):
         return "blocked"
     return "unknown"  # e.g. the JavaScript shell before results load, or new markup: never "no ads"
 
 
-def _ads(root: Element) -> list[Element]:
-    return [b for b in c.outermost(select(root, AD_BLOCKS)) if not is_hidden(b) and _title_link(b) is not None]
+def _ads(page: PageIndex) -> list[Element]:
+    return [b for b in c.outermost(page.select(AD_BLOCKS)) if not is_hidden(b) and _title_link(b) is not None]
 
 
-def _organic(root: Element, ads: list[Element] | None = None) -> list[Element]:
-    ads = _ads(root) if ads is None else ads
+def _organic(page: PageIndex, ads: list[Element] | None = None) -> list[Element]:
+    ads = _ads(page) if ads is None else ads
     ad_set = set(ads)
-    blocks = [b for b in c.outermost(select(root, ORGANIC_BLOCKS)) if not is_hidden(b)]
+    blocks = [b for b in c.outermost(page.select(ORGANIC_BLOCKS)) if not is_hidden(b)]
     return [b for b in blocks if _title_link(b) is not None and select_one(b, AD_BLOCKS) is None
             and not c.inside(b, ad_set)]
 
@@ -120,28 +121,27 @@ def _organic(root: Element, ads: list[Element] | None = None) -> list[Element]:
 
 
 def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
-    root = parse_html(html)
-    status = _classify(html, root, url)
-    query = c.query_from(root, QUERY_INPUTS, url)
+    page = PageIndex(parse_html(html))
+    status = _classify(html, page, url)
+    query = c.query_from(page, QUERY_INPUTS, url)
     if status != "ok":
         return SerpPage(engine=NAME, status=status, query=query)
     base = "https://duckduckgo.com"
-    ads = _ads(root)
-    organic = _organic(root, ads)
-    order = c.doc_order(root, [*ads, *organic[:1]])
-    first_organic = order[organic[0]] if organic else None
+    ads = _ads(page)
+    organic = _organic(page, ads)
+    first_organic = page.position(organic[0]) if organic else None
     found: list[c.Found] = []
 
     for block in ads:
         if _in_side(block):
             placement = "side"
-        elif first_organic is not None and order[block] > first_organic:
+        elif first_organic is not None and page.position(block) > first_organic:
             placement = "bottom"
         else:
             placement = "top"
         found.append((block, "ad", placement, _fields(block, base)))
     ad_set = set(ads)
-    for block in c.outermost(select(root, KNOWLEDGE_PANELS)):
+    for block in c.outermost(page.select(KNOWLEDGE_PANELS)):
         if not is_hidden(block) and not c.inside(block, ad_set) and visible_text(block):
             found.append((block, "knowledge_panel", "side" if _in_side(block) else "main",
                           _panel_fields(block, base)))
@@ -149,7 +149,7 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
         found.append((block, "organic", "main", _fields(block, base)))
 
     results = c.ranked_results(
-        found, root, lambda block, skip, text: sweep(block, region, call_buttons=CALL_BUTTONS, skip=skip, text=text),
+        found, page, lambda block, skip, text: sweep(block, region, call_buttons=CALL_BUTTONS, skip=skip, text=text),
         hidden_selector=HIDDEN_BY_CLASS)
     return SerpPage(engine=NAME, status=status, query=query, results=results)
 

@@ -28,8 +28,9 @@ from crawler.engines.google_fields import (
     query_of,
     result_phones,
 )
-from crawler.htmltree import Element, is_hidden, parse_html, select, select_one, visible_text
+from crawler.htmltree import Element, is_hidden, parse_html, select, visible_text
 from crawler.models import SerpPage
+from crawler.pageindex import PageIndex
 
 NAME = "google"
 
@@ -122,15 +123,15 @@ def search_url(query: str, *, language: str = "nl", region: str = "NL", device: 
 
 
 def classify(html: str, url: str | None = None) -> str:
-    return _classify(html, parse_html(html), url)
+    return _classify(html, PageIndex(parse_html(html)), url)
 
 
-def _classify(html: str, root: Element, url: str | None, ads: list[Element] | None = None) -> str:
+def _classify(html: str, page: PageIndex, url: str | None, ads: list[Element] | None = None) -> str:
     low = html.lower()
     parts = urlsplit(url or "")
     host = (parts.hostname or "").lower()
     # Marker words only count on a page without a result column: a snippet may quote them.
-    no_results_column = select_one(root, "#rso, #search") is None
+    no_results_column = page.select_one("#rso, #search") is None
     if no_results_column and any(m in low for m in CAPTCHA_MARKERS):
         return "captcha"
     if no_results_column and any(m in low for m in UNUSUAL_TRAFFIC_MARKERS):
@@ -142,8 +143,8 @@ def _classify(html: str, root: Element, url: str | None, ads: list[Element] | No
     if no_results_column and any(m in low for m in BLOCKED_MARKERS):
         return "blocked"
     if ads is None:
-        ads = _ad_blocks(root, TOP_AD_CONTAINERS) + _ad_blocks(root, BOTTOM_AD_CONTAINERS)
-    has_results = bool(ads or _title_links(_organic_container(root)))
+        ads = _ad_blocks(page, TOP_AD_CONTAINERS) + _ad_blocks(page, BOTTOM_AD_CONTAINERS)
+    has_results = bool(ads or _title_links(_organic_container(page)))
     if not has_results and any(m in low for m in EMPTY_MARKERS):
         return "empty"
     if has_results:
@@ -155,10 +156,10 @@ def _classify(html: str, root: Element, url: str | None, ads: list[Element] | No
 
 
 def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
-    root = parse_html(html)
-    top, bottom = _ad_blocks(root, TOP_AD_CONTAINERS), _ad_blocks(root, BOTTOM_AD_CONTAINERS)
-    status = _classify(html, root, url, top + bottom)
-    query = query_of(root, QUERY_INPUTS, url)
+    page = PageIndex(parse_html(html))
+    top, bottom = _ad_blocks(page, TOP_AD_CONTAINERS), _ad_blocks(page, BOTTOM_AD_CONTAINERS)
+    status = _classify(html, page, url, top + bottom)
+    query = query_of(page, QUERY_INPUTS, url)
     if status != "ok":
         return SerpPage(engine=NAME, status=status, query=query)
     base = f"https://{urlsplit(url).hostname}" if url and urlsplit(url).hostname else "https://www.google.com"
@@ -173,22 +174,22 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     for blocks, placement in ((top, "top"), (bottom, "bottom")):
         for block in blocks:
             add(block, "ad", placement, ad_fields(block, base, DISPLAY_URL))
-    for block in c.outermost(select(root, SHOPPING_BLOCKS)):
+    for block in c.outermost(page.select(SHOPPING_BLOCKS)):
         if is_hidden(block) or c.inside(block, claimed):
             continue
         fields = ad_fields(block, base, DISPLAY_URL)
         if fields["click_url"]:  # product cards without an ad click are free listings or "more" cards
             add(block, "shopping_ad", _placement(block), fields)
-    for block in c.outermost(select(root, KNOWLEDGE_PANELS)):
+    for block in c.outermost(page.select(KNOWLEDGE_PANELS)):
         if not is_hidden(block) and not c.inside(block, claimed) and visible_text(block):
             add(block, "knowledge_panel", _placement(block), panel_fields(block, TITLE_OF_PANEL))
-    for block in _local_entries(root):
+    for block in _local_entries(page):
         if not c.inside(block, claimed):
             add(block, "local", _placement(block), panel_fields(block, TITLE_OF_PANEL))
-    container = _organic_container(root)
+    container = _organic_container(page)
     links = _title_links(container)
-    paa = set(select(root, SKIP_SECTIONS))
-    for answer in c.outermost(select(root, FEATURED_SNIPPETS)):
+    paa = set(page.select(SKIP_SECTIONS))
+    for answer in c.outermost(page.select(FEATURED_SNIPPETS)):
         if is_hidden(answer) or c.inside(answer, claimed) or _in_paa(answer, paa):
             continue
         block, link = _snippet_block(answer, container, links)
@@ -200,16 +201,16 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
         kind = "other" if any(p.tag in CAROUSEL_ITEMS for p in a.iterancestors()) else "organic"
         add(block, kind, "main", organic_fields(block, a, DISPLAY_URL))
 
-    results = c.ranked_results(found, root, lambda block, _skip, text: result_phones(block, region, CALL_BUTTONS, text))
+    results = c.ranked_results(found, page, lambda block, _skip, text: result_phones(block, region, CALL_BUTTONS, text))
     return SerpPage(engine=NAME, status=status, query=query, results=results)
 
 
 # --- blocks --------------------------------------------------------------------------------------------
 
 
-def _ad_blocks(root: Element, containers: str) -> list[Element]:
+def _ad_blocks(page: PageIndex, containers: str) -> list[Element]:
     blocks: list[Element] = []
-    for box in c.outermost(select(root, containers)):
+    for box in c.outermost(page.select(containers)):
         inner = c.outermost(select(box, AD_BLOCKS))
         if not inner:  # 2019-2020 mobile and tablet cards: div.mnr-c labelled "Advertentie", no data-text-ad
             inner = [card for card in c.outermost(select(box, AD_CARDS_2019)) if _has_ad_label(card)]
@@ -224,9 +225,9 @@ def _has_ad_label(tag: Element) -> bool:
     return any(label in words for label in AD_LABELS)
 
 
-def _organic_container(root: Element) -> Element | None:
+def _organic_container(page: PageIndex) -> Element | None:
     for sel in ORGANIC_CONTAINERS:
-        el = select_one(root, sel)
+        el = page.select_one(sel)
         if el is not None:
             return el
     return None
@@ -262,9 +263,9 @@ def _result_block(a: Element, container: Element | None, links: list[Element]) -
     return block
 
 
-def _local_entries(root: Element) -> list[Element]:
-    entries = list(select(root, LOCAL_ENTRIES))
-    for d in select(root, LOCAL_DETAILS):
+def _local_entries(page: PageIndex) -> list[Element]:
+    entries = list(page.select(LOCAL_ENTRIES))
+    for d in page.select(LOCAL_DETAILS):
         if not any(e in set(d.iterancestors()) for e in entries):
             around = next(d.iterancestors("a"), None)
             if around is None:

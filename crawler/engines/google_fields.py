@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from crawler.htmltree import Element, is_hidden, links, select, select_one, sweep, visible_text
 from crawler.models import Phone
+from crawler.pageindex import PageIndex
 
 # Google's ad click wrapper (googleadservices.com/pagead/aclk, google.<tld>/aclk, relative /aclk).
 CLICK_URL = re.compile(
@@ -119,17 +120,17 @@ def is_google(href: str) -> bool:
 # --- page query ----------------------------------------------------------------------------------------
 
 
-def query_of(root: Element, selectors: str, url: str | None) -> str | None:
+def query_of(page: PageIndex, selectors: str, url: str | None) -> str | None:
     """The query in the search box, else the ``q=`` of the page URL; on a captcha or consent page
     the query sits in the ``continue=`` URL of the page or of its form."""
-    for el in select(root, selectors):
+    for el in page.select(selectors):
         if any(f.get("id") == "captcha-form" for f in el.iterancestors("form")):
             continue
         v = el.get("value") if el.tag == "input" else el.text_content()
         if isinstance(v, str) and v.strip():
             return v.strip()
     candidates = [url or ""]
-    cont = select_one(root, 'input[name="continue"]')
+    cont = page.select_one('input[name="continue"]')
     if cont is not None:
         candidates.append(str(cont.get("value") or ""))
     for u in candidates:
