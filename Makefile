@@ -25,8 +25,10 @@ system: $(STAMP)
 demo: browser
 	$(BIN)/serpaudit demo --out demo-out
 
+# Two workers (the CI machine has 2 cores): much of the suite waits on Chromium, Redis and sleeps, so the other
+# worker's tests fill that time. A file's tests stay on one worker (tests/conftest.py).
 test: browser system
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

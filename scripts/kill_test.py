@@ -80,7 +80,9 @@ def prepare(folder: Path, brands: int, engines: str) -> dict[str, str]:
     (folder / "serpaudit.toml").write_text(
         f'sandbox_world = "{DEFAULT_WORLD_PATH}"\nengines = {json.dumps(engines.split(","))}\n'
         f'devices = {json.dumps(world.crawl["devices"])}\nregion = "{world.region}"\nlanguage = "{world.language}"\n'
-        'retention_days = 0\nmin_free_disk_mb = 10\nbackoff_s = 0.5\nbackoff_max_s = 2.0\nseed = "kill-test"\n',
+        'retention_days = 0\nmin_free_disk_mb = 10\nbackoff_s = 0.5\nbackoff_max_s = 2.0\nseed = "kill-test"\n'
+        # the sandbox web is ours: no politeness delay between searches (the kills land among captures)
+        'min_delay_s = 0\njitter_s = 0\n',
         encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SERPAUDIT_")}
     env["SERPAUDIT_CONFIG"] = str(folder / "serpaudit.toml")

@@ -51,3 +51,18 @@ def demo(tmp_path_factory):
 
     skip_without_chromium()
     return run_demo(DEFAULT_WORLD_PATH, tmp_path_factory.mktemp("demo"))
+
+
+# Files whose tests share the session-wide demo (three sandbox nights in Chromium): one xdist worker runs them
+# all, so the demo is played once.
+DEMO_FILES = {"test_demo_pipeline.py", "test_report_deliverables.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``make test`` runs ``-n 2 --dist loadgroup``) a file's tests stay on one worker:
+    its module fixtures (a browser, a sandbox night) are set up once, and the demo's files share one group."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            name = item.path.name
+            item.add_marker(pytest.mark.xdist_group("demo" if name in DEMO_FILES else name))
+
