@@ -8,6 +8,10 @@ the run's current session, so the jobs a crashed coordinator left in the queues 
 (in sandbox mode they even point at a sandbox web that is gone), while the results they finished are
 collected from the result backend instead of being captured again.
 
+A job that comes back blocked (CAPTCHA, block page, or refused by the worker's politeness while its engine
+pauses) is stored as such and sent again later in the night, as a local lane retries it: not before the
+pause the worker reported, up to ``block_retries`` times.
+
 The run's crawl ends when every job is stored, blocked or timed out: a job is given up (stored as
 ``error``) when it is not back ``job_timeout_s + visibility_timeout_s`` after a worker started it (one
 re-delivery fits), and every job still waiting is given up when no job at all came back for that long
@@ -20,7 +24,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +69,8 @@ class DistributedCrawl:
         self.summary = CrawlSummary()
         self.stored: set[str] = set()
         self.duplicates = 0  # results that came back for a job already stored (re-deliveries)
+        self.tries: Counter[str] = Counter()  # times a job came back blocked and was sent again
+        self.deferred: list[tuple[float, JobSpec]] = []  # blocked jobs to send again, not before a time
         self.patience = settings.job_timeout_s + settings.visibility_timeout_s + RESTORE_SLACK_S
 
     def run(self, jobs: list[Job]) -> CrawlSummary:
@@ -112,10 +118,17 @@ class DistributedCrawl:
     def _drive(self, pending: deque[JobSpec]) -> None:
         outstanding: dict[str, _Outstanding] = {}
         last_progress = self.clock()
-        while pending or outstanding:
+        while pending or outstanding or self.deferred:
+            start = self.clock()
+            due = [d for d in self.deferred if d[0] <= start]
+            self.deferred = [d for d in self.deferred if d[0] > start]
+            pending.extend(spec for _, spec in due)
             while pending and len(outstanding) < self.settings.max_queued_jobs:
                 spec = pending.popleft()
-                task_id = f"{spec.key}.{self.session}"
+                if not outstanding:
+                    last_progress = self.clock()  # nothing was out (blocked jobs waiting): no worker is late
+                tries = self.tries[spec.key]
+                task_id = f"{spec.key}.{self.session}" + (f".{tries}" if tries else "")
                 res = self.app.send_task("serpaudit.capture", args=[spec.to_json()], task_id=task_id,
                                          queue=self.queue)
                 outstanding[task_id] = _Outstanding(spec, res, self.clock())
@@ -155,6 +168,14 @@ class DistributedCrawl:
             status = store_result(self.store, self.evidence, self.run_id, result)
         except (EvidenceMismatch, KeyError, TypeError) as exc:
             self._give_up(spec, f"evidence did not arrive intact: {exc}")
+            return
+        if status in ("captcha", "blocked") and self.tries[spec.key] < self.settings.block_retries:
+            # stored as blocked for now (a crash keeps it, and a resume redoes it); sent again after the pause
+            self.tries[spec.key] += 1
+            wait = float(result.get("retry_after_s") or 0)
+            self.deferred.append((self.clock() + wait, spec))
+            log.info("%s %s %r: %s; sent again in %.0f s (retry %d of %d)", spec.engine, spec.device, spec.query,
+                     status, wait, self.tries[spec.key], self.settings.block_retries)
             return
         self._done(spec, status)
 

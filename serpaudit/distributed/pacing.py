@@ -57,6 +57,7 @@ def worker_limits(settings: Any, engine: str) -> Limits:
 class Turn:
     waited_s: float
     refused: str | None = None  # why this job may not search now: it is recorded blocked with this reason
+    retry_after_s: float = 0.0  # when refused: how long until the engine has a turn on this egress again
 
 
 class SharedPacer:
@@ -75,7 +76,7 @@ class SharedPacer:
             start, now, why = self.client.transaction(partial(self._reserve, budget_s=self.max_wait_s - waited),
                                                       self.key, value_from_callable=True)
             if why:
-                return Turn(waited, why)
+                return Turn(waited, why, start - now)
             if start <= now:
                 return Turn(waited)
             self.sleep(start - now)

@@ -123,6 +123,7 @@ def capture_task(task: Any, payload: dict[str, Any]) -> dict[str, Any]:
     turn = pacer.turn()
     if turn.refused:
         result = refused_result(spec, turn.refused)
+        result["retry_after_s"] = turn.retry_after_s  # the coordinator sends it again after that
     else:
         config = job_browser_config(settings, spec)
         try:
@@ -132,8 +133,9 @@ def capture_task(task: Any, payload: dict[str, Any]) -> dict[str, Any]:
             raise
         status = result["record"]["status"]
         if status in ("captcha", "blocked"):
+            result["retry_after_s"] = pacer.blocked()
             log.warning("%s blocked (%s) on %s: pausing it there for %.0f s", spec.engine, status, pacer.egress,
-                        pacer.blocked())
+                        result["retry_after_s"])
         elif status != "error":
             pacer.answered()
     result["worker"] = task.request.hostname
