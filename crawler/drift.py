@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from crawler.clicks import is_ad_click_url
 from crawler.domains import registrable_domain
-from crawler.htmltree import Element, is_hidden, parse_html, phones_in, visible_text
+from crawler.htmltree import Element, is_hidden, parse_html, phones_in, text_content, visible_text
 from crawler.models import SerpPage
 from crawler.trackers import unwrap
 
@@ -149,7 +149,7 @@ def _labels(root: Element) -> list[Element]:
             continue
         if el.tag in ("script", "style", "title", "option", "textarea"):
             continue
-        if len(el.text_content()) > 2 * _MAX_LABEL_CHARS:
+        if len(text_content(el)) > 2 * _MAX_LABEL_CHARS:
             continue
         if visible_text(el).strip(_LABEL_PUNCT).casefold() not in AD_LABELS or is_hidden(el):
             continue

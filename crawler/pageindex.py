@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import cssselect
@@ -25,6 +25,7 @@ from lxml import etree
 from crawler.htmltree import TRANSLATOR, Element
 
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # XPath's normalize-space() splits on these only
+_XML_SPACE_BUT_BLANK = re.compile(r"[\t\r\n]")
 _CSS_SPACE = re.compile(r"[ \t\r\n\f]")  # a class name holding one never matches (cssselect)
 _NAME = re.compile(r"^[A-Za-z_][\w-]*$")  # names cssselect writes as plain XPath name tests
 
@@ -141,27 +142,31 @@ def _plan(selector: str) -> tuple[list[tuple[Matcher, tuple[str, str]]], list[et
 
 
 class PageIndex:
-    """A parsed page's elements by position, tag, id and class (one walk); see the module docstring."""
+    """A parsed page's elements by position, id and class (one walk); see the module docstring."""
 
     def __init__(self, root: Element) -> None:
         self.root = root
-        self._position: dict[Element, int] = {}
-        self._by: dict[tuple[str, str], list[Element]] = defaultdict(list)
-        by = self._by
-        for i, el in enumerate(root.iter()):
-            self._position[el] = i
-            tag = el.tag
-            if not isinstance(tag, str):  # comments, processing instructions
-                continue
-            by["tag", tag].append(el)
+        elements = list(root.iter(etree.Element))  # not comments or processing instructions
+        self._position: dict[Element, int] = {el: i for i, el in enumerate(elements)}
+        self._by: dict[str, dict[str, list[Element]]] = {"id": defaultdict(list), "class": defaultdict(list)}
+        by_id, by_class = self._by["id"], self._by["class"]
+        for el in elements:
             ident = el.get("id")
             if ident is not None:
-                by["id", ident].append(el)
-            for name in _words(el.get("class")):
-                by["class", name].append(el)
+                by_id[ident].append(el)
+            names = el.get("class")
+            if names:
+                for name in _XML_SPACE.split(names) if _XML_SPACE_BUT_BLANK.search(names) else names.split(" "):
+                    listed = by_class[name]
+                    if name and (not listed or listed[-1] is not el):  # class="a a" lists it once
+                        listed.append(el)
+
+    def _candidates(self, key: tuple[str, str]) -> Iterable[Element]:
+        kind, value = key
+        return self.root.iter(value) if kind == "tag" else self._by[kind].get(value, ())
 
     def position(self, el: Element) -> int:
-        """``el``'s place in document order (any node of this page)."""
+        """``el``'s place in document order (any element of this page)."""
         return self._position[el]
 
     def select(self, selector: str) -> list[Element]:
@@ -170,7 +175,7 @@ class PageIndex:
         indexed, rest = _plan(selector)
         found: list[Element] = []
         for test, key in indexed:
-            found.extend(el for el in self._by.get(key, ()) if el is not self.root and test(el))
+            found.extend(el for el in self._candidates(key) if el is not self.root and test(el))
         for xpath in rest:
             found.extend(el for el in xpath(self.root) if el is not self.root)
         if len(indexed) + len(rest) > 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import shared_fixtures_dir
+from lxml import etree
 
 from crawler.engines import ENGINE_NAMES, get_engine
 from crawler.htmltree import parse_html, select
@@ -25,7 +26,8 @@ def _engine_selectors() -> list[str]:
 
 
 TRICKY = """<html class="top"><body>
-<div id="a" class="x  y&#9;z"><p class="x">one</p><!-- a comment --><span id="a">two</span></div>
+<div id="a" class="x  y&#9;z x"><p class="x">one</p><!-- a comment --><?pi id="a" class="x"?>
+<span id="a">two</span></div>
 <div id="A" class="X"><ul><li class="item">1</li><li class=" item ">2</li></ul></div>
 <div class="item-more itemx">3</div><div class="">4</div><div class="   ">5</div>
 <section data-k="" data-v="tel:123"><a href="tel:+31201234567" role="button">call</a>
@@ -52,7 +54,7 @@ def test_index_answers_as_xpath_does_on_tricky_markup(selector):
 def test_position_is_document_order():
     root = parse_html(TRICKY)
     index = PageIndex(root)
-    nodes = list(root.iter())
+    nodes = list(root.iter(etree.Element))
     assert [index.position(n) for n in nodes] == list(range(len(nodes)))
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from crawler.domains import registrable_domain
-from crawler.htmltree import Element, inline_text, is_hidden, select, visible_text
+from crawler.htmltree import Element, inline_text, is_hidden, select, text_content, visible_text
 from crawler.models import Phone, SerpResult
 from crawler.pageindex import PageIndex
 from crawler.trackers import advertiser, bing_base64
@@ -117,7 +117,7 @@ def inside(tag: Element, blocks: Collection[Element]) -> bool:
 def query_from(page: PageIndex, selectors: str, url: str | None) -> str | None:
     """The query as shown in the search box, else the ``q=`` of the page URL."""
     for el in page.select(selectors):
-        v = el.get("value") if el.tag == "input" else el.text_content()
+        v = el.get("value") if el.tag == "input" else text_content(el)
         if isinstance(v, str) and v.strip():
             return v.strip()
     q = parse_qs(urlsplit(url or "").query).get("q")

@@ -12,7 +12,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
-from crawler.htmltree import Element, is_hidden, links, select, select_one, sweep, visible_text
+from crawler.htmltree import Element, is_hidden, links, select, select_one, sweep, text_content, visible_text
 from crawler.models import Phone
 from crawler.pageindex import PageIndex
 
@@ -126,7 +126,7 @@ def query_of(page: PageIndex, selectors: str, url: str | None) -> str | None:
     for el in page.select(selectors):
         if any(f.get("id") == "captcha-form" for f in el.iterancestors("form")):
             continue
-        v = el.get("value") if el.tag == "input" else el.text_content()
+        v = el.get("value") if el.tag == "input" else text_content(el)
         if isinstance(v, str) and v.strip():
             return v.strip()
     candidates = [url or ""]
