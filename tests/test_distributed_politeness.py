@@ -70,25 +70,22 @@ def test_the_hourly_budget_is_spread_evenly_so_no_hour_holds_more_than_max_per_h
 
 
 def test_concurrent_worker_processes_share_one_budget_and_never_take_the_same_turn(redis_url, client):
-    starts: list[float] = []
+    waits: list[float] = []
     lock = threading.Lock()
 
     def process() -> None:
-        own = redis.Redis.from_url(redis_url)
-        pacer = _pacer(own, limits=_limits(min_delay_s=10), max_wait_s=1000)
-        now = SharedPacer._now(own)
+        pacer = _pacer(redis.Redis.from_url(redis_url), limits=_limits(min_delay_s=10), max_wait_s=1000)
         turn = pacer.turn()
         with lock:
-            starts.append(now + turn.waited_s)
+            waits.append(turn.waited_s)
 
     threads = [threading.Thread(target=process) for _ in range(6)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=30)
-    assert len(starts) == 6
-    gaps = [b - a for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False)]
-    assert min(gaps) >= 9.9  # 6 processes at once: 6 turns, 10 s apart, as one lane would search
+    # 6 processes at once: 6 turns, 10 s apart, as one lane would search (the clock barely moves meanwhile)
+    assert sorted(waits) == pytest.approx([0, 10, 20, 30, 40, 50], abs=1)
 
 
 def test_blocks_pause_the_engine_on_the_egress_exponentially_and_an_answer_resets_the_backoff(redis_url, client):
@@ -97,11 +94,11 @@ def test_blocks_pause_the_engine_on_the_egress_exponentially_and_an_answer_reset
     assert [pacer.blocked() for _ in range(4)] == [60, 120, 200, 200]
     pacer.answered()
     assert pacer.blocked() == 60  # the next block after an answer starts again from backoff_s
-    # another process on this egress waits out the pause (really: 0.3 s); a process elsewhere does not
-    short = _limits(backoff_s=0.3)
+    # another process on this egress waits out the pause (really: up to 1 s); a process elsewhere does not
+    short = _limits(backoff_s=1.0)
     _pacer(client, "bing", short).blocked()
     turn = SharedPacer(redis.Redis.from_url(redis_url), "bing", short, "host:a", max_wait_s=10).turn()
-    assert turn.refused is None and 0.2 <= turn.waited_s <= 0.4
+    assert turn.refused is None and 0 < turn.waited_s <= 1.0
     assert _pacer(client, "bing", short, egress="host:b").turn().waited_s == 0
 
 
