@@ -309,9 +309,9 @@ def _validate_distributed(s: Settings) -> None:
 def _validate_worker_pacing(s: Settings) -> None:
     """A worker's job waits for its engine's turn within half of job_timeout_s: the spacing must fit."""
     from serpaudit.distributed.pacing import worker_limits
-    from serpaudit.politeness import longest_spread_delay_s
+    from serpaudit.politeness import ENGINES, longest_spread_delay_s
 
-    for engine in s.engines:
+    for engine in ENGINES:  # a worker takes whatever engine its jobs name
         limits = worker_limits(s, engine)
         gap = longest_spread_delay_s(limits)
         if gap > s.job_timeout_s / 2:
@@ -319,6 +319,8 @@ def _validate_worker_pacing(s: Settings) -> None:
             name = "max_per_hour" if spread else "min_delay_s"
             if any(i.split("=")[0].strip() == f"{engine}.{name}" for i in s.engine_limits):
                 name = f"engine_limits ({engine}.{name})"
+            elif not spread and s.worker_min_delay_s >= limits.min_delay_s:
+                name = "worker_min_delay_s"
             raise SettingsError(f"{s._source}: {name}: workers space {engine} searches up to {gap:.0f} s apart, "
                                 f"more than half of job_timeout_s ({s.job_timeout_s}): a job waits for its turn "
                                 "within its time limit; raise job_timeout_s (and visibility_timeout_s)")

@@ -151,6 +151,8 @@ def test_worker_politeness_that_cannot_fit_in_a_job_is_a_settings_error_naming_t
     with pytest.raises(SettingsError, match=r"engine_limits \(bing.max_per_hour\)"):
         load_settings(None, env={**broker, "SERPAUDIT_ENGINE_LIMITS": "bing.max_per_hour=10"})
     assert load_settings(None, env={"SERPAUDIT_MAX_PER_HOUR": "10"}).max_per_hour == 10  # a local run waits
+    with pytest.raises(SettingsError, match="worker_min_delay_s: workers space"):  # an old config's delay
+        load_settings(None, env={**broker, "SERPAUDIT_WORKER_MIN_DELAY_S": "200"})
     with pytest.raises(SettingsError, match="worker_min_delay_s: must not be negative"):
         load_settings(None, env={**broker, "SERPAUDIT_WORKER_MIN_DELAY_S": "-1"})
     monkeypatch.chdir(tmp_path)

@@ -22,7 +22,7 @@ from typing import IO, Any
 from crawler.browser import Browser, BrowserConfig, find_chromium
 from serpaudit.distributed.pacing import SharedPacer, egress_of, worker_limits
 from serpaudit.distributed.records import JobSpec, refused_result, run_job
-from serpaudit.politeness import longest_spread_delay_s, without_budgets
+from serpaudit.politeness import ENGINES, longest_spread_delay_s, without_budgets
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ def run_worker(settings: Settings, queues: list[str], concurrency: int, loglevel
                     "engine_limits and the backoff like a local lane; worker_min_delay_s = %d is read as the "
                     "least min_delay_s", settings.worker_min_delay_s)
     _state["settings"] = settings
-    for engine in settings.engines:
+    for engine in ENGINES:
         gap = longest_spread_delay_s(worker_limits(settings, engine))
         if concurrency * gap > settings.job_timeout_s / 2:
             log.warning("--concurrency %d: %s searches are up to %.0f s apart on this egress, so a job may wait "
