@@ -14,6 +14,10 @@
 - A coordinator that crashes leaves the run "running"; the next ``run`` continues it: stored jobs are not
   sent again, and jobs finished by workers while it was down are collected from the result backend.
 
+- Politeness stays per egress: each worker keeps a local lane's engine budgets, shared in Redis by every
+  worker process on the same egress address; a blocked job is sent again after its engine's pause.
+
 Modules: :mod:`.app` (Celery app from settings), :mod:`.records` (what travels), :mod:`.worker` (the task
-and ``serpaudit worker``), :mod:`.coordinator` (submit, collect, store).
+and ``serpaudit worker``), :mod:`.pacing` (the shared politeness budget), :mod:`.coordinator` (submit,
+collect, store), :mod:`.localcluster` (a whole distributed night on one machine, for tests and benches).
 """
