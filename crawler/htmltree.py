@@ -90,35 +90,46 @@ def visible_text(el: Element | None, sep: str = " ", *, block_sep: str = "\n",
     """
     if el is None or hides(el):
         return ""
-    lines: list[list[str]] = [[]]
-    stack: list[object] = [el]
+    lines: list[list[str]] = []
+    line: list[str] = []  # the line being filled (lines holds the ones before it)
+    stack: list[Any] = [el]
+    pop, push = stack.pop, stack.append
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is _BREAK:
-            if lines[-1]:
-                lines.append([])
+            if line:
+                lines.append(line)
+                line = []
             continue
-        if isinstance(node, str):
+        if node.__class__ is str:  # a tail
             s = node.strip()
             if s:
-                lines[-1].append(s)
+                line.append(s)
             continue
-        assert isinstance(node, etree._Element)
-        if node is not el and (hides(node) or node in skip):
+        # hides(), inlined: this loop runs for every element of every block of every page
+        tag = node.tag
+        if node is not el and (tag.__class__ is not str or tag in INVISIBLE_TAGS or (skip and node in skip)):
             continue
-        block = node.tag in BLOCK_TAGS
-        if block and lines[-1]:
-            lines.append([])
-        if block:
-            stack.append(_BREAK)
+        get = node.get
+        if node is not el and (get("hidden") is not None or ((style := get("style")) and _HIDDEN_STYLE.search(style))):
+            continue
+        if tag in BLOCK_TAGS:
+            if line:
+                lines.append(line)
+                line = []
+            push(_BREAK)
         for child in reversed(node):
-            if child.tail:
-                stack.append(child.tail)
-            stack.append(child)
-        if node.text and isinstance(node.tag, str):
-            s = node.text.strip()
+            tail = child.tail
+            if tail:
+                push(tail)
+            push(child)
+        text = node.text
+        if text:
+            s = text.strip()
             if s:
-                lines[-1].append(s)
+                line.append(s)
+    if line:
+        lines.append(line)
     out = (_SPACE.sub(" ", sep.join(parts)).strip() for parts in lines)
     return block_sep.join(line for line in out if line)
 

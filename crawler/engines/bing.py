@@ -98,10 +98,10 @@ def classify(html: str, url: str | None = None) -> str:
 
 
 def _classify(html: str, page: PageIndex, url: str | None) -> str:
-    low = html.lower()
     path = urlsplit(url or "").path.lower()
     has_results = bool(_blocks(page, AD_BLOCKS) or _blocks(page, ORGANIC_BLOCKS))
     if not has_results:
+        low = html.lower()  # a megabyte lowered only when its words count
         if "captcha" in path or path.startswith("/challenge") or any(m in low for m in CAPTCHA_MARKERS):
             return "captcha"
         if page.select_one(NO_RESULTS) is not None or any(m in low for m in EMPTY_MARKERS):

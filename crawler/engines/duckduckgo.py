@@ -93,9 +93,9 @@ def classify(html: str, url: str | None = None) -> str:
 
 
 def _classify(html: str, page: PageIndex, url: str | None) -> str:
-    low = html.lower()
     if _ads(page) or _organic(page):
         return "ok"
+    low = html.lower()  # a megabyte lowered only when its words count
     if any(m in low for m in CAPTCHA_MARKERS):
         return "captcha"
     if page.select_one(NO_RESULTS) is not None or any(m in low for m in EMPTY_MARKERS):

@@ -127,11 +127,11 @@ def classify(html: str, url: str | None = None) -> str:
 
 
 def _classify(html: str, page: PageIndex, url: str | None, ads: list[Element] | None = None) -> str:
-    low = html.lower()
     parts = urlsplit(url or "")
     host = (parts.hostname or "").lower()
     # Marker words only count on a page without a result column: a snippet may quote them.
     no_results_column = page.select_one("#rso, #search") is None
+    low = html.lower() if no_results_column else ""  # a megabyte lowered only when its words count
     if no_results_column and any(m in low for m in CAPTCHA_MARKERS):
         return "captcha"
     if no_results_column and any(m in low for m in UNUSUAL_TRAFFIC_MARKERS):
@@ -144,11 +144,11 @@ def _classify(html: str, page: PageIndex, url: str | None, ads: list[Element] | 
         return "blocked"
     if ads is None:
         ads = _ad_blocks(page, TOP_AD_CONTAINERS) + _ad_blocks(page, BOTTOM_AD_CONTAINERS)
-    has_results = bool(ads or _title_links(_organic_container(page)))
-    if not has_results and any(m in low for m in EMPTY_MARKERS):
-        return "empty"
-    if has_results:
+    if ads or _title_links(_organic_container(page)):
         return "ok"
+    low = low or html.lower()
+    if any(m in low for m in EMPTY_MARKERS):
+        return "empty"
     return "unknown"  # a results page we cannot read: a markup change, never "no ads"
 
 
