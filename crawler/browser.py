@@ -16,11 +16,10 @@ result or landing page cannot make one either); each refusal is logged.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,27 +28,38 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.browser_blocks import CROP_MARGIN, HIGHLIGHT_FILL, HIGHLIGHT_LINE, BlockShot, locate_blocks
+from crawler.browser_pages import (
+    _SNAPSHOT_BINDING,
+    _SNAPSHOT_JS,
+    DESKTOP_VIEWPORT,
+    FULL_PAGE_SCALE,
+    READY_TIMEOUT_MS,
+    REVEAL_TEXTS,
+    Analyser,
+    _click_reveal_buttons,
+    _Look,
+    _look,
+    _reject_consent,
+    _screenshot,
+    _settle,
+    _wait_ready,
+    client_hints,
+)
 from crawler.clicks import CLICK_URL_CANDIDATES, is_ad_click_url
 from crawler.errors import BrowserNotFound, FetchError
 
 log = logging.getLogger(__name__)
 
+# what callers use from the browser, wherever in crawler/browser*.py it is defined
+__all__ = ["CROP_MARGIN", "FULL_PAGE_SCALE", "HIGHLIGHT_FILL", "HIGHLIGHT_LINE", "READY_TIMEOUT_MS", "REVEAL_TEXTS",
+           "Analyser", "BlockShot", "Browser", "BrowserConfig", "PageCapture", "client_hints", "find_chromium"]
+
 DESKTOP_UA = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
 )
-DESKTOP_VIEWPORT = {"width": 1366, "height": 900}
 MOBILE_DEVICE = "Pixel 7"
 SYSTEM_CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-# The full-page screenshot is taken at one image pixel per CSS pixel: text stays as legible as on a
-# desktop screen, while a phone's device scale (2.6 on a Pixel 7) made a 10 Mpx image and took 5x as long.
-# The crops of result blocks are cut from it, at the same scale.
-FULL_PAGE_SCALE = "css"
-# How long to wait, after the load event, for a page's ready selector (its results or block marker).
-READY_TIMEOUT_MS = 5_000
-
-# Numbers on contact pages often sit behind a button that reveals them.
-REVEAL_TEXTS = ("toon nummer", "toon telefoonnummer", "bel ons", "show number", "call us", "bekijk nummer")
-
 INSTALL_HINT = (
     "No Chromium found. Set browser_path in serpaudit.toml (or SERPAUDIT_BROWSER_PATH), "
     "or install one: `apt-get install -y chromium` (Debian/Ubuntu) or `playwright install chromium`."
@@ -103,19 +113,6 @@ class BrowserConfig:
     proxy: str | None = None
     # Folder of a browser profile kept across nights (consent cookies survive); one sub-folder per device.
     profile_dir: str | None = None
-
-
-@dataclass(frozen=True)
-class BlockShot:
-    """Where one result block stood on the rendered page, and its cropped evidence."""
-
-    box: tuple[float, float, float, float] | None  # x, y, width, height in page pixels
-    above_fold: bool | None  # inside the first viewport
-    png: bytes | None = None  # crop of the block with its numbers highlighted
-
-
-# analyse(html, final_url) -> one (title, numbers to highlight) per result block
-Analyser = Callable[[str, str], Sequence[tuple[str, Sequence[str]]]]
 
 
 @dataclass(frozen=True)
@@ -332,7 +329,7 @@ class Browser:
                 _reject_consent(page, consent_selectors)
                 html, shot, found = self._again(page, is_ready, is_consent, analyse)
             viewport = page.viewport_size or {"height": 0}
-            blocks = _blocks(page, found.targets, int(viewport["height"]), shot) if analyse else ()
+            blocks = locate_blocks(page, found.targets, int(viewport["height"]), shot) if analyse else ()
             return PageCapture(
                 url=url,
                 final_url=page.url,
@@ -485,235 +482,3 @@ class Browser:
             raise FetchError(url, str(exc).splitlines()[0]) from exc
         finally:
             page.close()
-
-# An untrusted page hands its DOM over as it unloads (a script or meta refresh jumping away): what it
-# showed before a refused jump is still read.
-_SNAPSHOT_BINDING = "__serpauditSnapshot"
-_SNAPSHOT_JS = """
-(() => {
-  const send = () => { try { window.BINDING(document.documentElement.outerHTML); } catch (e) {} };
-  window.addEventListener("beforeunload", send, true);
-  window.addEventListener("pagehide", send, true);
-})();
-""".replace("BINDING", _SNAPSHOT_BINDING)
-_HEIGHT_JS = "Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
-
-
-def _screenshot(page: Any, max_height: int) -> tuple[bytes, int, bool]:
-    """(PNG, page height, clipped): the full page, or its top ``max_height`` pixels when it is taller."""
-    height = int(page.evaluate(_HEIGHT_JS) or 0)
-    if height <= max_height:
-        return page.screenshot(full_page=True, scale=FULL_PAGE_SCALE), height, False
-    width = (page.viewport_size or DESKTOP_VIEWPORT)["width"]
-    log.info("page %s is %d px tall: screenshot clipped at %d px (the HTML keeps the rest)", page.url[:200],
-             height, max_height)
-    clip = {"x": 0, "y": 0, "width": width, "height": max_height}
-    return page.screenshot(full_page=True, clip=clip, scale=FULL_PAGE_SCALE), height, True
-
-
-def client_hints(user_agent: str, *, mobile: bool) -> dict[str, str]:
-    """Sec-CH-UA headers that agree with ``user_agent`` (never "HeadlessChrome")."""
-    import re
-
-    m = re.search(r"Chrome/(\d+)", user_agent)
-    major = m.group(1) if m else "126"
-    return {
-        "sec-ch-ua": f'"Chromium";v="{major}", "Not.A/Brand";v="24"',
-        "sec-ch-ua-mobile": "?1" if mobile else "?0",
-        "sec-ch-ua-platform": '"Android"' if mobile else '"Linux"',
-    }
-
-
-@dataclass(frozen=True)
-class _Look:
-    """What the pure callbacks said about one HTML read."""
-
-    ready: bool
-    consent: bool
-    targets: Sequence[tuple[str, Sequence[str]]]
-
-
-def _look(html: str, url: str, is_ready: Callable[[str, str], bool] | None, is_consent: Any,
-          analyse: Analyser | None) -> _Look:
-    return _Look(ready=is_ready(html, url) if is_ready is not None else True,
-                 consent=bool(is_consent is not None and is_consent(html, url)),
-                 targets=analyse(html, url) if analyse is not None else ())
-
-
-def _wait_ready(page: Any, selector: str) -> bool:
-    """Wait, bounded, for ``selector``; True when it is there, False when the wait timed out."""
-    try:
-        # Most pages are there at the load event: one plain query answers. wait_for_selector would first
-        # inject Playwright's selector engine into every new document, which cost more than the query.
-        if page.evaluate("s => document.querySelector(s) !== null", selector):
-            return True
-        page.wait_for_selector(selector, state="attached", timeout=READY_TIMEOUT_MS)
-        return True
-    except Exception:  # neither results nor a known marker: the parser will say what the page is
-        log.debug("%s: nothing matched %r within %d ms", page.url[:200], selector, READY_TIMEOUT_MS)
-        return False
-
-
-def _settle(page: Any) -> None:
-    try:
-        page.wait_for_load_state("networkidle", timeout=3_000)
-    except Exception:  # pages that keep polling never go idle; what has rendered is enough
-        pass
-
-
-def _reject_consent(page: Any, selectors: tuple[str, ...]) -> None:
-    for sel in selectors:
-        try:
-            loc = page.locator(sel).first
-            if loc.count() and loc.is_visible():
-                log.info("consent wall at %s: clicking %s", page.url, sel)
-                loc.click(timeout=3_000)
-                _settle(page)
-                return
-        except Exception as exc:  # try the next selector
-            log.debug("consent selector %s failed: %s", sel, exc)
-
-
-def _click_reveal_buttons(page: Any) -> None:
-    for text in REVEAL_TEXTS:
-        buttons = page.get_by_role("button", name=text)
-        for i in range(buttons.count()):
-            try:
-                buttons.nth(i).click(timeout=2_000)
-            except Exception as exc:
-                log.debug("reveal button %r failed: %s", text, exc)
-    _settle(page)
-
-
-# Results are located by position, not by title text alone: the i-th result takes the first title
-# element in document order not taken by an earlier one, so results with identical titles get one
-# element each; a block then grows from its title while it holds no other result's title *element*.
-_LOCATE_JS = """
-([titles]) => {
-  const norm = s => (s || "").replace(/\\s+/g, " ").trim().toLowerCase();
-  const wanted = titles.map(norm);
-  const all = Array.from(document.body.querySelectorAll("h1,h2,h3,h4,a,[role=heading],span,div"));
-  const used = new Set();
-  const heads = wanted.map(w => {
-    if (!w) return null;
-    const head = all.find(el => !used.has(el) && norm(el.textContent) === w && el.getClientRects().length);
-    if (!head) return null;
-    // the outermost element with exactly this text (an <a> around an <h3>): one per result
-    let top = head;
-    while (top.parentElement && top.parentElement !== document.body && norm(top.parentElement.textContent) === w) {
-      top = top.parentElement;
-    }
-    top.querySelectorAll("*").forEach(el => used.add(el));
-    used.add(top);
-    return top;
-  });
-  return heads.map((head, i) => {
-    if (!head) return null;
-    const others = heads.filter((h, j) => h && j !== i);
-    let block = head;
-    while (block.parentElement && block.parentElement !== document.body
-           && !others.some(h => block.parentElement.contains(h))) {
-      block = block.parentElement;
-    }
-    block.setAttribute("data-serpaudit-block", (block.getAttribute("data-serpaudit-block") || "") + ` ${i} `);
-    const r = block.getBoundingClientRect();
-    return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height];
-  });
-}
-"""
-
-# The rectangles of the numbers to highlight in each located block (text occurrences and call links),
-# in page pixels. Drawn on the crop afterwards: the page itself is never changed.
-_MARKS_JS = """
-([marks]) => marks.map((wanted, i) => {
-  if (!wanted.length) return [];
-  const block = document.querySelector(`[data-serpaudit-block~="${i}"]`);
-  if (!block) return [];
-  const rects = [];
-  const add = r => {
-    if (r.width > 0 && r.height > 0) rects.push([r.left + window.scrollX, r.top + window.scrollY, r.width, r.height]);
-  };
-  block.querySelectorAll('a[href^="tel:"],a[href*="wa.me"],a[href*="whatsapp"]')
-       .forEach(a => add(a.getBoundingClientRect()));
-  const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
-    const n = walker.currentNode;
-    for (const m of wanted) {
-      for (let at = m ? n.data.indexOf(m) : -1; at >= 0; at = n.data.indexOf(m, at + m.length)) {
-        const range = document.createRange(); range.setStart(n, at); range.setEnd(n, at + m.length);
-        Array.from(range.getClientRects()).forEach(add);
-      }
-    }
-  }
-  return rects;
-})
-"""
-
-# One round trip for both: the boxes of the blocks, then the numbers inside them.
-_LOCATE_AND_MARK_JS = f"""
-([titles, marks]) => {{
-  const boxes = ({_LOCATE_JS.strip()})([titles]);
-  return [boxes, ({_MARKS_JS.strip()})([marks]), window.devicePixelRatio];
-}}
-"""
-
-CROP_MARGIN = 6  # CSS pixels of the page kept around a block
-HIGHLIGHT_FILL = (255, 230, 0, 96)  # translucent yellow over the number: the text stays readable
-HIGHLIGHT_LINE = (208, 0, 0, 255)
-
-
-def _blocks(page: Any, targets: Sequence[tuple[str, Sequence[str]]], fold: int, shot: bytes
-            ) -> tuple[BlockShot, ...]:
-    """Each result's box on the page and, where it shows numbers, its crop with them highlighted.
-
-    Crops are cut from the full-page screenshot already taken, not taken one by one: a screenshot
-    per block cost more than the page itself (the browser re-renders for each), and the page keeps
-    no trace of the highlighting.
-    """
-    boxes, marks, dpr = page.evaluate(_LOCATE_AND_MARK_JS, [[t for t, _ in targets], [list(m) for _, m in targets]])
-    scale = 1.0 if FULL_PAGE_SCALE == "css" else float(dpr or 1)
-    image = None
-    shots = []
-    for (_, wanted), box, rects in zip(targets, boxes, marks, strict=True):
-        if not box or box[2] <= 0 or box[3] <= 0:
-            shots.append(BlockShot(None, None))
-            continue
-        png = None
-        if wanted:
-            try:
-                image = image or _open_png(shot)
-                png = _crop(image, box, rects, scale)
-            except Exception as exc:  # a crop is extra evidence; the full page is already kept
-                log.warning("could not crop a result at %s: %s", box, exc)
-        above = box[1] < fold if fold else None
-        shots.append(BlockShot((box[0], box[1], box[2], box[3]), above, png))
-    return tuple(shots)
-
-
-def _open_png(png: bytes) -> Any:
-    from PIL import Image  # only when a page has numbers to crop
-
-    image = Image.open(io.BytesIO(png))
-    image.load()
-    return image
-
-
-def _crop(image: Any, box: Sequence[float], rects: Sequence[Sequence[float]], scale: float) -> bytes | None:
-    """The block's part of the page screenshot, each number outlined; None when it lies outside the image."""
-    from PIL import Image, ImageDraw
-
-    x, y, w, h = box
-    left, top = max(int((x - CROP_MARGIN) * scale), 0), max(int((y - CROP_MARGIN) * scale), 0)
-    right = min(int((x + w + CROP_MARGIN) * scale + 0.5), image.width)
-    bottom = min(int((y + h + CROP_MARGIN) * scale + 0.5), image.height)
-    if right <= left or bottom <= top:
-        return None
-    crop = image.crop((left, top, right, bottom)).convert("RGBA")
-    overlay = Image.new("RGBA", crop.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
-    for rx, ry, rw, rh in rects:
-        draw.rectangle([rx * scale - left - 2, ry * scale - top - 2, (rx + rw) * scale - left + 2,
-                        (ry + rh) * scale - top + 2], fill=HIGHLIGHT_FILL, outline=HIGHLIGHT_LINE, width=2)
-    out = io.BytesIO()
-    Image.alpha_composite(crop, overlay).convert("RGB").save(out, "PNG", compress_level=3)
-    return out.getvalue()

@@ -72,6 +72,7 @@ def to_report(findings: Iterable[Mapping[str, Any]], platform: str, ctx: ReportC
     for f in findings:
         if platform not in platforms_of(f):
             continue
+        reason: str | None
         if (finding_key(f), platform) in ctx.sent_tonight:  # mailed tonight, so now reported: still tonight's
             reason = report_reason({**f, "state": "open"}, None, ctx.followup_days, ctx.now) or "still live"
         else:

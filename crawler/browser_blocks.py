@@ -1,0 +1,160 @@
+"""Where each result block stands on the rendered page, and its crop with the numbers outlined.
+
+Part of the browser (Playwright stays in ``crawler/browser*.py``): one ``page.evaluate`` locates the blocks and
+the numbers in them, and the crops are cut with Pillow from the full-page screenshot already taken.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from crawler.browser_pages import FULL_PAGE_SCALE
+
+log = logging.getLogger("crawler.browser")
+
+
+@dataclass(frozen=True)
+class BlockShot:
+    """Where one result block stood on the rendered page, and its cropped evidence."""
+
+    box: tuple[float, float, float, float] | None  # x, y, width, height in page pixels
+    above_fold: bool | None  # inside the first viewport
+    png: bytes | None = None  # crop of the block with its numbers highlighted
+
+
+# Results are located by position, not by title text alone: the i-th result takes the first title
+# element in document order not taken by an earlier one, so results with identical titles get one
+# element each; a block then grows from its title while it holds no other result's title *element*.
+_LOCATE_JS = """
+([titles]) => {
+  const norm = s => (s || "").replace(/\\s+/g, " ").trim().toLowerCase();
+  const wanted = titles.map(norm);
+  const all = Array.from(document.body.querySelectorAll("h1,h2,h3,h4,a,[role=heading],span,div"));
+  const used = new Set();
+  const heads = wanted.map(w => {
+    if (!w) return null;
+    const head = all.find(el => !used.has(el) && norm(el.textContent) === w && el.getClientRects().length);
+    if (!head) return null;
+    // the outermost element with exactly this text (an <a> around an <h3>): one per result
+    let top = head;
+    while (top.parentElement && top.parentElement !== document.body && norm(top.parentElement.textContent) === w) {
+      top = top.parentElement;
+    }
+    top.querySelectorAll("*").forEach(el => used.add(el));
+    used.add(top);
+    return top;
+  });
+  return heads.map((head, i) => {
+    if (!head) return null;
+    const others = heads.filter((h, j) => h && j !== i);
+    let block = head;
+    while (block.parentElement && block.parentElement !== document.body
+           && !others.some(h => block.parentElement.contains(h))) {
+      block = block.parentElement;
+    }
+    block.setAttribute("data-serpaudit-block", (block.getAttribute("data-serpaudit-block") || "") + ` ${i} `);
+    const r = block.getBoundingClientRect();
+    return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height];
+  });
+}
+"""
+
+# The rectangles of the numbers to highlight in each located block (text occurrences and call links),
+# in page pixels. Drawn on the crop afterwards: the page itself is never changed.
+_MARKS_JS = """
+([marks]) => marks.map((wanted, i) => {
+  if (!wanted.length) return [];
+  const block = document.querySelector(`[data-serpaudit-block~="${i}"]`);
+  if (!block) return [];
+  const rects = [];
+  const add = r => {
+    if (r.width > 0 && r.height > 0) rects.push([r.left + window.scrollX, r.top + window.scrollY, r.width, r.height]);
+  };
+  block.querySelectorAll('a[href^="tel:"],a[href*="wa.me"],a[href*="whatsapp"]')
+       .forEach(a => add(a.getBoundingClientRect()));
+  const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const n = walker.currentNode;
+    for (const m of wanted) {
+      for (let at = m ? n.data.indexOf(m) : -1; at >= 0; at = n.data.indexOf(m, at + m.length)) {
+        const range = document.createRange(); range.setStart(n, at); range.setEnd(n, at + m.length);
+        Array.from(range.getClientRects()).forEach(add);
+      }
+    }
+  }
+  return rects;
+})
+"""
+
+# One round trip for both: the boxes of the blocks, then the numbers inside them.
+_LOCATE_AND_MARK_JS = f"""
+([titles, marks]) => {{
+  const boxes = ({_LOCATE_JS.strip()})([titles]);
+  return [boxes, ({_MARKS_JS.strip()})([marks]), window.devicePixelRatio];
+}}
+"""
+
+CROP_MARGIN = 6  # CSS pixels of the page kept around a block
+HIGHLIGHT_FILL = (255, 230, 0, 96)  # translucent yellow over the number: the text stays readable
+HIGHLIGHT_LINE = (208, 0, 0, 255)
+
+
+def locate_blocks(page: Any, targets: Sequence[tuple[str, Sequence[str]]], fold: int, shot: bytes
+            ) -> tuple[BlockShot, ...]:
+    """Each result's box on the page and, where it shows numbers, its crop with them highlighted.
+
+    Crops are cut from the full-page screenshot already taken, not taken one by one: a screenshot
+    per block cost more than the page itself (the browser re-renders for each), and the page keeps
+    no trace of the highlighting.
+    """
+    boxes, marks, dpr = page.evaluate(_LOCATE_AND_MARK_JS, [[t for t, _ in targets], [list(m) for _, m in targets]])
+    scale = 1.0 if FULL_PAGE_SCALE == "css" else float(dpr or 1)
+    image = None
+    shots = []
+    for (_, wanted), box, rects in zip(targets, boxes, marks, strict=True):
+        if not box or box[2] <= 0 or box[3] <= 0:
+            shots.append(BlockShot(None, None))
+            continue
+        png = None
+        if wanted:
+            try:
+                image = image or _open_png(shot)
+                png = _crop(image, box, rects, scale)
+            except Exception as exc:  # a crop is extra evidence; the full page is already kept
+                log.warning("could not crop a result at %s: %s", box, exc)
+        above = box[1] < fold if fold else None
+        shots.append(BlockShot((box[0], box[1], box[2], box[3]), above, png))
+    return tuple(shots)
+
+
+def _open_png(png: bytes) -> Any:
+    from PIL import Image  # only when a page has numbers to crop
+
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    return image
+
+
+def _crop(image: Any, box: Sequence[float], rects: Sequence[Sequence[float]], scale: float) -> bytes | None:
+    """The block's part of the page screenshot, each number outlined; None when it lies outside the image."""
+    from PIL import Image, ImageDraw
+
+    x, y, w, h = box
+    left, top = max(int((x - CROP_MARGIN) * scale), 0), max(int((y - CROP_MARGIN) * scale), 0)
+    right = min(int((x + w + CROP_MARGIN) * scale + 0.5), image.width)
+    bottom = min(int((y + h + CROP_MARGIN) * scale + 0.5), image.height)
+    if right <= left or bottom <= top:
+        return None
+    crop = image.crop((left, top, right, bottom)).convert("RGBA")
+    overlay = Image.new("RGBA", crop.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    for rx, ry, rw, rh in rects:
+        draw.rectangle([rx * scale - left - 2, ry * scale - top - 2, (rx + rw) * scale - left + 2,
+                        (ry + rh) * scale - top + 2], fill=HIGHLIGHT_FILL, outline=HIGHLIGHT_LINE, width=2)
+    out = io.BytesIO()
+    Image.alpha_composite(crop, overlay).convert("RGB").save(out, "PNG", compress_level=3)
+    return out.getvalue()

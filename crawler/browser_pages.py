@@ -1,0 +1,127 @@
+"""The page-level steps of :class:`crawler.browser.Browser`: waiting for a page to be ready, consent walls,
+reveal buttons, the full-page screenshot, client hints, and the pure callbacks' answers about one HTML read.
+
+Part of the browser (Playwright stays in ``crawler/browser*.py``); callers use :mod:`crawler.browser`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger("crawler.browser")
+
+DESKTOP_VIEWPORT = {"width": 1366, "height": 900}
+# The full-page screenshot is taken at one image pixel per CSS pixel: text stays as legible as on a
+# desktop screen, while a phone's device scale (2.6 on a Pixel 7) made a 10 Mpx image and took 5x as long.
+# The crops of result blocks are cut from it, at the same scale.
+FULL_PAGE_SCALE = "css"
+# How long to wait, after the load event, for a page's ready selector (its results or block marker).
+READY_TIMEOUT_MS = 5_000
+
+# Numbers on contact pages often sit behind a button that reveals them.
+REVEAL_TEXTS = ("toon nummer", "toon telefoonnummer", "bel ons", "show number", "call us", "bekijk nummer")
+
+# analyse(html, final_url) -> one (title, numbers to highlight) per result block
+Analyser = Callable[[str, str], Sequence[tuple[str, Sequence[str]]]]
+
+
+# An untrusted page hands its DOM over as it unloads (a script or meta refresh jumping away): what it
+# showed before a refused jump is still read.
+_SNAPSHOT_BINDING = "__serpauditSnapshot"
+_SNAPSHOT_JS = """
+(() => {
+  const send = () => { try { window.BINDING(document.documentElement.outerHTML); } catch (e) {} };
+  window.addEventListener("beforeunload", send, true);
+  window.addEventListener("pagehide", send, true);
+})();
+""".replace("BINDING", _SNAPSHOT_BINDING)
+_HEIGHT_JS = "Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
+
+
+def _screenshot(page: Any, max_height: int) -> tuple[bytes, int, bool]:
+    """(PNG, page height, clipped): the full page, or its top ``max_height`` pixels when it is taller."""
+    height = int(page.evaluate(_HEIGHT_JS) or 0)
+    if height <= max_height:
+        return page.screenshot(full_page=True, scale=FULL_PAGE_SCALE), height, False
+    width = (page.viewport_size or DESKTOP_VIEWPORT)["width"]
+    log.info("page %s is %d px tall: screenshot clipped at %d px (the HTML keeps the rest)", page.url[:200],
+             height, max_height)
+    clip = {"x": 0, "y": 0, "width": width, "height": max_height}
+    return page.screenshot(full_page=True, clip=clip, scale=FULL_PAGE_SCALE), height, True
+
+
+def client_hints(user_agent: str, *, mobile: bool) -> dict[str, str]:
+    """Sec-CH-UA headers that agree with ``user_agent`` (never "HeadlessChrome")."""
+    import re
+
+    m = re.search(r"Chrome/(\d+)", user_agent)
+    major = m.group(1) if m else "126"
+    return {
+        "sec-ch-ua": f'"Chromium";v="{major}", "Not.A/Brand";v="24"',
+        "sec-ch-ua-mobile": "?1" if mobile else "?0",
+        "sec-ch-ua-platform": '"Android"' if mobile else '"Linux"',
+    }
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What the pure callbacks said about one HTML read."""
+
+    ready: bool
+    consent: bool
+    targets: Sequence[tuple[str, Sequence[str]]]
+
+
+def _look(html: str, url: str, is_ready: Callable[[str, str], bool] | None, is_consent: Any,
+          analyse: Analyser | None) -> _Look:
+    return _Look(ready=is_ready(html, url) if is_ready is not None else True,
+                 consent=bool(is_consent is not None and is_consent(html, url)),
+                 targets=analyse(html, url) if analyse is not None else ())
+
+
+def _wait_ready(page: Any, selector: str) -> bool:
+    """Wait, bounded, for ``selector``; True when it is there, False when the wait timed out."""
+    try:
+        # Most pages are there at the load event: one plain query answers. wait_for_selector would first
+        # inject Playwright's selector engine into every new document, which cost more than the query.
+        if page.evaluate("s => document.querySelector(s) !== null", selector):
+            return True
+        page.wait_for_selector(selector, state="attached", timeout=READY_TIMEOUT_MS)
+        return True
+    except Exception:  # neither results nor a known marker: the parser will say what the page is
+        log.debug("%s: nothing matched %r within %d ms", page.url[:200], selector, READY_TIMEOUT_MS)
+        return False
+
+
+def _settle(page: Any) -> None:
+    try:
+        page.wait_for_load_state("networkidle", timeout=3_000)
+    except Exception:  # pages that keep polling never go idle; what has rendered is enough
+        pass
+
+
+def _reject_consent(page: Any, selectors: tuple[str, ...]) -> None:
+    for sel in selectors:
+        try:
+            loc = page.locator(sel).first
+            if loc.count() and loc.is_visible():
+                log.info("consent wall at %s: clicking %s", page.url, sel)
+                loc.click(timeout=3_000)
+                _settle(page)
+                return
+        except Exception as exc:  # try the next selector
+            log.debug("consent selector %s failed: %s", sel, exc)
+
+
+def _click_reveal_buttons(page: Any) -> None:
+    for text in REVEAL_TEXTS:
+        buttons = page.get_by_role("button", name=text)
+        for i in range(buttons.count()):
+            try:
+                buttons.nth(i).click(timeout=2_000)
+            except Exception as exc:
+                log.debug("reveal button %r failed: %s", text, exc)
+    _settle(page)
