@@ -20,7 +20,7 @@ from lxml import etree
 
 from crawler.clicks import is_ad_click_url
 from crawler.models import Phone
-from crawler.phones import extract_phones, phone_from_href
+from crawler.phones import extract_phones, might_dial, phone_from_href
 
 INVISIBLE_TAGS = frozenset({
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "svg", "iframe", "object",
@@ -156,13 +156,18 @@ def phones_in(el: Element, region: str = "NL", *, call_buttons: str | None = Non
             seen.add((p.e164, p.channel))
             found.append(p)
 
-    buttons = set(select(el, call_buttons, skip=skip)) if call_buttons else set()
+    buttons: set[Element] | None = None  # found when the first tel: link asks (most blocks have none)
     for a in links(el):
         href = a.get("href")
-        if href is None or is_hidden(a, stop=el) or _skipped(a, el, skip):
+        if href is None or not might_dial(href) or is_hidden(a, stop=el) or _skipped(a, el, skip):
             continue
-        in_button = bool(buttons) and any(x in buttons for x in _up_to(a, el))
-        add(phone_from_href(href, region, channel="call_button" if in_button else None))
+        channel = None  # the channel only names tel: and callto: links (WhatsApp links are "whatsapp")
+        if call_buttons and href.strip().lower().startswith(("tel:", "callto:")):
+            if buttons is None:
+                buttons = set(select(el, call_buttons, skip=skip))
+            if buttons and any(x in buttons for x in _up_to(a, el)):
+                channel = "call_button"
+        add(phone_from_href(href, region, channel=channel))
     for p in extract_phones(visible_text(el, skip=skip) if text is None else text, region):
         add(p)
     return tuple(found)
@@ -180,6 +185,8 @@ def _up_to(el: Element, stop: Element) -> Iterator[Element]:
 def _skipped(el: Element, stop: Element, skip: Collection[Element]) -> bool:
     return bool(skip) and any(x in skip for x in _up_to(el, stop))
 
+
+_TEXT_NODES = etree.XPath(".//text()")
 
 # --- CSS selectors, compiled once to XPath ---------------------------------------------------------------
 
@@ -212,7 +219,7 @@ def inline_text(el: Element | None, skip: Collection[Element] = ()) -> str:
     if el is None:
         return ""
     parts: list[str] = []
-    for t in el.xpath(".//text()"):
+    for t in _TEXT_NODES(el):
         parent = t.getparent()
         if not t.is_text and parent is not None:  # a tail: it belongs to the element's parent
             if parent is el:
@@ -235,6 +242,7 @@ def inline_text(el: Element | None, skip: Collection[Element] = ()) -> str:
 NANP = re.compile(r"(?<![\d+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\d)")
 # Generic parts of a result block, for saying where a number stood.
 _HEADINGS = "[role=heading], h1, h2, h3, h4"
+_CLICK_LINKS = etree.XPath(".//a[@data-rw or contains(@href, 'aclk')] | self::a[@data-rw or contains(@href, 'aclk')]")
 _DISPLAY = "cite, [data-dtld], .b_attribution, .b_adurl, .result__url, .ads-visurl"
 
 
@@ -256,7 +264,7 @@ def sweep(block: Element, region: str = "NL", *, call_buttons: str | None = None
                 if (p.e164, "text") not in seen:
                     seen.add((p.e164, "text"))
                     found.append(p)
-    for a in block.xpath(".//a[@data-rw or contains(@href, 'aclk')] | self::a[@data-rw or contains(@href, 'aclk')]"):
+    for a in _CLICK_LINKS(block):
         for attr in ("href", "data-rw"):
             target = _click_target(a.get(attr) or "")
             dialled = phone_from_href(target, region, channel="call_button") if target else None

@@ -414,13 +414,21 @@ def parse_phone(raw: str, region: str = "NL", channel: str = "text") -> Phone | 
 _WHATSAPP_HOSTS = {"wa.me", "api.whatsapp.com", "web.whatsapp.com", "whatsapp.com", "www.whatsapp.com"}
 
 
+def might_dial(href: str) -> bool:
+    """False for a link :func:`phone_from_href` surely reads no number from (most links on a page):
+    neither a tel:, callto: or whatsapp: link nor one naming a WhatsApp host (a host is never
+    percent-encoded, so its name is in the link as written)."""
+    lower = href.strip().lower()
+    return lower.startswith(("tel:", "callto:", "whatsapp:")) or "wa.me" in lower or "whatsapp.com" in lower
+
+
 def phone_from_href(href: str, region: str = "NL", *, channel: str | None = None) -> Phone | None:
     """The number a ``tel:`` or WhatsApp link dials, or None.
 
     ``channel`` overrides ``tel`` (e.g. ``call_button`` for a call button); WhatsApp
     links are always channel ``whatsapp``.
     """
-    if not href:
+    if not href or not might_dial(href):
         return None
     href = href.strip()
     lower = href.lower()
