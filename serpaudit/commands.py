@@ -39,6 +39,7 @@ from serpaudit.pipeline import (
     run_pipeline,
     utc_now,
 )
+from serpaudit.politeness import without_budgets
 from serpaudit.reporting import ReportOutcome, deliver, write_run_reports
 from serpaudit.settings import DEFAULT_CONFIG_NAME, Settings, SettingsError, load_settings, settings_toml
 
@@ -172,8 +173,7 @@ def _locked_stages(settings: Settings, which: tuple[str, ...], brands: list[str]
     except LowDiskError as exc:
         raise IncompleteError(str(exc)) from exc
     if settings.sandbox_world:
-        # the sandbox web is ours: no politeness budget to keep
-        settings = replace(settings, min_delay_s=0.0, jitter_s=0.0, window="", max_per_hour=0)
+        settings = without_budgets(settings)  # the sandbox web is ours: no politeness budget to keep
     try:
         with _routing(settings) as resolve_all_to:
             outcome = run_pipeline(settings, store, stages=which, command=command, brand_names=brands,

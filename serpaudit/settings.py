@@ -368,6 +368,9 @@ def _validate_mail(s: Settings) -> None:
         raise SettingsError(f"{s._source}: mail_from: needed when smtp_host is set")
 
 
+DEPRECATED = ("worker_min_delay_s",)
+
+
 def settings_toml(s: Settings | None = None) -> str:
     """A commented settings file with the current (default) values, for ``serpaudit init``."""
     s = s or Settings()
@@ -375,6 +378,8 @@ def settings_toml(s: Settings | None = None) -> str:
              "# SERPAUDIT_<KEY> override this file (lists comma-separated).", "[serpaudit]"]
     comments = _field_comments()
     for name in _FIELD_TYPES:
+        if name in DEPRECATED and getattr(s, name) == getattr(Settings(), name):
+            continue  # still read from old files, never written into new ones
         value = getattr(s, name)
         for c in comments.get(name, []):
             lines.append(f"# {c}")

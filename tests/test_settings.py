@@ -25,6 +25,7 @@ def test_generated_file_loads_back_to_the_defaults(tmp_path):
     assert "# Search engines to query" in cfg.read_text()
     s = load_settings(cfg, env={})
     assert s.engines == Settings().engines and s.query_templates == Settings().query_templates
+    assert "worker_min_delay_s" not in cfg.read_text()  # deprecated: read from old files, not written anew
 
 
 @pytest.mark.parametrize(
