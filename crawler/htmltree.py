@@ -20,6 +20,7 @@ from lxml import etree
 
 from crawler.clicks import is_ad_click_url
 from crawler.models import Phone
+from crawler.nanp import can_be_nanp
 from crawler.phones import extract_phones, might_dial, phone_from_href
 
 INVISIBLE_TAGS = frozenset({
@@ -260,6 +261,8 @@ def sweep(block: Element, region: str = "NL", *, call_buttons: str | None = None
     seen = {(p.e164, p.channel) for p in found}
     if region.upper() != "US":
         for m in NANP.finditer(text):
+            if not can_be_nanp(m.group()):  # "020 123 4567": a Dutch number, never a valid +1 one
+                continue
             for p in extract_phones(m.group(), "US"):
                 if (p.e164, "text") not in seen:
                     seen.add((p.e164, "text"))

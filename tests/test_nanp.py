@@ -1,0 +1,31 @@
+"""crawler.nanp rules out US-formatted strings that cannot hold a valid +1 number, and only those."""
+
+from __future__ import annotations
+
+import random
+
+from crawler.htmltree import NANP
+from crawler.nanp import can_be_nanp
+from crawler.phones import extract_phones
+
+
+def test_dutch_numbers_in_us_format_are_ruled_out_and_us_numbers_are_not():
+    for dutch in ("020 123 4567", "010-123-4567", "(020) 105-1005", "1 020 105 1005", "088.123.4567"):
+        assert not can_be_nanp(dutch), dutch
+    for us in ("(860) 391-8302", "1-800-555-0199", "212 555 0123", "+1 020 105 1005", "011 441 234 5678"):
+        assert can_be_nanp(us), us
+
+
+def test_a_ruled_out_string_is_one_libphonenumber_reads_no_number_from():
+    rng = random.Random(11)
+    ruled_out = 0
+    for _ in range(600):
+        d = "".join(rng.choice("0123456789" if rng.random() < 0.5 else "01") for _ in range(10))
+        s = rng.choice([f"{d[:3]} {d[3:6]} {d[6:]}", f"({d[:3]}) {d[3:6]}-{d[6:]}", f"1-{d[:3]}-{d[3:6]}-{d[6:]}",
+                        f"{d[:3]}.{d[3:6]}.{d[6:]}"])
+        m = NANP.search(s)
+        assert m is not None
+        if not can_be_nanp(m.group()):
+            ruled_out += 1
+            assert extract_phones(m.group(), "US") == [], m.group()
+    assert ruled_out > 100
