@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, TypeAlias
 from urllib.parse import parse_qs, urlsplit
 
+import cssselect
 from cssselect import GenericTranslator
 from lxml import etree
 
@@ -196,7 +197,27 @@ TRANSLATOR = GenericTranslator()  # case-sensitive :contains(), as soupsieve's :
 
 @lru_cache(maxsize=512)
 def _xpath(selector: str, prefix: str) -> etree.XPath:
-    return etree.XPath(TRANSLATOR.css_to_xpath(selector, prefix=prefix))
+    return etree.XPath(_one_walk(selector, prefix) or TRANSLATOR.css_to_xpath(selector, prefix=prefix))
+
+
+def _one_walk(selector: str, prefix: str) -> str | None:
+    """A group of simple selectors ("cite, [data-dtld], .b_adurl") as one XPath step with the parts'
+    tests or-ed, ``prefix*[(self::cite) or (@data-dtld) or (...)]``: one walk over the subtree instead
+    of cssselect's union of one walk per part (the same elements, in document order).  None for a
+    group with a combinator, a pseudo-element or a positional test (those keep cssselect's union)."""
+    parts = cssselect.parse(selector)
+    if len(parts) < 2:
+        return None
+    tests = []
+    for part in parts:
+        if part.pseudo_element:
+            return None
+        expr = TRANSLATOR.xpath(part.parsed_tree)
+        if expr.path or "position()" in expr.condition or "last()" in expr.condition:
+            return None
+        test = " and ".join(t for t in (f"self::{expr.element}" if expr.element != "*" else "", expr.condition) if t)
+        tests.append(f"({test or 'true()'})")
+    return f"{prefix}*[{' or '.join(tests)}]"
 
 
 def select(el: Element, selector: str, *, skip: Collection[Element] = (), with_self: bool = False) -> list[Element]:

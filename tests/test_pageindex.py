@@ -82,3 +82,21 @@ def test_page_wide_engine_selectors_are_answered_from_the_index_not_xpath():
                 duckduckgo.ORGANIC_BLOCKS):
         indexed, rest = _plan(sel)
         assert indexed and not rest, sel
+
+
+def test_select_gives_what_cssselects_union_gives_on_real_blocks():
+    """crawler.htmltree.select walks a subtree once for a group of simple selectors; the elements and
+    their order are those of cssselect's union of one XPath per part."""
+    from crawler.htmltree import TRANSLATOR
+
+    base = shared_fixtures_dir()
+    if base is None:
+        pytest.skip("real SERP fixtures not found: expected ../shared/fixtures or $SERPAUDIT_FIXTURES")
+    selectors = [*_engine_selectors(), "[role=heading], h1, h2, h3, h4", *TRICKY_SELECTORS]
+    for path in sorted((base / "serp").glob("*/*.html")):
+        root = parse_html(path.read_text(encoding="utf-8", errors="replace"))
+        elements = list(root.iter(etree.Element))
+        for el in [root, *elements[:: max(1, len(elements) // 12)]]:
+            for sel in selectors:
+                union = etree.XPath(TRANSLATOR.css_to_xpath(sel, prefix="descendant-or-self::"))
+                assert select(el, sel) == [x for x in union(el) if x is not el], (path.name, sel)
