@@ -26,9 +26,10 @@ demo: browser
 	$(BIN)/serpaudit demo --out demo-out
 
 # Two workers (the CI machine has 2 cores): much of the suite waits on Chromium, Redis and sleeps, so the other
-# worker's tests fill that time. A file's tests stay on one worker (tests/conftest.py).
+# worker's tests fill that time. A file's tests stay on one worker (its module fixtures are set up once), and
+# the three-night demo is played once for both (tests/conftest.py).
 test: browser system
-	$(BIN)/pytest -q -n 2 --dist loadgroup
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -43,26 +43,29 @@ def serp_fixture():
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory):
-    """One run of the demo (the default world in Chromium) per session, shared by every test file."""
+    """One run of the demo (the default world's three nights in Chromium) per test run, shared by every file.
+
+    ``make test`` runs two pytest-xdist workers, each with its own session: the first to ask plays the demo
+    while holding a lock, the other waits and reads the same outcome (pickled beside the workers' temporary
+    folders) instead of playing the three nights again.
+    """
+    import fcntl
+    import pickle
+
     from sandbox_runs import skip_without_chromium
 
     from sandbox import DEFAULT_WORLD_PATH
     from serpaudit.demo import run_demo
 
     skip_without_chromium()
-    return run_demo(DEFAULT_WORLD_PATH, tmp_path_factory.mktemp("demo"))
-
-
-# Files whose tests share the session-wide demo (three sandbox nights in Chromium): one xdist worker runs them
-# all, so the demo is played once.
-DEMO_FILES = {"test_demo_pipeline.py", "test_report_deliverables.py"}
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``make test`` runs ``-n 2 --dist loadgroup``) a file's tests stay on one worker:
-    its module fixtures (a browser, a sandbox night) are set up once, and the demo's files share one group."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            name = item.path.name
-            item.add_marker(pytest.mark.xdist_group("demo" if name in DEMO_FILES else name))
-
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return run_demo(DEFAULT_WORLD_PATH, tmp_path_factory.mktemp("demo"))
+    shared = tmp_path_factory.getbasetemp().parent  # one folder per test run, above each worker's own
+    played = shared / "demo-outcome.pickle"
+    with (shared / "demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even if the demo fails
+        if played.exists():
+            return pickle.loads(played.read_bytes())
+        outcome = run_demo(DEFAULT_WORLD_PATH, shared / "demo")
+        played.write_bytes(pickle.dumps(outcome))
+        return outcome
