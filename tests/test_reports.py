@@ -226,3 +226,11 @@ def test_campaigns_from_the_store_show_their_headline(tmp_path: Path) -> None:
     write_reports([finding()], tmp_path, context=ReportContext(campaigns=campaigns))
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "c7k2m9q" in html and "advertised for 2 brands on 3 domains" in html and "KPN, Odido" in html
+
+
+def test_a_finding_without_a_number_is_headed_by_its_domain_and_rule(tmp_path: Path) -> None:
+    lookalike = finding(e164="", raw="", number_type="", rule="lookalike_domain", domain="kpn-hulplijn.nl",
+                        reason="'kpn-hulplijn' carries the name KPN on a domain that is not the brand's")
+    write_bundle([lookalike], tmp_path, run=None, blocked=[], context=ReportContext(brands=("KPN",)))
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "lookalike domain, no number shown" in html and "unknown type" not in html
