@@ -47,12 +47,13 @@ def main() -> int:
     args = ap.parse_args()
     report = args.report
     if report is None:
-        subprocess.run([sys.executable, "-m", "serpaudit.cli", "-q", "demo", "--out", str(ROOT / "demo-out")],
-                       check=False, cwd=ROOT)  # exit 1 means "findings differ": the report is still worth a look
+        demo = subprocess.run([sys.executable, "-m", "serpaudit", "-q", "demo", "--out", str(ROOT / "demo-out")],
+                              check=False, cwd=ROOT)  # 1 or 3 (findings, a blocked page): the report is written
         reports = ROOT / "demo-out" / "reports"
-        # the newest report folder (reports/latest/ where runs get their own folders)
-        report = next(p for p in (reports / "latest" / "report.html", reports / "report.html",
-                                  *sorted(reports.glob("*/report.html"), reverse=True)) if p.is_file())
+        report = reports / "latest" / "report.html"  # the newest full night's folder
+        if not report.is_file():
+            print(f"the demo (exit {demo.returncode}) wrote no {report}", file=sys.stderr)
+            return 2
     broken = shoot(report, args.out)
     if broken:
         print(f"{len(broken)} image(s) did not load: {broken}", file=sys.stderr)
