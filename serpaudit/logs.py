@@ -25,29 +25,12 @@ class IsoFormatter(logging.Formatter):
         return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="seconds")
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stderr`` is at the time of the record, not the stream it was created with: a
-    caller that swaps stderr for a while (a test's CLI runner, an embedding program) never leaves the log
-    writing to a closed file."""
-
-    def __init__(self) -> None:
-        super().__init__()
-
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _value: Any) -> None:  # StreamHandler.__init__ sets it; the property decides
-        pass
-
-
 def setup_logging(level: int) -> None:
     root = logging.getLogger()
     for h in list(root.handlers):
         if getattr(h, "_serpaudit", False):
             root.removeHandler(h)
-    handler = _StderrHandler()
+    handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(IsoFormatter(FORMAT))
     handler._serpaudit = True  # type: ignore[attr-defined]
     root.addHandler(handler)

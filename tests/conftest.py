@@ -25,6 +25,22 @@ def shared_fixtures_dir() -> Path | None:
     return None
 
 
+@pytest.fixture(autouse=True)
+def _cli_logging_ends_with_its_test():
+    """A CLI call sets up logging for its process (handlers on the root logger, INFO); in a test run one
+    process makes many calls, so what one test's call set up is taken down after it, not left to print
+    other tests' logs."""
+    import logging
+
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in [h for h in root.handlers if getattr(h, "_serpaudit", False)]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)
+
+
 @pytest.fixture(scope="session")
 def serp_fixture():
     """``serp_fixture("google/2023-desktop-en-hotels.html") -> str`` (HTML text)."""
