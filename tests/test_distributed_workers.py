@@ -54,8 +54,10 @@ def test_two_workers_find_what_the_local_run_finds_even_when_one_is_killed_mid_n
     try:
         jobs = cluster.jobs()
         # both workers are busy, and worker 0 holds a job right now: SIGKILL it (and its Chromium)
-        wait_for(lambda: len(cluster.executions(0)) >= 2 and len(cluster.executions(1)) >= 2, NIGHT_S,
-                 "both workers to run jobs")
+        # (a night that ends first fails here at once, with the workers' logs, instead of waiting out NIGHT_S)
+        wait_for(lambda: (len(cluster.executions(0)) >= 2 and len(cluster.executions(1)) >= 2)
+                 or coordinator.poll() is not None, NIGHT_S, "both workers to run jobs")
+        assert coordinator.poll() is None, [cluster.worker_log(i).read_text(errors="replace")[-2000:] for i in (0, 1)]
         wait_for(lambda: bool(cluster.in_flight(0)), 120, "worker 0 to hold a job", step=0.1)
         kill_tree(cluster.workers[0])
         # what worker 0 held and had not finished when it died (its log names every job it finished)
