@@ -94,10 +94,12 @@ def check(engine: str, html: str, page: SerpPage, region: str = "NL", root: Elem
     """Compare the parse ``page`` of ``html`` with what the layout-agnostic detector sees."""
     root = parse_html(html) if root is None else root
     labels = _labels(root)
-    under: dict[int, int] = {}  # id(element) -> ad labels inside it
+    # element -> ad labels inside it; keyed by the element itself, which keeps its lxml proxy alive: an id()
+    # of a proxy that was let go can come back as the id of another element's proxy
+    under: dict[Element, int] = {}
     for el in labels:
         for anc in (el, *el.iterancestors()):
-            under[id(anc)] = under.get(id(anc), 0) + 1
+            under[anc] = under.get(anc, 0) + 1
     clicks: dict[str, Element] = {}
     for a in root.iter("a"):
         for attr in ("href", "data-rw", "data-arwt"):
@@ -182,14 +184,14 @@ _ENGINE_DOMAINS = frozenset({"bing.com", "duckduckgo.com", "googleadservices.com
                              "googleusercontent.com", "yahoo.com", "doubleclick.net"})
 
 
-def _block(start: Element, labels_under: dict[int, int]) -> Element:
+def _block(start: Element, labels_under: dict[Element, int]) -> Element:
     """The largest ancestor of ``start`` that still holds a single ad: one destination, one label."""
     block = start
     for _ in range(_MAX_CLIMB):
         parent = block.getparent()
         if parent is None or parent.tag in ("body", "html"):
             break
-        if labels_under.get(id(parent), 0) > 1 or len(_destinations(parent)) > 1:
+        if labels_under.get(parent, 0) > 1 or len(_destinations(parent)) > 1:
             break
         block = parent
     return block
