@@ -78,6 +78,11 @@ def mail_config(settings: Settings) -> MailConfig | None:
     )  # fmt: skip
 
 
+def run_is_limited(run: Mapping[str, Any]) -> bool:
+    """A run limited with --brand: its reports go to a ``_brands`` folder and never replace ``latest``."""
+    return bool((run["summary"].get("scope") or {}).get("brands"))
+
+
 def write_run_reports(settings: Settings, store: Store, run_id: str, now: str, *,
                       findings: Sequence[Mapping[str, Any]] | None = None,
                       blocked: Sequence[Mapping[str, Any]] | None = None,
@@ -86,7 +91,7 @@ def write_run_reports(settings: Settings, store: Store, run_id: str, now: str, *
     place) and repoint ``latest``; ``limited`` (default: the run's --brand scope) leaves ``latest`` alone."""
     run = store.run(run_id)
     if limited is None:
-        limited = bool((run["summary"].get("scope") or {}).get("brands"))
+        limited = run_is_limited(run)
     made: list[Bundle] = []
 
     def write(folder: Path) -> list[Path]:
@@ -108,8 +113,7 @@ def write_missing_reports(settings: Settings, store: Store, command: str, now: s
     scope = run["summary"].get("scope") or {}
     if "report" not in (scope.get("stages") or ()):
         return None
-    limited = bool(scope.get("brands"))
-    if (settings.reports_dir / run_folder_name(run, limited)).is_dir():
+    if (settings.reports_dir / run_folder_name(run, run_is_limited(run))).is_dir():
         return None
     log.warning("run %s finished without its reports (killed while writing them?): writing them now", run_id)
     bundle = write_run_reports(settings, store, run_id, now)
