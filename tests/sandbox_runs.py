@@ -31,14 +31,21 @@ SANDBOX_PACE = {"SERPAUDIT_MIN_DELAY_S": "0", "SERPAUDIT_JITTER_S": "0", "SERPAU
                 "SERPAUDIT_BACKOFF_MAX_S": "1"}
 
 
-def sandbox_cli_env(monkeypatch, tmp_path, engines: str = "google") -> None:
-    """The CLI run from ``tmp_path`` against the default world's sandbox web, with only our own settings."""
+def write_world(tmp_path, toml_text: str | None = None):
+    """``tmp_path/world.toml`` holding ``toml_text`` (default: the default world), loaded."""
+    world_file = tmp_path / "world.toml"
+    world_file.write_text(toml_text or default_world_text(), encoding="utf-8")
+    return load_world(world_file)
+
+
+def sandbox_cli_env(monkeypatch, tmp_path, engines: str = "google", world=DEFAULT_WORLD_PATH) -> None:
+    """The CLI run from ``tmp_path`` against the sandbox web of ``world``, with only our own settings."""
     import os
 
     monkeypatch.chdir(tmp_path)
     for var in [v for v in os.environ if v.startswith("SERPAUDIT_")]:
         monkeypatch.delenv(var)
-    monkeypatch.setenv("SERPAUDIT_SANDBOX_WORLD", str(DEFAULT_WORLD_PATH))
+    monkeypatch.setenv("SERPAUDIT_SANDBOX_WORLD", str(world))
     monkeypatch.setenv("SERPAUDIT_ENGINES", engines)
     for var, value in SANDBOX_PACE.items():
         monkeypatch.setenv(var, value)
@@ -46,9 +53,7 @@ def sandbox_cli_env(monkeypatch, tmp_path, engines: str = "google") -> None:
 
 def run_world(tmp_path, toml_text: str, brands: list[str], engines=("google",), devices=("desktop",)):
     """Write the world, serve it, run every stage for ``brands``; returns (outcome, store, web)."""
-    world_file = tmp_path / "world.toml"
-    world_file.write_text(toml_text, encoding="utf-8")
-    world = load_world(world_file)
+    world = write_world(tmp_path, toml_text)
     settings = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
                         engines=tuple(engines), devices=tuple(devices), min_delay_s=0.0, jitter_s=0.0,
                         backoff_s=0.2, backoff_max_s=1.0)

@@ -10,12 +10,12 @@ import time
 
 import pytest
 from night_helpers import kill_pids, our_browsers
-from sandbox_runs import default_world_text, skip_without_chromium
+from sandbox_runs import default_world_text, sandbox_cli_env, skip_without_chromium, write_world
 
 from audits.store import Store
 from crawler.browser import Browser, BrowserConfig
 from crawler.errors import FetchError
-from sandbox import SandboxWeb, load_world
+from sandbox import SandboxWeb
 from sandbox.server import SandboxServer
 from serpaudit.capture import Job, take_capture
 from serpaudit.demo import world_brands
@@ -32,14 +32,8 @@ def _chromium():
     skip_without_chromium()
 
 
-def load_world_text(tmp_path, world_text: str | None = None):
-    world_file = tmp_path / "world.toml"
-    world_file.write_text(world_text or default_world_text(), encoding="utf-8")
-    return load_world(world_file)
-
-
 def night(tmp_path, world_text: str, brands: list[str], engines=("google",), on_capture=None, **settings):
-    world = load_world_text(tmp_path, world_text)
+    world = write_world(tmp_path, world_text)
     s = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
                  engines=tuple(engines), min_delay_s=0.0, jitter_s=0.0, visit_landing_pages=False,
                  **settings)
@@ -162,7 +156,7 @@ def test_the_engines_see_a_regional_browser_that_does_not_say_headless(tmp_path)
 def test_an_engines_proxy_carries_its_searches_and_only_its_own(tmp_path):
     from recording_proxy import RecordingProxy
 
-    world = load_world_text(tmp_path)
+    world = write_world(tmp_path)
     web = SandboxWeb(world)
     with SandboxServer(web) as server, RecordingProxy(server.address) as proxy:
         s = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
@@ -181,19 +175,13 @@ def test_an_engines_proxy_carries_its_searches_and_only_its_own(tmp_path):
 
 def test_run_ends_with_a_summary_and_reports_into_its_own_folder(tmp_path, monkeypatch):
     import json
-    import os
 
     from typer.testing import CliRunner
 
     from serpaudit.cli import app
 
-    monkeypatch.chdir(tmp_path)
-    for var in [v for v in os.environ if v.startswith("SERPAUDIT_")]:
-        monkeypatch.delenv(var)
-    monkeypatch.setenv("SERPAUDIT_SANDBOX_WORLD", str(tmp_path / "world.toml"))
-    monkeypatch.setenv("SERPAUDIT_ENGINES", "google")
-    (tmp_path / "world.toml").write_text(default_world_text(), encoding="utf-8")
-    telnova = [b for b in world_brands(load_world(tmp_path / "world.toml")) if b.name == "Telnova"]
+    sandbox_cli_env(monkeypatch, tmp_path, world=tmp_path / "world.toml")
+    telnova = [b for b in world_brands(write_world(tmp_path)) if b.name == "Telnova"]
     Store(tmp_path / "serpaudit-data" / "serpaudit.db").upsert_brands(telnova)
     runner = CliRunner()
 
