@@ -157,23 +157,25 @@ def _join(v: Any) -> str:
     return ", ".join(str(x) for x in v) if isinstance(v, list | tuple | set) else ("" if v is None else str(v))
 
 
+def _table(w: _Writer, name: str, cols: tuple[tuple[str, Kind, int], ...], keys: tuple[str, ...],
+           rows: list[Any], cell: Callable[[Kind, Any], Any] = lambda kind, v: v) -> None:
+    """A sheet of ``rows``: column ``i`` shows ``row[keys[i]]`` as ``cols[i]`` says, with a filter."""
+    ws = w.sheet(name, [(h, width) for h, _, width in cols])
+    for r, row in enumerate(rows, start=1):
+        for col, ((_, kind, _), key) in enumerate(zip(cols, keys, strict=True)):
+            w.value(ws, r, col, kind, cell(kind, row.get(key)))
+    ws.autofilter(0, 0, max(len(rows), 1), len(cols) - 1)
+
+
 def _campaigns(w: _Writer, campaigns: list[dict[str, Any]]) -> None:
     cols = (("campaign", "text", 20), ("numbers", "text", 22), ("brands", "text", 30), ("domains", "text", 40),
             ("engines", "text", 22), ("findings", "int", 9), ("first seen (UTC)", "time", 17))  # fmt: skip
     keys = ("id", "numbers", "brands", "domains", "engines", "findings", "first_seen")
-    ws = w.sheet("campaigns", [(h, width) for h, _, width in cols])
-    for r, c in enumerate(campaigns, start=1):
-        for col, ((_, kind, _), key) in enumerate(zip(cols, keys, strict=True)):
-            w.value(ws, r, col, kind, c.get(key) if kind != "text" else _join(c.get(key)))
-    ws.autofilter(0, 0, max(len(campaigns), 1), len(cols) - 1)
+    _table(w, "campaigns", cols, keys, campaigns, lambda kind, v: _join(v) if kind == "text" else v)
 
 
 def _not_audited(w: _Writer, blocked: list[Mapping[str, Any]]) -> None:
     cols = (("brand", "text", 16), ("engine", "text", 11), ("query", "text", 28), ("device", "text", 9),
             ("status", "text", 10), ("captured (UTC)", "time", 17), ("detail", "text", 50))  # fmt: skip
     keys = ("brand", "engine", "query", "device", "status", "captured_at", "error")
-    ws = w.sheet("not audited", [(h, width) for h, _, width in cols])
-    for r, c in enumerate(blocked, start=1):
-        for col, ((_, kind, _), key) in enumerate(zip(cols, keys, strict=True)):
-            w.value(ws, r, col, kind, c.get(key))
-    ws.autofilter(0, 0, max(len(blocked), 1), len(cols) - 1)
+    _table(w, "not audited", cols, keys, blocked)
