@@ -183,12 +183,17 @@ def run(config: ConfigOpt = None, brand: BrandOpt = None,
     raise typer.Exit(code)
 
 
+def _counts(counts: dict[str, int]) -> str:
+    """``{"ok": 8, "failed": 1}`` as a person reads it: ``8 ok, 1 failed``."""
+    return ", ".join(f"{n} {what}" for what, n in counts.items()) or "none"
+
+
 def _print_summary(summary: dict[str, Any]) -> None:
     typer.echo("")
     _print_rows(summary["engines"], False, ["engine", "jobs", "ok", "empty", "blocked", "other", "results"])
     typer.echo(f"run {summary['run']}: {summary['status']} (exit {summary['exit_code']}), "
                f"{summary['findings']} finding(s), {summary['inconclusive']} inconclusive, "
-               f"{summary['not_audited']} not audited; harvests {summary['harvests']}; seed {summary['seed']}"
+               f"{summary['not_audited']} not audited; harvests {_counts(summary['harvests'])}; seed {summary['seed']}"
                + (f"; resumed {summary['resumed']}x" if summary["resumed"] else ""))
     for reason in summary["reasons"]:
         typer.echo(f"INCOMPLETE: {reason}")

@@ -199,4 +199,5 @@ def test_run_ends_with_a_summary_and_reports_into_its_own_folder(tmp_path, monke
     table = runner.invoke(app, ["run", "--brand", "Telnova", "-q"])  # -q after the subcommand
     assert table.exit_code == 1
     assert "engine  jobs" in table.stdout and "run " in table.stdout and "_brands" in table.stdout
+    assert "harvests 1 ok;" in table.stdout and "{" not in table.stdout  # counts in words, no Python dict
     assert latest.resolve() == folder.resolve()  # a --brand run never replaces the night's reports
