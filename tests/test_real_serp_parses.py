@@ -56,6 +56,8 @@ def test_every_real_fixture_is_recorded(serp_fixture):
 
 def page_region(name: str) -> str:
     """The region a saved page was served in, from its file name."""
+    if "-pt-br-" in name:
+        return "BR"
     return "CH" if "de-ch" in name else "DE" if "-de-" in name else "US" if "-en-" in name else "NL"
 
 
