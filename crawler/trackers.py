@@ -6,7 +6,7 @@ domain of the real destination, with ``advertiser_domain_source`` saying how it 
 - ``url``: the landing URL is the advertiser's own (no tracker in between);
 - ``unwrapped``: the destination was read out of one or more trackers' URL parameters;
 - ``landing``: a tracker hid the destination, so the isolated landing visit's final URL was used
-  (set after the visit, by :func:`serpaudit.advertiser.resolve_from_landings`);
+  (set after the visit, by :func:`serpaudit.night.advertiser.resolve_from_landings`);
 - ``claimed``: nothing better than the display URL the ad prints (the advertiser's claim).
 
 Tracker URLs are read, never fetched.  A tracker whose destination cannot be read is never taken as the

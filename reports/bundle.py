@@ -40,7 +40,7 @@ EVIDENCE_DIR = "evidence"
 # path key -> sha key; the sanitised copy of a captured page (issue 13) travels like the rest
 PATH_KEYS = {"evidence_path": "evidence_sha256", "screenshot_path": "screenshot_sha256",
              "html_path": "html_sha256", "html_safe_path": "html_safe_sha256"}  # fmt: skip
-SAFE_SUFFIX = ".safe.html"  # serpaudit.evidence writes the sanitised copy of x.html as x.safe.html
+SAFE_SUFFIX = ".safe.html"  # serpaudit.crawl.evidence writes the sanitised copy of x.html as x.safe.html
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # fixed: the same files give the same zip
 
 

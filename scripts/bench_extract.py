@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 
 from crawler import contact
-from serpaudit.landing import page_limits
+from serpaudit.night.landing import page_limits
 from serpaudit.settings import Settings
 
 SIZES_KB = (100, 250, 500, 1_000, 2_500, 5_000, 10_000)

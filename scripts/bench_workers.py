@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from serpaudit.distributed.localcluster import Cluster, RedisUnavailable, redis_server
+from serpaudit.crawl.distributed.localcluster import Cluster, RedisUnavailable, redis_server
 
 TIMED_BRANDS = ("Telnova", "Cloudora")  # 2 brands x 3 engines x 2 devices = 12 captures per figure
 WARMUP_BRAND = "Bankiva"

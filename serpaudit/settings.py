@@ -308,8 +308,8 @@ def _validate_distributed(s: Settings) -> None:
 
 def _validate_worker_pacing(s: Settings) -> None:
     """A worker's job waits for its engine's turn within half of job_timeout_s: the spacing must fit."""
-    from serpaudit.distributed.pacing import worker_limits
-    from serpaudit.politeness import ENGINES, longest_spread_delay_s
+    from serpaudit.crawl.distributed.pacing import worker_limits
+    from serpaudit.crawl.politeness import ENGINES, longest_spread_delay_s
 
     for engine in ENGINES:  # a worker takes whatever engine its jobs name
         limits = worker_limits(s, engine)
@@ -327,7 +327,7 @@ def _validate_worker_pacing(s: Settings) -> None:
 
 
 def _validate_night(s: Settings) -> None:
-    from serpaudit.politeness import SettingsProblem, check_night_settings
+    from serpaudit.crawl.politeness import SettingsProblem, check_night_settings
 
     try:
         check_night_settings(s)

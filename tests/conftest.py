@@ -71,7 +71,7 @@ def demo(tmp_path_factory):
     from sandbox_runs import skip_without_chromium
 
     from sandbox import DEFAULT_WORLD_PATH
-    from serpaudit.demo import run_demo
+    from serpaudit.app.demo import run_demo
 
     skip_without_chromium()
     if not os.environ.get("PYTEST_XDIST_WORKER"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from serpaudit.procs import browser_pids, kill
+from serpaudit.ops.procs import browser_pids, kill
 
 
 def our_browsers() -> list[int]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from serpaudit.distributed.localcluster import RedisUnavailable
-from serpaudit.distributed.localcluster import redis_server as _redis_server
+from serpaudit.crawl.distributed.localcluster import RedisUnavailable
+from serpaudit.crawl.distributed.localcluster import redis_server as _redis_server
 
 
 @contextmanager

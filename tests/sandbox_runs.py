@@ -9,8 +9,8 @@ from crawler.browser import find_chromium
 from crawler.errors import BrowserNotFound
 from sandbox import DEFAULT_WORLD_PATH, SandboxWeb, load_world
 from sandbox.server import SandboxServer
-from serpaudit.demo import world_brands
-from serpaudit.pipeline import run_pipeline
+from serpaudit.app.demo import world_brands
+from serpaudit.night.pipeline import run_pipeline
 from serpaudit.settings import Settings
 
 

@@ -6,7 +6,7 @@ import sqlite_utils
 from test_store import KPN, T1, capture, page, result
 
 from audits.store import Store
-from serpaudit.advertiser import resolve_from_landings
+from serpaudit.night.advertiser import resolve_from_landings
 
 HIDDEN = "https://clickserve.dartsearch.net/link/click?lid=1&ds_s_kwgid=2"
 UNWRAPPABLE = "https://clickserve.dartsearch.net/link/click?lid=1&ds_dest_url=https%3A%2F%2Fwww.kpn-hulp.nl%2F"
@@ -55,8 +55,8 @@ def test_old_database_gains_the_advertiser_columns(tmp_path):
 
 def test_a_resumed_run_does_not_open_a_landing_page_it_already_read(tmp_path):
     from crawler.browser import PageCapture
-    from serpaudit.evidence import EvidenceFolder
-    from serpaudit.landing import visit_landing_pages
+    from serpaudit.crawl.evidence import EvidenceFolder
+    from serpaudit.night.landing import visit_landing_pages
 
     class CountingBrowser:
         def __init__(self, fail: set[str]) -> None:
@@ -82,7 +82,7 @@ def test_a_resumed_run_does_not_open_a_landing_page_it_already_read(tmp_path):
 
 
 def test_a_tracker_that_names_its_destination_is_not_opened_the_destination_is():
-    from serpaudit.landing import landing_targets
+    from serpaudit.night.landing import landing_targets
 
     def row(rank: int, landing_url: str) -> dict:
         return {**result(rank, [], landing_url=landing_url), "brand": "KPN"}

@@ -14,7 +14,7 @@ import pytest
 from sandbox_runs import default_world_text, run_world, skip_without_chromium
 
 from audits.store import Store
-from serpaudit.pipeline import EXIT_INCOMPLETE
+from serpaudit.night.pipeline import EXIT_INCOMPLETE
 
 pytestmark = pytest.mark.browser
 

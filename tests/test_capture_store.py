@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 
 from audits.store import Store
-from serpaudit.capture import Blob, CaptureRecord, Job, store_capture
-from serpaudit.evidence import EvidenceFolder
+from serpaudit.crawl.capture import Blob, CaptureRecord, Job, store_capture
+from serpaudit.crawl.evidence import EvidenceFolder
 
 JOB = Job("Telnova", "google", "Telnova klantenservice", "desktop")
 

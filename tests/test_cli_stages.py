@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from audits.brands import dump_brands_csv
 from sandbox import DEFAULT_WORLD_PATH, load_world
+from serpaudit.app.demo import world_brands
 from serpaudit.cli import app
-from serpaudit.demo import world_brands
 
 pytestmark = pytest.mark.browser
 runner = CliRunner()

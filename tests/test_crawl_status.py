@@ -1,6 +1,6 @@
 import pytest
 
-from serpaudit.capture import http_status_to_page_status as _status
+from serpaudit.crawl.capture import http_status_to_page_status as _status
 
 
 @pytest.mark.parametrize("parsed, http, want", [

@@ -9,8 +9,8 @@ import pytest
 import redis
 from processes import redis_server
 
-from serpaudit.distributed.pacing import SharedPacer, egress_of, worker_limits
-from serpaudit.politeness import Limits
+from serpaudit.crawl.distributed.pacing import SharedPacer, egress_of, worker_limits
+from serpaudit.crawl.politeness import Limits
 from serpaudit.settings import Settings
 
 

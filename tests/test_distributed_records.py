@@ -6,10 +6,10 @@ import pytest
 from typer.testing import CliRunner
 
 from audits.store import Store
-from serpaudit.capture import Blob, CaptureRecord, Job
 from serpaudit.cli import app
-from serpaudit.distributed.records import EvidenceMismatch, JobSpec, job_key, store_result
-from serpaudit.evidence import EvidenceFolder
+from serpaudit.crawl.capture import Blob, CaptureRecord, Job
+from serpaudit.crawl.distributed.records import EvidenceMismatch, JobSpec, job_key, store_result
+from serpaudit.crawl.evidence import EvidenceFolder
 from serpaudit.settings import SettingsError, load_settings
 
 runner = CliRunner()

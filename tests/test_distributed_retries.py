@@ -15,11 +15,11 @@ from processes import redis_server
 from test_distributed_worker_jobs import FakeBrowser
 
 from audits.store import Store
-from serpaudit.capture import CaptureRecord, Job
-from serpaudit.distributed import records, worker
-from serpaudit.distributed.app import make_app
-from serpaudit.distributed.coordinator import DistributedCrawl
-from serpaudit.evidence import EvidenceFolder
+from serpaudit.crawl.capture import CaptureRecord, Job
+from serpaudit.crawl.distributed import records, worker
+from serpaudit.crawl.distributed.app import make_app
+from serpaudit.crawl.distributed.coordinator import DistributedCrawl
+from serpaudit.crawl.evidence import EvidenceFolder
 from serpaudit.settings import Settings
 
 

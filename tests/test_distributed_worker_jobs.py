@@ -15,10 +15,10 @@ import redis
 from processes import redis_server
 from typer.testing import CliRunner
 
-from serpaudit.capture import CaptureRecord
 from serpaudit.cli import app
-from serpaudit.distributed import records, worker
-from serpaudit.distributed.records import JobSpec
+from serpaudit.crawl.capture import CaptureRecord
+from serpaudit.crawl.distributed import records, worker
+from serpaudit.crawl.distributed.records import JobSpec
 from serpaudit.settings import Settings, SettingsError, load_settings
 
 PROXY = "http://nl-proxy.example:3128"

@@ -17,9 +17,9 @@ from sandbox_runs import skip_without_chromium
 
 from audits.rules import not_audited
 from audits.store import Store
-from serpaudit.demo import score_run
-from serpaudit.distributed.localcluster import Cluster, kill_tree, wait_for
-from serpaudit.pipeline import RunOutcome
+from serpaudit.app.demo import score_run
+from serpaudit.crawl.distributed.localcluster import Cluster, kill_tree, wait_for
+from serpaudit.night.pipeline import RunOutcome
 
 pytestmark = pytest.mark.browser
 NIGHT_S = 600  # bound on one night on a loaded 2-core machine

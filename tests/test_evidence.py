@@ -1,4 +1,4 @@
-from serpaudit.evidence import EvidenceFolder, sha256_of, slug
+from serpaudit.crawl.evidence import EvidenceFolder, sha256_of, slug
 
 
 def test_names_from_hostile_text_stay_inside_the_evidence_folder(tmp_path):
@@ -17,7 +17,7 @@ def test_names_are_stable_and_distinct_per_key(tmp_path):
 
 
 def test_every_html_file_gets_a_sanitised_copy_that_cannot_run_or_load_anything(tmp_path):
-    from serpaudit.evidence import SAFE_CSP, safe_copy_path
+    from serpaudit.crawl.evidence import SAFE_CSP, safe_copy_path
 
     ev = EvidenceFolder(tmp_path, "run")
     raw = (b'<html><head><script>alert(1)</script><link rel="stylesheet" href="https://t.example/a.css">'

@@ -17,11 +17,11 @@ from crawler.browser import Browser, BrowserConfig
 from crawler.errors import FetchError
 from sandbox import SandboxWeb
 from sandbox.server import SandboxServer
-from serpaudit.capture import Job, take_capture
-from serpaudit.demo import world_brands
-from serpaudit.lanes import Lane, LaneOptions, run_lanes
-from serpaudit.pipeline import run_pipeline
-from serpaudit.politeness import Limits, Pacer
+from serpaudit.app.demo import world_brands
+from serpaudit.crawl.capture import Job, take_capture
+from serpaudit.crawl.lanes import Lane, LaneOptions, run_lanes
+from serpaudit.crawl.politeness import Limits, Pacer
+from serpaudit.night.pipeline import run_pipeline
 from serpaudit.settings import Settings
 
 pytestmark = pytest.mark.browser

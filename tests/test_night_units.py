@@ -17,13 +17,13 @@ from typer.testing import CliRunner
 
 from audits.brands import Brand
 from audits.store import Store
-from serpaudit import commands
+from serpaudit.app import commands
 from serpaudit.cli import app
-from serpaudit.health import incomplete_reasons
-from serpaudit.lock import RunLock, RunLocked, lock_path
-from serpaudit.outputs import LowDiskError, check_free_disk, place_run_reports, prune_evidence
-from serpaudit.pipeline import RunOutcome, start_or_resume
-from serpaudit.politeness import Limits, Pacer, SettingsProblem, parse_window, window_end
+from serpaudit.crawl.politeness import Limits, Pacer, SettingsProblem, parse_window, window_end
+from serpaudit.night.health import incomplete_reasons
+from serpaudit.night.pipeline import RunOutcome, start_or_resume
+from serpaudit.ops.lock import RunLock, RunLocked, lock_path
+from serpaudit.ops.outputs import LowDiskError, check_free_disk, place_run_reports, prune_evidence
 from serpaudit.settings import Settings, SettingsError, load_settings
 
 runner = CliRunner()
@@ -46,7 +46,7 @@ def test_the_cli_exits_4_while_another_process_holds_the_lock(tmp_path, monkeypa
         monkeypatch.delenv(var)
     db = tmp_path / "serpaudit-data" / "serpaudit.db"
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from serpaudit.lock import RunLock\n"
+        "import sys, time; from pathlib import Path; from serpaudit.ops.lock import RunLock\n"
         f"RunLock(Path({str(db)!r}), 'run').acquire(); print('held', flush=True); time.sleep(60)")],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
     try:
@@ -193,7 +193,7 @@ def test_a_kill_while_writing_leaves_the_previous_reports_whole(tmp_path):
 
 
 def test_a_night_killed_after_it_finished_gets_its_reports_before_the_next_night(tmp_path, caplog):
-    from serpaudit.reporting import write_missing_reports
+    from serpaudit.night.reporting import write_missing_reports
 
     store = Store(tmp_path / "db.sqlite")
     settings = Settings(database=tmp_path / "db.sqlite", reports_dir=tmp_path / "reports",
@@ -268,7 +268,7 @@ def test_audit_and_report_without_run_never_take_a_killed_run(tmp_path, monkeypa
 
 
 def test_log_lines_carry_iso_timestamps_and_go_to_the_log_file(tmp_path):
-    from serpaudit.logs import add_log_file, setup_logging
+    from serpaudit.ops.logs import add_log_file, setup_logging
 
     root = logging.getLogger()
     saved = list(root.handlers), root.level
@@ -287,7 +287,7 @@ def test_log_lines_carry_iso_timestamps_and_go_to_the_log_file(tmp_path):
 
 
 def test_each_engine_lane_gets_its_proxy_profile_and_the_regions_locale_and_time_zone(tmp_path):
-    from serpaudit.pipeline import browser_config
+    from serpaudit.night.pipeline import browser_config
 
     s = Settings(region="BE", language="nl", proxies=("google=http://be-proxy:3128",),
                  profile_dir=str(tmp_path / "profiles"))

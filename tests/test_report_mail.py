@@ -170,7 +170,7 @@ def test_without_smtp_settings_the_files_are_written_and_it_says_so(tmp_path) ->
 
 @pytest.mark.parametrize("smtp_server", ["starttls"], indirect=True)
 def test_send_reports_setting_mails_at_the_end_of_a_run(tmp_path, smtp_server, monkeypatch) -> None:
-    from serpaudit.pipeline import run_pipeline
+    from serpaudit.night.pipeline import run_pipeline
     from serpaudit.settings import load_settings
 
     inbox, port, ca_file, _ = smtp_server

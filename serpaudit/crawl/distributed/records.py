@@ -2,9 +2,9 @@
 
 A job: the run, the capture key and everything a worker needs that is not its own business (region,
 locale, retries, and -- in sandbox mode -- the coordinator's sandbox web address).  A result: the
-:class:`~serpaudit.capture.CaptureRecord` the local crawl would store (status, parsed page with boxes,
+:class:`~serpaudit.crawl.capture.CaptureRecord` the local crawl would store (status, parsed page with boxes,
 evidence as bytes with their sha256), as JSON.  The coordinator checks every sha256 and stores it with the
-same :func:`~serpaudit.capture.store_capture` as a local night, keyed by (run, job).
+same :func:`~serpaudit.crawl.capture.store_capture` as a local night, keyed by (run, job).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 from audits.ids import stable_id
 from crawler.browser import Browser
-from serpaudit.capture import CaptureRecord, Job, blocked_record, store_capture, take_capture
-from serpaudit.evidence import EvidenceFolder, sha256_of
+from serpaudit.crawl.capture import CaptureRecord, Job, blocked_record, store_capture, take_capture
+from serpaudit.crawl.evidence import EvidenceFolder, sha256_of
 
 
 class EvidenceMismatch(ValueError):

@@ -26,7 +26,7 @@ from crawler.drift import alarm as drift_alarm
 from crawler.engines import get_engine
 from crawler.errors import FetchError
 from crawler.models import SerpPage
-from serpaudit.evidence import EvidenceFolder, key_hash, sha256_of, slug
+from serpaudit.crawl.evidence import EvidenceFolder, key_hash, sha256_of, slug
 
 log = logging.getLogger(__name__)
 

@@ -16,12 +16,12 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from serpaudit import cli_findings
-from serpaudit.exit_codes import EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_USAGE
+from serpaudit.cli import findings as cli_findings
 from serpaudit.lazy import LazyModule
-from serpaudit.logs import NightDisplay, setup_logging
+from serpaudit.ops.exit_codes import EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_USAGE
+from serpaudit.ops.logs import NightDisplay, setup_logging
 
-commands: Any = LazyModule("serpaudit.commands")  # imported when a command runs, not for --help
+commands: Any = LazyModule("serpaudit.app.commands")  # imported when a command runs, not for --help
 
 GLOBAL_FLAGS = ("-v", "-vv", "-vvv", "--verbose", "-q", "--quiet")
 

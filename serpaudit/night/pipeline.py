@@ -8,7 +8,7 @@ decides the exit code.  Exit codes (also in README.md):
 - 2: usage or input error (bad settings, brand file, world file)
 - 3: the run is incomplete: part of the audit is missing (harvests failed, an engine showed
   no results, jobs stayed blocked, no browser) — even when it also found scams
-- 4: another run holds the database's lock (see serpaudit.lock)
+- 4: another run holds the database's lock (see serpaudit.ops.lock)
 
 A run killed halfway stays ``running``; the next run of the same command over the same
 brands resumes it (same run id, finished jobs not repeated) unless ``fresh``.
@@ -30,18 +30,18 @@ from audits.lifecycle import apply_night
 from audits.rules import audit, not_audited
 from audits.store import Store
 from crawler.browser import Browser, BrowserConfig
-from serpaudit.advertiser import resolve_from_landings
-from serpaudit.capture import Job
-from serpaudit.crawl import crawl, jobs_for
-from serpaudit.evidence import EvidenceFolder
-from serpaudit.exit_codes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_USAGE  # noqa: F401 (re-exported)
-from serpaudit.harvest import harvest_brands
-from serpaudit.health import incomplete_reasons
-from serpaudit.landing import page_limits, visit_landing_pages
-from serpaudit.outputs import clean_stale_temp
-from serpaudit.politeness import engine_proxy
+from serpaudit.crawl.capture import Job
+from serpaudit.crawl.evidence import EvidenceFolder
+from serpaudit.crawl.jobs import crawl, jobs_for
+from serpaudit.crawl.politeness import engine_proxy
+from serpaudit.night.advertiser import resolve_from_landings
+from serpaudit.night.harvest import harvest_brands
+from serpaudit.night.health import incomplete_reasons
+from serpaudit.night.landing import page_limits, visit_landing_pages
+from serpaudit.night.reporting import deliver, write_missing_reports, write_run_reports
+from serpaudit.ops.exit_codes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_USAGE  # noqa: F401 (re-exported)
+from serpaudit.ops.outputs import clean_stale_temp
 from serpaudit.regions import region_timezone
-from serpaudit.reporting import deliver, write_missing_reports, write_run_reports
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -180,7 +180,7 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                     on_capture(job, status)
 
             if settings.broker_url:  # on the workers; this process only stores what comes back
-                from serpaudit.distributed.coordinator import crawl_distributed
+                from serpaudit.crawl.distributed.coordinator import crawl_distributed
 
                 crawled = crawl_distributed(settings, store, jobs, run_id, evidence, resolve_all_to=resolve_all_to,
                                             progress=each)
@@ -235,7 +235,7 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
 
 
 def _pending(store: Store, run_id: str, jobs: list[Any]) -> list[Any]:
-    from serpaudit.crawl import pending_jobs
+    from serpaudit.crawl.jobs import pending_jobs
 
     return pending_jobs(store, run_id, jobs)
 

@@ -32,12 +32,12 @@ from typing import Any
 from celery.result import AsyncResult
 
 from audits.store import Store
-from serpaudit.capture import CaptureRecord, store_capture, utc_now
-from serpaudit.crawl import CrawlSummary, Job, pending_jobs
-from serpaudit.distributed.app import RESULT_TTL_S, make_app, queue_for
-from serpaudit.distributed.records import EvidenceMismatch, JobSpec, store_result
-from serpaudit.distributed.worker import session_key
-from serpaudit.evidence import EvidenceFolder
+from serpaudit.crawl.capture import CaptureRecord, store_capture, utc_now
+from serpaudit.crawl.distributed.app import RESULT_TTL_S, make_app, queue_for
+from serpaudit.crawl.distributed.records import EvidenceMismatch, JobSpec, store_result
+from serpaudit.crawl.distributed.worker import session_key
+from serpaudit.crawl.evidence import EvidenceFolder
+from serpaudit.crawl.jobs import CrawlSummary, Job, pending_jobs
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -197,7 +197,7 @@ class DistributedCrawl:
 def crawl_distributed(settings: Settings, store: Store, jobs: list[Job], run_id: str, evidence: EvidenceFolder, *,
                       resolve_all_to: str | None, progress: Callable[[Job, str], None] | None = None
                       ) -> CrawlSummary:
-    """The crawl stage on the workers: same jobs, same stored captures as :func:`serpaudit.crawl.crawl`."""
+    """The crawl stage on the workers: same jobs, same stored captures as :func:`serpaudit.crawl.jobs.crawl`."""
     return DistributedCrawl(settings, store, run_id, evidence, resolve_all_to=resolve_all_to,
                             progress=progress).run(jobs)
 

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from crawler.browser import Browser, BrowserConfig, find_chromium
-from serpaudit.distributed.pacing import SharedPacer, egress_of, worker_limits
-from serpaudit.distributed.records import JobSpec, refused_result, run_job
-from serpaudit.politeness import ENGINES, longest_spread_delay_s, without_budgets
+from serpaudit.crawl.distributed.pacing import SharedPacer, egress_of, worker_limits
+from serpaudit.crawl.distributed.records import JobSpec, refused_result, run_job
+from serpaudit.crawl.politeness import ENGINES, longest_spread_delay_s, without_budgets
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def profile_slot(profile_dir: str) -> str:
 
 def job_browser_config(settings: Settings, spec: JobSpec) -> BrowserConfig:
     """The Chromium ``spec`` runs in: as a local lane's for its engine (proxy, profile), in the job's locale."""
-    from serpaudit.pipeline import browser_config
+    from serpaudit.night.pipeline import browser_config
 
     own = replace(settings, region=spec.region, language=spec.language)
     if settings.profile_dir:
@@ -148,7 +148,7 @@ def run_worker(settings: Settings, queues: list[str], concurrency: int, loglevel
     """Serve the given region queues until stopped (SIGTERM: finish the jobs at hand, then exit)."""
     from celery.signals import worker_process_shutdown
 
-    from serpaudit.distributed.app import make_app, queue_for
+    from serpaudit.crawl.distributed.app import make_app, queue_for
 
     find_chromium(settings.browser_path or None)  # no Chromium: say so now, not at the first job
     if settings.worker_min_delay_s:

@@ -38,7 +38,7 @@ from crawler.clicks import is_ad_click_url
 from crawler.domains import is_on_domains
 from crawler.errors import FetchError
 from crawler.trackers import unwrap
-from serpaudit.evidence import EvidenceFolder
+from serpaudit.crawl.evidence import EvidenceFolder
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)

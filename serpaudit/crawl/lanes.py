@@ -1,7 +1,7 @@
 """The night's searches, one lane per engine, run at once: Google's budget never slows Bing.
 
 Each lane is a thread with its own Playwright and Chromium (Playwright's sync API is
-not thread-safe), its own :class:`serpaudit.politeness.Pacer`, and its engine's
+not thread-safe), its own :class:`serpaudit.crawl.politeness.Pacer`, and its engine's
 jobs in a shuffled order. Lanes only *take* captures; the calling thread stores
 each one as it arrives (the SQLite connection stays in one thread), so a capture
 is durable as soon as it is taken.
@@ -26,9 +26,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from serpaudit.capture import CaptureRecord, Job, blocked_record, take_capture, utc_now
-from serpaudit.politeness import Pacer
-from serpaudit.procs import browser_pids, kill
+from serpaudit.crawl.capture import CaptureRecord, Job, blocked_record, take_capture, utc_now
+from serpaudit.crawl.politeness import Pacer
+from serpaudit.ops.procs import browser_pids, kill
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,11 @@
 """The crawl stage: brand x engine x query x device, each page kept as evidence.
 
-Each job is taken (:func:`serpaudit.capture.take_capture`) and stored at once
-(:func:`serpaudit.capture.store_capture`), so a killed night keeps every
+Each job is taken (:func:`serpaudit.crawl.capture.take_capture`) and stored at once
+(:func:`serpaudit.crawl.capture.store_capture`), so a killed night keeps every
 capture it took; a resumed night skips the jobs its run already captured.
 
-Jobs run in lanes, one per engine (:mod:`serpaudit.lanes`), each within its
-engine's politeness budget (:mod:`serpaudit.politeness`). A CAPTCHA or block
+Jobs run in lanes, one per engine (:mod:`serpaudit.crawl.lanes`), each within its
+engine's politeness budget (:mod:`serpaudit.crawl.politeness`). A CAPTCHA or block
 page is recorded as such, never as "no ads"; the engine backs off and its
 blocked jobs are retried later in the night.
 """
@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from serpaudit.capture import RETRYABLE, CaptureRecord, Job, store_capture
-from serpaudit.evidence import EvidenceFolder
-from serpaudit.lanes import Lane, LaneOptions, run_lanes
-from serpaudit.politeness import Pacer, engine_limits, parse_window
+from serpaudit.crawl.capture import RETRYABLE, CaptureRecord, Job, store_capture
+from serpaudit.crawl.evidence import EvidenceFolder
+from serpaudit.crawl.lanes import Lane, LaneOptions, run_lanes
+from serpaudit.crawl.politeness import Pacer, engine_limits, parse_window
 
 log = logging.getLogger(__name__)
 

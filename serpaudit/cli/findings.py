@@ -1,4 +1,4 @@
-"""``serpaudit findings ...`` and ``serpaudit campaigns ...``: a thin layer over serpaudit.findings_commands.
+"""``serpaudit findings ...`` and ``serpaudit campaigns ...``: a thin layer over serpaudit.app.findings.
 
 ``register(findings_app, campaigns_app, guard, print_rows)`` adds the commands; serpaudit.cli calls it
 with its own error guard and table printer, so every command prints and exits the same way.
@@ -15,7 +15,7 @@ import typer
 
 from serpaudit.lazy import LazyModule
 
-fc: Any = LazyModule("serpaudit.findings_commands")  # imported when a command runs, not for --help
+fc: Any = LazyModule("serpaudit.app.findings")  # imported when a command runs, not for --help
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (TOML).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

@@ -17,8 +17,8 @@ from audits.brands import Brand
 from audits.store import Store
 from sandbox import SandboxWeb, WorldError, load_world
 from sandbox.server import SandboxServer
-from serpaudit.demo_nights import LifecycleCheck, apply_triage, check_lifecycle
-from serpaudit.pipeline import RunOutcome, run_pipeline
+from serpaudit.app.demo_nights import LifecycleCheck, apply_triage, check_lifecycle
+from serpaudit.night.pipeline import RunOutcome, run_pipeline
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)

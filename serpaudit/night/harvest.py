@@ -20,7 +20,7 @@ from crawler import contact
 from crawler.browser import Browser
 from crawler.domains import is_on_domains
 from crawler.errors import FetchError
-from serpaudit.evidence import EvidenceFolder
+from serpaudit.crawl.evidence import EvidenceFolder
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from typing import Any
 
 from audits.store import Store
 from sandbox import DEFAULT_WORLD_PATH, load_world
-from serpaudit.crawl import jobs_for
-from serpaudit.demo import world_brands
+from serpaudit.app.demo import world_brands
+from serpaudit.crawl.jobs import jobs_for
 
 SERPAUDIT = str(Path(sys.executable).with_name("serpaudit"))
 

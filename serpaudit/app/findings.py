@@ -13,7 +13,7 @@ from audits.store_findings import STATES, STATUSES
 from audits.takedowns import followup_due, takedown_stats
 from audits.triage import REPORT_PLATFORMS, TriageError, change_state
 from crawler.engines import ENGINE_NAMES
-from serpaudit.commands import InputError, _store
+from serpaudit.app.commands import InputError, _store
 
 # what `findings list` shows as a table; --json holds every field
 LIST_COLUMNS = ["id", "status", "state", "brand", "rule", "e164", "advertiser_domain", "engines", "first_seen",

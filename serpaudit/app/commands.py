@@ -25,12 +25,10 @@ from crawler import contact
 from crawler.engines import ENGINE_NAMES, get_engine
 from crawler.errors import BrowserNotFound, CrawlError
 from crawler.phones import number_type_name, to_e164
-from serpaudit.health import incomplete_reasons, unfinished_reason
-from serpaudit.landing import page_limits
-from serpaudit.lock import RunLock, RunLocked
-from serpaudit.logs import add_log_file, night_summary
-from serpaudit.outputs import LowDiskError, check_free_disk, prune_evidence
-from serpaudit.pipeline import (
+from serpaudit.crawl.politeness import without_budgets
+from serpaudit.night.health import incomplete_reasons, unfinished_reason
+from serpaudit.night.landing import page_limits
+from serpaudit.night.pipeline import (
     EXIT_CLEAN,
     EXIT_INCOMPLETE,
     RunOutcome,
@@ -39,8 +37,10 @@ from serpaudit.pipeline import (
     run_pipeline,
     utc_now,
 )
-from serpaudit.politeness import without_budgets
-from serpaudit.reporting import ReportOutcome, deliver, write_run_reports
+from serpaudit.night.reporting import ReportOutcome, deliver, write_run_reports
+from serpaudit.ops.lock import RunLock, RunLocked
+from serpaudit.ops.logs import add_log_file, night_summary
+from serpaudit.ops.outputs import LowDiskError, check_free_disk, prune_evidence
 from serpaudit.settings import DEFAULT_CONFIG_NAME, Settings, SettingsError, load_settings, settings_toml
 
 log = logging.getLogger(__name__)
@@ -205,7 +205,7 @@ def worker(config: Path | None, queues: list[str], concurrency: int) -> None:
     bad = [q for q in queues if q.strip().upper() not in phonenumbers.SUPPORTED_REGIONS]
     if bad:
         raise InputError(f"--queues: {', '.join(bad)}: not region codes such as nl, be or de")
-    from serpaudit.distributed.worker import run_worker
+    from serpaudit.crawl.distributed.worker import run_worker
 
     try:
         run_worker(settings, queues, concurrency)
@@ -279,7 +279,7 @@ def report(config: Path | None, run: str | None, send: bool = False) -> ReportOu
 
 def demo(config: Path | None, world: Path | None, out: Path, nights: int | None = None) -> dict[str, Any]:
     from sandbox import DEFAULT_WORLD_PATH, WorldError, load_world
-    from serpaudit.demo import run_demo
+    from serpaudit.app.demo import run_demo
 
     settings = _settings(config)
     try:
@@ -411,7 +411,7 @@ def official_remove(config: Path | None, brand: str, number: str, reason: str) -
 
 def schedule(config: Path | None, at: str, action: str) -> list[str]:
     """``schedule print|install|remove``: the lines to show."""
-    from serpaudit import schedule as sched
+    from serpaudit.ops import schedule as sched
 
     try:
         plan = sched.make_schedule(_settings(config), config, at)

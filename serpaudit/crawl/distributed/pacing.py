@@ -1,6 +1,6 @@
 """A worker host's politeness: a local lane's engine budgets, shared through Redis by everything on one egress.
 
-Each worker process enforces the same per-engine :class:`~serpaudit.politeness.Limits` a local lane keeps
+Each worker process enforces the same per-engine :class:`~serpaudit.crawl.politeness.Limits` a local lane keeps
 (``min_delay_s`` plus up to ``jitter_s``, ``max_per_hour``, ``engine_limits``, exponential backoff from
 ``backoff_s`` up to ``backoff_max_s`` after blocks).  The state lives in one Redis hash per (egress, engine),
 so every worker process leaving through one address -- ``--concurrency N``, several ``serpaudit worker``
@@ -29,7 +29,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from serpaudit.politeness import Limits, backoff_pause_s, engine_limits, engine_proxy, spread_delay_s
+from serpaudit.crawl.politeness import Limits, backoff_pause_s, engine_limits, engine_proxy, spread_delay_s
 
 STATE_TTL_S = 24 * 3600  # an egress's budget state outlives a night's pauses, then Redis forgets it
 

@@ -35,7 +35,7 @@ def make_app(settings: Settings) -> Celery:
         task_default_queue=queue_for(settings.region), broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False, worker_send_task_events=False, task_send_sent_event=False,
     )  # fmt: skip
-    from serpaudit.distributed.worker import capture_task
+    from serpaudit.crawl.distributed.worker import capture_task
 
     app.task(name=CAPTURE_TASK, bind=True)(capture_task)
     return app

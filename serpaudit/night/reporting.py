@@ -22,7 +22,7 @@ from audits.triage import AUTO_USER, TriageError, change_state
 from reports import Bundle, ReportContext, write_bundle
 from reports.bundle import sha256_file
 from reports.mail import Delivery, MailConfig, MailError, recipients_of, send
-from serpaudit.outputs import place_run_reports, run_folder_name
+from serpaudit.ops.outputs import place_run_reports, run_folder_name
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,1 @@
+"""Operations around a night: the database lock, logs, the schedule, output folders, processes, exit codes."""
