@@ -164,6 +164,22 @@ def render_captcha(query: str, continue_url: str) -> str:
     )
 
 
+def render_one_last_step(query: str, continue_url: str) -> str:
+    """The "One last step" challenge as Bing serves it at the search URL since 2024: the result page's own
+    title ("<query> - Search") and search box, and in place of the results a Turnstile frame."""
+    frame = "/turing/captcha/challenge?" + urlencode({"q": "", "iag": "0", "ig": token("ig", continue_url,
+                                                                                       length=32).upper()})
+    return (
+        _head(f"{query} - Search") + _searchbox(query)
+        + '<div id="b_content"><main aria-label="Search Results"><ol id="b_results">'
+        '<li class="b_ans"><div class="captcha" id="turingcaptcha">'
+        '<div class="captcha_header">One last step</div>'
+        '<div class="captcha_text">Please solve the challenge below to continue</div>'
+        f'<iframe title="Challenge" src="{esc(frame)}" width="320" height="90" frameborder="0"></iframe>'
+        "</div></li></ol></main></div></body></html>"
+    )
+
+
 def render_turing_challenge() -> str:
     """``/turing/captcha/challenge``: the Cloudflare Turnstile checkbox inside the challenge frame."""
     return (
@@ -227,4 +243,5 @@ def home() -> str:
 
 
 __all__ = ["click_url", "consent_banner", "consent_cookie", "continue_of", "encode_u", "home",
-           "render_blocked", "render_captcha", "render_consent", "render_serp", "render_turing_challenge"]
+           "render_blocked", "render_captcha", "render_consent", "render_one_last_step", "render_serp",
+           "render_turing_challenge"]

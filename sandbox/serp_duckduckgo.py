@@ -183,6 +183,23 @@ def render_anomaly(query: str, url: str) -> str:
     )
 
 
+def render_anomaly_javascript(query: str, url: str) -> str:
+    """The bot check of the JavaScript site: the result page's header and an empty result list, and over it
+    the anomaly modal its script draws in place of the results (the same puzzle as the html site's)."""
+    puzzle = render_anomaly(query, url)
+    modal = puzzle[puzzle.index('<form id="challenge-form"'):puzzle.index("</body>")]
+    return (
+        '<!DOCTYPE html><html lang="nl-NL" class="js no-touch"><head><meta charset="utf-8">'
+        f"<title>{esc(query)} op DuckDuckGo</title><style>{CSS}"
+        ".anomaly-modal__mask{position:fixed;inset:0;background:rgba(0,0,0,.4)}.anomaly-modal__modal{"
+        "max-width:420px;margin:80px auto;background:#fff;padding:24px;border-radius:8px}</style></head>"
+        '<body class="body--serp"><div id="header_wrapper"><form id="search_form" action="/">'
+        f'<input id="search_form_input" type="text" name="q" value="{esc(query)}" autocomplete="off"></form>'
+        '</div><div id="react-layout"><section data-testid="mainline"><ol class="react-results--main"></ol>'
+        f"</section></div>{modal}</body></html>"
+    )
+
+
 def render_blocked() -> str:
     """DuckDuckGo's HTTP 403 page: no results, a request to report a persisting error."""
     return (

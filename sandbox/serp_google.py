@@ -11,7 +11,7 @@ call button is only a ``tel:`` link labelled "Bellen".  Also the CAPTCHA page
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from sandbox import serp_google_2019
 from sandbox.markup import ads_at, breadcrumb, esc, origin, site_name, token, wa_link
@@ -268,6 +268,39 @@ def render_blocked(path_and_query: str) -> str:
     )
 
 
+def render_javascript_wall(query: str, sei: str) -> str:
+    """What Google sends a client it distrusts since January 2025 (cf. 2025-blocked-javascript-required.html):
+    no results, a challenge script, a <noscript> refresh to /httpservice/retry/enablejs and a hidden "having
+    trouble?" link back to the search.  Answered 200 at the search URL itself."""
+    retry = f"/httpservice/retry/enablejs?sei={sei}"
+    again = "/search?" + urlencode({"q": query, "hl": "nl", "emsg": "SG_REL", "sei": sei})
+    return (
+        '<!DOCTYPE html><html lang="nl"><head><title>Google Zoeken</title>'
+        "<style>body{background-color:#fff}</style>"
+        # the challenge did not pass: after a while the page offers its "having trouble?" line
+        "<script>setTimeout(function(){var e=document.getElementById('yvlrue');if(e){e.style.display='block'}},"
+        "1500);</script></head><body>"
+        f'<noscript><style>table,div,span,p{{display:none}}</style><meta content="0;url={esc(retry)}" '
+        f'http-equiv="refresh"><div style="display:block">Klik <a href="{esc(retry)}">hier</a> als je niet '
+        "binnen een paar seconden wordt doorgestuurd.</div></noscript>"
+        '<div id="yvlrue" style="display:none">Heb je problemen met de toegang tot Google Zoeken? '
+        f'<a href="{esc(again)}">Klik hier</a> of stuur <a href="https://support.google.com/websearch">'
+        "feedback</a>.</div></body></html>"
+    )
+
+
+def render_soft_block(query: str, sei: str) -> str:
+    """Google's 2026 soft block (cf. 2026-blocked-soft-redirect.html): a title, an empty #main and a
+    <noscript> frame to /httpservice/retry/enablejs, nothing else."""
+    return (
+        '<html><head><meta http-equiv="content-type" content="text/html; charset=UTF-8">'
+        f"<title>{esc(query)} - Google Zoeken</title></head><body><noscript><iframe "
+        f'src="/httpservice/retry/enablejs?sei={esc(sei)}" frameborder="0" height="100%" width="100%"></iframe>'
+        "Klik hier als je niet binnen een paar seconden wordt doorgestuurd.</noscript>"
+        '<div id="main"></div></body></html>'
+    )
+
+
 def is_google_host(host: str) -> bool:
     return host in ("google.nl", "google.com") or (host.startswith("www.google.") and host.count(".") == 2)
 
@@ -277,4 +310,4 @@ def home(mobile: bool = False) -> str:
 
 
 __all__ = ["click_url", "render_serp", "render_captcha", "render_consent", "render_blocked", "is_google_host",
-           "home"]
+           "home", "render_javascript_wall", "render_soft_block"]

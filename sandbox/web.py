@@ -152,6 +152,11 @@ class SandboxWeb:
         if path == "/search" and qs.get("q"):
             status = self._status("google", qs["q"], device)
             if status == "blocked":  # refused at the edge, before any consent or CAPTCHA
+                page = self._block_page("google", qs["q"], device)
+                if page == "javascript_required":  # answered 200, in place of the results
+                    return _html(200, serp_google.render_javascript_wall(qs["q"], token("sei", url, length=22)))
+                if page == "soft_redirect":
+                    return _html(200, serp_google.render_soft_block(qs["q"], token("sei", url, length=22)))
                 p = urlsplit(url)
                 return _html(403, serp_google.render_blocked(p.path + (f"?{p.query}" if p.query else "")))
             wall = self.world.engines.get("google", {}).get("consent_wall", False)
@@ -179,6 +184,11 @@ class SandboxWeb:
         serp = self.world.serp_for(engine, query, device)
         return str(serp["status"]) if serp else "ok"
 
+    def _block_page(self, engine: str, query: str, device: str) -> str | None:
+        """Which of the engine's block pages a planted captcha or block shows (world.BLOCK_PAGES)."""
+        serp = self.world.serp_for(engine, query, device)
+        return serp.get("page") if serp else None
+
     def _bing(self, url: str, path: str, qs: dict[str, str], headers: dict[str, str]) -> Response:
         device = "mobile" if is_mobile(headers) else "desktop"
         if path == "/search" and qs.get("q"):
@@ -186,6 +196,8 @@ class SandboxWeb:
             if status == "blocked":
                 return _html(403, serp_bing.render_blocked(url))
             if status == "captcha":  # the challenge is served in place of the results, same URL
+                if self._block_page("bing", qs["q"], device) == "one_last_step":
+                    return _html(200, serp_bing.render_one_last_step(qs["q"], url))
                 return _html(200, serp_bing.render_captcha(qs["q"], url))
             if status == "consent":  # stays on the banner, whatever the cookie says
                 return _html(200, serp_bing.render_consent(qs["q"], url))
@@ -209,6 +221,8 @@ class SandboxWeb:
             if status == "blocked":
                 return _html(403, serp_duckduckgo.render_blocked())
             if status == "captcha":  # the anomaly modal comes with 202 Accepted
+                if self._block_page("duckduckgo", qs["q"], device) == "javascript_challenge":
+                    return _html(202, serp_duckduckgo.render_anomaly_javascript(qs["q"], url))
                 return _html(202, serp_duckduckgo.render_anomaly(qs["q"], url))
             return self._serp("duckduckgo", qs["q"], device)
         if path.startswith(serp_duckduckgo.ANOMALY_IMAGE_PATH):

@@ -32,6 +32,18 @@ ENGINE_STATUSES = {
     "bing": SERP_STATUSES,
     "duckduckgo": ("ok", "captcha", "blocked", "empty"),
 }
+# The page each engine serves for a planted block ([[serps]] ``page``; the first is the default): Google's 403
+# error, its JavaScript wall (2025) or soft block (2026); Bing's "Nog één stap" challenge (title "Bing") or its
+# "One last step" challenge that keeps the result page's "<query> - Search" title; DuckDuckGo's anomaly puzzle
+# of its html site or the modal over its JavaScript site.
+BLOCK_PAGES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("google", "blocked"): ("forbidden", "javascript_required", "soft_redirect"),
+    ("google", "captcha"): ("recaptcha",),
+    ("bing", "blocked"): ("access_denied",),
+    ("bing", "captcha"): ("nog_een_stap", "one_last_step"),
+    ("duckduckgo", "blocked"): ("forbidden",),
+    ("duckduckgo", "captcha"): ("html_challenge", "javascript_challenge"),
+}
 # The flags an [engines.<name>] table may set (all booleans, default false).
 ENGINE_FLAGS: dict[str, tuple[str, ...]] = {
     "google": ("consent_wall",),
@@ -432,6 +444,11 @@ def _parse_serp(v: _V, s: dict[str, Any], where: str, region: str) -> dict[str, 
     if serp["status"] not in ENGINE_STATUSES[engine]:
         raise v.fail(f"{where}.status", f"{engine} has no {serp['status']} page "
                                         f"(choose {', '.join(ENGINE_STATUSES[engine])})")
+    pages = BLOCK_PAGES.get((engine, serp["status"]))
+    if "page" in s and pages is None:
+        raise v.fail(f"{where}.page", f"only a captcha or blocked page comes in variants (status is "
+                                      f"{serp['status']!r})")
+    serp["page"] = v.string(s, "page", where, default=pages[0], choices=pages) if pages else None
     for j, a in enumerate(v.tables(s, "ads", where)):
         aw = f"{where}.ads[{j}]"
         placement = v.string(a, "placement", aw, default="top", choices=PLACEMENTS[engine])

@@ -6,6 +6,11 @@ own region (``name@REGION``).  Results must stay identical, apart
 from the fields added since (listed in ADDED_FIELDS) and the changes listed in CHANGED with the reason.
 To re-record after an intended change: ``python tests/test_real_serp_parses.py --record`` and say why
 in the commit.
+
+CHANGED (intended, with the reason):
+- google/2025-blocked-javascript-required.html, google/2026-blocked-soft-redirect.html: "unknown" with no
+  query became "blocked" with the query (from the page's retry link, from its title): issue 19, the
+  JavaScript wall and the soft block are blocks, never a page the parser could not read.
 """
 
 from __future__ import annotations

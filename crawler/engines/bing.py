@@ -42,6 +42,7 @@ CONSENT_REJECT_SELECTORS = [
 CAPTCHA_MARKERS = (
     "b_captcha", "verify you are human", "verify that you are human", "controleer of je een mens bent",
     "bevestig dat je een mens bent", "one last step", "nog één stap", "solve the challenge",
+    "ein letzter schritt", "une dernière étape",
     "challenges.cloudflare.com", "cf-turnstile", "/turing/captcha", 'id="captcha',
 )
 # A banner over results still leaves the page readable ("ok"); the crawler rejects it all the same.

@@ -19,7 +19,7 @@ DuckDuckGo shows no cookie wall.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from crawler.engines import _common as c
 from crawler.htmltree import (
@@ -75,6 +75,7 @@ DISPLAY_URL = 'a.result__url, .result__url, [data-testid="result-extras-url-link
 # Tooltips and elements DuckDuckGo's stylesheet hides (never seen as text).
 HIDDEN_BY_CLASS = ".result__check, .result__check__tt, .is-hidden, .module__toggle, .hide"
 QUERY_INPUTS = '#search_form_input, input[name="q"]:not([type="hidden"]), textarea[name="q"]'
+CHALLENGE_FORM = "form#challenge-form[action]"  # the bot check posts the query back in its action's q=
 CALL_BUTTONS = 'a[href^="tel:"][role="button"], a[href^="tel:"][aria-label]'
 DDG_HOSTS = ("duckduckgo.com", "duck.com", "duckduckgo.onion")
 
@@ -125,6 +126,9 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     status = _classify(html, page, url)
     query = c.query_from(page, QUERY_INPUTS, url)
     if status != "ok":
+        form = page.select_one(CHALLENGE_FORM) if query is None else None
+        if form is not None:  # the html site's challenge answers a POSTed search: no q= in the page URL
+            query = next(iter(parse_qs(urlsplit(str(form.get("action"))).query).get("q", [])), None)
         return SerpPage(engine=NAME, status=status, query=query)
     base = "https://duckduckgo.com"
     ads = _ads(page)

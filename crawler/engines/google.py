@@ -45,6 +45,8 @@ GOOGLE_HOSTS = {
 # --- consent wall (consent.google.com, "Voordat je verdergaat naar Google") --------------------------------
 
 # What shows the page is there, waited for after the load event: results, or a CAPTCHA or consent wall.
+# The JavaScript wall is left out on purpose: its challenge script may still reload to the results within
+# the bound, and a wall that stays is read as blocked when the bound runs out.
 READY_SELECTOR = (
     "#rso, #search, #center_col, #tads, #topstuff, #captcha-form, #recaptcha, form[action*='consent.google']"
 )
@@ -78,6 +80,13 @@ CONSENT_MARKERS = (
 BLOCKED_MARKERS = (
     "403. that’s an error", "403. that's an error", "error 403 (forbidden)", "429. that’s an error",
     "429 too many requests", "your client does not have permission",
+)
+# The page Google sends a client it distrusts (since January 2025): no results, a challenge script and, for a
+# client without JavaScript, a <noscript> refresh to /httpservice/retry/enablejs ("Please click here if you are
+# not redirected within a few seconds"); the 2026 soft block is only that <noscript> (an iframe) and a title.
+JAVASCRIPT_WALL_MARKERS = (
+    "/httpservice/retry/enablejs", "if you are not redirected within a few seconds",
+    "if you're not redirected within a few seconds", "if you’re not redirected within a few seconds",
 )
 EMPTY_MARKERS = (
     "did not match any documents", "heeft geen overeenkomstige documenten opgeleverd",
@@ -140,7 +149,7 @@ def _classify(html: str, page: PageIndex, url: str | None, ads: list[Element] | 
         return "captcha"
     if host.startswith("consent.") or (no_results_column and any(m in low for m in CONSENT_MARKERS)):
         return "consent"
-    if no_results_column and any(m in low for m in BLOCKED_MARKERS):
+    if no_results_column and any(m in low for m in BLOCKED_MARKERS + JAVASCRIPT_WALL_MARKERS):
         return "blocked"
     if ads is None:
         ads = _ad_blocks(page, TOP_AD_CONTAINERS) + _ad_blocks(page, BOTTOM_AD_CONTAINERS)

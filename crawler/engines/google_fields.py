@@ -21,6 +21,11 @@ CLICK_URL = re.compile(
     r"^(?:https?:)?//(?:www\.)?(?:googleadservices\.com/pagead/aclk|google\.[a-z.]+/aclk)|^/aclk", re.I
 )
 _DATE_LIKE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
+# A page without a search box (the JavaScript wall, the soft block) still names its query in its title.
+_TITLE_QUERY = re.compile(
+    r"^(.*\S)\s+-\s+(?:Google (?:Search|Zoeken|Suche|Pesquisa|Buscar|Søg|Sök)|Recherche Google)$", re.I)
+# The JavaScript wall's "If you're having trouble accessing Google Search, please click here" link.
+_RETRY_LINK = 'a[href*="emsg=SG_REL"]'
 
 
 # --- fields --------------------------------------------------------------------------------------------
@@ -133,6 +138,9 @@ def query_of(page: PageIndex, selectors: str, url: str | None) -> str | None:
     cont = page.select_one('input[name="continue"]')
     if cont is not None:
         candidates.append(str(cont.get("value") or ""))
+    retry = page.select_one(_RETRY_LINK)
+    if retry is not None:
+        candidates.append(urljoin("https://www.google.com/", str(retry.get("href") or "")))
     for u in candidates:
         qs = parse_qs(urlsplit(u).query)
         if qs.get("q"):
@@ -141,7 +149,9 @@ def query_of(page: PageIndex, selectors: str, url: str | None) -> str | None:
             inner = parse_qs(urlsplit(qs["continue"][0]).query).get("q")
             if inner:
                 return inner[0]
-    return None
+    title = page.select_one("title")
+    m = _TITLE_QUERY.match(text_content(title).strip()) if title is not None else None
+    return m.group(1) if m else None
 
 
 # --- phones --------------------------------------------------------------------------------------------
