@@ -26,7 +26,6 @@ when a domestic number lacks the trunk "0" that its region always writes.
 
 from __future__ import annotations
 
-import bisect
 import re
 import time
 from dataclasses import dataclass
@@ -36,6 +35,17 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 
 from crawler.models import Phone
+from crawler.phones_candidates import (
+    CHUNK_CHARS,
+    DIGIT_RUN,
+    MIN_NUMBER_DIGITS,
+    chunks,
+    has_digit,
+    parse_valid,
+    split_run,
+    vanity_candidates,
+)
+from crawler.phones_context import Spans, blocked_spans, has_required_prefix, names_identifier
 
 _TYPE_NAMES = {
     PhoneNumberType.FIXED_LINE: "fixed_line",
@@ -71,200 +81,6 @@ def _phone(raw: str, number: phonenumbers.PhoneNumber, channel: str) -> Phone:
 
 
 # --------------------------------------------------------------------------
-# Context filters: spans of text that look like numbers but are something else.
-# --------------------------------------------------------------------------
-
-_BLOCKERS: tuple[re.Pattern[str], ...] = (
-    # IBAN: country, check digits, bank code, account ("NL91 ABNA 0417 1643 00").
-    # The account part of a Dutch IBAN has ten digits, just like a phone number.
-    re.compile(r"\b[A-Z]{2}\d{2} ?[A-Z]{4}(?: ?[0-9]){7,}"),
-    # Other IBANs (all digits after the check digits: "BE68 5390 0754 7034").
-    re.compile(r"\b[A-Z]{2}\d{2}(?: ?[0-9]{4}){3,7}(?: ?[0-9]{1,3})?\b"),
-    # VAT numbers: NL123456789B01, BE 0123.456.789, DE123456789 and the like.
-    re.compile(r"\b[A-Z]{2} ?\d{9}B\d{2}\b"),
-    re.compile(r"\bBE ?0?\d{3}[.\s]?\d{3}[.\s]?\d{3}\b"),
-    re.compile(r"\b(?:AT|DE|DK|ES|FI|FR|GB|IE|IT|LU|PL|PT|SE)[A-Z0-9]?\d{8,12}\b"),
-    # Dates: 12-03-2024, 12/3/24, 12.03.2024 (same separator twice) and ISO 2024-03-12.
-    # The lookarounds keep "06-12-34-56-78" (a mobile number) from being a date.
-    re.compile(
-        r"(?<![\d.\-/])(?:0?[1-9]|[12]\d|3[01])([-/.])(?:0?[1-9]|1[0-2])\1(?:(?:19|20)\d\d|\d\d)(?![-/.]?\d)"
-    ),
-    re.compile(r"(?<![\d.\-/])(?:19|20)\d\d([-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])(?![-/.]?\d)"),
-    # Times with a colon are never phone numbers: "08:00", "8:30-17:30".
-    re.compile(r"(?<![\d:])(?:[01]?\d|2[0-4]):[0-5]\d(?::[0-5]\d)?(?![\d:])"),
-    # Times with a dot only where clearly a time: part of a range or followed by "uur"/"u"/"h".
-    # ("09.00-17.00 uur" would otherwise read as the premium number 0900 1700.)
-    re.compile(
-        r"(?<![\d.])(?:[01]?\d|2[0-4])\.[0-5]\d(?![.\d])"
-        r"(?=\s*(?:[-\u2010-\u2015]|tot\b|to\b|till?\b|uur\b|u\b|h\b|hrs?\b))",
-        re.I,
-    ),
-    re.compile(r"(?:[-\u2010-\u2015]|\btot|\bto|\btill?)\s*(?:[01]?\d|2[0-4])\.[0-5]\d(?![.\d])", re.I),
-    # Prices: "€ 12,95", "EUR 0.80", "0,80 per minuut", "80 ct/min".
-    re.compile(r"(?:€|EUR\b|\$|£|USD\b)\s?\d[\d.,]*(?:,-)?", re.I),
-    re.compile(r"(?<![\d.,])\d[\d.]*,\d{1,2}(?![\d,])"),
-    re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?\s?(?:cent|ct|cpm|euro|eur|p/m|p\.m\.)(?![a-z])", re.I),
-    # Dutch postcode "1234 AB" (SA, SD and SS are not issued).
-    re.compile(r"\b[1-9]\d{3} ?(?!SA|SD|SS)[A-Z]{2}\b"),
-    # URLs: digits in a path or query are ids, not numbers shown to call.
-    re.compile(r"\b(?:https?://|www\.)\S+", re.I),
-)
-
-# Words that name an identifier; the number right after them is that identifier.
-_ID_ALONE = r"(?:kvk|k\.v\.k\.?|coc|btw|vat|iban|bic|rsin|ean|gtin|isbn|sku|bsn|kenteken|postcode|zip)"
-_ID_STEM = (
-    r"(?:bestel|order|klant|factuur|invoice|referentie|reference|ref|dossier|pakket|zending|track(?:ing)?"
-    r"|artikel|product|model|serie|serial|contract|polis|account|lid|member|vestigings|registratie"
-    r"|registration|transactie|transaction|ticket|case|zaak|boeking|booking|reservering|reservation"
-    r"|customer|client|rekening|bank|handelsregister|tax)"
-)
-_ID_NUM = r"(?:nummer|nr|no|number|num|id|code|#)"
-_ID_PREFIX = re.compile(
-    rf"(?:\b{_ID_ALONE}|\b{_ID_STEM}[\s-]?{_ID_NUM})\.?(?:[\s-]?{_ID_NUM}\.?)?\s*[:#=]?\s*$",
-    re.I,
-)
-_PREFIX_WINDOW = 40
-
-
-class _Spans:
-    """Spans of text, asked "does [start, end) overlap one of you?" in O(log n).
-
-    Blocked spans may overlap each other (sorted by start, with the running maximum of their ends);
-    taken spans never do (each is accepted only when it overlaps none), so their ends are sorted too.
-    """
-
-    def __init__(self, spans: list[tuple[int, int]] | None = None) -> None:
-        spans = sorted(spans or [])
-        self.starts = [s for s, _ in spans]
-        self.max_ends: list[int] = []
-        for _, e in spans:
-            self.max_ends.append(max(e, self.max_ends[-1]) if self.max_ends else e)
-
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self.starts, end)  # spans[:i] start before ``end``
-        return i > 0 and self.max_ends[i - 1] > start
-
-    def add(self, start: int, end: int) -> None:
-        """Add a span that overlaps none already here (ends stay sorted)."""
-        i = bisect.bisect_left(self.starts, start)
-        self.starts.insert(i, start)
-        self.max_ends.insert(i, end)
-
-
-def _blocked_spans(text: str) -> _Spans:
-    return _Spans([m.span() for rx in _BLOCKERS for m in rx.finditer(text)])
-
-
-def _names_identifier(text: str, start: int) -> bool:
-    """True when the words just before ``start`` say an identifier follows (KvK, order no.)."""
-    return bool(_ID_PREFIX.search(text[max(0, start - _PREFIX_WINDOW) : start]))
-
-
-# --------------------------------------------------------------------------
-# Vanity numbers
-# --------------------------------------------------------------------------
-
-# Digits (with the usual punctuation), then directly, or after one "-" or ".",
-# a block of capitals: "0800-KLANTEN", "1-844-5-LENSES", "1-800-FLOWERS".
-# Mixed case or a space before the word ("1-800 Contacts") is a brand name.
-_VANITY = re.compile(
-    r"(?<![\w+.-])(\+?\(?\d(?:[\d().\s-]{0,14}\d)?\)?[-.]?([A-Z](?:[A-Z\d]|-(?=[A-Z\d]))*[A-Z\d]))(?![\w-])"
-)
-_MIN_VANITY_LETTERS = 3
-# Letters beyond the number's length are conventionally ignored ("1-800-CONTACTS").
-_MAX_EXTRA_LETTERS = 3
-
-
-def _vanity_number(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
-    digits = phonenumbers.convert_alpha_characters_in_number(raw)
-    candidates = [digits]
-    letters = sum(c.isalpha() for c in raw)
-    for cut in range(1, min(_MAX_EXTRA_LETTERS, letters - _MIN_VANITY_LETTERS) + 1):
-        candidates.append(digits[:-cut].rstrip("-. "))
-    for cand in candidates:
-        regions = [region]
-        # North American vanity numbers start with "1", both the trunk prefix and
-        # the country code, so "1-844-..." on a Dutch page is a US/CA number.
-        if re.match(r"1\W*[2-9]\d\d", cand):
-            regions.append("US")
-        for reg in regions:
-            number = _parse(cand, reg)
-            if number is not None:
-                return number
-    return None
-
-
-def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    return number if phonenumbers.is_valid_number(number) else None
-
-
-# --------------------------------------------------------------------------
-# Runs holding several numbers one after another
-# --------------------------------------------------------------------------
-
-# Within one line: a line break separates blocks (see crawler.dom.visible_text).
-_DIGIT_RUN = re.compile(r"\+?\(?\d[\d \t\u00a0().\-/]*\d\)?")
-# A written number has at most this many space-separated groups ("+31 (0)6 12 34 56 78").
-_MAX_GROUPS = 8
-_TOKEN = re.compile(r"[^\s/]+")
-_DIGIT = re.compile(r"\d")
-# No valid number has fewer digits: the shortest national significant numbers of any region or
-# non-geographic code in libphonenumber's metadata have 4 (Niue, Tokelau, St Helena, ...), and a written
-# number holds at least the digits of its national significant number.  Text with fewer digits is never
-# handed to libphonenumber (the result would be "not a number" anyway).
-MIN_NUMBER_DIGITS = 4
-
-
-_Span = tuple[int, int, phonenumbers.PhoneNumber]
-
-
-def _split_run(text: str, start: int, end: int, region: str) -> list[_Span]:
-    """Split a run of digit groups into consecutive valid numbers, or return [] when
-    the whole run cannot be covered that way (then it is not a list of numbers)."""
-    if len(_DIGIT.findall(text, start, end)) < 2 * MIN_NUMBER_DIGITS:
-        return []  # too few digits for two numbers: no need to ask libphonenumber
-    tokens = [(start + m.start(), start + m.end()) for m in _TOKEN.finditer(text, start, end)]
-    # digits[k]: digits in tokens[:k], so that a window too short to be a number is skipped unparsed
-    digits = [0]
-    for s, e in tokens:
-        digits.append(digits[-1] + len(_DIGIT.findall(text, s, e)))
-    found: list[_Span] = []
-    i = 0
-    while i < len(tokens):
-        for j in range(min(len(tokens), i + _MAX_GROUPS), i, -1):
-            s, e = tokens[i][0], tokens[j - 1][1]
-            if digits[j] - digits[i] < MIN_NUMBER_DIGITS:
-                continue
-            number = _parse(text[s:e], region)
-            if number is not None:
-                found.append((s, e, number))
-                i = j
-                break
-        else:
-            return []
-    return found if len(found) >= 2 else []
-
-
-def _has_required_prefix(raw: str, number: phonenumbers.PhoneNumber, region: str) -> bool:
-    """False for a domestic number written without the trunk prefix "0" where that
-    prefix is always dialled (NL, BE, DE, GB, FR, ...).
-
-    libphonenumber accepts "71 234 5678" as +31712345678, but on a Dutch page
-    those digits are an article or account number: people write "071 234 5678".
-    Regions whose prefix is optional in writing (the US "1") are not checked.
-    """
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    if metadata is None or metadata.national_prefix != "0" or number.country_code != metadata.country_code:
-        return True
-    written = raw.lstrip(" (")
-    return written.startswith(("+", "0"))
-
-
-# --------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------
 
@@ -276,45 +92,6 @@ class PhoneMatch:
     start: int
     end: int
     phone: Phone
-
-
-# The text is read in chunks of whole lines (a number never spans a line break: see
-# crawler.dom.visible_text), so the work per number is bounded by the chunk, not by the page:
-# extraction time is linear in the page size.  libphonenumber's matcher also gives up after
-# 65,535 failed candidates per call, which a page full of junk digits could otherwise use to hide
-# the number after them; per chunk that limit is never reached.
-CHUNK_CHARS = 2_000
-
-
-def _chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
-    """(start, end) of consecutive pieces of ``text``, cut after a line break where one is near,
-    else at a space between two non-digits, else anywhere (one huge unbroken token)."""
-    out: list[tuple[int, int]] = []
-    start, n = 0, len(text)
-    while start < n:
-        end = min(start + size, n)
-        if end < n:
-            cut = text.rfind("\n", start + size // 2, end)
-            if cut < 0:
-                cut = _space_cut(text, start + size // 2, end, _SPACE_BETWEEN_WORDS)
-            if cut < 0:
-                cut = _space_cut(text, start + size // 2, end, _SPACE_OUTSIDE_NUMBERS)
-            end = cut + 1 if cut >= 0 else end
-        out.append((start, end))
-        start = end
-    return out
-
-
-# Best cut: a space between two words; else a space not between two digit groups.
-_SPACE_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d])\s(?=[^\W\d])")
-_SPACE_OUTSIDE_NUMBERS = re.compile(r"(?<![\d).\-/])\s|\s(?![\d+(])")
-
-
-def _space_cut(text: str, lo: int, hi: int, where: re.Pattern[str]) -> int:
-    last = -1
-    for m in where.finditer(text, lo, hi):
-        last = m.start()
-    return last
 
 
 @dataclass(frozen=True)
@@ -335,7 +112,7 @@ def scan_phones(text: str, region: str = "NL", channel: str = "text", *, deadlin
     """
     found: list[PhoneMatch] = []
     read = 0
-    for start, end in _chunks(text):
+    for start, end in chunks(text):
         if deadline is not None and time.monotonic() > deadline:
             return PhoneScan(tuple(found), read, False)
         found.extend(_scan_chunk(text, start, end, region, channel))
@@ -350,10 +127,10 @@ def find_phones(text: str, region: str = "NL", channel: str = "text") -> list[Ph
 
 def _scan_chunk(text: str, cstart: int, cend: int, region: str, channel: str) -> list[PhoneMatch]:
     chunk = text[cstart:cend]
-    if not _DIGIT.search(chunk):
+    if not has_digit(chunk):
         return []  # every pass below starts from a digit
-    blocked: _Spans | None = None  # found only when a candidate needs them (most text has none)
-    taken = _Spans()
+    blocked: Spans | None = None  # found only when a candidate needs them (most text has none)
+    taken = Spans()
     found: list[PhoneMatch] = []
 
     def accept(start: int, end: int, number: phonenumbers.PhoneNumber) -> None:
@@ -361,30 +138,26 @@ def _scan_chunk(text: str, cstart: int, cend: int, region: str, channel: str) ->
         if taken.overlaps(start, end):
             return
         if blocked is None:
-            blocked = _blocked_spans(chunk)
+            blocked = blocked_spans(chunk)
         if blocked.overlaps(start, end):
             return
-        if _names_identifier(text, cstart + start) or not _has_required_prefix(chunk[start:end], number, region):
+        if names_identifier(text, cstart + start) or not has_required_prefix(chunk[start:end], number, region):
             return
         taken.add(start, end)
         found.append(PhoneMatch(cstart + start, cstart + end, _phone(chunk[start:end], number, channel)))
 
-    for m in _VANITY.finditer(chunk):
-        if sum(c.isalpha() for c in m.group(2)) < _MIN_VANITY_LETTERS:
-            continue
-        number = _vanity_number(m.group(1), region)
-        if number is not None:
-            accept(m.start(1), m.end(1), number)
+    for s, e, number in vanity_candidates(chunk, region):
+        accept(s, e, number)
 
     # A candidate shorter than MIN_NUMBER_DIGITS characters holds fewer digits than any valid number.
     for match in phonenumbers.PhoneNumberMatcher(chunk, region, leniency=phonenumbers.Leniency.VALID,
                                                  min_candidate_length=MIN_NUMBER_DIGITS):
         accept(match.start, match.end, match.number)
 
-    for run in _DIGIT_RUN.finditer(chunk):
+    for run in DIGIT_RUN.finditer(chunk):
         if taken.overlaps(run.start(), run.end()):
             continue
-        for s, e, number in _split_run(chunk, run.start(), run.end(), region):
+        for s, e, number in split_run(chunk, run.start(), run.end(), region):
             accept(s, e, number)
 
     found.sort(key=lambda pm: pm.start)
@@ -407,7 +180,7 @@ def parse_phone(raw: str, region: str = "NL", channel: str = "text") -> Phone | 
 
     Letters are converted as on a keypad, so ``0800-KLANTEN`` in a tel: link is read.
     """
-    number = _parse(raw, region)
+    number = parse_valid(raw, region)
     return _phone(raw, number, channel) if number is not None else None
 
 
@@ -466,3 +239,9 @@ def _whatsapp_phone(raw: str, region: str) -> Phone | None:
     if digits.startswith("0") and not digits.startswith("00"):
         return parse_phone(digits, region, "whatsapp")
     return parse_phone("+" + digits.lstrip("+"), region, "whatsapp")
+
+
+__all__ = [
+    "CHUNK_CHARS", "MIN_NUMBER_DIGITS", "PhoneMatch", "PhoneScan", "extract_phones", "find_phones", "might_dial",
+    "number_type_name", "parse_phone", "phone_from_href", "scan_phones", "to_e164",
+]

@@ -1,0 +1,163 @@
+"""Candidates for numbers in text, found before and beside libphonenumber's matcher.
+
+- :func:`chunks`: the text is read in pieces of whole lines, so the work per number is bounded by the
+  piece, not by the page.
+- :func:`vanity_candidates`: digits followed directly by a block of capitals ("0800-KLANTEN",
+  "1-844-5-LENSES"), which libphonenumber's matcher does not read.
+- :func:`split_run`: runs of digit groups holding several numbers written one after another
+  ("020 1234567 088 444 66 66"), which the matcher reads as one invalid candidate and drops.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import phonenumbers
+
+# No valid number has fewer digits: the shortest national significant numbers of any region or
+# non-geographic code in libphonenumber's metadata have 4 (Niue, Tokelau, St Helena, ...), and a written
+# number holds at least the digits of its national significant number.  Text with fewer digits is never
+# handed to libphonenumber (the result would be "not a number" anyway).
+MIN_NUMBER_DIGITS = 4
+
+Span = tuple[int, int, phonenumbers.PhoneNumber]
+
+
+def parse_valid(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """``raw`` read as one number in ``region`` when it is a valid number, else None."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+# --------------------------------------------------------------------------
+# Chunks
+# --------------------------------------------------------------------------
+
+# The text is read in chunks of whole lines (a number never spans a line break: see
+# crawler.dom.visible_text), so the work per number is bounded by the chunk, not by the page:
+# extraction time is linear in the page size.  libphonenumber's matcher also gives up after
+# 65,535 failed candidates per call, which a page full of junk digits could otherwise use to hide
+# the number after them; per chunk that limit is never reached.
+CHUNK_CHARS = 2_000
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """(start, end) of consecutive pieces of ``text``, cut after a line break where one is near,
+    else at a space between two non-digits, else anywhere (one huge unbroken token)."""
+    out: list[tuple[int, int]] = []
+    start, n = 0, len(text)
+    while start < n:
+        end = min(start + size, n)
+        if end < n:
+            cut = text.rfind("\n", start + size // 2, end)
+            if cut < 0:
+                cut = _space_cut(text, start + size // 2, end, _SPACE_BETWEEN_WORDS)
+            if cut < 0:
+                cut = _space_cut(text, start + size // 2, end, _SPACE_OUTSIDE_NUMBERS)
+            end = cut + 1 if cut >= 0 else end
+        out.append((start, end))
+        start = end
+    return out
+
+
+# Best cut: a space between two words; else a space not between two digit groups.
+_SPACE_BETWEEN_WORDS = re.compile(r"(?<=[^\W\d])\s(?=[^\W\d])")
+_SPACE_OUTSIDE_NUMBERS = re.compile(r"(?<![\d).\-/])\s|\s(?![\d+(])")
+
+
+def _space_cut(text: str, lo: int, hi: int, where: re.Pattern[str]) -> int:
+    last = -1
+    for m in where.finditer(text, lo, hi):
+        last = m.start()
+    return last
+
+
+# --------------------------------------------------------------------------
+# Vanity numbers
+# --------------------------------------------------------------------------
+
+# Digits (with the usual punctuation), then directly, or after one "-" or ".",
+# a block of capitals: "0800-KLANTEN", "1-844-5-LENSES", "1-800-FLOWERS".
+# Mixed case or a space before the word ("1-800 Contacts") is a brand name.
+_VANITY = re.compile(
+    r"(?<![\w+.-])(\+?\(?\d(?:[\d().\s-]{0,14}\d)?\)?[-.]?([A-Z](?:[A-Z\d]|-(?=[A-Z\d]))*[A-Z\d]))(?![\w-])"
+)
+_MIN_VANITY_LETTERS = 3
+# Letters beyond the number's length are conventionally ignored ("1-800-CONTACTS").
+_MAX_EXTRA_LETTERS = 3
+
+
+def vanity_candidates(text: str, region: str) -> Iterator[Span]:
+    """Vanity numbers in ``text`` ("0800-KLANTEN"), valid once their letters are keypad digits."""
+    for m in _VANITY.finditer(text):
+        if sum(c.isalpha() for c in m.group(2)) < _MIN_VANITY_LETTERS:
+            continue
+        number = _vanity_number(m.group(1), region)
+        if number is not None:
+            yield m.start(1), m.end(1), number
+
+
+def _vanity_number(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
+    digits = phonenumbers.convert_alpha_characters_in_number(raw)
+    candidates = [digits]
+    letters = sum(c.isalpha() for c in raw)
+    for cut in range(1, min(_MAX_EXTRA_LETTERS, letters - _MIN_VANITY_LETTERS) + 1):
+        candidates.append(digits[:-cut].rstrip("-. "))
+    for cand in candidates:
+        regions = [region]
+        # North American vanity numbers start with "1", both the trunk prefix and
+        # the country code, so "1-844-..." on a Dutch page is a US/CA number.
+        if re.match(r"1\W*[2-9]\d\d", cand):
+            regions.append("US")
+        for reg in regions:
+            number = parse_valid(cand, reg)
+            if number is not None:
+                return number
+    return None
+
+
+# --------------------------------------------------------------------------
+# Runs holding several numbers one after another
+# --------------------------------------------------------------------------
+
+# Within one line: a line break separates blocks (see crawler.dom.visible_text).
+DIGIT_RUN = re.compile(r"\+?\(?\d[\d \t\u00a0().\-/]*\d\)?")
+# A written number has at most this many space-separated groups ("+31 (0)6 12 34 56 78").
+_MAX_GROUPS = 8
+_TOKEN = re.compile(r"[^\s/]+")
+_DIGIT = re.compile(r"\d")
+
+
+def has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
+
+
+def split_run(text: str, start: int, end: int, region: str) -> list[Span]:
+    """Split a run of digit groups into consecutive valid numbers, or return [] when
+    the whole run cannot be covered that way (then it is not a list of numbers)."""
+    if len(_DIGIT.findall(text, start, end)) < 2 * MIN_NUMBER_DIGITS:
+        return []  # too few digits for two numbers: no need to ask libphonenumber
+    tokens = [(start + m.start(), start + m.end()) for m in _TOKEN.finditer(text, start, end)]
+    # digits[k]: digits in tokens[:k], so that a window too short to be a number is skipped unparsed
+    digits = [0]
+    for s, e in tokens:
+        digits.append(digits[-1] + len(_DIGIT.findall(text, s, e)))
+    found: list[Span] = []
+    i = 0
+    while i < len(tokens):
+        for j in range(min(len(tokens), i + _MAX_GROUPS), i, -1):
+            s, e = tokens[i][0], tokens[j - 1][1]
+            if digits[j] - digits[i] < MIN_NUMBER_DIGITS:
+                continue
+            number = parse_valid(text[s:e], region)
+            if number is not None:
+                found.append((s, e, number))
+                i = j
+                break
+        else:
+            return []
+    return found if len(found) >= 2 else []

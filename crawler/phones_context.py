@@ -1,0 +1,116 @@
+"""Context filters for numbers read from text: spans that look like numbers but are something else.
+
+Some identifiers have the shape of a valid number, so every candidate :mod:`crawler.phones` reads is
+checked here: it is dropped when it overlaps an IBAN, a VAT number, a date, a time, a price, a postcode
+or a URL (:func:`blocked_spans`), when the words just before it name an identifier ("KvK",
+"bestelnummer:", "order #": :func:`names_identifier`), or when a domestic number lacks the trunk "0"
+that its region always writes (:func:`has_required_prefix`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import phonenumbers
+
+_BLOCKERS: tuple[re.Pattern[str], ...] = (
+    # IBAN: country, check digits, bank code, account ("NL91 ABNA 0417 1643 00").
+    # The account part of a Dutch IBAN has ten digits, just like a phone number.
+    re.compile(r"\b[A-Z]{2}\d{2} ?[A-Z]{4}(?: ?[0-9]){7,}"),
+    # Other IBANs (all digits after the check digits: "BE68 5390 0754 7034").
+    re.compile(r"\b[A-Z]{2}\d{2}(?: ?[0-9]{4}){3,7}(?: ?[0-9]{1,3})?\b"),
+    # VAT numbers: NL123456789B01, BE 0123.456.789, DE123456789 and the like.
+    re.compile(r"\b[A-Z]{2} ?\d{9}B\d{2}\b"),
+    re.compile(r"\bBE ?0?\d{3}[.\s]?\d{3}[.\s]?\d{3}\b"),
+    re.compile(r"\b(?:AT|DE|DK|ES|FI|FR|GB|IE|IT|LU|PL|PT|SE)[A-Z0-9]?\d{8,12}\b"),
+    # Dates: 12-03-2024, 12/3/24, 12.03.2024 (same separator twice) and ISO 2024-03-12.
+    # The lookarounds keep "06-12-34-56-78" (a mobile number) from being a date.
+    re.compile(
+        r"(?<![\d.\-/])(?:0?[1-9]|[12]\d|3[01])([-/.])(?:0?[1-9]|1[0-2])\1(?:(?:19|20)\d\d|\d\d)(?![-/.]?\d)"
+    ),
+    re.compile(r"(?<![\d.\-/])(?:19|20)\d\d([-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])(?![-/.]?\d)"),
+    # Times with a colon are never phone numbers: "08:00", "8:30-17:30".
+    re.compile(r"(?<![\d:])(?:[01]?\d|2[0-4]):[0-5]\d(?::[0-5]\d)?(?![\d:])"),
+    # Times with a dot only where clearly a time: part of a range or followed by "uur"/"u"/"h".
+    # ("09.00-17.00 uur" would otherwise read as the premium number 0900 1700.)
+    re.compile(
+        r"(?<![\d.])(?:[01]?\d|2[0-4])\.[0-5]\d(?![.\d])"
+        r"(?=\s*(?:[-\u2010-\u2015]|tot\b|to\b|till?\b|uur\b|u\b|h\b|hrs?\b))",
+        re.I,
+    ),
+    re.compile(r"(?:[-\u2010-\u2015]|\btot|\bto|\btill?)\s*(?:[01]?\d|2[0-4])\.[0-5]\d(?![.\d])", re.I),
+    # Prices: "€ 12,95", "EUR 0.80", "0,80 per minuut", "80 ct/min".
+    re.compile(r"(?:€|EUR\b|\$|£|USD\b)\s?\d[\d.,]*(?:,-)?", re.I),
+    re.compile(r"(?<![\d.,])\d[\d.]*,\d{1,2}(?![\d,])"),
+    re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?\s?(?:cent|ct|cpm|euro|eur|p/m|p\.m\.)(?![a-z])", re.I),
+    # Dutch postcode "1234 AB" (SA, SD and SS are not issued).
+    re.compile(r"\b[1-9]\d{3} ?(?!SA|SD|SS)[A-Z]{2}\b"),
+    # URLs: digits in a path or query are ids, not numbers shown to call.
+    re.compile(r"\b(?:https?://|www\.)\S+", re.I),
+)
+
+# Words that name an identifier; the number right after them is that identifier.
+_ID_ALONE = r"(?:kvk|k\.v\.k\.?|coc|btw|vat|iban|bic|rsin|ean|gtin|isbn|sku|bsn|kenteken|postcode|zip)"
+_ID_STEM = (
+    r"(?:bestel|order|klant|factuur|invoice|referentie|reference|ref|dossier|pakket|zending|track(?:ing)?"
+    r"|artikel|product|model|serie|serial|contract|polis|account|lid|member|vestigings|registratie"
+    r"|registration|transactie|transaction|ticket|case|zaak|boeking|booking|reservering|reservation"
+    r"|customer|client|rekening|bank|handelsregister|tax)"
+)
+_ID_NUM = r"(?:nummer|nr|no|number|num|id|code|#)"
+_ID_PREFIX = re.compile(
+    rf"(?:\b{_ID_ALONE}|\b{_ID_STEM}[\s-]?{_ID_NUM})\.?(?:[\s-]?{_ID_NUM}\.?)?\s*[:#=]?\s*$",
+    re.I,
+)
+_PREFIX_WINDOW = 40
+
+
+class Spans:
+    """Spans of text, asked "does [start, end) overlap one of you?" in O(log n).
+
+    Blocked spans may overlap each other (sorted by start, with the running maximum of their ends);
+    taken spans never do (each is accepted only when it overlaps none), so their ends are sorted too.
+    """
+
+    def __init__(self, spans: list[tuple[int, int]] | None = None) -> None:
+        spans = sorted(spans or [])
+        self.starts = [s for s, _ in spans]
+        self.max_ends: list[int] = []
+        for _, e in spans:
+            self.max_ends.append(max(e, self.max_ends[-1]) if self.max_ends else e)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)  # spans[:i] start before ``end``
+        return i > 0 and self.max_ends[i - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        """Add a span that overlaps none already here (ends stay sorted)."""
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.max_ends.insert(i, end)
+
+
+def blocked_spans(text: str) -> Spans:
+    """Where ``text`` holds an IBAN, a VAT number, a date, a time, a price, a postcode or a URL."""
+    return Spans([m.span() for rx in _BLOCKERS for m in rx.finditer(text)])
+
+
+def names_identifier(text: str, start: int) -> bool:
+    """True when the words just before ``start`` say an identifier follows (KvK, order no.)."""
+    return bool(_ID_PREFIX.search(text[max(0, start - _PREFIX_WINDOW) : start]))
+
+
+def has_required_prefix(raw: str, number: phonenumbers.PhoneNumber, region: str) -> bool:
+    """False for a domestic number written without the trunk prefix "0" where that
+    prefix is always dialled (NL, BE, DE, GB, FR, ...).
+
+    libphonenumber accepts "71 234 5678" as +31712345678, but on a Dutch page
+    those digits are an article or account number: people write "071 234 5678".
+    Regions whose prefix is optional in writing (the US "1") are not checked.
+    """
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.national_prefix != "0" or number.country_code != metadata.country_code:
+        return True
+    written = raw.lstrip(" (")
+    return written.startswith(("+", "0"))
