@@ -46,6 +46,7 @@ from crawler.phones_candidates import (
     vanity_candidates,
 )
 from crawler.phones_context import Spans, blocked_spans, has_required_prefix, names_identifier
+from crawler.phones_reading import reading_of
 
 _TYPE_NAMES = {
     PhoneNumberType.FIXED_LINE: "fixed_line",
@@ -129,9 +130,13 @@ def _scan_chunk(text: str, cstart: int, cend: int, region: str, channel: str) ->
     chunk = text[cstart:cend]
     if not has_digit(chunk):
         return []  # every pass below starts from a digit
+    reading = reading_of(chunk).text  # same positions as the chunk: see crawler.phones_reading
     blocked: Spans | None = None  # found only when a candidate needs them (most text has none)
     taken = Spans()
     found: list[PhoneMatch] = []
+
+    def written_ok(raw: str, number: phonenumbers.PhoneNumber) -> bool:
+        return has_required_prefix(raw, number, region)
 
     def accept(start: int, end: int, number: phonenumbers.PhoneNumber) -> None:
         nonlocal blocked
@@ -141,23 +146,23 @@ def _scan_chunk(text: str, cstart: int, cend: int, region: str, channel: str) ->
             blocked = blocked_spans(chunk)
         if blocked.overlaps(start, end):
             return
-        if names_identifier(text, cstart + start) or not has_required_prefix(chunk[start:end], number, region):
+        if names_identifier(text, cstart + start) or not written_ok(reading[start:end], number):
             return
         taken.add(start, end)
         found.append(PhoneMatch(cstart + start, cstart + end, _phone(chunk[start:end], number, channel)))
 
-    for s, e, number in vanity_candidates(chunk, region):
+    for s, e, number in vanity_candidates(reading, region):
         accept(s, e, number)
 
     # A candidate shorter than MIN_NUMBER_DIGITS characters holds fewer digits than any valid number.
-    for match in phonenumbers.PhoneNumberMatcher(chunk, region, leniency=phonenumbers.Leniency.VALID,
+    for match in phonenumbers.PhoneNumberMatcher(reading, region, leniency=phonenumbers.Leniency.VALID,
                                                  min_candidate_length=MIN_NUMBER_DIGITS):
         accept(match.start, match.end, match.number)
 
-    for run in DIGIT_RUN.finditer(chunk):
+    for run in DIGIT_RUN.finditer(reading):
         if taken.overlaps(run.start(), run.end()):
             continue
-        for s, e, number in split_run(chunk, run.start(), run.end(), region):
+        for s, e, number in split_run(reading, run.start(), run.end(), region, written_ok):
             accept(s, e, number)
 
     found.sort(key=lambda pm: pm.start)

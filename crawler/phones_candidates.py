@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import phonenumbers
 
@@ -136,17 +136,32 @@ def has_digit(text: str) -> bool:
     return _DIGIT.search(text) is not None
 
 
-def split_run(text: str, start: int, end: int, region: str) -> list[Span]:
-    """Split a run of digit groups into consecutive valid numbers, or return [] when
-    the whole run cannot be covered that way (then it is not a list of numbers)."""
-    if len(_DIGIT.findall(text, start, end)) < 2 * MIN_NUMBER_DIGITS:
-        return []  # too few digits for two numbers: no need to ask libphonenumber
-    tokens = [(start + m.start(), start + m.end()) for m in _TOKEN.finditer(text, start, end)]
+# A group of at most this many digits that starts no number may stand beside the numbers of a run:
+# a count or a figure of the ad copy ("0900 1234 567 3 medewerkers"), never part of a longer identifier.
+_MAX_LEFTOVER_DIGITS = 3
+
+
+def split_run(text: str, start: int, end: int, region: str,
+              written_ok: Callable[[str, phonenumbers.PhoneNumber], bool] = lambda raw, number: True) -> list[Span]:
+    """Split a run of digit groups into consecutive valid numbers, or return [] when the run cannot
+    be covered that way (then it is not a list of numbers).
+
+    From each group the longest valid number of up to ``_MAX_GROUPS`` groups is taken (one that
+    ``written_ok`` accepts as written); a group that starts none may be left over when it has at most
+    ``_MAX_LEFTOVER_DIGITS`` digits.  A run read as one number with nothing left over is the matcher's
+    (it read it, or refused it for its context), so that gives [] too.
+    """
+    if len(_DIGIT.findall(text, start, end)) < MIN_NUMBER_DIGITS:
+        return []  # no number fits: no need to ask libphonenumber
+    tokens = [m.span() for m in _TOKEN.finditer(text, start, end)]  # positions in text (pos/endpos keep them)
+    if len(tokens) < 2:
+        return []
     # digits[k]: digits in tokens[:k], so that a window too short to be a number is skipped unparsed
     digits = [0]
     for s, e in tokens:
         digits.append(digits[-1] + len(_DIGIT.findall(text, s, e)))
     found: list[Span] = []
+    left_over = 0
     i = 0
     while i < len(tokens):
         for j in range(min(len(tokens), i + _MAX_GROUPS), i, -1):
@@ -154,10 +169,13 @@ def split_run(text: str, start: int, end: int, region: str) -> list[Span]:
             if digits[j] - digits[i] < MIN_NUMBER_DIGITS:
                 continue
             number = parse_valid(text[s:e], region)
-            if number is not None:
+            if number is not None and written_ok(text[s:e], number):
                 found.append((s, e, number))
                 i = j
                 break
         else:
-            return []
-    return found if len(found) >= 2 else []
+            if digits[i + 1] - digits[i] > _MAX_LEFTOVER_DIGITS:
+                return []
+            left_over += 1
+            i += 1
+    return found if len(found) >= 2 or (found and left_over) else []
