@@ -143,9 +143,9 @@ def _crawler(world: World, concurrency: int, label: str) -> float:
     """Seconds for the crawl stage over the world's jobs, with all its evidence, in a fresh store."""
     from audits.store import Store
     from crawler.browser import Browser
+    from serpaudit.crawl.browsers import browser_config
     from serpaudit.crawl.evidence import EvidenceFolder
     from serpaudit.crawl.jobs import crawl
-    from serpaudit.night.pipeline import browser_config
 
     # the same page loads as the bare loop: a blocked page is captured and recorded once, neither retried nor
     # waited for (back-off and retries are politeness, like min_delay_s, which the sandbox settings zero too)
@@ -183,8 +183,8 @@ def capture_figures(concurrency: int = 1, rounds: int | None = None, progress: C
     from sandbox import DEFAULT_WORLD_PATH, SandboxWeb, load_world
     from sandbox.server import SandboxServer
     from serpaudit.app.demo import demo_settings, world_brands
+    from serpaudit.crawl.browsers import browser_config
     from serpaudit.crawl.jobs import jobs_for
-    from serpaudit.night.pipeline import browser_config
 
     rounds = rounds or int(os.environ.get("BENCH_ROUNDS", "3"))
     world_def = load_world(DEFAULT_WORLD_PATH)

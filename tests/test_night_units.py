@@ -287,7 +287,7 @@ def test_log_lines_carry_iso_timestamps_and_go_to_the_log_file(tmp_path):
 
 
 def test_each_engine_lane_gets_its_proxy_profile_and_the_regions_locale_and_time_zone(tmp_path):
-    from serpaudit.night.pipeline import browser_config
+    from serpaudit.crawl.browsers import browser_config
 
     s = Settings(region="BE", language="nl", proxies=("google=http://be-proxy:3128",),
                  profile_dir=str(tmp_path / "profiles"))

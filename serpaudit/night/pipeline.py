@@ -29,11 +29,11 @@ from audits.brands import Brand
 from audits.lifecycle import apply_night
 from audits.rules import audit, not_audited
 from audits.store import Store
-from crawler.browser import Browser, BrowserConfig
+from crawler.browser import Browser
+from serpaudit.crawl.browsers import browser_config
 from serpaudit.crawl.capture import Job
 from serpaudit.crawl.evidence import EvidenceFolder
-from serpaudit.crawl.jobs import crawl, jobs_for
-from serpaudit.crawl.politeness import engine_proxy
+from serpaudit.crawl.jobs import crawl, jobs_for, pending_jobs
 from serpaudit.night.advertiser import resolve_from_landings
 from serpaudit.night.harvest import harvest_brands
 from serpaudit.night.health import incomplete_reasons
@@ -41,7 +41,6 @@ from serpaudit.night.landing import page_limits, visit_landing_pages
 from serpaudit.night.reporting import deliver, write_missing_reports, write_run_reports
 from serpaudit.ops.exit_codes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_USAGE  # noqa: F401 (re-exported)
 from serpaudit.ops.outputs import clean_stale_temp
-from serpaudit.regions import region_timezone
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -82,18 +81,6 @@ class RunOutcome:
 
 def open_store(settings: Settings) -> Store:
     return Store(settings.database)
-
-
-def browser_config(settings: Settings, resolve_all_to: str | None = None, engine: str | None = None) -> BrowserConfig:
-    profile = None
-    if settings.profile_dir:
-        profile = str(Path(settings.profile_dir) / (engine or "pages"))
-    return BrowserConfig(executable=settings.browser_path or None, headless=settings.headless,
-                         timeout_ms=settings.timeout_ms, resolve_all_to=resolve_all_to,
-                         locale=f"{settings.language}-{settings.region}",
-                         timezone_id=settings.timezone or region_timezone(settings.region),
-                         proxy=engine_proxy(settings, engine) if engine else None, profile_dir=profile,
-                         max_screenshot_height=settings.max_screenshot_height)
 
 
 class UnknownBrandError(ValueError):
@@ -180,6 +167,7 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                     on_capture(job, status)
 
             if settings.broker_url:  # on the workers; this process only stores what comes back
+                # imported here for start-up speed, not for a circle: Celery (~0.4 s) loads on distributed nights only
                 from serpaudit.crawl.distributed.coordinator import crawl_distributed
 
                 crawled = crawl_distributed(settings, store, jobs, run_id, evidence, resolve_all_to=resolve_all_to,
@@ -235,8 +223,6 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
 
 
 def _pending(store: Store, run_id: str, jobs: list[Any]) -> list[Any]:
-    from serpaudit.crawl.jobs import pending_jobs
-
     return pending_jobs(store, run_id, jobs)
 
 

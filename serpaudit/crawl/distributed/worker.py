@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from crawler.browser import Browser, BrowserConfig, find_chromium
+from serpaudit.crawl.browsers import browser_config
 from serpaudit.crawl.distributed.pacing import SharedPacer, egress_of, worker_limits
 from serpaudit.crawl.distributed.records import JobSpec, refused_result, run_job
 from serpaudit.crawl.politeness import ENGINES, longest_spread_delay_s, without_budgets
-from serpaudit.settings import Settings
+from serpaudit.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,6 @@ def session_key(run_id: str) -> str:
 
 def _worker_settings() -> Settings:
     if _state["settings"] is None:
-        from serpaudit.settings import load_settings
-
         _state["settings"] = load_settings()
     return _state["settings"]
 
@@ -72,8 +71,6 @@ def profile_slot(profile_dir: str) -> str:
 
 def job_browser_config(settings: Settings, spec: JobSpec) -> BrowserConfig:
     """The Chromium ``spec`` runs in: as a local lane's for its engine (proxy, profile), in the job's locale."""
-    from serpaudit.night.pipeline import browser_config
-
     own = replace(settings, region=spec.region, language=spec.language)
     if settings.profile_dir:
         own = replace(own, profile_dir=profile_slot(settings.profile_dir))
