@@ -11,5 +11,6 @@ engines show for each query, and which numbers the audit is expected to flag.
 
 from sandbox.web import Response, SandboxWeb
 from sandbox.world import DEFAULT_WORLD_PATH, World, WorldError, load_world
+from sandbox.world_brands import world_brands
 
-__all__ = ["DEFAULT_WORLD_PATH", "Response", "SandboxWeb", "World", "WorldError", "load_world"]
+__all__ = ["DEFAULT_WORLD_PATH", "Response", "SandboxWeb", "World", "WorldError", "load_world", "world_brands"]

@@ -180,9 +180,9 @@ class CaptureFigures:
 def capture_figures(concurrency: int = 1, rounds: int | None = None, progress: Callable[[str], None] | None = None
                     ) -> CaptureFigures:
     """Crawler vs bare loop over the default world, ``rounds`` times, alternating which goes first."""
-    from sandbox import DEFAULT_WORLD_PATH, SandboxWeb, load_world
+    from sandbox import DEFAULT_WORLD_PATH, SandboxWeb, load_world, world_brands
     from sandbox.server import SandboxServer
-    from serpaudit.app.demo import demo_settings, world_brands
+    from serpaudit.app.demo import demo_settings
     from serpaudit.crawl.browsers import browser_config
     from serpaudit.crawl.jobs import jobs_for
 

@@ -34,8 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from audits.brands import dump_brands_csv  # noqa: E402
-from sandbox import DEFAULT_WORLD_PATH, load_world  # noqa: E402
-from serpaudit.app.demo import world_brands  # noqa: E402
+from sandbox import DEFAULT_WORLD_PATH, load_world, world_brands  # noqa: E402
 from serpaudit.ops.procs import descendants  # noqa: E402
 
 SERPAUDIT = str(Path(sys.executable).with_name("serpaudit"))

@@ -7,9 +7,8 @@ import pytest
 from audits.store import Store
 from crawler.browser import find_chromium
 from crawler.errors import BrowserNotFound
-from sandbox import DEFAULT_WORLD_PATH, SandboxWeb, load_world
+from sandbox import DEFAULT_WORLD_PATH, SandboxWeb, load_world, world_brands
 from sandbox.server import SandboxServer
-from serpaudit.app.demo import world_brands
 from serpaudit.night.pipeline import run_pipeline
 from serpaudit.settings import Settings
 

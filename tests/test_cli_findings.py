@@ -9,8 +9,7 @@ from sandbox_runs import sandbox_cli_env, skip_without_chromium
 from typer.testing import CliRunner
 
 from audits.brands import dump_brands_csv
-from sandbox import DEFAULT_WORLD_PATH, load_world
-from serpaudit.app.demo import world_brands
+from sandbox import DEFAULT_WORLD_PATH, load_world, world_brands
 from serpaudit.cli import app
 
 pytestmark = pytest.mark.browser

@@ -15,9 +15,8 @@ from sandbox_runs import default_world_text, sandbox_cli_env, skip_without_chrom
 from audits.store import Store
 from crawler.browser import Browser, BrowserConfig
 from crawler.errors import FetchError
-from sandbox import SandboxWeb
+from sandbox import SandboxWeb, world_brands
 from sandbox.server import SandboxServer
-from serpaudit.app.demo import world_brands
 from serpaudit.crawl.capture import Job, take_capture
 from serpaudit.crawl.lanes import Lane, LaneOptions, run_lanes
 from serpaudit.crawl.politeness import Limits, Pacer

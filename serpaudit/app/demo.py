@@ -13,9 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from audits.brands import Brand
 from audits.store import Store
-from sandbox import SandboxWeb, WorldError, load_world
+from sandbox import SandboxWeb, WorldError, load_world, world_brands
 from sandbox.server import SandboxServer
 from serpaudit.app.demo_nights import LifecycleCheck, apply_triage, check_lifecycle
 from serpaudit.night.pipeline import RunOutcome, run_pipeline
@@ -82,12 +81,6 @@ def demo_settings(world: Any, out_dir: Path, base: Settings | None = None) -> Se
         min_delay_s=0.0, jitter_s=0.0, max_per_hour=0, backoff_s=0.5, backoff_max_s=2.0,
         concurrency=base.concurrency, seed=base.seed,
     )
-
-
-def world_brands(world: Any) -> list[Brand]:
-    return [Brand(name=b["name"], domains=tuple(b["domains"]), contact_pages=tuple(b.get("contact_pages", ())),
-                  phone_support=bool(b.get("phone_support", True)), queries=tuple(b.get("queries", ())))
-            for b in world.brands]
 
 
 def run_demo(world_path: Path, out_dir: Path, base: Settings | None = None, progress=None,

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from audits.store import Store
-from sandbox import DEFAULT_WORLD_PATH, load_world
-from serpaudit.app.demo import world_brands
+from sandbox import DEFAULT_WORLD_PATH, load_world, world_brands
 from serpaudit.crawl.jobs import jobs_for
 
 SERPAUDIT = str(Path(sys.executable).with_name("serpaudit"))
