@@ -23,12 +23,7 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str, limit: int = 40) -> str:
-    s = _SLUG.sub("-", text.lower()).strip("-")[:limit].strip("-")
-    return s or "x"
+from serpaudit.ops.names import slug
 
 
 def key_hash(*parts: str) -> str:

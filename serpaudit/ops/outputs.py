@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from serpaudit.crawl.evidence import slug
+from serpaudit.ops.names import slug
 
 log = logging.getLogger(__name__)
 
