@@ -18,7 +18,11 @@ def queue_for(region: str) -> str:
 
 
 def make_app(settings: Settings) -> Celery:
-    """A Celery app on ``settings.broker_url`` with at-least-once delivery, with the capture task registered."""
+    """A Celery app on ``settings.broker_url`` with at-least-once delivery.
+
+    The capture task (``CAPTURE_TASK``) is a shared task of :mod:`.worker`: every app made here has it once that
+    module is imported (a worker process, ``serpaudit worker``, always imports it); the coordinator sends it by name.
+    """
     if not settings.broker_url:
         raise ValueError("broker_url is not set: distributed crawls need a Redis broker")
     app = Celery("serpaudit", broker=settings.broker_url, backend=settings.broker_url, set_as_current=False)
@@ -35,9 +39,6 @@ def make_app(settings: Settings) -> Celery:
         task_default_queue=queue_for(settings.region), broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False, worker_send_task_events=False, task_send_sent_event=False,
     )  # fmt: skip
-    from serpaudit.crawl.distributed.worker import capture_task
-
-    app.task(name=CAPTURE_TASK, bind=True)(capture_task)
     return app
 
 

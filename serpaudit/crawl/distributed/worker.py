@@ -19,8 +19,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
+from celery import shared_task
+from celery.signals import worker_process_shutdown
+
 from crawler.browser import Browser, BrowserConfig, find_chromium
 from serpaudit.crawl.browsers import browser_config
+from serpaudit.crawl.distributed.app import CAPTURE_TASK, make_app, queue_for
 from serpaudit.crawl.distributed.pacing import SharedPacer, egress_of, worker_limits
 from serpaudit.crawl.distributed.records import JobSpec, refused_result, run_job
 from serpaudit.crawl.politeness import ENGINES, longest_spread_delay_s, without_budgets
@@ -141,12 +145,12 @@ def capture_task(task: Any, payload: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+# registered on every Celery app make_app builds (app.py does not import this module: no circle)
+shared_task(name=CAPTURE_TASK, bind=True)(capture_task)
+
+
 def run_worker(settings: Settings, queues: list[str], concurrency: int, loglevel: str = "INFO") -> None:
     """Serve the given region queues until stopped (SIGTERM: finish the jobs at hand, then exit)."""
-    from celery.signals import worker_process_shutdown
-
-    from serpaudit.crawl.distributed.app import make_app, queue_for
-
     find_chromium(settings.browser_path or None)  # no Chromium: say so now, not at the first job
     if settings.worker_min_delay_s:
         log.warning("worker_min_delay_s is deprecated: workers keep min_delay_s, jitter_s, max_per_hour, "
