@@ -17,6 +17,8 @@ from typing import Any
 import phonenumbers
 
 from audits.brands import query_template_problem
+from serpaudit.crawl.distributed.pacing import worker_limits
+from serpaudit.crawl.politeness import ENGINES, SettingsProblem, check_night_settings, longest_spread_delay_s
 
 DEFAULT_CONFIG_NAME = "serpaudit.toml"
 
@@ -308,9 +310,6 @@ def _validate_distributed(s: Settings) -> None:
 
 def _validate_worker_pacing(s: Settings) -> None:
     """A worker's job waits for its engine's turn within half of job_timeout_s: the spacing must fit."""
-    from serpaudit.crawl.distributed.pacing import worker_limits
-    from serpaudit.crawl.politeness import ENGINES, longest_spread_delay_s
-
     for engine in ENGINES:  # a worker takes whatever engine its jobs name
         limits = worker_limits(s, engine)
         gap = longest_spread_delay_s(limits)
@@ -327,8 +326,6 @@ def _validate_worker_pacing(s: Settings) -> None:
 
 
 def _validate_night(s: Settings) -> None:
-    from serpaudit.crawl.politeness import SettingsProblem, check_night_settings
-
     try:
         check_night_settings(s)
     except SettingsProblem as exc:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
-from audits.brands import BrandFileError, load_brands_csv, read_brands_csv
+from audits.brands import BrandFileError, default_brands_path, load_brands_csv, read_brands_csv
 from audits.lifecycle import apply_night
 from audits.rules import audit as audit_run
 from audits.rules import not_audited
@@ -38,6 +38,7 @@ from serpaudit.night.pipeline import (
     utc_now,
 )
 from serpaudit.night.reporting import ReportOutcome, deliver, write_run_reports
+from serpaudit.ops import schedule as sched
 from serpaudit.ops.lock import RunLock, RunLocked
 from serpaudit.ops.logs import add_log_file, night_summary
 from serpaudit.ops.outputs import LowDiskError, check_free_disk, prune_evidence
@@ -84,8 +85,6 @@ def init(config: Path | None, force: bool) -> list[str]:
     settings, store = _store(path)
     lines.append(f"database ready at {settings.database}")
     if not store.brands():
-        from audits.brands import default_brands_path
-
         n = store.upsert_brands(load_brands_csv(default_brands_path()))
         lines.append(f"loaded {n} default Dutch brands (serpaudit brands import FILE adds your own)")
     return lines
@@ -120,6 +119,7 @@ def _routing(settings: Settings) -> Iterator[str | None]:
     if not settings.sandbox_world:
         yield None
         return
+    # the sandbox web (and below, the demo, and the worker's Celery) load only for the commands that use them
     from sandbox import SandboxWeb, WorldError, load_world
     from sandbox.server import SandboxServer
 
@@ -205,7 +205,7 @@ def worker(config: Path | None, queues: list[str], concurrency: int) -> None:
     bad = [q for q in queues if q.strip().upper() not in phonenumbers.SUPPORTED_REGIONS]
     if bad:
         raise InputError(f"--queues: {', '.join(bad)}: not region codes such as nl, be or de")
-    from serpaudit.crawl.distributed.worker import run_worker
+    from serpaudit.crawl.distributed.worker import run_worker  # lazy: Celery loads for `serpaudit worker` only
 
     try:
         run_worker(settings, queues, concurrency)
@@ -278,7 +278,7 @@ def report(config: Path | None, run: str | None, send: bool = False) -> ReportOu
 
 
 def demo(config: Path | None, world: Path | None, out: Path, nights: int | None = None) -> dict[str, Any]:
-    from sandbox import DEFAULT_WORLD_PATH, WorldError, load_world
+    from sandbox import DEFAULT_WORLD_PATH, WorldError, load_world  # lazy: the sandbox is for the demo only
     from serpaudit.app.demo import run_demo
 
     settings = _settings(config)
@@ -411,8 +411,6 @@ def official_remove(config: Path | None, brand: str, number: str, reason: str) -
 
 def schedule(config: Path | None, at: str, action: str) -> list[str]:
     """``schedule print|install|remove``: the lines to show."""
-    from serpaudit.ops import schedule as sched
-
     try:
         plan = sched.make_schedule(_settings(config), config, at)
     except sched.ScheduleError as exc:

@@ -70,6 +70,7 @@ class NightDisplay:
     def jobs(self, total: int, done: int) -> None:
         if not self.live or self._progress is not None:
             return
+        # rich loads when a live night starts, not for `serpaudit --help` (the CLI imports this module)
         from rich.console import Console
         from rich.logging import RichHandler
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
