@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from sandbox import serp_google_2019
+from sandbox import serp_google_2019, serp_google_grouped
 from sandbox.markup import ads_at, breadcrumb, esc, origin, site_name, token, wa_link
 
 CSS = (
@@ -61,13 +61,13 @@ def _advertiser(ad: dict[str, Any]) -> str:
     return site_name(ad["landing_url"])
 
 
-def _desktop_ad(ad: dict[str, Any], query: str, rank: int) -> str:
+def _desktop_ad(ad: dict[str, Any], query: str, rank: int, label: bool = True) -> str:
     landing = ad["landing_url"]
     aclk = click_url(landing, query=query, rank=rank)
     dom = site_name(landing)
     parts = [
         f'<div data-text-ad="1" data-hveid="CA{rank}QAA"><div class="vdQmEd fP1Qef EtOod pkphOe">',
-        '<span class="U3A9Ac qV8iec">Gesponsord</span>',
+        '<span class="U3A9Ac qV8iec">Gesponsord</span>' if label else "",
         f'<div class="v5yQqb VSfPcc"><a class="sVXRqc" data-ae="1" data-al="1" data-impdclcc="1" '
         f'data-pcu="{esc(origin(landing))}" data-rw="{esc(aclk)}" href="{esc(aclk)}">'
         f'<div aria-level="3" class="CCgQ5 vCa9Yd QfkTvb k6WZR" role="heading"><span>{esc(ad["title"])}'
@@ -98,7 +98,7 @@ def _desktop_ad(ad: dict[str, Any], query: str, rank: int) -> str:
     return "".join(parts)
 
 
-def _mobile_ad(ad: dict[str, Any], query: str, rank: int) -> str:
+def _mobile_ad(ad: dict[str, Any], query: str, rank: int, label: bool = True) -> str:
     landing = ad["landing_url"]
     aclk = click_url(landing, query=query, rank=rank)
     dom = site_name(landing)
@@ -107,7 +107,8 @@ def _mobile_ad(ad: dict[str, Any], query: str, rank: int) -> str:
         '<div class="v5yQqb jqWpsc"><a class="cz3goc v5yQqb BmP5tf" data-ae="1" data-al="1"'
         ' data-impdclcc="1" '
         f'data-pcu="{esc(origin(landing))}" data-rw="{esc(aclk)}" href="{esc(aclk)}" role="presentation">'
-        f'<div class="y0NFKc"><div class="eMXfhf"><span class="fwv2Kb U3A9Ac qV8iec">Gesponsord</span></div>'
+        '<div class="y0NFKc"><div class="eMXfhf">'
+        + ('<span class="fwv2Kb U3A9Ac qV8iec">Gesponsord</span>' if label else "") + "</div>"
         f'<div class="QkcpZ RNQ5ae"><div class="d8lRkd OSrXXb MUxGbd lyLwlc aLF0Z"><span class="yIn8Od">'
         '<span class="wbJOMb"><span class="pKWwCd q8U8x zydFU"><div class="Aozhyc MUxGbd lyLwlc aLF0Z'
         ' OSrXXb">'
@@ -166,6 +167,9 @@ def _ad_block(ads: list[dict[str, Any]], query: str, mobile: bool, start: int, m
     if markup == "2019":
         return serp_google_2019.ad_block(ads, query, mobile, start)
     render = _mobile_ad if mobile else _desktop_ad
+    if markup == "grouped":  # since October 2025: one label on the group, none on its ads
+        return serp_google_grouped.groups(
+            [f'<div class="uEierd">{render(ad, query, start + i, False)}</div>' for i, ad in enumerate(ads)])
     return "".join(f'<div class="uEierd">{render(ad, query, start + i)}</div>' for i, ad in enumerate(ads))
 
 
@@ -192,8 +196,11 @@ def render_serp(page: dict[str, Any]) -> str:
                    "</div>")
     out.append('<div id="search"><div><div id="rso" class="v7W49e">')
     out.extend(_organic(r) for r in page["organic"])
+    grouped = page.get("markup") == "grouped"
+    if bottom and grouped:  # the bottom group sits in the organic results container, after the results
+        out.append('<div class="MjjYud">' + _ad_block(bottom, query, mobile, len(top) + 1, "grouped") + "</div>")
     out.append('</div></div></div></div><div id="botstuff">')
-    if bottom:
+    if bottom and not grouped:
         out.append('<div id="bottomads"><div class="qGXjvb" aria-label="Advertenties" role="region">'
                    '<h1 class="Uo8X3b OhScic zsYMMe">Advertenties</h1>'
                    + _ad_block(bottom, query, mobile, len(top) + 1, page.get("markup", "current")) + "</div></div>")

@@ -53,7 +53,7 @@ ENGINE_FLAGS: dict[str, tuple[str, ...]] = {
 # Markup variants each sandbox engine can serve (sandbox/markup.py): "current" copies the saved pages,
 # older layouts keep the parsers honest, "drifted" renames the ad markup to ring the drift alarm.
 MARKUP_VARIANTS: dict[str, tuple[str, ...]] = {
-    "google": ("current", "2019", "drifted"),
+    "google": ("current", "2019", "drifted", "grouped"),
     "bing": ("current", "drifted"),
     "duckduckgo": ("current", "drifted"),
 }

@@ -28,6 +28,7 @@ from crawler.engines.google_fields import (
     query_of,
     result_phones,
 )
+from crawler.engines.google_sponsored import group_ads
 from crawler.htmltree import Element, is_hidden, parse_html, select, visible_text
 from crawler.models import SerpPage
 from crawler.pageindex import PageIndex
@@ -101,6 +102,10 @@ BOTTOM_AD_CONTAINERS = "#tadsb, #bottomads"
 AD_BLOCKS = "div[data-text-ad], li.ads-ad"
 AD_CARDS_2019 = "div.mnr-c"
 AD_LABELS = ("Gesponsord", "Advertentie", "Sponsored", "Ads", "Ad", "Anzeige", "Annonce", "Sponsorisé")
+# Grouped sponsored results (October 2025, crawler.engines.google_sponsored): the group's heading.
+SPONSORED_GROUP_HEADINGS = "[role=heading], h1, h2, h3"
+SPONSORED_GROUP_LABELS = ("Sponsored results", "Gesponsorde resultaten", "Gesponserte Ergebnisse",
+                          "Résultats sponsorisés", "Resultados patrocinados", "Risultati sponsorizzati")
 SHOPPING_BLOCKS = ".pla-unit"
 SIDE_COLUMN = "#rhs"
 ORGANIC_CONTAINERS = ("#rso", "#search", "#center_col")
@@ -167,7 +172,9 @@ def _classify(html: str, page: PageIndex, url: str | None, ads: list[Element] | 
 def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     page = PageIndex(parse_html(html))
     top, bottom = _ad_blocks(page, TOP_AD_CONTAINERS), _ad_blocks(page, BOTTOM_AD_CONTAINERS)
-    status = _classify(html, page, url, top + bottom)
+    grouped = group_ads(page, SPONSORED_GROUP_HEADINGS, SPONSORED_GROUP_LABELS, AD_BLOCKS, TITLE_HEADINGS,
+                        top + bottom)
+    status = _classify(html, page, url, top + bottom + [block for _, block in grouped])
     query = query_of(page, QUERY_INPUTS, url)
     if status != "ok":
         return SerpPage(engine=NAME, status=status, query=query)
@@ -183,6 +190,11 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     for blocks, placement in ((top, "top"), (bottom, "bottom")):
         for block in blocks:
             add(block, "ad", placement, ad_fields(block, base, DISPLAY_URL))
+    container = _organic_container(page)
+    links = _title_links(container)
+    for group, block in grouped:
+        add(block, "ad", _group_placement(group, page, links, [g for g, _ in grouped]),
+            ad_fields(block, base, DISPLAY_URL))
     for block in c.outermost(page.select(SHOPPING_BLOCKS)):
         if is_hidden(block) or c.inside(block, claimed):
             continue
@@ -195,8 +207,6 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     for block in _local_entries(page):
         if not c.inside(block, claimed):
             add(block, "local", _placement(block), panel_fields(block, TITLE_OF_PANEL))
-    container = _organic_container(page)
-    links = _title_links(container)
     paa = set(page.select(SKIP_SECTIONS))
     for answer in c.outermost(page.select(FEATURED_SNIPPETS)):
         if is_hidden(answer) or c.inside(answer, claimed) or _in_paa(answer, paa):
@@ -297,6 +307,18 @@ def _snippet_block(answer: Element, container: Element | None, links: list[Eleme
 def _in_paa(tag: Element, paa: set[Element]) -> bool:
     """Inside a "People also ask" / "Nutzer fragen auch" question list."""
     return any(p in paa for p in tag.iterancestors())
+
+
+def _group_placement(group: Element, page: PageIndex, links: list[Element], groups: list[Element]) -> str:
+    """A sponsored group in an ad container stands where the container does; one elsewhere (a bottom group
+    inside the organic results) is "top" before the first organic result and "bottom" after it."""
+    for el in (group, *group.iterancestors()):
+        if el.get("id") in ("tads", "tvcap"):
+            return "top"
+        if el.get("id") in ("tadsb", "bottomads"):
+            return "bottom"
+    first = next((a for a in links if not c.inside(a, groups)), None)
+    return "top" if first is None or page.position(group) < page.position(first) else "bottom"
 
 
 def _placement(tag: Element) -> str:
