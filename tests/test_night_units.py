@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from audits.brands import Brand
 from audits.store import Store
-from serpaudit.app import commands
+from serpaudit.app import stages
 from serpaudit.cli import app
 from serpaudit.crawl.politeness import Limits, Pacer, SettingsProblem, parse_window, window_end
 from serpaudit.night.health import incomplete_reasons
@@ -260,8 +260,8 @@ def test_audit_and_report_without_run_never_take_a_killed_run(tmp_path, monkeypa
     finished = store.start_run("run", "2026-01-01T02:00:00+00:00")
     store.finish_run(finished, "complete", {}, "2026-01-01T03:00:00+00:00")
     killed = store.start_run("run", "2026-01-02T02:00:00+00:00")  # SIGKILLed: still "running"
-    assert commands._run_id(store, None) == finished
-    code, outcome = commands.audit(None, killed)  # asked for by name: audited, but never clean
+    assert stages._run_id(store, None) == finished
+    code, outcome = stages.audit(None, killed)  # asked for by name: audited, but never clean
     assert code == 3 and outcome.reasons[0].startswith(f"run {killed} is not finished")
     result = runner.invoke(app, ["audit"])
     assert result.exit_code == 0 and "(none)" in result.stdout and f"run {killed}" in result.stderr

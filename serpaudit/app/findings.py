@@ -13,7 +13,8 @@ from audits.store_findings import STATES, STATUSES
 from audits.takedowns import followup_due, takedown_stats
 from audits.triage import REPORT_PLATFORMS, TriageError, change_state
 from crawler.engines import ENGINE_NAMES
-from serpaudit.app.commands import InputError, _store
+from serpaudit.app.config import store_for
+from serpaudit.app.errors import InputError
 
 # what `findings list` shows as a table; --json holds every field
 LIST_COLUMNS = ["id", "status", "state", "brand", "rule", "e164", "advertiser_domain", "engines", "first_seen",
@@ -58,7 +59,7 @@ def findings_list(config: Path | None, *, run: str | None = None, state: str | N
                   status: str | None = None, brand: str | None = None, rule: str | None = None,
                   engine: str | None = None, since: str | None = None,
                   include_all: bool = False) -> list[dict[str, Any]]:
-    settings, store = _store(config)
+    settings, store = store_for(config)
     _choice("state", state, STATES)
     _choice("status", status, STATUSES)
     _choice("rule", rule, RULES)
@@ -76,7 +77,7 @@ def findings_list(config: Path | None, *, run: str | None = None, state: str | N
 
 def findings_show(config: Path | None, typed_id: str) -> dict[str, Any]:
     """One finding with its whole history: every night and its evidence, every sighting, every state change."""
-    settings, store = _store(config)
+    settings, store = store_for(config)
     fid = resolve_id(store, typed_id)
     finding = _with_flags(store, [store.finding(fid) or {}], settings.followup_days)[0]
     nights = store.finding_history(fid)
@@ -89,7 +90,7 @@ def findings_show(config: Path | None, typed_id: str) -> dict[str, Any]:
 def findings_set_state(config: Path | None, action: str, typed_ids: list[str], *, reason: str = "",
                        platform: str = "", reference: str = "", on: str | None = None) -> list[dict[str, Any]]:
     """confirm | dismiss | reported | resolve each id; all ids are checked before any is changed."""
-    _, store = _store(config)
+    _, store = store_for(config)
     new = ACTIONS[action]
     _day("date", on)
     if new == "dismissed" and not reason.strip():
@@ -107,12 +108,12 @@ def findings_set_state(config: Path | None, action: str, typed_ids: list[str], *
 
 
 def campaigns_list(config: Path | None, include_single: bool = False) -> list[dict[str, Any]]:
-    _, store = _store(config)
+    _, store = store_for(config)
     return [c for c in campaign_summaries(store) if include_single or c["findings"] > 1]
 
 
 def campaigns_show(config: Path | None, campaign_id: str) -> dict[str, Any]:
-    _, store = _store(config)
+    _, store = store_for(config)
     summary = campaign_summary(store, campaign_id.strip().lower())
     if summary is None:
         raise InputError(f"no campaign {campaign_id!r}; see `serpaudit campaigns list`")
@@ -120,5 +121,5 @@ def campaigns_show(config: Path | None, campaign_id: str) -> dict[str, Any]:
 
 
 def takedowns(config: Path | None) -> list[dict[str, Any]]:
-    settings, store = _store(config)
+    settings, store = store_for(config)
     return takedown_stats(store, settings.followup_days)

@@ -1,0 +1,72 @@
+"""``serpaudit demo``: play the world's nights (serpaudit.app.demo) under a run lock and say how they scored."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from crawler.errors import BrowserNotFound
+from serpaudit.app.config import settings_for
+from serpaudit.app.errors import IncompleteError, InputError, LockedError
+from serpaudit.night.pipeline import RunOutcome
+from serpaudit.ops.lock import RunLock, RunLocked
+
+log = logging.getLogger(__name__)
+
+
+def demo(config: Path | None, world: Path | None, out: Path, nights: int | None = None) -> dict[str, Any]:
+    from sandbox import DEFAULT_WORLD_PATH, WorldError, load_world  # lazy: the sandbox is for the demo only
+    from serpaudit.app.demo import run_demo
+
+    settings = settings_for(config)
+    try:
+        load_world(world or DEFAULT_WORLD_PATH)  # a bad world file is refused before anything is created
+        with RunLock(out / "serpaudit.db", "demo"):
+            result = run_demo(world or DEFAULT_WORLD_PATH, out, settings, progress=lambda s: log.info("%s", s),
+                              nights=nights)
+    except RunLocked as exc:
+        raise LockedError(str(exc)) from exc
+    except WorldError as exc:
+        raise InputError(str(exc)) from exc
+    except BrowserNotFound as exc:
+        raise IncompleteError(str(exc)) from exc
+    lines = [""]
+    for n in result.nights:
+        lines += _night_lines(n.night, n.score, n.run)
+    if result.lifecycle or result.triage:
+        lines += ["", f"lifecycle check over {len(result.nights)} night(s):"]
+        lines += [f"  {t}" for t in result.triage]
+        lines += [c.line() for c in result.lifecycle]
+        lines.append("lifecycle OK: new, recurring, gone, reopened and dismissed findings as the world expects"
+                     if result.lifecycle_ok else "lifecycle FAILED: the case file differs from the world's nights")
+    lines += ["", f"database: {result.settings.database}", f"evidence: {result.settings.evidence_dir}"]
+    lines += [f"report:   {p}" for p in result.run.reports]
+    lines.append("demo OK: findings match the world's ground truth" if result.perfect
+                 else "demo FAILED: findings differ from the world's ground truth")
+    score = result.score
+    return {"perfect": result.perfect,
+            "incomplete": any(n.score.blocked_unexpected for n in result.nights),
+            "precision": score.precision, "recall": score.recall,
+            "nights": [{"night": n.night, "precision": n.score.precision, "recall": n.score.recall,
+                        "perfect": n.score.perfect, "run_id": n.run.run_id} for n in result.nights],
+            "lifecycle": [{"night": c.night, "brand": c.brand, "finding": c.what, "want": c.want, "got": c.got,
+                           "ok": c.ok} for c in result.lifecycle],
+            "findings": result.run.findings, "not_audited": result.run.not_audited,
+            "reports": [str(p) for p in result.run.reports], "out": str(out), "lines": lines}
+
+
+def _night_lines(night: int, score: Any, run: RunOutcome) -> list[str]:
+    lines = [f"night {night}: precision {score.precision:.2f}  recall {score.recall:.2f}  "
+             f"({len(run.scams)} finding(s), {len(run.findings) - len(run.scams)} inconclusive or dismissed, "
+             f"{len(run.not_audited)} capture(s) not audited)"]
+    lines += [f"  MISSED: {b} {n}" for b, n in score.missed]
+    lines += [f"  UNEXPECTED: {b} {n}" for b, n in score.unexpected]
+    lines += [f"  INCONCLUSIVE MISSED: {b} {n}" for b, n in score.inconclusive_missed]
+    lines += [f"  UNEXPECTED INCONCLUSIVE: {b} {n}" for b, n in score.inconclusive_unexpected]
+    lines += [f"  BLOCK NOT REPORTED: {e} {q!r}" for e, q in score.blocked_missed]
+    lines += [f"  NOT AUDITED, UNEXPECTEDLY: {e} {q!r}" for e, q in score.blocked_unexpected]
+    lines += [f"  AD CLICK URL REQUESTED: {u}" for u in score.click_requests]
+    lines += [f"  not audited ({c['status']}): {c['engine']} {c['device']} {c['query']!r}"
+              + (f": {c['error']}" if c.get("error") else "") for c in run.not_audited]
+    return lines

@@ -1,0 +1,29 @@
+"""``serpaudit schedule print|install|remove``: run every night from cron or systemd."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from serpaudit.app.config import settings_for
+from serpaudit.app.errors import IncompleteError, InputError
+from serpaudit.ops import schedule as sched
+
+
+def schedule(config: Path | None, at: str, action: str) -> list[str]:
+    """``schedule print|install|remove``: the lines to show."""
+    try:
+        plan = sched.make_schedule(settings_for(config), config, at)
+    except sched.ScheduleError as exc:
+        raise InputError(str(exc)) from exc
+    try:
+        if action == "install":
+            return [f"installed in your crontab:\n{sched.install(plan)}"]
+        if action == "remove":
+            n = sched.remove(plan)
+            return [f"removed {n} serpaudit line(s) for {plan.workdir} from your crontab"]
+    except sched.ScheduleError as exc:
+        raise IncompleteError(str(exc)) from exc
+    return ["# crontab line (crontab -e, or `serpaudit schedule install`):", plan.crontab_line(), "",
+            "# systemd: ~/.config/systemd/user/serpaudit.service", plan.systemd_service(),
+            "# systemd: ~/.config/systemd/user/serpaudit.timer", plan.systemd_timer(),
+            "# then: systemctl --user daemon-reload && systemctl --user enable --now serpaudit.timer"]

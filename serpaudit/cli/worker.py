@@ -1,0 +1,20 @@
+"""``serpaudit worker``: serve a distributed crawl's capture jobs on this machine."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from serpaudit.cli.common import ConfigOpt, guard
+from serpaudit.lazy import LazyModule
+
+app_worker: Any = LazyModule("serpaudit.app.worker")  # imported when a command runs, not for --help
+
+
+def worker(config: ConfigOpt = None,
+           queues: Annotated[str, typer.Option(help="Region queues to serve, comma-separated (default: the "
+                                                    "region setting), e.g. nl,be.")] = "",
+           concurrency: Annotated[int, typer.Option(help="Jobs at once, each in its own Chromium.")] = 1) -> None:
+    """Take capture jobs from broker_url and run them in this machine's Chromium (distributed crawls)."""
+    guard(app_worker.worker, config, [q for q in queues.split(",") if q.strip()], concurrency)
