@@ -130,7 +130,9 @@ def _scan_chunk(text: str, cstart: int, cend: int, region: str, channel: str) ->
     chunk = text[cstart:cend]
     if not has_digit(chunk):
         return []  # every pass below starts from a digit
-    reading = reading_of(chunk).text  # same positions as the chunk: see crawler.phones_reading
+    # The passes read the chunk as shown, folded (crawler.phones_reading); ``raw`` is taken as written.
+    reading = reading_of(chunk)
+    rtext = reading.text
     blocked: Spans | None = None  # found only when a candidate needs them (most text has none)
     taken = Spans()
     found: list[PhoneMatch] = []
@@ -143,30 +145,41 @@ def _scan_chunk(text: str, cstart: int, cend: int, region: str, channel: str) ->
         if taken.overlaps(start, end):
             return
         if blocked is None:
-            blocked = blocked_spans(chunk)
+            blocked = blocked_spans(reading.shown)
         if blocked.overlaps(start, end):
             return
-        if names_identifier(text, cstart + start) or not written_ok(reading[start:end], number):
+        s, e = reading.source_span(start, end)
+        if (names_identifier(text, cstart + s) or (reading.order is not None and names_identifier(reading.shown, start))
+                or not written_ok(rtext[start:end], number)):
             return
         taken.add(start, end)
-        found.append(PhoneMatch(cstart + start, cstart + end, _phone(chunk[start:end], number, channel)))
+        found.append(PhoneMatch(cstart + s, cstart + e, _phone(_without_bidi_controls(chunk[s:e]), number, channel)))
 
-    for s, e, number in vanity_candidates(reading, region):
+    for s, e, number in vanity_candidates(rtext, region):
         accept(s, e, number)
 
     # A candidate shorter than MIN_NUMBER_DIGITS characters holds fewer digits than any valid number.
-    for match in phonenumbers.PhoneNumberMatcher(reading, region, leniency=phonenumbers.Leniency.VALID,
+    for match in phonenumbers.PhoneNumberMatcher(rtext, region, leniency=phonenumbers.Leniency.VALID,
                                                  min_candidate_length=MIN_NUMBER_DIGITS):
         accept(match.start, match.end, match.number)
 
-    for run in DIGIT_RUN.finditer(reading):
+    for run in DIGIT_RUN.finditer(rtext):
         if taken.overlaps(run.start(), run.end()):
             continue
-        for s, e, number in split_run(reading, run.start(), run.end(), region, written_ok):
+        for s, e, number in split_run(rtext, run.start(), run.end(), region, written_ok):
             accept(s, e, number)
 
     found.sort(key=lambda pm: pm.start)
     return found
+
+
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _without_bidi_controls(raw: str) -> str:
+    """``raw`` without bidi embeddings, overrides and isolates: kept in a report, an unclosed override
+    would turn the rest of the line around."""
+    return _BIDI_CONTROLS.sub("", raw) if not raw.isascii() else raw
 
 
 def extract_phones(text: str, region: str = "NL", channel: str = "text") -> list[Phone]:

@@ -136,7 +136,7 @@ def has_digit(text: str) -> bool:
     return _DIGIT.search(text) is not None
 
 
-# A group of at most this many digits that starts no number may stand beside the numbers of a run:
+# A group of at most this many digits (digits only) that starts no number may stand beside the numbers of a run:
 # a count or a figure of the ad copy ("0900 1234 567 3 medewerkers"), never part of a longer identifier.
 _MAX_LEFTOVER_DIGITS = 3
 
@@ -174,7 +174,8 @@ def split_run(text: str, start: int, end: int, region: str,
                 i = j
                 break
         else:
-            if digits[i + 1] - digits[i] > _MAX_LEFTOVER_DIGITS:
+            s, e = tokens[i]
+            if e - s > _MAX_LEFTOVER_DIGITS or not text[s:e].isdigit():  # "+1" or "(0)" belongs to a number
                 return []
             left_over += 1
             i += 1

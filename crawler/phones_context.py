@@ -96,9 +96,14 @@ def blocked_spans(text: str) -> Spans:
     return Spans([m.span() for rx in _BLOCKERS for m in rx.finditer(text)])
 
 
+# Invisible characters between the word and the number do not part them ("KvK\u200d 0201234567").
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
 def names_identifier(text: str, start: int) -> bool:
     """True when the words just before ``start`` say an identifier follows (KvK, order no.)."""
-    return bool(_ID_PREFIX.search(text[max(0, start - _PREFIX_WINDOW) : start]))
+    before = text[max(0, start - _PREFIX_WINDOW) : start]
+    return bool(_ID_PREFIX.search(before if before.isascii() else _INVISIBLE.sub("", before)))
 
 
 def has_required_prefix(raw: str, number: phonenumbers.PhoneNumber, region: str) -> bool:

@@ -128,6 +128,121 @@ def test_numbers_written_one_after_another_anywhere_in_the_line():
                                                     ("088 444 66 66", "+31884446666")]
 
 
+
+# --------------------------------------------------------------------------- 2. obfuscated characters
+
+RLO, LRO, PDF, RLE = "\u202e", "\u202d", "\u202c", "\u202b"
+
+
+@pytest.mark.parametrize("joiner", ["\u200d", "\u200c", "\u200b", "\u2060", "\ufeff", "\u200e", "\u00ad"],
+                         ids=["zwj", "zwnj", "zwsp", "wj", "bom", "lrm", "shy"])
+def test_invisible_characters_inside_the_number(joiner):
+    raw = f"0{joiner}900{joiner}1234{joiner}567"
+    assert read(f"Bel {raw} nu") == [(raw, "+319001234567")]  # raw as written: the evidence is the page's text
+
+
+@pytest.mark.parametrize(("raw", "e164"), [
+    ("\uff10\uff19\uff10\uff10 \uff11\uff12\uff13\uff14 \uff15\uff16\uff17", "+319001234567"),  # fullwidth
+    ("\u0660\u0669\u0660\u0660 \u0661\u0662\u0663\u0664 \u0665\u0666\u0667", "+319001234567"),  # Arabic-Indic
+    ("\u06f0\u06f6 \u06f1\u06f2 \u06f3\u06f4 \u06f5\u06f6 \u06f7\u06f8", "+31612345678"),  # Extended Arabic-Indic
+    ("\u0966\u096e\u0966\u0966-\u0966\u0968\u0968\u096d", "+318000227"),  # Devanagari
+    ("\U0001d7ce\U0001d7d0\U0001d7ce \U0001d7cf\U0001d7d0\U0001d7d1 \U0001d7d2\U0001d7d3\U0001d7d4\U0001d7d5",
+     "+31201234567"),  # mathematical bold
+    ("\uff0b\uff13\uff11 \uff12\uff10 \uff11\uff12\uff13 \uff14\uff15\uff16\uff17", "+31201234567"),  # fullwidth +
+    ("0900 \uff11\uff12\uff134 567", "+319001234567"),  # mixed
+])
+def test_unicode_digits_are_read_and_kept_as_written(raw, e164):
+    assert read(f"Bel {raw} voor hulp") == [(raw, e164)]
+
+
+@pytest.mark.parametrize(("raw", "e164"), [
+    ("O9OO 1234 567", "+319001234567"),
+    ("09oo-1234567", "+319001234567"),
+    ("O8OO-O227", "+318000227"),
+    ("O6-12345678", "+31612345678"),
+    ("O6 12 34 56 78", "+31612345678"),
+    ("0900 l234 567", "+319001234567"),
+    ("09OO-l234567", "+319001234567"),
+    ("020 I23 4567", "+31201234567"),
+    ("\u041e9\u041e\u041e 1234 567", "+319001234567"),  # Cyrillic O
+])
+def test_letters_for_digits_inside_a_digit_run(raw, e164):
+    assert read(f"Bel {raw} voor hulp") == [(raw, e164)]
+
+
+@pytest.mark.parametrize("text", [
+    "O2 en KPN bieden 5G aan", "lOl", "IO 2024", "10l water en 5OO gram", "Kamer O12, gebouw lI",
+    "Oosterhout 4 l", "Olie 1l", "Bel ons: wij zijn er voor u. Ook op zondag, 10-16 uur.",
+    "Nummer 1 in klantenservice, al 25 jaar", "Versie 2.0 Ol", "COVID-19 maatregelen: 1,5 meter afstand",
+    "Gratis verzending vanaf 20 euro, 30 dagen retour", "Score 9,1 uit 1.234 beoordelingen",
+    "O2 0800", "IIIl 1O0",
+])
+def test_no_numbers_from_ordinary_words(text):
+    assert read(text) == []
+
+
+def test_a_brand_named_like_a_prefix_does_not_join_the_number():
+    assert read("O2 0800 1234") == [("0800 1234", "+318001234")]
+
+
+def test_rlo_reversed_digits_are_read_as_shown():
+    text = f"Bel {RLO}765 4321 0090{PDF} voor hulp"
+    [pm] = find_phones(text)
+    assert pm.phone.e164 == "+319001234567"  # shown as 0900 1234 567
+    assert pm.phone.raw == "765 4321 0090"  # as written, without the override (it would turn a report around)
+    assert text[pm.start:pm.end] == "765 4321 0090"
+    assert read(f"Bel {RLO}765 4321 0090") == [("765 4321 0090", "+319001234567")]  # unclosed: to the line's end
+    assert read(f"Bel {RLO}765 4321 0090\nmeer tekst 12") == [("765 4321 0090", "+319001234567")]
+
+
+def test_bidi_groups_nest_as_shown():
+    # LRO inside RLO: the LRO part keeps its order, as a piece of the reversed whole
+    assert read(f"{RLO}765 4321 {LRO}0900{PDF}{PDF}") == [("765 4321 0900", "+319001234567")]
+    # an embedding (RLE) does not reverse digits: they are shown as written
+    assert read(f"Bel {RLE}0900 1234 567{PDF}") == [("0900 1234 567", "+319001234567")]
+
+
+def test_a_reversed_date_or_id_stays_blocked():
+    assert read(f"Besteld op {RLO}4202-30-21{PDF}") == []  # shown as 12-03-2024
+    assert read("KvK 0201234567") == [] and read("Bel 0201234567") != []
+    assert read(f"KvK {RLO}7654321020{PDF}") == []  # shown as KvK 0201234567
+    assert read(f"{RLO}7654321020 KvK{PDF}") == []  # the same, all of it reversed
+    assert read("KvK‍ 0201234567") == []
+
+
+OBFUSCATIONS = st.sampled_from(["fullwidth", "arabic", "zwj", "zwnj", "o", "rlo"])
+
+
+def _obfuscate(raw: str, how: str) -> str:
+    if how == "fullwidth":
+        return "".join(chr(0xFF10 + int(c)) if c.isdigit() else c for c in raw)
+    if how == "arabic":
+        return "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in raw)
+    if how in ("zwj", "zwnj"):
+        return ("\u200d" if how == "zwj" else "\u200c").join(raw)
+    if how == "o":
+        return " ".join(g.replace("0", "O") if len(g) >= 3 else g for g in raw.split(" "))
+    return RLO + raw[::-1] + PDF
+
+
+@BOUNDED
+@given(NUMBERS, OBFUSCATIONS, st.sampled_from(["Bel {} nu", "{}", "Klantenservice: {} (gratis)", "Bel {} 24/7"]))
+def test_any_obfuscation_of_any_number_reads_the_number(number, how, frame):
+    raw, e164 = number
+    assert [p.e164 for p in extract_phones(frame.format(_obfuscate(raw, how)))] == [e164]
+
+
+WORDS = st.sampled_from(["Bel", "ons", "gratis", "klantenservice", "O", "o", "l", "I", "Ol", "lO", "OO", "Il",
+                         "dag", "en", "nacht", "bereikbaar", "\u200d", "\u202e", "\u202c", "\uff0b", "wachttijd",
+                         "per", "week", "voor", "u", "KPN", "O2", "IO", "oOo"])
+
+
+@BOUNDED
+@given(st.lists(WORDS, max_size=30).map(" ".join))
+def test_words_without_digits_never_read_as_a_number(text):
+    assert read(text) == []
+
+
 @pytest.mark.browser
 def test_a_sandbox_night_finds_the_number_in_ad_copy_and_harvests_it_from_the_contact_page(tmp_path):
     skip_without_chromium()
