@@ -31,9 +31,11 @@ demo: browser
 test: browser system
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
+# ruff, mypy, and lint-imports: the layer contracts in pyproject.toml ([tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
@@ -43,4 +45,4 @@ soak: browser
 	$(BIN)/python scripts/kill_test.py --kills 12
 
 clean:
-	rm -rf $(VENV) demo-out serpaudit-data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo-out serpaudit-data .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
