@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from serpaudit.cli.common import PLAIN, ConfigOpt, JsonOpt, guard, print_rows
 from serpaudit.lazy import LazyModule
 
-app_brands: Any = LazyModule("serpaudit.app.brands")  # imported when a command runs, not for --help
+if TYPE_CHECKING:  # mypy checks the CLI's calls against the real use cases
+    from serpaudit.app import brands as app_brands
+else:  # imported when a command runs, not for --help
+    app_brands = LazyModule("serpaudit.app.brands")
 
 brands_app = typer.Typer(help="Manage the brands to audit.", **PLAIN)
 

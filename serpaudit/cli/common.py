@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec, Protocol, TypeVar
 
 import typer
 
@@ -29,8 +30,15 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run a command; turn known errors into a message and the documented exit code."""
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def guard(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a command; turn known errors into a message and the documented exit code.
+
+    Typed so that mypy checks each call's arguments against the use case and knows what it returns.
+    """
     try:
         return fn(*args, **kwargs)
     except InputError as exc:
@@ -42,6 +50,12 @@ def guard(fn: Any, *args: Any, **kwargs: Any) -> Any:
     except Exception as exc:  # a bug or an unforeseen failure: cron must see "could not complete", not a crash
         logging.getLogger("serpaudit").exception("unexpected error")
         raise _fail(f"the run could not complete: {exc.__class__.__name__}: {exc}", EXIT_INCOMPLETE) from exc
+class Guard(Protocol):
+    """The type of :func:`guard`, for modules that are handed it."""
+
+    def __call__(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T: ...
+
+
 def print_parsed(objects: list[dict[str, Any]], nfiles: int) -> None:
     if nfiles == 1:
         typer.echo(json.dumps(objects[0], indent=2, ensure_ascii=False))

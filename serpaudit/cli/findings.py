@@ -9,13 +9,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from serpaudit.cli.common import Guard
 from serpaudit.lazy import LazyModule
 
-fc: Any = LazyModule("serpaudit.app.findings")  # imported when a command runs, not for --help
+if TYPE_CHECKING:  # mypy checks the CLI's calls against the real use cases
+    from serpaudit.app import findings as fc
+else:  # imported when a command runs, not for --help
+    fc = LazyModule("serpaudit.app.findings")
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (TOML).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -23,7 +27,7 @@ IdsArg = Annotated[list[str], typer.Argument(help="Finding ids (or unique prefix
 ReasonOpt = Annotated[str, typer.Option(help="Why (required for dismiss; kept in the event trail).")]
 
 
-def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Callable[..., Any],
+def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard,
              print_rows: Callable[[list[dict[str, Any]], bool, list[str]], None]) -> None:
     @findings_app.command("list")
     def findings_list(

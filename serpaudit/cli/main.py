@@ -8,7 +8,7 @@ stdout (``--json`` where a script reads it); logs and progress go to stderr.  Ex
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -23,7 +23,10 @@ from serpaudit.cli.schedule import schedule_app
 from serpaudit.lazy import LazyModule
 from serpaudit.ops.logs import setup_logging
 
-app_config: Any = LazyModule("serpaudit.app.config")  # imported when a command runs, not for --help
+if TYPE_CHECKING:  # mypy checks the CLI's calls against the real use cases
+    from serpaudit.app import config as app_config
+else:  # imported when a command runs, not for --help
+    app_config = LazyModule("serpaudit.app.config")
 
 GLOBAL_FLAGS = ("-v", "-vv", "-vvv", "--verbose", "-q", "--quiet")
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from serpaudit.cli.common import PLAIN, guard, print_parsed
 from serpaudit.lazy import LazyModule
 
-app_parse: Any = LazyModule("serpaudit.app.parse")  # imported when a command runs, not for --help
+if TYPE_CHECKING:  # mypy checks the CLI's calls against the real use cases
+    from serpaudit.app import parse as app_parse
+else:  # imported when a command runs, not for --help
+    app_parse = LazyModule("serpaudit.app.parse")
 
 parse_app = typer.Typer(help="Parse saved pages offline and print JSON.", **PLAIN)
 

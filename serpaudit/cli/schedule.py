@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from serpaudit.cli.common import PLAIN, ConfigOpt, guard
 from serpaudit.lazy import LazyModule
 
-app_schedule: Any = LazyModule("serpaudit.app.schedule")  # imported when a command runs, not for --help
+if TYPE_CHECKING:  # mypy checks the CLI's calls against the real use cases
+    from serpaudit.app import schedule as app_schedule
+else:  # imported when a command runs, not for --help
+    app_schedule = LazyModule("serpaudit.app.schedule")
 
 schedule_app = typer.Typer(help="Run every night: print a crontab line and systemd units, or edit your crontab.",
                            **PLAIN)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,7 +12,10 @@ from serpaudit.cli.common import FINDING_COLUMNS, BrandOpt, ConfigOpt, JsonOpt, 
 from serpaudit.lazy import LazyModule
 from serpaudit.ops.logs import NightDisplay
 
-app_stages: Any = LazyModule("serpaudit.app.stages")  # imported when a command runs, not for --help
+if TYPE_CHECKING:  # mypy checks the CLI's calls against the real use cases
+    from serpaudit.app import stages as app_stages
+else:  # imported when a command runs, not for --help
+    app_stages = LazyModule("serpaudit.app.stages")
 
 
 def harvest(config: ConfigOpt = None, brand: BrandOpt = None) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from serpaudit.cli.common import ConfigOpt, guard
 from serpaudit.lazy import LazyModule
 
-app_worker: Any = LazyModule("serpaudit.app.worker")  # imported when a command runs, not for --help
+if TYPE_CHECKING:  # mypy checks the CLI's calls against the real use cases
+    from serpaudit.app import worker as app_worker
+else:  # imported when a command runs, not for --help
+    app_worker = LazyModule("serpaudit.app.worker")
 
 
 def worker(config: ConfigOpt = None,
