@@ -45,7 +45,7 @@ def _routing(settings: Settings) -> Iterator[str | None]:
     if not settings.sandbox_world:
         yield None
         return
-    # the sandbox web (and below, the demo, and the worker's Celery) load only for the commands that use them
+    # lazy, for start-up time only: the sandbox web loads for sandbox nights (sandbox_world set), not for others
     from sandbox import SandboxWeb, WorldError, load_world
     from sandbox.server import SandboxServer
 
