@@ -53,7 +53,10 @@ TABLES: dict[str, tuple[dict[str, type], list[tuple[str, str, str]]]] = {
     "results": (
         {"id": S, "capture_id": S, "kind": S, "placement": S, "rank": N, "title": S, "display_url": S,
          "landing_url": S, "click_url": S, "domain": S, "text": S, "box": S, "above_fold": N,
-         "evidence_path": S, "evidence_sha256": S, "advertiser_domain": S, "advertiser_domain_source": S},
+         "evidence_path": S, "evidence_sha256": S, "advertiser_domain": S, "advertiser_domain_source": S,
+         # AI answers (kind "ai_answer"): how far the answer got, and the pages it cites (a JSON list of
+         # {url, title, domain})
+         "answer_state": S, "sources": S},
         [("capture_id", "captures", "id")],
     ),
     "sightings": (

@@ -253,6 +253,8 @@ class Store(RunsMixin, ResultUpdates, CampaignStore, ReportStore):
                     "domain", "text", "evidence_path", "evidence_sha256", "advertiser_domain",
                     "advertiser_domain_source")},
                 "box": json.dumps(list(box)) if box else None, "above_fold": _bool(r.get("above_fold")),
+                "answer_state": r.get("answer_state"),
+                "sources": json.dumps(list(r["sources"]), ensure_ascii=False) if r.get("sources") else None,
             })  # fmt: skip
             for p in r.get("phones") or []:
                 self._upsert("sightings", {

@@ -21,9 +21,14 @@ RESULT_KINDS = (
     "knowledge_panel",
     "featured_snippet",
     "shopping_ad",
-    "other",
+    "ai_answer",  # an answer the engine writes in its own voice: Google's AI Overview, Bing's Copilot
+    "other",      # answer, DuckDuckGo's Search Assist
 )
 PLACEMENTS = ("top", "bottom", "side", "main")
+# How far an AI answer got: complete (shown whole), collapsed (behind "Show more"; part of its text unseen),
+# expanded (was collapsed, opened), unfinished (still being written when the wait ran out: recorded as such,
+# not as "no answer"), declined ("An AI Overview is not available for this search").
+ANSWER_STATES = ("complete", "collapsed", "expanded", "unfinished", "declined")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,18 @@ class Phone:
         if d["found_in"] is None:  # numbers read outside a result block (contact pages) carry no place
             del d["found_in"]
         return d
+
+
+@dataclass(frozen=True)
+class Source:
+    """A page an AI answer cites."""
+
+    url: str
+    title: str
+    domain: str | None  # registrable domain of url
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -68,11 +85,18 @@ class SerpResult:
     # rendered page and whether it lay in the first viewport.
     box: tuple[float, float, float, float] | None = field(default=None, compare=False)
     above_fold: bool | None = field(default=None, compare=False)
+    # AI answers only (kind "ai_answer"): one of ANSWER_STATES, and the pages the answer cites.
+    answer_state: str | None = None
+    sources: tuple[Source, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["phones"] = [p.to_dict() for p in self.phones]
         d["box"] = list(self.box) if self.box else None
+        if self.answer_state is None and not self.sources:  # every other result keeps its shape
+            del d["answer_state"], d["sources"]
+        else:
+            d["sources"] = [s.to_dict() for s in self.sources]
         return d
 
 

@@ -11,6 +11,8 @@ CHANGED (intended, with the reason):
 - google/2025-blocked-javascript-required.html, google/2026-blocked-soft-redirect.html: "unknown" with no
   query became "blocked" with the query (from the page's retry link, from its title): issue 19, the
   JavaScript wall and the soft block are blocks, never a page the parser could not read.
+- google/2025-desktop-pt-br-ai-overview-collapsed.html: its collapsed AI Overview is read as a result of kind
+  "ai_answer" (top 1, state "collapsed"), before the 11 organic results, which are unchanged: issue 19.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ _MAX_DEPTH = 6
 _HTTP = ("http://", "https://")
 
 # A result block as a parser finds it: (block, kind, placement, fields), where fields holds
-# title, display_url, landing_url and click_url.
+# title, display_url, landing_url and click_url (an AI answer also text, answer_state and sources).
 Found = tuple[Element, str, str, dict[str, Any]]
 
 
@@ -144,6 +144,8 @@ def ranked_results(found: list[Found], page: PageIndex,
             display_url=display, landing_url=landing, click_url=fields["click_url"],
             domain=registrable_domain(landing) or registrable_domain(display),
             advertiser_domain=advertiser_domain, advertiser_domain_source=advertiser_source,
-            text=text, phones=phones_of(block, skip, text),
+            # an AI answer keeps its body as its text; its numbers are read from the whole block all the same
+            text=fields.get("text", text), phones=phones_of(block, skip, text),
+            answer_state=fields.get("answer_state"), sources=tuple(fields.get("sources", ())),
         ))
     return tuple(results)

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from crawler.engines import _common as c
+from crawler.engines.answers import AnswerMarkup, find_answers
 from crawler.htmltree import Element, inline_text, is_hidden, links, parse_html, select, select_one, sweep
 from crawler.models import SerpPage
 from crawler.pageindex import PageIndex
@@ -75,6 +76,15 @@ KNOWLEDGE_PANELS = ".b_entityTP"
 TITLE_LINK = "h2 a[href], .b_title a[href], .pa_title a[href], a.pa_title[href]"
 TITLE = "h2, .b_entityTitle, .pa_title, .b_title"
 DISPLAY_URL = "cite, .b_adurl, .b_attribution, .pa_seller"
+# The Copilot answer at the top of the results (crawler.engines.answers; modelled on public descriptions of
+# Bing's generative answer: its b_cs_* canvas, text, citations and disclaimer).  Found by its container only.
+AI_ANSWER = AnswerMarkup(
+    containers="#b_copilot_answer, .b_cs_canvas, li.b_ans[data-tag='copilot.answer']",
+    headings="h2, [role=heading]", labels=("Copilot", "Copilot-antwoord", "Copilot answer", "Copilot Search"),
+    body=".b_cs_text", expand="button[aria-expanded], [role=button][aria-expanded]",
+    declined=("copilot kan deze vraag niet beantwoorden", "copilot can't answer this", "copilot can’t answer this"),
+    engine_hosts=("bing.com", "microsoft.com", "msn.com", "microsofttranslator.com"), by_heading=False,
+)
 HIDDEN_BY_CLASS = ".b_hide, .b_hidden, .expansionAccessibilityText"  # hidden by Bing's stylesheet
 QUERY_INPUTS = '#sb_form_q, textarea[name="q"], input[name="q"]:not([type="hidden"])'
 CALL_BUTTONS = (
@@ -161,6 +171,12 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     for block in _blocks(page, LOCAL_ENTRIES):
         if not c.inside(block, claimed):
             add(block, "local", _placement(block), _local_fields(block, base))
+    for answer in find_answers(page, AI_ANSWER, ORGANIC_BLOCKS):
+        if not c.inside(answer.block, claimed):
+            top = first_organic is None or page.position(answer.block) < page.position(first_organic)
+            add(answer.block, "ai_answer", "top" if top else _placement(answer.block), {
+                "title": answer.title or "Copilot", "display_url": None, "landing_url": None, "click_url": None,
+                "text": answer.text, "answer_state": answer.state, "sources": answer.sources})
     for block in organic:
         if not c.inside(block, claimed):
             add(block, "organic", _placement(block), _organic_fields(block, base))

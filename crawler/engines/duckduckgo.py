@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from crawler.engines import _common as c
+from crawler.engines.answers import AnswerMarkup, find_answers
 from crawler.htmltree import (
     Element,
     inline_text,
@@ -66,9 +67,20 @@ EMPTY_MARKERS = (
 
 AD_BLOCKS = 'div.result--ad, article[data-testid="ad"], li[data-layout="ad"]'
 ORGANIC_BLOCKS = 'div.result:not(.result--ad), article[data-testid="result"]'
+DDG_HOSTS_FOR_ANSWERS = ("duckduckgo.com", "duck.com", "duck.ai")
 NO_RESULTS = '.no-results, .result--no-result, [data-testid="no-results-message"]'
 SIDE_COLUMN = '.results--sidebar, .js-results-sidebar, [data-area="sidebar"]'
 KNOWLEDGE_PANELS = '.module--about, .js-about-module, [data-testid="about-module"]'
+# The Search Assist answer (crawler.engines.answers; modelled on public descriptions of DuckDuckGo's assist
+# module: a title, the answer, its sources).  Found by its container only.
+AI_ANSWER = AnswerMarkup(
+    containers='.module--assist, [data-testid="assist-answer"], [data-area="assist"]',
+    headings="h2, .module__title, [role=heading]",
+    labels=("Search Assist", "Zoekassistent", "Assist", "Duck.ai"),
+    body=".assist__body, [data-testid='assist-answer-text']", expand="button[aria-expanded]",
+    declined=("search assist is not available", "zoekassistent is niet beschikbaar"),
+    engine_hosts=DDG_HOSTS_FOR_ANSWERS, by_heading=False,
+)
 TITLE_LINK = 'a.result__a[href], a[data-testid="result-title-a"][href], h2 a[href]'
 TITLE = ".module__title, h2"
 DISPLAY_URL = 'a.result__url, .result__url, [data-testid="result-extras-url-link"]'
@@ -149,6 +161,12 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
         if not is_hidden(block) and not c.inside(block, ad_set) and visible_text(block):
             found.append((block, "knowledge_panel", "side" if _in_side(block) else "main",
                           _panel_fields(block, base)))
+    for answer in find_answers(page, AI_ANSWER, ORGANIC_BLOCKS):
+        if not c.inside(answer.block, ad_set):
+            top = first_organic is None or page.position(answer.block) < first_organic
+            found.append((answer.block, "ai_answer", "top" if top else "main", {
+                "title": answer.title or "Search Assist", "display_url": None, "landing_url": None,
+                "click_url": None, "text": answer.text, "answer_state": answer.state, "sources": answer.sources}))
     for block in organic:
         found.append((block, "organic", "main", _fields(block, base)))
 

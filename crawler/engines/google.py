@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from crawler.engines import _common as c
+from crawler.engines.answers import AnswerMarkup, find_answers
 from crawler.engines.google_fields import (
     CLICK_URL,
     ad_fields,
@@ -106,6 +107,24 @@ AD_LABELS = ("Gesponsord", "Advertentie", "Sponsored", "Ads", "Ad", "Anzeige", "
 SPONSORED_GROUP_HEADINGS = "[role=heading], h1, h2, h3"
 SPONSORED_GROUP_LABELS = ("Sponsored results", "Gesponsorde resultaten", "Gesponserte Ergebnisse",
                           "Résultats sponsorisés", "Resultados patrocinados", "Risultati sponsorizzati")
+# The AI Overview (crawler.engines.answers): found by its title, in its flat and sectioned layouts (body
+# div.Y3BBE paragraphs, div.otQkpb section headings, ul.KsbFXc lists, the ul.bTFeG sources tray) and in the
+# 2024-2025 one (div.rPeykc paragraphs, li.LLtSOc source cards; the real pt-BR page), as gitronald/WebSearcher
+# describes them.  It never holds a result title or an ad: its panel grows up to just below those.
+AI_OVERVIEW = AnswerMarkup(
+    containers="",
+    headings="h1, h2, [role=heading]",
+    labels=("AI Overview", "AI-overzicht", "Visão geral criada por IA", "Übersicht mit KI", "Aperçu IA",
+            "Vista creada con IA", "Panoramica IA"),
+    body="div.Y3BBE, div.otQkpb, ul.KsbFXc, ol.KsbFXc, ul.IaGLZe, ol.IaGLZe, div.rPeykc",
+    expand="[role=button][aria-expanded], button[aria-expanded]",
+    declined=("an ai overview is not available for this search", "can't generate an ai overview right now",
+              "can’t generate an ai overview right now", "ai-overzicht is niet beschikbaar",
+              "kan op dit moment geen ai-overzicht genereren", "não está disponível para essa pesquisa",
+              "não é possível gerar a visão geral criada por ia no momento"),
+    engine_hosts=("google", "googleadservices.com", "gstatic.com", "googleusercontent.com"),
+)
+AI_OVERVIEW_STOP = "a[href] h3, #rso, #tads, #tvcap, #bottomads, [data-text-ad], .related-question-pair"
 SHOPPING_BLOCKS = ".pla-unit"
 SIDE_COLUMN = "#rhs"
 ORGANIC_CONTAINERS = ("#rso", "#search", "#center_col")
@@ -195,6 +214,13 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     for group, block in grouped:
         add(block, "ad", _group_placement(group, page, links, [g for g, _ in grouped]),
             ad_fields(block, base, DISPLAY_URL))
+    for answer in find_answers(page, AI_OVERVIEW, AI_OVERVIEW_STOP):
+        if not c.inside(answer.block, claimed):
+            first = next((a for a in links if not c.inside(a, [answer.block])), None)
+            at_top = first is None or page.position(answer.block) < page.position(first)
+            add(answer.block, "ai_answer", "top" if at_top else _placement(answer.block), {
+                "title": answer.title, "display_url": None, "landing_url": None, "click_url": None,
+                "text": answer.text, "answer_state": answer.state, "sources": answer.sources})
     for block in c.outermost(page.select(SHOPPING_BLOCKS)):
         if is_hidden(block) or c.inside(block, claimed):
             continue
