@@ -8,21 +8,10 @@ that folder is absent.  They are never copied into the project.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def shared_fixtures_dir() -> Path | None:
-    env = os.environ.get("SERPAUDIT_FIXTURES")
-    candidates = [Path(env)] if env else []
-    candidates.append(ROOT.parent / "shared" / "fixtures")
-    for c in candidates:
-        if (c / "serp").is_dir():
-            return c
-    return None
+from tests.support.fixtures import shared_fixtures_dir
 
 
 @pytest.fixture(autouse=True)
@@ -68,10 +57,9 @@ def demo(tmp_path_factory):
     import fcntl
     import pickle
 
-    from sandbox_runs import skip_without_chromium
-
     from sandbox import DEFAULT_WORLD_PATH
     from serpaudit.app.demo import run_demo
+    from tests.support.sandbox_runs import skip_without_chromium
 
     skip_without_chromium()
     if not os.environ.get("PYTEST_XDIST_WORKER"):

@@ -4,7 +4,8 @@ is incomplete (exit 3) and names the block, and no number of that page is read a
 from __future__ import annotations
 
 import pytest
-from sandbox_runs import default_world_text, run_world, skip_without_chromium
+
+from tests.support.sandbox_runs import default_world_text, run_world, skip_without_chromium
 
 pytestmark = pytest.mark.browser
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sandbox_runs import default_world_text, run_world, skip_without_chromium
 
 from crawler import contact, drift
 from crawler.engines import get_engine
 from crawler.phones import extract_phones, find_phones
 from sandbox import DEFAULT_WORLD_PATH, SandboxWeb, load_world
+from tests.support.sandbox_runs import default_world_text, run_world, skip_without_chromium
 
 BOUNDED = settings(max_examples=60, deadline=None, derandomize=True)
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from sandbox_runs import run_world, skip_without_chromium
 
 from crawler.drift import check
 from crawler.engines import google
 from sandbox.web import SandboxWeb
 from sandbox.world import DEFAULT_WORLD_PATH, load_world
+from tests.support.sandbox_runs import run_world, skip_without_chromium
 
 DESKTOP = {"user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"}
 MOBILE = {"user-agent": "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36"}

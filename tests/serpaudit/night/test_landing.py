@@ -1,0 +1,170 @@
+"""Hostile landing pages planted in the sandbox web, visited by a real Chromium.
+
+None may be stored as an audited page without its number, and a night holding one is
+``incomplete`` with the reason.  Ad click URLs are never requested.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support.sandbox_runs import default_world_text, run_world, skip_without_chromium
+
+pytestmark = pytest.mark.browser
+
+CLICK = "https://www.googleadservices.com/pagead/aclk?sa=L&ai=DChcSE&adurl=https://www.vitalux.nl/"
+HOSTILE = f"""
+[[brands]]
+name = "Vitalux"
+domains = ["vitalux.nl"]
+contact_pages = ["https://www.vitalux.nl/contact"]
+
+[[sites]]
+host = "www.vitalux.nl"
+  [[sites.pages]]
+  path = "/contact"
+  title = "Contact | Vitalux"
+  body = "<h1>Contact</h1><p>Bel 0800 555 1234.</p>"
+
+[[sites]]
+host = "www.vitalux-jump.nl"
+  [[sites.pages]]
+  path = "/"
+  title = "Vitalux hulp"
+  body = \"\"\"<h1>Vitalux hulp</h1><p>Bel 0900 111 2233.</p>
+<script>location.href = "{CLICK}";</script>\"\"\"
+
+[[sites]]
+host = "www.vitalux-refresh.nl"
+  [[sites.pages]]
+  path = "/"
+  title = "Vitalux service"
+  body = \"\"\"<meta http-equiv="refresh" content="0;url={CLICK}"><h1>Vitalux service</h1>
+<p>Bel 0900 222 3344.</p>\"\"\"
+
+[[sites]]
+host = "www.vitalux-kapot.nl"
+  [[sites.pages]]
+  path = "/"
+  title = "Vitalux"
+  status = 500
+  body = "<h1>Vitalux</h1><p>Bel 0900 333 4455.</p>"
+
+[[sites]]
+host = "www.vitalux-lang.nl"
+  [[sites.pages]]
+  path = "/"
+  title = "Vitalux lang"
+  body = \"\"\"<h1>Vitalux</h1><div style="height:120000px">scroll</div><p>Bel 0900 444 5566.</p>\"\"\"
+
+[[sites]]
+host = "www.vitalux-via.nl"
+  [[sites.pages]]
+  path = "/"
+  title = "Vitalux via"
+  redirect = {{ status = 302, location = "https://www.vitalux-eind.nl/" }}
+
+[[sites]]
+host = "www.vitalux-eind.nl"
+  [[sites.pages]]
+  path = "/"
+  title = "Vitalux eind"
+  body = "<h1>Vitalux</h1><p>Bel 0900 555 6677.</p>"
+
+[[serps]]
+engine = "google"
+query = "Vitalux klantenservice"
+  [[serps.ads]]
+  title = "Vitalux Klantenservice"
+  landing_url = "https://www.vitalux-jump.nl/"
+  call = "0900 111 2233"
+  [[serps.ads]]
+  title = "Vitalux Klantenservice"
+  landing_url = "https://www.vitalux-refresh.nl/"
+  call = "0900 222 3344"
+  [[serps.ads]]
+  title = "Vitalux Klantenservice"
+  landing_url = "https://www.vitalux-kapot.nl/"
+  [[serps.ads]]
+  placement = "bottom"
+  title = "Vitalux Hulplijn"
+  landing_url = "https://www.vitalux-lang.nl/"
+  [[serps.ads]]
+  placement = "bottom"
+  title = "Vitalux Hulp"
+  landing_url = "https://www.vitalux-via.nl/"
+"""
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory):
+    skip_without_chromium()
+    tmp = tmp_path_factory.mktemp("hostile")
+    outcome, store, web = run_world(tmp, default_world_text() + HOSTILE, ["Vitalux"])
+    landings = {json.loads(c["redirect_chain"])[0]: c for c in store.captures(outcome.run_id)
+                if c["device"].startswith("landing:")}
+    return outcome, store, web, landings
+
+
+def test_no_click_url_is_ever_requested(night):
+    _, _, web, _ = night
+    assert web.click_url_requests() == []
+
+
+def test_a_jump_to_an_ad_click_url_is_refused_and_the_page_before_it_read(night):
+    outcome, store, _, landings = night
+    for host, number in (("vitalux-jump", "+319001112233"), ("vitalux-refresh", "+319002223344")):
+        cap = landings[f"https://www.{host}.nl/"]
+        assert cap["status"] == "refused"
+        assert json.loads(cap["refused"])[0].startswith("https://www.googleadservices.com/pagead/aclk")
+        assert "ad click URL" in cap["error"] and number in cap["error"]
+        seen = {s["e164"] for s in store.sightings(outcome.run_id) if s["capture_id"] == cap["id"]}
+        assert number in seen  # read from the DOM as it stood before the jump
+        with open(cap["html_path"], encoding="utf-8") as fh:
+            assert "Bel 0900" in fh.read()  # the page kept as evidence is the one before the jump
+
+
+def test_an_http_500_landing_page_is_not_audited_with_its_reason(night):
+    _, _, _, landings = night
+    cap = landings["https://www.vitalux-kapot.nl/"]
+    assert (cap["status"], cap["http_status"], cap["error"]) == ("error", 500, "HTTP 500")
+
+
+def test_a_very_tall_page_is_audited_with_its_screenshot_clipped(night):
+    outcome, _, _, landings = night
+    cap = landings["https://www.vitalux-lang.nl/"]
+    assert cap["status"] == "ok" and "screenshot clipped" in cap["notes"]
+    assert "+319004445566" in {f["e164"] for f in outcome.scams}  # the number below 120,000 px is read
+
+
+def test_a_redirect_chain_is_recorded_with_the_final_url(night):
+    outcome, _, _, landings = night
+    cap = landings["https://www.vitalux-via.nl/"]
+    assert cap["status"] == "ok" and cap["http_status"] == 200
+    assert json.loads(cap["redirect_chain"]) == ["https://www.vitalux-via.nl/", "https://www.vitalux-eind.nl/"]
+    assert cap["final_url"] == "https://www.vitalux-eind.nl/"
+    assert "+319005556677" in {f["e164"] for f in outcome.scams}
+
+
+def test_no_page_without_its_number_counts_as_audited_and_the_night_is_incomplete(night):
+    outcome, store, _, landings = night
+    for cap in landings.values():
+        if cap["status"] == "ok":
+            assert cap["result_count"] == 1
+            assert any(s["capture_id"] == cap["id"] for s in store.sightings(outcome.run_id))
+    reasons = {c["error"] for c in outcome.not_audited}
+    assert "HTTP 500" in reasons and any("ad click URL" in (r or "") for r in reasons)
+    assert store.run(outcome.run_id)["status"] == "incomplete"
+
+
+def test_results_with_identical_titles_each_keep_their_crop(night):
+    outcome, store, _, _ = night
+    ads = [r for r in store.results(outcome.run_id)
+           if r["device"] == "desktop" and r["kind"] == "ad" and r["title"] == "Vitalux Klantenservice"]
+    with_number = [r for r in ads if r["landing_url"] != "https://www.vitalux-kapot.nl/"]
+    assert len(with_number) == 2 and all(r["evidence_path"] for r in with_number)
+    boxes = [json.loads(r["box"]) for r in ads]
+    assert len({b[1] for b in boxes}) == len(ads)  # three blocks at three positions, not one
+
