@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from audits.ids import stable_id
@@ -101,3 +103,27 @@ class RunsMixin:
             for r in self._rows(f"select html_path, screenshot_path, evidence_path from {table}"):
                 out.update(v for v in r.values() if v)
         return out
+
+
+def run_commands(path: Path) -> dict[str, int] | None:
+    """How many runs of each command the database at ``path`` holds, read without changing the file.
+
+    ``{}`` for an SQLite file without a single row in any table (nothing to lose); ``None`` for a file that
+    is not a serpaudit database (not SQLite, or tables but no ``runs``) or one with rows but no run.
+    """
+    try:
+        con = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        tables = [r[0] for r in con.execute("select name from sqlite_master where type = 'table'")]
+        if not any(con.execute(f"select 1 from [{t}] limit 1").fetchone() for t in tables):
+            return {}
+        if "runs" not in tables:
+            return None
+        counts = {str(c): int(n) for c, n in con.execute("select command, count(*) from runs group by command")}
+        return counts or None
+    except sqlite3.Error:  # not a database, or a damaged one
+        return None
+    finally:
+        con.close()

@@ -17,6 +17,7 @@ from audits.store import Store
 from sandbox import SandboxWeb, WorldError, load_world, world_brands
 from sandbox.server import SandboxServer
 from serpaudit.app.demo_nights import LifecycleCheck, apply_triage, check_lifecycle
+from serpaudit.app.demo_out import clear_previous_demo
 from serpaudit.night.pipeline import RunOutcome, run_pipeline
 from serpaudit.settings import Settings
 
@@ -88,7 +89,8 @@ def run_demo(world_path: Path, out_dir: Path, base: Settings | None = None, prog
     """Play the world's nights (or the first ``nights``) against one database, a day apart.
 
     Each night is scored against that night's expectations; after it, the lifecycle is checked and the
-    world's triage actions are applied, as an analyst would between nights.
+    world's triage actions are applied, as an analyst would between nights. An earlier demo's database,
+    evidence and reports in ``out_dir`` are replaced (:func:`clear_previous_demo`; anything else is refused).
     """
     world = load_world(world_path)
     count = nights or world.nights
@@ -99,6 +101,7 @@ def run_demo(world_path: Path, out_dir: Path, base: Settings | None = None, prog
     settings = demo_settings(world, out_dir, base)
     if world.gone_after_nights:
         settings = replace(settings, gone_after_nights=world.gone_after_nights)
+    clear_previous_demo(settings)
     store = Store(settings.database)
     store.upsert_brands(world_brands(world))
     today = datetime.now(UTC).date()

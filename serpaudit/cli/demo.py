@@ -20,7 +20,9 @@ else:  # imported when a command runs, not for --help
 
 
 def demo(world: Annotated[Path | None, typer.Option(help="World file (default: the built-in world).")] = None,
-         out: Annotated[Path | None, typer.Option(help="Output folder (default: a temporary one).")] = None,
+         out: Annotated[Path | None, typer.Option(
+             help="Output folder (default: a temporary one). An earlier demo's output there is replaced; a folder "
+             "with any other run is refused.")] = None,
          config: ConfigOpt = None, as_json: JsonOpt = False,
          nights: Annotated[int | None, typer.Option(
              help="Nights to play against one database (default: all the world's nights).")] = None) -> None:
