@@ -6,7 +6,8 @@ the unique numbers of a :class:`~crawler.models.ContactPage`.
 
 Only what a visitor can see or dial is read, plus the schema.org ``telephone``
 the site declares about itself.  Numbers that are only inside other scripts or
-in hidden elements are not shown, so they are not read.
+in hidden elements are not shown, so they are not read.  What is visible follows
+the rules of :mod:`crawler.visible_text`, the same as on result pages.
 """
 
 from __future__ import annotations
@@ -18,11 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
-
-from crawler.dom import is_hidden, soup_of, visible_text
 from crawler.models import ContactPage, Phone
 from crawler.phones import find_phones, parse_phone, phone_from_href, scan_phones
+from crawler.visible_text import Element, is_hidden, page_text, parse_html, visible_text
 
 FOUND_BY = ("tel_link", "whatsapp_link", "text", "json_ld", "microdata")
 
@@ -121,23 +120,24 @@ def read_page(content: str, url: str | None = None, region: str = "NL", limits: 
             add(phone, how)
         return Harvest(tuple(found), _notes(truncated, _budget_note(stopped, limits)))
 
-    soup = soup_of(content)
-    for i, a in enumerate(soup.find_all(["a", "area"], href=True)):
+    root = parse_html(content)
+    for i, a in enumerate(root.iter("a", "area")):
         if i % 256 == 0 and out_of_time():
             return stop("the end of its links")
-        if isinstance(a, Tag) and not is_hidden(a):
-            p = phone_from_href(str(a["href"]), region)
+        href = a.get("href")
+        if href is not None and not is_hidden(a):
+            p = phone_from_href(href, region)
             if p is not None:
                 add(p, "whatsapp_link" if p.channel == "whatsapp" else "tel_link")
     if out_of_time():
         return stop("its text")
-    numbers, stopped = _from_text(visible_text(soup.body or soup), region, deadline)
+    numbers, stopped = _from_text(page_text(root), region, deadline)
     for phone, how in numbers:
         add(phone, how)
     if stopped:
         return Harvest(tuple(found), _notes(truncated, _budget_note(stopped, limits)))
     for step, reader in (("its JSON-LD", _from_json_ld), ("its microdata", _from_microdata)):
-        for n, p in enumerate(reader(soup, region)):
+        for n, p in enumerate(reader(root, region)):
             if n % 64 == 0 and out_of_time():
                 return stop(f"the end of {step}")
             add(p, "json_ld" if reader is _from_json_ld else "microdata")
@@ -220,11 +220,11 @@ def _phones_in_value(value: str, region: str, channel: str = "text") -> list[Pho
 _LD_JSON = re.compile(r"^\s*application/ld\+json\s*(?:;.*)?$", re.I)
 
 
-def _from_json_ld(soup: BeautifulSoup, region: str) -> Iterator[Phone]:
-    for script in soup.find_all("script"):
-        if not isinstance(script, Tag) or not _LD_JSON.match(str(script.get("type") or "")):
+def _from_json_ld(root: Element, region: str) -> Iterator[Phone]:
+    for script in root.iter("script"):
+        if not _LD_JSON.match(script.get("type") or ""):
             continue
-        data = _load_json(script.string or script.get_text())
+        data = _load_json(script.text or "")
         if data is None:
             continue
         for value, node in _telephones(data):
@@ -266,27 +266,27 @@ def _telephones(data: Any) -> Iterator[tuple[str, dict[str, Any]]]:
 _ITEMPROP_TELEPHONE = re.compile(r"(?:^|\s)telephone(?:\s|$)")
 
 
-def _from_microdata(soup: BeautifulSoup, region: str) -> Iterator[Phone]:
-    for el in soup.find_all(itemprop=_ITEMPROP_TELEPHONE):
-        if not isinstance(el, Tag):
+def _from_microdata(root: Element, region: str) -> Iterator[Phone]:
+    for el in root.iter():
+        if not isinstance(el.tag, str) or not _ITEMPROP_TELEPHONE.search(el.get("itemprop") or ""):
             continue
-        if el.name in ("meta", "link"):
+        if el.tag in ("meta", "link"):
             # <meta itemprop="telephone" content="..."> is invisible by nature; it
             # counts unless an ancestor hides it.
-            parent = el.parent
-            if isinstance(parent, Tag) and parent.name != "head" and is_hidden(parent):
+            parent = el.getparent()
+            if parent is not None and parent.tag != "head" and is_hidden(parent):
                 continue
-            value = str(el.get("content") or el.get("href") or "")
+            value = el.get("content") or el.get("href") or ""
         else:
             if is_hidden(el):
                 continue
-            href = str(el.get("href") or "")
+            href = el.get("href") or ""
             if href.lower().startswith("tel:"):
                 p = phone_from_href(href, region, channel="text")
                 if p is not None:
                     yield p
                     continue
-            value = str(el.get("content") or "") or visible_text(el, block_sep=" ")
+            value = el.get("content") or visible_text(el, block_sep=" ")
         if value.lower().startswith("tel:"):
             value = value[4:]
         yield from _phones_in_value(value, region)

@@ -1,9 +1,7 @@
-"""lxml helpers for reading result pages: parse once, visible text, hidden elements, numbers in a block.
+"""lxml helpers for reading result pages: CSS selectors, links, the numbers in a block.
 
-The same rules as :mod:`crawler.dom` (which works on BeautifulSoup trees): scripts, styles, templates and
-elements hidden by the ``hidden`` attribute or an inline ``display:none`` / ``visibility:hidden`` are never
-text; ``aria-hidden`` is (decorative spans that hold fake numbers are still shown); block elements start a
-new line, so that numbers in adjacent blocks never run together.  Nothing here copies a tree.
+What counts as visible text, and the parse itself, are :mod:`crawler.visible_text` (the one set of rules for
+result, contact and landing pages); its names are importable from here too.  Nothing here copies a tree.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any, TypeAlias
 from urllib.parse import parse_qs, urlsplit
 
 import cssselect
@@ -23,117 +20,17 @@ from crawler.clicks import is_ad_click_url
 from crawler.models import Phone
 from crawler.nanp import can_be_nanp
 from crawler.phones import extract_phones, might_dial, phone_from_href
-
-INVISIBLE_TAGS = frozenset({
-    "script", "style", "noscript", "template", "head", "title", "meta", "link", "svg", "iframe", "object",
-    "datalist",
-})  # fmt: skip
-BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "br", "button", "caption", "dd", "details", "dialog", "div",
-    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hgroup", "hr", "li", "main", "nav", "ol", "option", "p", "pre", "section", "summary", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-})  # fmt: skip
-_HIDDEN_STYLE = re.compile(
-    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse))\s*(?:!important\s*)?(?:;|$)", re.I
+from crawler.visible_text import (
+    BLOCK_TAGS,
+    INVISIBLE_TAGS,
+    Element,
+    hides,
+    is_hidden,
+    page_text,
+    parse_html,
+    text_content,
+    visible_text,
 )
-_SPACE = re.compile(r"[^\S\n]+")
-_BREAK = object()
-# lxml.etree's parser, not lxml.html's: the same tree, without a Python class lookup for every element
-# the parsers touch (that lookup was a tenth of the parse time).  Comments kept: "a<!---->b" reads "a b".
-_PARSER = etree.HTMLParser(encoding="utf-8")
-_STRING = etree.XPath("string()", smart_strings=False)
-
-Element: TypeAlias = Any  # an lxml element (lxml ships no type information here)
-
-
-def parse_html(html: str) -> Element:
-    """The document's root element; never raises on odd markup (an empty page gives an empty <html>)."""
-    data = html.encode("utf-8", errors="replace")
-    try:
-        root = etree.fromstring(data, parser=_PARSER)
-    except (etree.ParserError, ValueError):
-        root = None
-    return root if root is not None else etree.fromstring(b"<html></html>", parser=_PARSER)
-
-
-def text_content(el: Element) -> str:
-    """All text in ``el``, hidden or not (lxml.html's ``text_content()``)."""
-    return str(_STRING(el))
-
-
-def hides(el: Element) -> bool:
-    """True when this element itself hides its content (not ``aria-hidden``)."""
-    tag = el.tag
-    if not isinstance(tag, str) or tag in INVISIBLE_TAGS or el.get("hidden") is not None:
-        return True
-    style = el.get("style")
-    return bool(style) and bool(_HIDDEN_STYLE.search(style))
-
-
-def is_hidden(el: Element, stop: Element | None = None) -> bool:
-    """True when ``el`` or an ancestor (up to and including ``stop``) hides it."""
-    cur: Element | None = el
-    while cur is not None:
-        if hides(cur):
-            return True
-        if cur is stop:
-            return False
-        cur = cur.getparent()
-    return False
-
-
-def visible_text(el: Element | None, sep: str = " ", *, block_sep: str = "\n",
-                 skip: Collection[Element] = ()) -> str:
-    """The text a reader sees in ``el``: pieces joined with ``sep``, blocks with ``block_sep``.
-
-    Elements in ``skip`` are left out with their content (hidden by a stylesheet class, say) but not
-    their tail, as if they had been removed from a copy of the tree.
-    """
-    if el is None or hides(el):
-        return ""
-    lines: list[list[str]] = []
-    line: list[str] = []  # the line being filled (lines holds the ones before it)
-    stack: list[Any] = [el]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        if node is _BREAK:
-            if line:
-                lines.append(line)
-                line = []
-            continue
-        if node.__class__ is str:  # a tail
-            s = node.strip()
-            if s:
-                line.append(s)
-            continue
-        # hides(), inlined: this loop runs for every element of every block of every page
-        tag = node.tag
-        if node is not el and (tag.__class__ is not str or tag in INVISIBLE_TAGS or (skip and node in skip)):
-            continue
-        get = node.get
-        if node is not el and (get("hidden") is not None or ((style := get("style")) and _HIDDEN_STYLE.search(style))):
-            continue
-        if tag in BLOCK_TAGS:
-            if line:
-                lines.append(line)
-                line = []
-            push(_BREAK)
-        for child in reversed(node):
-            tail = child.tail
-            if tail:
-                push(tail)
-            push(child)
-        text = node.text
-        if text:
-            s = text.strip()
-            if s:
-                line.append(s)
-    if line:
-        lines.append(line)
-    out = (_SPACE.sub(" ", sep.join(parts)).strip() for parts in lines)
-    return block_sep.join(line for line in out if line)
 
 
 def links(el: Element) -> Iterator[Element]:
@@ -321,3 +218,10 @@ def _where(block: Element, phone: Phone, skip: Collection[Element]) -> str:
     if any(holds(a) for a in links(block) if a not in heading_links and a is not block):
         return "link"
     return "text"
+
+
+__all__ = [
+    "BLOCK_TAGS", "INVISIBLE_TAGS", "NANP", "TRANSLATOR", "Element", "hides", "inline_text", "is_hidden", "links",
+    "matches", "page_text", "parse_html", "phones_in", "select", "select_one", "sweep", "text_content",
+    "visible_text",
+]

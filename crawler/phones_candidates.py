@@ -38,7 +38,7 @@ def parse_valid(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
 # --------------------------------------------------------------------------
 
 # The text is read in chunks of whole lines (a number never spans a line break: see
-# crawler.dom.visible_text), so the work per number is bounded by the chunk, not by the page:
+# crawler.visible_text), so the work per number is bounded by the chunk, not by the page:
 # extraction time is linear in the page size.  libphonenumber's matcher also gives up after
 # 65,535 failed candidates per call, which a page full of junk digits could otherwise use to hide
 # the number after them; per chunk that limit is never reached.
@@ -124,7 +124,7 @@ def _vanity_number(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
 # Runs holding several numbers one after another
 # --------------------------------------------------------------------------
 
-# Within one line: a line break separates blocks (see crawler.dom.visible_text).
+# Within one line: a line break separates blocks (see crawler.visible_text).
 DIGIT_RUN = re.compile(r"\+?\(?\d[\d \t\u00a0().\-/]*\d\)?")
 # A written number has at most this many space-separated groups ("+31 (0)6 12 34 56 78").
 _MAX_GROUPS = 8

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup, Tag
 
-from crawler.dom import phones_in, soup_of, visible_text
 from crawler.models import Phone
 from crawler.phones import extract_phones, find_phones, parse_phone, phone_from_href
 
@@ -222,74 +220,3 @@ def test_phone_from_href_none(href: str) -> None:
 def test_parse_phone() -> None:
     assert parse_phone("+31 88 444 66 66") == text_phone("+31 88 444 66 66", "+31884446666", "uan")
     assert parse_phone("12345") is None
-
-
-# --------------------------------------------------------------------------- dom
-
-
-def first_div(soup: BeautifulSoup) -> Tag:
-    div = soup.find("div")
-    assert isinstance(div, Tag)
-    return div
-
-
-def test_visible_text_skips_invisible_and_separates_blocks() -> None:
-    soup = soup_of(
-        """<div id="r"><h3>Klant<b>service</b></h3>
-        <script>var tel = "0900 7654321";</script><style>.x{}</style><noscript>0900 1111111</noscript>
-        <template><p>0900 2222222</p></template><!-- 0900 3333333 -->
-        <p hidden>0900 4444444</p><p style="color:red; display: none">0900 5555555</p>
-        <span style="visibility:hidden">0900 6666666</span>
-        <span aria-hidden="true">0900 8170</span>
-        <div>020</div><div>1234567</div><table><tr><td>020</td><td>7654321</td></tr></table></div>"""
-    )
-    text = visible_text(soup.find(id="r"))
-    assert text == "Klant service\n0900 8170\n020\n1234567\n020\n7654321"
-    assert visible_text(soup.find(id="r"), block_sep=" | ").startswith("Klant service | 0900 8170 | 020")
-    assert visible_text(None) == ""
-
-
-def test_phones_in_links_first_then_text() -> None:
-    soup = soup_of(
-        """<div class="ad"><a href="tel:+31900 8170">Bellen</a>
-        <a class="btn" href="tel:0800-0227"><span>Bel nu</span></a>
-        <a href="https://wa.me/31626652583">WhatsApp</a>
-        <a href="tel:0201234567" style="display:none">verborgen</a>
-        <p>Bel 0900-8170 of 06 26 65 25 83</p><div>020</div><div>1234567</div></div>"""
-    )
-    assert phones_in(first_div(soup), "NL", call_button_selector=".btn") == (
-        Phone("+31900 8170", "+319008170", "premium_rate", "tel"),
-        Phone("0800-0227", "+318000227", "toll_free", "call_button"),
-        Phone("+31626652583", "+31626652583", "mobile", "whatsapp"),
-        Phone("0900-8170", "+319008170", "premium_rate", "text"),
-        Phone("06 26 65 25 83", "+31626652583", "mobile", "text"),
-    )
-
-
-def test_phones_in_dedupes_per_channel() -> None:
-    soup = soup_of(
-        '<div><a href="tel:09008170">Bellen</a><a href="tel:0900-8170">Bel</a> 0900 8170 0900-8170</div>'
-    )
-    assert [(p.e164, p.channel) for p in phones_in(first_div(soup))] == [
-        ("+319008170", "tel"),
-        ("+319008170", "text"),
-    ]
-
-
-def test_phones_in_call_button_wrapper() -> None:
-    soup = soup_of(
-        '<div><span class="call-btn"><a href="tel:0900-8170"><svg><title>0900 1234567</title></svg>Bellen</a>'
-        '</span><a href="tel:0800-0227">0800-0227</a></div>'
-    )
-    assert phones_in(first_div(soup), call_button_selector=".call-btn") == (
-        Phone("0900-8170", "+319008170", "premium_rate", "call_button"),
-        Phone("0800-0227", "+318000227", "toll_free", "tel"),
-        Phone("0800-0227", "+318000227", "toll_free", "text"),
-    )
-
-
-def test_phones_in_on_a_link_itself() -> None:
-    soup = soup_of('<a href="tel:0900-8170">Bellen</a>')
-    link = soup.find("a")
-    assert isinstance(link, Tag)
-    assert phones_in(link) == (Phone("0900-8170", "+319008170", "premium_rate", "tel"),)
