@@ -5,7 +5,7 @@ would report "no ads" and a nightly monitor would call the night clean.  This de
 classes or ids.  It finds ads the way a reader does:
 
 - by their visible **ad label** ("Gesponsord", "Advertentie", "Sponsored", "Ad", "Anzeige", ... in the
-  languages of the engines' EU markets), and
+  languages of the engines' EU markets: :mod:`crawler.labels`), and
 - by **ad-click links** (googleadservices, ``/aclk``, Bing ``aclk``, DuckDuckGo ``y.js``: the URLs that
   would charge an advertiser; :func:`crawler.clicks.is_ad_click_url`).
 
@@ -23,29 +23,10 @@ from dataclasses import dataclass, field
 from crawler.clicks import is_ad_click_url
 from crawler.domains import registrable_domain
 from crawler.htmltree import Element, is_hidden, parse_html, phones_in, text_content, visible_text
+from crawler.labels import is_ad_label
 from crawler.models import SerpPage
 from crawler.trackers import unwrap
 
-# Ad labels as the engines print them in their EU markets (one word or two, the whole text of an element).
-AD_LABELS = frozenset(s.casefold() for s in (
-    "Ad", "Ads", "Sponsored", "Sponsored result", "Sponsored results",  # en
-    "Gesponsord", "Advertentie", "Advertenties",  # nl
-    "Anzeige", "Anzeigen", "Gesponsert",  # de
-    "Annonce", "Annonces", "Sponsorisé", "Sponsorisés", "Publicité",  # fr
-    "Patrocinado", "Anuncio", "Anuncios", "Publicidad",  # es, pt
-    "Sponsorizzato", "Annuncio", "Annunci",  # it
-    "Reklama", "Sponsorowane",  # pl, cs, sk
-    "Sponsrad", "Annons",  # sv
-    "Sponsoreret", "Annonce",  # da
-    "Sponset", "Annonse",  # no
-    "Sponsoroitu", "Mainos",  # fi
-    "Hirdetés", "Szponzorált",  # hu
-    "Sponzorováno", "Sponzorované",  # cs, sk
-    "Reclamă", "Sponsorizat",  # ro
-    "Διαφήμιση", "Χορηγούμενο",  # el
-    "Реклама",  # bg
-    "Oglas", "Sponzorirano",  # hr, sl
-))  # fmt: skip
 _LABEL_PUNCT = " \u00a0\t\n·•:|-–—()[]"
 # Headings such as an off-screen "Ads" <h1> name a section, not one ad.
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -142,7 +123,7 @@ def _labels(root: Element) -> list[Element]:
     seen: set[int] = set()
     for t in root.xpath("//text()"):
         word = str(t).strip(_LABEL_PUNCT)
-        if not word or len(word) > _MAX_LABEL_CHARS or word.casefold() not in AD_LABELS:
+        if not word or len(word) > _MAX_LABEL_CHARS or not is_ad_label(word):
             continue
         el = t.getparent()
         if not t.is_text:  # the tail of a child: the label is the text of that child's parent
@@ -153,7 +134,7 @@ def _labels(root: Element) -> list[Element]:
             continue
         if len(text_content(el)) > 2 * _MAX_LABEL_CHARS:
             continue
-        if visible_text(el).strip(_LABEL_PUNCT).casefold() not in AD_LABELS or is_hidden(el):
+        if not is_ad_label(visible_text(el).strip(_LABEL_PUNCT)) or is_hidden(el):
             continue
         seen.add(id(el))
         out.append(el)

@@ -26,8 +26,6 @@ from crawler.models import Phone, SerpResult
 from crawler.pageindex import PageIndex
 from crawler.trackers import advertiser, bing_base64
 
-AD_LABELS = ("Advertentie", "Advertenties", "Gesponsord", "Anzeige", "Anzeigen", "Ad", "Ads", "Sponsored",
-             "Annonce", "Sponsorisé")
 _MAX_DEPTH = 6
 _HTTP = ("http://", "https://")
 

@@ -31,6 +31,7 @@ from crawler.engines.google_fields import (
 )
 from crawler.engines.google_sponsored import group_ads
 from crawler.htmltree import Element, is_hidden, parse_html, select, visible_text
+from crawler.labels import AD_LABELS, SPONSORED_GROUP_LABELS
 from crawler.models import SerpPage
 from crawler.pageindex import PageIndex
 
@@ -102,11 +103,8 @@ TOP_AD_CONTAINERS = "#tads, #tvcap"
 BOTTOM_AD_CONTAINERS = "#tadsb, #bottomads"
 AD_BLOCKS = "div[data-text-ad], li.ads-ad"
 AD_CARDS_2019 = "div.mnr-c"
-AD_LABELS = ("Gesponsord", "Advertentie", "Sponsored", "Ads", "Ad", "Anzeige", "Annonce", "Sponsorisé")
 # Grouped sponsored results (October 2025, crawler.engines.google_sponsored): the group's heading.
 SPONSORED_GROUP_HEADINGS = "[role=heading], h1, h2, h3"
-SPONSORED_GROUP_LABELS = ("Sponsored results", "Gesponsorde resultaten", "Gesponserte Ergebnisse",
-                          "Résultats sponsorisés", "Resultados patrocinados", "Risultati sponsorizzati")
 # The AI Overview (crawler.engines.answers): found by its title, in its flat and sectioned layouts (body
 # div.Y3BBE paragraphs, div.otQkpb section headings, ul.KsbFXc lists, the ul.bTFeG sources tray) and in the
 # 2024-2025 one (div.rPeykc paragraphs, li.LLtSOc source cards; the real pt-BR page), as gitronald/WebSearcher
