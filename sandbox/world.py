@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 import phonenumbers
 
 from audits.brands import query_template_problem
+from crawler.engines import ENGINE_NAMES
 from sandbox.world_nights import nights_list, parse_lifecycle, serps_on_night, total_nights
 
 DEFAULT_WORLD_PATH = Path(__file__).resolve().parent / "worlds" / "default.toml"
 
-ENGINES = ("google", "bing", "duckduckgo")
 DEVICES = ("desktop", "mobile")
 SERP_STATUSES = ("ok", "captcha", "consent", "blocked", "empty")
 # What each engine can show for a planted [[serps]] status.  DuckDuckGo has no consent wall.
@@ -296,7 +296,7 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
 
     c = v.table(data.get("crawl", {}), "crawl")
     crawl = {
-        "engines": v.strings(c, "engines", "crawl", choices=ENGINES) if "engines" in c else list(ENGINES),
+        "engines": v.strings(c, "engines", "crawl", choices=ENGINE_NAMES) if "engines" in c else list(ENGINE_NAMES),
         "devices": v.strings(c, "devices", "crawl", choices=DEVICES) if "devices" in c else ["desktop"],
         "query_templates": v.strings(c, "query_templates", "crawl") if "query_templates" in c
         else ["{brand} klantenservice"],
@@ -310,8 +310,8 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
     e_table = v.table(data.get("engines", {}), "engines")
     for ename, flags in e_table.items():
         where = f"engines.{ename}"
-        if ename not in ENGINES:
-            raise v.fail(where, f"unknown engine (choose {', '.join(ENGINES)})")
+        if ename not in ENGINE_NAMES:
+            raise v.fail(where, f"unknown engine (choose {', '.join(ENGINE_NAMES)})")
         flags = v.table(flags, where)
         allowed = ENGINE_FLAGS[ename]
         for key in flags:
@@ -416,7 +416,7 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
     for i, e in enumerate(v.tables(data, "expect_not_audited", "")):
         where = f"expect_not_audited[{i}]"
         not_audited.append({
-            "engine": v.string(e, "engine", where, choices=ENGINES),
+            "engine": v.string(e, "engine", where, choices=ENGINE_NAMES),
             "query": v.string(e, "query", where),
             "status": v.string(e, "status", where, choices=NOT_AUDITED_STATUSES),
             "nights": nights_list(v, e, where, nights),
@@ -431,7 +431,7 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
 
 
 def _parse_serp(v: _V, s: dict[str, Any], where: str, region: str) -> dict[str, Any]:
-    engine = v.string(s, "engine", where, choices=ENGINES)
+    engine = v.string(s, "engine", where, choices=ENGINE_NAMES)
     serp: dict[str, Any] = {
         "engine": engine,
         "query": v.string(s, "query", where),

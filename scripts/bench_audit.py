@@ -28,9 +28,9 @@ from audits.ids import stable_id  # noqa: E402
 from audits.lifecycle import apply_night  # noqa: E402
 from audits.rules import audit  # noqa: E402
 from audits.store import Store  # noqa: E402
+from crawler.engines import ENGINE_NAMES  # noqa: E402
 
 BRANDS = [Brand(f"Merk{i:02d}", (f"merk{i:02d}.nl",), (f"https://www.merk{i:02d}.nl/contact",)) for i in range(8)]
-ENGINES = ("google", "bing", "duckduckgo")
 DEVICES = ("desktop",)
 START = date(2025, 1, 1)
 TARGET_RATIO = 1.5
@@ -61,7 +61,7 @@ def record_night(store: Store, n: int) -> str:
         official = f"+3180000{bi:02d}00"
         store.record_official(brand.name, _phone(official, "toll_free"), brand.contact_pages[0], "contact", at, run)
         store.record_harvest(run, brand.name, "ok", "1 number", at)
-        for ei, engine in enumerate(ENGINES):
+        for ei, engine in enumerate(ENGINE_NAMES):
             for device in DEVICES:
                 query = f"{brand.name} klantenservice"
                 cid = stable_id(run, brand.name, engine, query, device)

@@ -17,9 +17,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from crawler.engines import ENGINE_NAMES
+
 LIMIT_KEYS = ("min_delay_s", "jitter_s", "max_per_hour")
 _WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
-ENGINES = ("google", "bing", "duckduckgo")
 
 
 class SettingsProblem(ValueError):
@@ -82,9 +83,9 @@ def engine_proxy(settings: Any, engine: str) -> str | None:
 def _split_limit(item: str) -> tuple[str, str, str]:
     head, eq, value = item.partition("=")
     engine, dot, key = head.strip().partition(".")
-    if not eq or not dot or engine not in ENGINES or key not in LIMIT_KEYS:
+    if not eq or not dot or engine not in ENGINE_NAMES or key not in LIMIT_KEYS:
         raise SettingsProblem(f"engine_limits: {item!r} is not ENGINE.KEY=VALUE with ENGINE one of "
-                              f"{', '.join(ENGINES)} and KEY one of {', '.join(LIMIT_KEYS)}")
+                              f"{', '.join(ENGINE_NAMES)} and KEY one of {', '.join(LIMIT_KEYS)}")
     try:
         float(value)
     except ValueError:
@@ -134,7 +135,7 @@ def check_night_settings(s: Any) -> None:
         _split_limit(item)
     for item in s.proxies:
         name, eq, url = item.partition("=")
-        if not eq or name.strip() not in ENGINES or "://" not in url:
+        if not eq or name.strip() not in ENGINE_NAMES or "://" not in url:
             raise SettingsProblem(f"proxies: {item!r} is not ENGINE=URL, e.g. google=http://proxy:3128")
 
 

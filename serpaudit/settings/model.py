@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from crawler.engines import ENGINE_NAMES
+
 DEFAULT_CONFIG_NAME = "serpaudit.toml"
 
 
@@ -21,7 +23,7 @@ class Settings:
     # CSV and HTML reports.
     reports_dir: Path = Path("serpaudit-data/reports")
     # Search engines to query: google, bing, duckduckgo.
-    engines: tuple[str, ...] = ("google", "bing", "duckduckgo")
+    engines: tuple[str, ...] = ENGINE_NAMES
     # Devices to emulate: desktop, mobile.
     devices: tuple[str, ...] = ("desktop",)
     # Queries per brand; {brand} is replaced by the brand's name.

@@ -5,8 +5,9 @@ from __future__ import annotations
 import phonenumbers
 
 from audits.brands import query_template_problem
+from crawler.engines import ENGINE_NAMES
 from serpaudit.crawl.distributed.pacing import worker_limits
-from serpaudit.crawl.politeness import ENGINES, SettingsProblem, check_night_settings, longest_spread_delay_s
+from serpaudit.crawl.politeness import SettingsProblem, check_night_settings, longest_spread_delay_s
 from serpaudit.settings.model import Settings, SettingsError
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -15,10 +16,9 @@ _MINIMUMS = {"timeout_ms": 1, "retries": 0, "max_contact_pages": 1, "max_page_ch
 
 
 def validate(s: Settings) -> None:
-    known_engines = {"google", "bing", "duckduckgo"}
-    bad = [e for e in s.engines if e not in known_engines]
+    bad = [e for e in s.engines if e not in ENGINE_NAMES]
     if bad:
-        known = ", ".join(sorted(known_engines))
+        known = ", ".join(sorted(ENGINE_NAMES))
         raise SettingsError(f"{s._source}: engines: unknown {', '.join(bad)} (known: {known})")
     bad = [d for d in s.devices if d not in {"desktop", "mobile"}]
     if bad:
@@ -63,7 +63,7 @@ def _validate_distributed(s: Settings) -> None:
 
 def _validate_worker_pacing(s: Settings) -> None:
     """A worker's job waits for its engine's turn within half of job_timeout_s: the spacing must fit."""
-    for engine in ENGINES:  # a worker takes whatever engine its jobs name
+    for engine in ENGINE_NAMES:  # a worker takes whatever engine its jobs name
         limits = worker_limits(s, engine)
         gap = longest_spread_delay_s(limits)
         if gap > s.job_timeout_s / 2:

@@ -23,11 +23,12 @@ from celery import shared_task
 from celery.signals import worker_process_shutdown
 
 from crawler.browser import Browser, BrowserConfig, find_chromium
+from crawler.engines import ENGINE_NAMES
 from serpaudit.crawl.browsers import browser_config
 from serpaudit.crawl.distributed.app import CAPTURE_TASK, make_app, queue_for
 from serpaudit.crawl.distributed.pacing import SharedPacer, egress_of, worker_limits
 from serpaudit.crawl.distributed.records import JobSpec, refused_result, run_job
-from serpaudit.crawl.politeness import ENGINES, longest_spread_delay_s, without_budgets
+from serpaudit.crawl.politeness import longest_spread_delay_s, without_budgets
 from serpaudit.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ def run_worker(settings: Settings, queues: list[str], concurrency: int, loglevel
                     "engine_limits and the backoff like a local lane; worker_min_delay_s = %d is read as the "
                     "least min_delay_s", settings.worker_min_delay_s)
     _state["settings"] = settings
-    for engine in ENGINES:
+    for engine in ENGINE_NAMES:
         gap = longest_spread_delay_s(worker_limits(settings, engine))
         if concurrency * gap > settings.job_timeout_s / 2:
             log.warning("--concurrency %d: %s searches are up to %.0f s apart on this egress, so a job may wait "
