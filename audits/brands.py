@@ -2,7 +2,8 @@
 
 A brands CSV has a header row with the columns ``name`` and ``domains``
 (required) and optionally ``contact_pages``, ``phone_support``, ``queries``,
-``category`` and ``note``.  List cells are ``;``-separated.  Lines starting
+``category`` and ``note``.  Columns are separated by ``,``, ``;`` (as Dutch Excel saves CSV) or TAB, found
+from the header row.  List cells are ``;``-separated (quoted in a ``;``-separated file).  Lines starting
 with ``#`` are comments; a UTF-8 byte-order mark is tolerated.
 
 Every problem raises :class:`BrandFileError` naming the file, the line and the
@@ -106,12 +107,26 @@ def _parse_bool(value: str) -> bool:
     raise ValueError(f"{value.strip()!r} is not one of yes/no/true/false/ja/nee")
 
 
+DELIMITERS = (",", ";", "\t")
+
+
+def _delimiter(lines: list[str]) -> str:
+    """The column separator: the one of ``,`` ``;`` TAB that splits the header into the required columns
+    (Dutch Excel saves CSV with ``;``), else the one the header holds most of; ``,`` by default."""
+    header = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
+    for d in DELIMITERS:
+        cells = {c.strip().strip('"').lower() for c in next(csv.reader([header], delimiter=d), [])}
+        if set(REQUIRED_COLUMNS) <= cells:
+            return d
+    return max(DELIMITERS, key=header.count) if any(d in header for d in DELIMITERS) else ","
+
+
 def _numbered_rows(text: str) -> Iterable[tuple[int, list[str]]]:
     """CSV rows with the file line number they start on; comment and blank lines skipped."""
     lines = text.splitlines(keepends=True)
     # Blank out comment lines so csv line numbers keep matching the file.
     cleaned = ["\n" if ln.lstrip().startswith("#") else ln for ln in lines]
-    reader = csv.reader(io.StringIO("".join(cleaned)))
+    reader = csv.reader(io.StringIO("".join(cleaned)), delimiter=_delimiter(lines))
     start = 1
     for row in reader:
         if any(cell.strip() for cell in row):
@@ -190,9 +205,6 @@ def read_brands_csv(path: str | Path) -> list[tuple[int, Brand]]:
     except StopIteration:
         raise BrandFileError(path, 1, "*", "no header row") from None
     header = [h.strip().lower() for h in header]
-    if len(header) == 1 and ";" in header[0] and {"name", "domains"} <= {h.strip() for h in header[0].split(";")}:
-        raise BrandFileError(path, header_line, "*", "the file is separated by semicolons (as Dutch Excel saves "
-                             "CSV); save it as 'CSV UTF-8 (comma-delimited)', or replace ';' between columns by ','")
     for col in REQUIRED_COLUMNS:
         if col not in header:
             raise BrandFileError(path, header_line, col, "missing required column")

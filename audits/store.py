@@ -123,6 +123,23 @@ class Store(RunsMixin, ResultUpdates, CampaignStore, ReportStore):
         row = self._get("brands", name)
         return self._brand(row) if row else None
 
+    def brand_history(self, name: str) -> dict[str, int]:
+        """What the database keeps of a brand's nights: its captures and findings (none: it can go)."""
+        return {t: self._rows(f"select count(*) as n from {t} where brand = ?", [name])[0]["n"]
+                for t in ("captures", "findings")}
+
+    def remove_brands(self, names: Iterable[str]) -> int:
+        """Delete brands with their official numbers and harvests, in one transaction (callers check that
+        :meth:`brand_history` is empty: captures and findings are never deleted with a brand)."""
+        names = list(names)
+        with self.db.atomic():
+            for name in names:
+                for table in ("official_numbers", "harvests", "allowlist"):
+                    if table in self.db.table_names():
+                        self.db.execute(f"delete from {table} where brand = ?", [name])
+                self.db.execute("delete from brands where name = ?", [name])
+        return len(names)
+
     # -- runs -----------------------------------------------------------------
     def start_run(self, command: str, started_at: str) -> str:
         run_id = stable_id(command, started_at, uuid.uuid4().hex)

@@ -24,7 +24,10 @@ def store_for(config: Path | None) -> tuple[Settings, Store]:
 
 
 
-def init(config: Path | None, force: bool) -> list[str]:
+def init(config: Path | None, force: bool, defaults: bool = True) -> list[str]:
+    """Write the settings file (kept unless ``force``) and the database; a database without brands gets
+    the sandbox world's brands when ``sandbox_world`` is set, else the default Dutch ones (unless not
+    ``defaults``)."""
     path = config or Path(DEFAULT_CONFIG_NAME)
     lines = []
     if path.exists() and not force:
@@ -37,7 +40,21 @@ def init(config: Path | None, force: bool) -> list[str]:
         lines.append(f"wrote {path}")
     settings, store = store_for(path)
     lines.append(f"database ready at {settings.database}")
-    if not store.brands():
+    if store.brands():
+        return lines
+    if settings.sandbox_world:
+        # lazy: the sandbox loads for a sandbox rehearsal only
+        from sandbox import WorldError, load_world, world_brands
+
+        try:
+            n = store.upsert_brands(world_brands(load_world(Path(settings.sandbox_world))))
+        except WorldError as exc:
+            raise InputError(f"sandbox_world: {exc}") from exc
+        lines.append(f"loaded {n} brand(s) of the sandbox world {settings.sandbox_world}")
+    elif defaults:
         n = store.upsert_brands(load_brands_csv(default_brands_path()))
-        lines.append(f"loaded {n} default Dutch brands (serpaudit brands import FILE adds your own)")
+        lines.append(f"loaded {n} default Dutch brands (serpaudit brands import FILE adds your own, "
+                     "serpaudit brands remove NAME... removes them)")
+    else:
+        lines.append("no brands loaded (--no-defaults): serpaudit brands import FILE adds yours")
     return lines

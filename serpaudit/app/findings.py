@@ -13,6 +13,7 @@ from audits.store_findings import STATES, STATUSES
 from audits.takedowns import followup_due, takedown_stats
 from audits.triage import REPORT_PLATFORMS, TriageError, change_state
 from crawler.engines import ENGINE_NAMES
+from serpaudit.app.brands import brand_name
 from serpaudit.app.config import store_for
 from serpaudit.app.errors import InputError
 
@@ -65,6 +66,7 @@ def findings_list(config: Path | None, *, run: str | None = None, state: str | N
     _choice("rule", rule, RULES)
     _choice("engine", engine, tuple(ENGINE_NAMES))
     _day("since", since)
+    brand = brand_name(store, brand)
     if run is not None:
         rows = store.findings(run_id=run, brand=brand)
         if not include_all:

@@ -9,6 +9,7 @@ import phonenumbers
 
 from audits.store import Store
 from crawler.phones import number_type_name, to_e164
+from serpaudit.app.brands import brand_name, brand_names
 from serpaudit.app.config import store_for
 from serpaudit.app.errors import InputError
 from serpaudit.night.pipeline import utc_now
@@ -17,12 +18,15 @@ from serpaudit.settings import Settings
 
 def official_list(config: Path | None, brand: str | None) -> list[dict[str, Any]]:
     _, store = store_for(config)
-    return store.official_rows(brand)
+    rows = store.official_rows(brand_name(store, brand))
+    for row in rows:  # flags as flags: yes/no in the table, true/false in --json
+        for flag in ("published", "manual", "removed"):
+            if flag in row and row[flag] is not None:
+                row[flag] = bool(row[flag])
+    return rows
 
 
 def _number(store: Store, settings: Settings, brand: str, number: str) -> dict[str, str]:
-    if store.brand(brand) is None:
-        raise InputError(f"unknown brand {brand!r} (names are case-sensitive); see `serpaudit brands list`")
     try:
         parsed = phonenumbers.parse(number, settings.region)
     except phonenumbers.NumberParseException as exc:
@@ -34,6 +38,7 @@ def _number(store: Store, settings: Settings, brand: str, number: str) -> dict[s
 
 def official_add(config: Path | None, brand: str, number: str, reason: str) -> str:
     settings, store = store_for(config)
+    brand = brand_names(store, [brand])[0]
     phone = _number(store, settings, brand, number)
     store.record_official(brand, phone, "", "manual", utc_now(), None, manual=True, reason=reason)
     return f"{brand}: {phone['e164']} added as official ({reason})"
@@ -41,6 +46,7 @@ def official_add(config: Path | None, brand: str, number: str, reason: str) -> s
 
 def official_remove(config: Path | None, brand: str, number: str, reason: str) -> str:
     settings, store = store_for(config)
+    brand = brand_names(store, [brand])[0]
     phone = _number(store, settings, brand, number)
     store.remove_official(brand, phone["e164"], reason)
     return f"{brand}: {phone['e164']} removed from the official numbers ({reason})"

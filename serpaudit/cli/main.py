@@ -59,9 +59,15 @@ def main(verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, hel
 
 @app.command()
 def init(config: ConfigOpt = None,
-         force: Annotated[bool, typer.Option(help="Overwrite an existing settings file.")] = False) -> None:
-    """Create the database and a commented settings file (serpaudit.toml)."""
-    for line in guard(app_config.init, config, force):
+         force: Annotated[bool, typer.Option(help="Overwrite an existing settings file.")] = False,
+         defaults: Annotated[bool, typer.Option(
+             "--defaults/--no-defaults", help="Load the default Dutch brands into an empty database "
+             "(with sandbox_world set: the world's brands instead).")] = True) -> None:
+    """Create the database and a commented settings file (serpaudit.toml).
+
+    Example: serpaudit init --no-defaults && serpaudit brands import my-brands.csv
+    """
+    for line in guard(app_config.init, config, force, defaults):
         typer.echo(line)
 
 

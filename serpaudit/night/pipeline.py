@@ -25,6 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from audits.brand_names import UnknownBrandError, resolve_brand_names  # noqa: F401 (re-exported)
 from audits.brands import Brand
 from audits.lifecycle import apply_night
 from audits.rules import audit, not_audited
@@ -83,18 +84,12 @@ def open_store(settings: Settings) -> Store:
     return Store(settings.database)
 
 
-class UnknownBrandError(ValueError):
-    """A --brand that is not in the brand list."""
-
-
 def select_brands(store: Store, names: list[str] | None = None) -> list[Brand]:
+    """The stored brands, or those ``names`` name (any case); :class:`UnknownBrandError` for a name of none."""
     brands = store.brands()
     if names:
-        wanted = {n.lower() for n in names}
-        brands = [b for b in brands if b.name.lower() in wanted]
-        missing = wanted - {b.name.lower() for b in brands}
-        if missing:
-            raise UnknownBrandError(f"unknown brand(s): {', '.join(sorted(missing))}; see `serpaudit brands list`")
+        wanted = set(resolve_brand_names(names, [b.name for b in brands]))
+        brands = [b for b in brands if b.name in wanted]
     return brands
 
 

@@ -100,8 +100,8 @@ def _stored_names() -> set[str]:
     (b"name,domains,contact_pages\nX,x.nl,http://[x.nl/\n", ["brands.csv:2", "contact_pages", "'http://[x.nl/'"]),
     (b"name,domains\nTel\x00nova,telnova.nl\n", ["brands.csv:2", "name", "'Tel\\x00nova'"]),
     (b"name,domains\nTelnova,telnova.nl\nTELNOVA,telnova.com\n", ["brands.csv:3", "name", "'TELNOVA'", "case"]),
-    (b"name;domains;phone_support\nTelnova;telnova.nl;ja\n", ["brands.csv:1", "semicolons", "Excel"]),
-], ids=["bad-url", "nul", "case", "semicolons"])
+    (b"name;domains;phone_support\nTelnova;telnova nl;ja\n", ["brands.csv:2", "domains", "'telnova nl'"]),
+], ids=["bad-url", "nul", "case", "semicolons-bad-domain"])
 def test_bad_brand_csvs_exit_2_and_store_nothing(workdir, body, parts):
     runner.invoke(app, ["init"])
     before = _stored_names()
