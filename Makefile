@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench soak browser system clean
+.PHONY: demo test unit lint bench soak browser system clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: browser system
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 # ruff, mypy, and lint-imports: the layer contracts in pyproject.toml ([tool.importlinter]).
+# The unit loop: no Chromium, no real service, no long-running serpaudit processes (tests/conftest.py on marks).
+unit: $(STAMP)
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not browser and not system"
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy

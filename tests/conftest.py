@@ -1,8 +1,14 @@
-"""Shared test fixtures.
+"""Shared test fixtures, and the marks that keep the unit loop fast.
 
 The real saved result pages live beside the project in ../shared/fixtures (or
 where SERPAUDIT_FIXTURES points); tests that need them skip with a reason where
 that folder is absent.  They are never copied into the project.
+
+Marks (pyproject.toml registers them; --strict-markers): ``browser`` needs Chromium; ``system`` needs a real
+service (Redis, SMTP, LibreOffice, crontab) or runs serpaudit processes with long waits.  The unit loop is
+``pytest -m "not browser and not system"`` (``make unit``); ``make test`` runs everything.  A test gets its mark
+from its file's ``pytestmark``, its own decorator, or a fixture in FIXTURE_MARKS; the helpers that start
+Chromium or Redis check the mark (tests/support/marks.py), so a test that forgets it fails.
 """
 
 from __future__ import annotations
@@ -11,7 +17,29 @@ import os
 
 import pytest
 
+from tests.support import marks
 from tests.support.fixtures import shared_fixtures_dir
+
+# A test that uses one of these fixtures (directly or through another fixture) gets the mark.
+FIXTURE_MARKS = {
+    "demo": "browser",  # the three-night demo below, in Chromium
+    "redis_url": "system",  # a redis-server on loopback (tests/serpaudit/crawl/distributed/)
+    "smtp_server": "system",  # aiosmtpd with TLS (tests/reports/test_mail.py)
+    "libreoffice": "system",  # soffice converting the report CSVs (tests/reports/test_deliverables.py)
+    "real_crontab": "system",  # the user's real crontab (tests/serpaudit/ops/test_schedule.py)
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture in FIXTURE_MARKS.keys() & set(getattr(item, "fixturenames", ())):
+            item.add_marker(FIXTURE_MARKS[fixture])
+
+
+@pytest.hookimpl(tryfirst=True)  # before the test's fixtures are set up
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    marks.running(item)
 
 
 @pytest.fixture(autouse=True)

@@ -11,9 +11,11 @@ from sandbox import DEFAULT_WORLD_PATH, SandboxWeb, load_world, world_brands
 from sandbox.server import SandboxServer
 from serpaudit.night.pipeline import run_pipeline
 from serpaudit.settings import Settings
+from tests.support.marks import require
 
 
 def skip_without_chromium() -> None:
+    require("browser", "runs Chromium")
     try:
         find_chromium(None)
     except BrowserNotFound as exc:

@@ -22,6 +22,7 @@ def _demo(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.browser
+@pytest.mark.system  # two `serpaudit demo` processes, minutes each
 def test_two_demos_in_a_row_on_one_out_folder_both_score_perfectly(tmp_path):
     try:
         find_chromium(None)

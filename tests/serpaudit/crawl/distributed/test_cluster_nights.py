@@ -21,7 +21,7 @@ from serpaudit.night.pipeline import RunOutcome
 from tests.support.processes import redis_server
 from tests.support.sandbox_runs import skip_without_chromium
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.system]  # Redis, two `serpaudit worker` processes, a coordinator
 NIGHT_S = 600  # bound on one night on a loaded 2-core machine
 
 

@@ -22,6 +22,8 @@ from serpaudit.settings import Settings
 from tests.serpaudit.crawl.distributed.test_worker import FakeBrowser
 from tests.support.processes import redis_server
 
+pytestmark = pytest.mark.system  # a real Redis and a Celery worker
+
 
 def test_a_blocked_job_is_sent_again_after_the_pause_up_to_block_retries(tmp_path, monkeypatch):
     with redis_server(tmp_path) as url:
