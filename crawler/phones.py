@@ -4,21 +4,25 @@
 ``tel:`` and WhatsApp links.  Both return :class:`crawler.models.Phone` with
 the E.164 form and the number type, interpreted in the page's region.
 
-Reading numbers from text works in three passes over the text:
+Text is read in chunks of whole lines (:func:`crawler.phones_candidates.chunks`), each first put
+the way a person sees it (:mod:`crawler.phones_reading`: Unicode digits and lookalike letters
+folded, invisible characters and bidi overrides undone, counts such as "7 dagen" or "24/7" blanked),
+then in three passes:
 
 1. *Vanity numbers* ("0800-KLANTEN", "1-844-5-LENSES"): libphonenumber's matcher
    does not read letters, so a small regex finds digits followed directly by a
    block of capitals, which are converted to digits and validated.
-2. libphonenumber's ``PhoneNumberMatcher`` at ``Leniency.VALID``: only numbers
+2. libphonenumber's ``PhoneNumberMatcher`` at ``Leniency.VALID`` (:mod:`crawler.phones_matcher`:
+   asked only where four digits stand close together, and once per candidate): only numbers
    that are valid for their region (right length, existing prefix), not glued
    to letters.  This alone rejects most dates, KvK numbers and order numbers
    because they do not have the length or prefix of a real number.
 3. A split of runs of digit groups that hold several numbers written one after
    another ("020 1234567 088 444 66 66"), which the matcher reads as one
-   invalid candidate and drops.
+   invalid candidate and drops, or a number beside a short group of ad copy.
 
-Every candidate then goes through context filters, because some identifiers do
-have the shape of a valid number: a match is dropped when it overlaps an IBAN,
+Every candidate then goes through context filters (:mod:`crawler.phones_context`), because some
+identifiers do have the shape of a valid number: a match is dropped when it overlaps an IBAN,
 a VAT number, a date, a time, a price, a postcode or a URL, or when the text
 just before it names an identifier ("KvK", "bestelnummer:", "order #"), or
 when a domestic number lacks the trunk "0" that its region always writes.
@@ -34,10 +38,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
+from crawler import phones_matcher
 from crawler.models import Phone
 from crawler.phones_candidates import (
     CHUNK_CHARS,
     DIGIT_RUN,
+    FOUR_DIGITS,
     MIN_NUMBER_DIGITS,
     chunks,
     has_digit,
@@ -46,6 +52,7 @@ from crawler.phones_candidates import (
     vanity_candidates,
 )
 from crawler.phones_context import Spans, blocked_spans, has_required_prefix, names_identifier
+from crawler.phones_matcher import valid_numbers
 from crawler.phones_reading import reading_of
 
 _TYPE_NAMES = {
@@ -65,7 +72,25 @@ _TYPE_NAMES = {
 
 
 def number_type_name(number: phonenumbers.PhoneNumber) -> str:
-    return _TYPE_NAMES.get(phonenumbers.number_type(number), "unknown")
+    # The type depends on the country code and the national significant number only; libphonenumber tries
+    # each type's pattern in turn, so it is remembered.
+    key = (number.country_code, number.national_number, number.italian_leading_zero, number.number_of_leading_zeros)
+    name = _TYPE_NAME_MEMO.get(key)
+    if name is None:
+        if len(_TYPE_NAME_MEMO) >= 16_384:
+            _TYPE_NAME_MEMO.clear()
+        name = _TYPE_NAME_MEMO[key] = _TYPE_NAMES.get(phonenumbers.number_type(number), "unknown")
+    return name
+
+
+_TYPE_NAME_MEMO: dict[tuple[int | None, int | None, bool | None, int | None], str] = {}
+
+
+def forget_numbers() -> None:
+    """Forget every number remembered while reading (a benchmark reads each page as if it were the first)."""
+    phones_matcher.forget()
+    parse_valid.cache_clear()
+    _TYPE_NAME_MEMO.clear()
 
 
 def to_e164(number: phonenumbers.PhoneNumber) -> str:
@@ -158,10 +183,9 @@ def _scan_chunk(text: str, cstart: int, cend: int, region: str, channel: str) ->
     for s, e, number in vanity_candidates(rtext, region):
         accept(s, e, number)
 
-    # A candidate shorter than MIN_NUMBER_DIGITS characters holds fewer digits than any valid number.
-    for match in phonenumbers.PhoneNumberMatcher(rtext, region, leniency=phonenumbers.Leniency.VALID,
-                                                 min_candidate_length=MIN_NUMBER_DIGITS):
-        accept(match.start, match.end, match.number)
+    if FOUR_DIGITS.search(rtext):  # the cheap candidate pass: no valid number has fewer digits
+        for s, e, number in valid_numbers(rtext, region):
+            accept(s, e, number)
 
     for run in DIGIT_RUN.finditer(rtext):
         if taken.overlaps(run.start(), run.end()):
@@ -260,6 +284,6 @@ def _whatsapp_phone(raw: str, region: str) -> Phone | None:
 
 
 __all__ = [
-    "CHUNK_CHARS", "MIN_NUMBER_DIGITS", "PhoneMatch", "PhoneScan", "extract_phones", "find_phones", "might_dial",
-    "number_type_name", "parse_phone", "phone_from_href", "scan_phones", "to_e164",
+    "CHUNK_CHARS", "MIN_NUMBER_DIGITS", "PhoneMatch", "PhoneScan", "extract_phones", "find_phones", "forget_numbers",
+    "might_dial", "number_type_name", "parse_phone", "phone_from_href", "scan_phones", "to_e164",
 ]

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import cache, lru_cache
 
 import phonenumbers
+from phonenumbers import PhoneMetadata
 
 # No valid number has fewer digits: the shortest national significant numbers of any region or
 # non-geographic code in libphonenumber's metadata have 4 (Niue, Tokelau, St Helena, ...), and a written
@@ -22,10 +24,51 @@ import phonenumbers
 MIN_NUMBER_DIGITS = 4
 
 Span = tuple[int, int, phonenumbers.PhoneNumber]
+_DIGIT = re.compile(r"\d")
 
 
+@cache
+def _national_shortest(region: str) -> int | None:
+    """The fewest digits a number written in national form in ``region`` can have (the shortest national
+    significant number of the regions sharing its country code), or None where libphonenumber may add
+    digits while parsing (a national prefix transform rule, as in Argentina)."""
+    metadata = PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.national_prefix_transform_rule or metadata.country_code is None:
+        return None
+    lengths: list[int] = []
+    for other in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(metadata.country_code, ()):
+        desc = getattr(PhoneMetadata.metadata_for_region(other), "general_desc", None)
+        if desc is None or not desc.possible_length:
+            return None
+        lengths.extend(n for n in desc.possible_length if n > 0)
+    return min(lengths) if lengths else None
+
+
+def too_short(candidate: str, region: str | None) -> bool:
+    """True when no valid number can be read from ``candidate`` in ``region`` for want of digits: fewer than
+    any number has, or, written without "+" or the region's international prefix (so a national number,
+    whose national significant number is at most its digits), fewer than the region's shortest."""
+    digits = "".join(_DIGIT.findall(candidate))
+    if len(digits) < MIN_NUMBER_DIGITS:
+        return True
+    shortest = _national_shortest(region) if region else None
+    if region is None or shortest is None or len(digits) >= shortest or "+" in candidate or "\uff0b" in candidate:
+        return False
+    metadata = PhoneMetadata.metadata_for_region(region)
+    idd = metadata.international_prefix if metadata is not None else None  # (the reading's digits are ASCII)
+    return not (idd and re.match(idd, digits))
+
+
+# Four digits with at most four characters of punctuation between each two: every candidate libphonenumber's
+# matcher can read a number from holds this (its candidates are digit blocks parted by at most four
+# punctuation characters, and a valid number has at least four digits).
+FOUR_DIGITS = re.compile(r"\d(?:(?:[^\w\n]|[xX\u30fc]){0,4}\d){3}")
+
+
+@lru_cache(maxsize=16_384)
 def parse_valid(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
-    """``raw`` read as one number in ``region`` when it is a valid number, else None."""
+    """``raw`` read as one number in ``region`` when it is a valid number, else None (remembered: a page
+    repeats its numbers; the number returned is shared, so it is never changed)."""
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
@@ -129,7 +172,6 @@ DIGIT_RUN = re.compile(r"\+?\(?\d[\d \t\u00a0().\-/]*\d\)?")
 # A written number has at most this many space-separated groups ("+31 (0)6 12 34 56 78").
 _MAX_GROUPS = 8
 _TOKEN = re.compile(r"[^\s/]+")
-_DIGIT = re.compile(r"\d")
 
 
 def has_digit(text: str) -> bool:
@@ -166,7 +208,7 @@ def split_run(text: str, start: int, end: int, region: str,
     while i < len(tokens):
         for j in range(min(len(tokens), i + _MAX_GROUPS), i, -1):
             s, e = tokens[i][0], tokens[j - 1][1]
-            if digits[j] - digits[i] < MIN_NUMBER_DIGITS:
+            if digits[j] - digits[i] < MIN_NUMBER_DIGITS or too_short(text[s:e], region):
                 continue
             number = parse_valid(text[s:e], region)
             if number is not None and written_ok(text[s:e], number):

@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 # Units that follow a count in ad copy.  Plural or abbreviated forms only after a space: a single "dag",
 # "u" or "h" after a digit group is the number's neighbour ("Bel 0900 1234 567 dag en nacht", "… 567 u
@@ -100,13 +99,20 @@ def _blank_digits(m: re.Match[str]) -> str:
     return _DIGITS.sub(lambda d: " " * len(d.group()), m.group()).replace("/", " ")
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(c: str) -> str:
+# What the fold changes: decimal digits other than 0-9 (\d is every Unicode decimal digit), the invisible
+# characters and the fullwidth punctuation.
+_FOLDABLE = re.compile("(?![0-9])\\d|[" + "".join(sorted(_INVISIBLE | set(_FULLWIDTH_PUNCTUATION))) + "]")
+
+
+def _fold_char(m: re.Match[str]) -> str:
+    c = m.group()
     if c.isdecimal():
         return str(unicodedata.decimal(c))
-    if c in _INVISIBLE:
-        return "\u200b"
-    return _FULLWIDTH_PUNCTUATION.get(c, c)
+    return "\u200b" if c in _INVISIBLE else _FULLWIDTH_PUNCTUATION[c]
+
+
+# A lookalike letter next to a digit: every word the lookalike folds change holds one.
+_LOOKALIKE_NEAR_DIGIT = re.compile(rf"\d[{_O_LOOKALIKES}{_I_LOOKALIKES}]|[{_O_LOOKALIKES}{_I_LOOKALIKES}]\d")
 
 
 def _fold_lookalikes(m: re.Match[str]) -> str:
@@ -121,8 +127,9 @@ def reading_of(text: str) -> Reading:
         if _BIDI.search(text):
             order = display_order(text)
             shown = "".join(text[i] for i in order)
-        shown = "".join([_fold_char(c) if c > "\x7f" else c for c in shown])
-    shown = _O_PREFIX.sub("0", _I_WORD.sub(_fold_lookalikes, _O_WORD.sub(_fold_lookalikes, shown)))
+        shown = _FOLDABLE.sub(_fold_char, shown)
+    if _LOOKALIKE_NEAR_DIGIT.search(shown):
+        shown = _O_PREFIX.sub("0", _I_WORD.sub(_fold_lookalikes, _O_WORD.sub(_fold_lookalikes, shown)))
     return Reading(shown, _COUNT.sub(_blank_digits, shown), order)
 
 

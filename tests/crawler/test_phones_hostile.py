@@ -3,6 +3,7 @@ and reads no number from ordinary words."""
 
 from __future__ import annotations
 
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -241,6 +242,98 @@ WORDS = st.sampled_from(["Bel", "ons", "gratis", "klantenservice", "O", "o", "l"
 @given(st.lists(WORDS, max_size=30).map(" ".join))
 def test_words_without_digits_never_read_as_a_number(text):
     assert read(text) == []
+
+
+
+# --------------------------------------------------------------------------- 3. linear-time reading (issue 22)
+# (Speed itself is measured in `make bench`; these count the work instead.)
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """How often libphonenumber is asked to parse, counted."""
+    import phonenumbers.phonenumbermatcher as matcher_module
+
+    from crawler.phones import forget_numbers
+
+    forget_numbers()
+    calls = []
+    real = phonenumbers.parse
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(phonenumbers, "parse", counting)
+    monkeypatch.setattr(matcher_module, "parse", counting)
+    yield calls
+    forget_numbers()
+
+
+def test_digit_groups_too_short_for_a_number_never_reach_libphonenumber(parses):
+    junk = " ".join(f"Stap {i % 10} van {i % 97}, pagina {i % 9} (1.5 of 2,5 ster, {i % 7}x)" for i in range(2000))
+    assert read(junk) == [] and parses == []
+
+
+def test_a_number_repeated_over_a_page_is_parsed_once_per_way_it_is_written(parses):
+    page = "\n".join(f"Resultaat {i}: bel 0900 1234 567 of 020 123 4567" for i in range(500))
+    assert len(find_phones(page)) == 1000
+    assert len(parses) <= 10
+
+
+def test_the_work_grows_with_the_page_not_faster(parses):
+    def page(n: int) -> str:
+        return "\n".join(f"Klantenservice: bel 0900 {1000 + i:04d} {100 + i % 900:03d} of mail ons" for i in range(n))
+
+    read(page(400))
+    small = len(parses)
+    parses.clear()
+    from crawler.phones import forget_numbers
+
+    forget_numbers()
+    read(page(1600))
+    assert small >= 400 and len(parses) <= 4 * small * 1.1
+
+
+def test_a_remembered_verdict_keeps_to_its_context():
+    # the same candidate glued to letters is no number, and is not read as one after a clean sighting
+    assert read("Bel 0201234567 nu") == [("0201234567", "+31201234567")]
+    assert read("Code AB0201234567XY") == []
+    assert read("Bel 0201234567 nu") == [("0201234567", "+31201234567")]
+    assert read("Bel 0201234567 nu", "US") == []  # and in another region it is another verdict
+
+
+
+BLOCKER_TEXT = st.lists(st.sampled_from(["NL91 ABNA 0417 1643 00", "BE 0123.456.789", "DE123456789", "12-03-2024",
+                                         "2024/03/12", "08:00", "9.30 uur", "tot 17.00", "€ 12,95", "EUR", "0,80",
+                                         "80 ct/min", "1234 AB", "www.x.nl/1", "https://a.b/2", "0900 1234 567",
+                                         " ", "-", ".", ",", "/", ":", "€", "B", "BE", "NL", "12", "1", "ab", "\n"]),
+                        max_size=25).map("".join)
+
+
+@BOUNDED
+@given(BLOCKER_TEXT)
+def test_the_blockers_gates_never_skip_a_blocker_that_matches(text):
+    from crawler.phones_context import _BLOCKERS, blocked_spans
+
+    every = sorted(m.span() for _, rx in _BLOCKERS for m in rx.finditer(text))
+    gated = blocked_spans(text)
+    assert list(zip(gated.starts, gated.max_ends, strict=True)) == list(zip(
+        [s for s, _ in every], [max(e for _, e in every[:i + 1]) for i in range(len(every))], strict=True))
+
+
+@BOUNDED
+@given(st.text(alphabet="0123456789 +-()", min_size=1, max_size=14),
+       st.sampled_from(["NL", "US", "DE", "BE", "GB", "BR", "AR"]))
+def test_a_candidate_called_too_short_holds_no_valid_number(candidate, region):
+    from crawler.phones_candidates import too_short
+
+    if too_short(candidate, region):
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            return
+        assert not phonenumbers.is_valid_number(number)
 
 
 @pytest.mark.browser
