@@ -32,17 +32,20 @@ from crawler.browser_blocks import CROP_MARGIN, HIGHLIGHT_FILL, HIGHLIGHT_LINE, 
 from crawler.browser_pages import (
     _SNAPSHOT_BINDING,
     _SNAPSHOT_JS,
+    ANSWER_WAIT_MS,
     DESKTOP_VIEWPORT,
     FULL_PAGE_SCALE,
     READY_TIMEOUT_MS,
     REVEAL_TEXTS,
     Analyser,
+    AnswerSteps,
     _click_reveal_buttons,
     _Look,
     _look,
     _reject_consent,
     _screenshot,
     _settle,
+    _settle_answers,
     _wait_ready,
     client_hints,
 )
@@ -52,8 +55,9 @@ from crawler.errors import BrowserNotFound, FetchError
 log = logging.getLogger(__name__)
 
 # what callers use from the browser, wherever in crawler/browser*.py it is defined
-__all__ = ["CROP_MARGIN", "FULL_PAGE_SCALE", "HIGHLIGHT_FILL", "HIGHLIGHT_LINE", "READY_TIMEOUT_MS", "REVEAL_TEXTS",
-           "Analyser", "BlockShot", "Browser", "BrowserConfig", "PageCapture", "client_hints", "find_chromium"]
+__all__ = ["ANSWER_WAIT_MS", "CROP_MARGIN", "FULL_PAGE_SCALE", "HIGHLIGHT_FILL", "HIGHLIGHT_LINE",
+           "READY_TIMEOUT_MS", "REVEAL_TEXTS", "Analyser", "AnswerSteps", "BlockShot", "Browser", "BrowserConfig",
+           "PageCapture", "client_hints", "find_chromium"]
 
 DESKTOP_UA = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
@@ -282,6 +286,7 @@ class Browser:
         analyse: Analyser | None = None,
         ready: str | None = None,
         is_ready: Callable[[str, str], bool] | None = None,
+        answers: AnswerSteps | None = None,
     ) -> PageCapture:
         """Open ``url`` and capture it.
 
@@ -297,7 +302,11 @@ class Browser:
         With ``is_ready(html, url) -> bool`` the HTML read at the load event
         answers first, and the selector is waited for only when it says no.
 
-        The three callbacks are pure (HTML in, answer out): they run in a
+        ``answers`` waits, at most ``ANSWER_WAIT_MS``, for an AI answer still being
+        written and opens a collapsed one with its own expand button (never a
+        link, never inside an ad); the page is then read again.
+
+        The callbacks are pure (HTML in, answer out): they run in a
         worker thread while the browser takes the screenshot.
         """
         ctx = page = None
@@ -327,6 +336,8 @@ class Browser:
                 html, shot, found = self._again(page, is_ready, is_consent, analyse)
             if found.consent:
                 _reject_consent(page, consent_selectors)
+                html, shot, found = self._again(page, is_ready, is_consent, analyse)
+            if answers is not None and not error_page and _settle_answers(page, html, answers):
                 html, shot, found = self._again(page, is_ready, is_consent, analyse)
             viewport = page.viewport_size or {"height": 0}
             blocks = locate_blocks(page, found.targets, int(viewport["height"]), shot) if analyse else ()

@@ -21,6 +21,11 @@ FULL_PAGE_SCALE = "css"
 # How long to wait, after the load event, for a page's ready selector (its results or block marker).
 READY_TIMEOUT_MS = 5_000
 
+# How long to wait, after the page was read, for an AI answer still being written (Google writes its AI
+# Overview after the load event): an answer unfinished after this is recorded as "unfinished".
+ANSWER_WAIT_MS = 5_000
+_ANSWER_POLL_MS = 250
+
 # Numbers on contact pages often sit behind a button that reveals them.
 REVEAL_TEXTS = ("toon nummer", "toon telefoonnummer", "bel ons", "show number", "call us", "bekijk nummer")
 
@@ -125,3 +130,73 @@ def _click_reveal_buttons(page: Any) -> None:
             except Exception as exc:
                 log.debug("reveal button %r failed: %s", text, exc)
     _settle(page)
+
+
+@dataclass(frozen=True)
+class AnswerSteps:
+    """How to wait for and open a page's AI answer; the engine says where the answer is (selectors and
+    titles, crawler.engines.answers.AnswerMarkup) and ``pending(html, url)`` whether one is still being
+    written.  ``stop`` selects what an answer panel never holds (result titles, ads), ``never`` what an expand
+    control must never be inside (ad blocks)."""
+
+    pending: Callable[[str, str], bool]
+    containers: str
+    headings: str
+    labels: tuple[str, ...]
+    controls: str
+    stop: str
+    never: str
+
+
+# Marks the collapsed answers' own expand controls: a button (never a link, holding no link) whose
+# aria-expanded is "false", inside the answer panel (an element matching the engine's containers, or
+# holding the answer's title, reached before any element that holds a result title or an ad), and in no ad.
+_MARK_EXPANDERS_JS = """
+(spec) => {
+  const labels = spec.labels.map(s => s.trim().toLowerCase());
+  const isPanel = el => (spec.containers && el.matches(spec.containers)) ||
+    [...el.querySelectorAll(spec.headings)].some(h => labels.includes(h.textContent.trim().toLowerCase()));
+  let n = 0;
+  for (const c of document.querySelectorAll(spec.controls)) {
+    if (c.getAttribute("aria-expanded") !== "false" || c.closest("a, [href]") || c.querySelector("a[href]")) continue;
+    if (spec.never && c.closest(spec.never)) continue;
+    for (let el = c.parentElement, i = 0; el && i < 12; el = el.parentElement, i++) {
+      if (el.querySelector(spec.stop)) break;
+      if (isPanel(el)) { c.setAttribute("data-serpaudit-expand", String(n++)); break; }
+    }
+  }
+  return n;
+}
+"""
+
+
+def _settle_answers(page: Any, html: str, steps: AnswerSteps) -> bool:
+    """Wait, bounded, for an answer still being written, then open a collapsed one; True when the page
+    changed (read it again)."""
+    import time
+
+    changed = False
+    deadline = time.monotonic() + ANSWER_WAIT_MS / 1000
+    while steps.pending(html, page.url) and time.monotonic() < deadline:
+        page.wait_for_timeout(_ANSWER_POLL_MS)
+        html = page.content()
+        changed = True
+    spec = {"containers": steps.containers, "headings": steps.headings, "labels": list(steps.labels),
+            "controls": steps.controls, "stop": steps.stop, "never": steps.never}
+    try:
+        marked = int(page.evaluate(_MARK_EXPANDERS_JS, spec) or 0)
+    except Exception as exc:  # a page that navigated away: nothing to open
+        log.debug("answer expanders not looked for: %s", exc)
+        return changed
+    for i in range(marked):
+        try:
+            control = page.locator(f'[data-serpaudit-expand="{i}"]').first
+            if control.is_visible():
+                log.info("AI answer collapsed at %s: opening it", page.url[:200])
+                control.click(timeout=2_000, no_wait_after=True)
+                changed = True
+        except Exception as exc:  # the answer stays collapsed, and is recorded so
+            log.debug("answer expander %d failed: %s", i, exc)
+    if marked:
+        page.wait_for_timeout(_ANSWER_POLL_MS)
+    return changed

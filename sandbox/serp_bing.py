@@ -17,6 +17,7 @@ import base64
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from sandbox import serp_answers
 from sandbox.markup import ads_at, esc, token, wa_link
 
 CONSENT_PATH = "/bnp/consent"  # the sandbox's GET endpoint behind the banner buttons (sets BCP)
@@ -221,6 +222,8 @@ def render_serp(page: dict[str, Any], banner: str = "") -> str:
         _head(f"{query} - Zoeken") + banner + _searchbox(query),
         '<div id="b_content"><main aria-label="Zoekresultaten"><ol id="b_results">',
     ]
+    if page.get("ai_answer"):
+        out.append(serp_answers.bing_copilot(page["ai_answer"], query))
     if top:
         out.append(_ad_block(top, query, 1, "b_ad"))
     if not page["organic"] and not page["ads"]:

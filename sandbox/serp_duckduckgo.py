@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from sandbox import serp_bing
+from sandbox import serp_answers, serp_bing
 from sandbox.markup import ads_at, breadcrumb, esc, host_of, token, wa_link
 
 CSS = (
@@ -118,6 +118,10 @@ def render_serp(page: dict[str, Any]) -> str:
         f'name="q" value="{esc(query)}"><input type="hidden" name="kl" value="nl-nl"></form></div></div>',
         '<div id="links_wrapper" class="serp__results js-serp-results"><div class="results--main">',
         f'<div id="ads" class="results--ads results--ads--main js-results-ads">{ads_html(top)}</div>',
+    ]
+    if page.get("ai_answer"):
+        out.append(serp_answers.ddg_assist(page["ai_answer"], query))
+    out += [
         '<div id="links" class="results js-results">',
     ]
     if not page["organic"] and not page["ads"]:

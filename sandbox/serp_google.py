@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from sandbox import serp_google_2019, serp_google_grouped
+from sandbox import serp_answers, serp_google_2019, serp_google_grouped
 from sandbox.markup import ads_at, breadcrumb, esc, origin, site_name, token, wa_link
 
 CSS = (
@@ -182,7 +182,10 @@ def render_serp(page: dict[str, Any]) -> str:
            '<div id="main" class="main"><div id="cnt" class="e9EfHf"><div id="top_nav" class="gke0pe"></div>',
            f'<div id="appbar" class="appbar"><div id="result-stats">Ongeveer {len(page["organic"]) * 1370} '
            f"resultaten (0,31 seconden)</div></div>",
-           '<div id="rcnt" class="GyAeWb"><div id="center_col" class="s6JM6d"><div id="taw"><div id="tvcap">']
+           '<div id="rcnt" class="GyAeWb"><div id="center_col" class="s6JM6d">']
+    if page.get("ai_answer"):  # above the ads
+        out.append(serp_answers.google_overview(page["ai_answer"], query))
+    out.append('<div id="taw"><div id="tvcap">')
     if top:
         out.append('<div id="tads" class="qGXjvb" aria-label="Advertenties" role="region">'
                    '<h1 class="Uo8X3b OhScic zsYMMe">Advertenties</h1>'

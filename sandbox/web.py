@@ -260,7 +260,19 @@ class SandboxWeb:
             seen = {o["url"] for o in organic}
             organic += [o for o in defaults if o["url"] not in seen]
         return {"query": query, "device": device, "status": serp["status"], "ads": serp["ads"],
-                "organic": organic, "markup": markup}
+                "organic": organic, "markup": markup, "ai_answer": self._answer(serp.get("ai_answer"))}
+
+    def _answer(self, answer: dict[str, Any] | None) -> dict[str, Any] | None:
+        """A planted AI answer with its sources as (url, title): the title of the cited page in the world."""
+        if answer is None:
+            return None
+        sources = []
+        for url in answer["sources"]:
+            parts = urlsplit(url)
+            site = self.world.site(parts.hostname or "") or {"pages": {}}
+            page = site["pages"].get(parts.path or "/") or {}
+            sources.append({"url": url, "title": page.get("title") or parts.hostname or url})
+        return {**answer, "sources": sources}
 
     def default_organic(self, brand: dict[str, Any]) -> list[dict[str, Any]]:
         """The brand's home page and contact page(s), as a search engine would list them."""

@@ -62,6 +62,9 @@ PLACEMENTS = {
     "bing": ("top", "bottom", "side"),
     "duckduckgo": ("top", "bottom", "side"),
 }
+# How a planted AI answer ends: written out, never finished (still loading when any wait runs out), declined.
+ANSWER_ENDS = ("complete", "unfinished", "declined")
+MAX_LATE_MS = 60_000
 VERDICTS = ("finding", "inconclusive")
 # the audit's rules (audits.rules.RULES); lookalike_domain expectations name a domain instead of a number
 RULES = ("unofficial_number", "own_ad_unpublished_number", "lookalike_domain")
@@ -389,6 +392,8 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
         for kind in ("ads", "organic"):
             for j, (entry, raw) in enumerate(zip(serp[kind], v.tables(s, kind, f"serps[{i}]"), strict=True)):
                 entry["nights"] = nights_list(v, raw, f"serps[{i}].{kind}[{j}]", nights)
+        if serp["ai_answer"] is not None:
+            serp["ai_answer"]["nights"] = nights_list(v, s["ai_answer"], f"serps[{i}].ai_answer", nights)
         serps.append(serp)
 
     expected = []
@@ -474,6 +479,7 @@ def _parse_serp(v: _V, s: dict[str, Any], where: str, region: str) -> dict[str, 
                 "description": v.string(sl, "description", sw, required=False, default=""),
             })
         serp["ads"].append(ad)
+    serp["ai_answer"] = _parse_answer(v, s["ai_answer"], f"{where}.ai_answer") if "ai_answer" in s else None
     for j, o in enumerate(v.tables(s, "organic", where)):
         ow = f"{where}.organic[{j}]"
         serp["organic"].append({
@@ -483,6 +489,25 @@ def _parse_serp(v: _V, s: dict[str, Any], where: str, region: str) -> dict[str, 
             "snippet": v.string(o, "snippet", ow, required=False, default=""),
         })
     return serp
+
+
+def _parse_answer(v: _V, a: Any, where: str) -> dict[str, Any]:
+    """An AI answer on a planted page (Google's AI Overview, Bing's Copilot answer, DuckDuckGo's assist)."""
+    a = v.table(a, where)
+    end = v.string(a, "state", where, default="complete", choices=ANSWER_ENDS)
+    late = a.get("late_ms", 0)
+    if not isinstance(late, int) or isinstance(late, bool) or not 0 <= late <= MAX_LATE_MS:
+        raise v.fail(f"{where}.late_ms", f"must be a whole number of milliseconds, 0-{MAX_LATE_MS}")
+    answer = {
+        "text": v.string(a, "text", where, required=end == "complete", default=""),
+        "sources": v.strings(a, "sources", where, required=False, non_empty=False),
+        "collapsed": v.boolean(a, "collapsed", where, False),
+        "late_ms": late,
+        "state": end,
+    }
+    for j, url in enumerate(answer["sources"]):
+        v.url({"u": url}, "u", f"{where}.sources[{j}]")
+    return answer
 
 
 def _cross_check(v: _V, world: World) -> None:
@@ -504,6 +529,8 @@ def _cross_check(v: _V, world: World) -> None:
             check_url(ad["landing_url"], f"serps[{i}].ads[{j}].landing_url")
         for j, o in enumerate(s["organic"]):
             check_url(o["url"], f"serps[{i}].organic[{j}].url")
+        for j, url in enumerate((s.get("ai_answer") or {}).get("sources", [])):
+            check_url(url, f"serps[{i}].ai_answer.sources[{j}]")
     for i, site in enumerate(world.sites.values()):
         for j, page in enumerate(site["pages"].values()):
             if page["redirect"]:

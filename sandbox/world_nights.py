@@ -90,6 +90,8 @@ def serps_on_night(serps: list[dict[str, Any]], night: int) -> list[dict[str, An
     out = []
     for s in serps:
         if on_night(s, night):
+            answer = s.get("ai_answer")
             out.append({**s, "ads": [a for a in s["ads"] if on_night(a, night)],
-                        "organic": [o for o in s["organic"] if on_night(o, night)]})
+                        "organic": [o for o in s["organic"] if on_night(o, night)],
+                        "ai_answer": answer if answer is not None and on_night(answer, night) else None})
     return out

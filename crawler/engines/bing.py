@@ -85,6 +85,8 @@ AI_ANSWER = AnswerMarkup(
     declined=("copilot kan deze vraag niet beantwoorden", "copilot can't answer this", "copilot can’t answer this"),
     engine_hosts=("bing.com", "microsoft.com", "msn.com", "microsofttranslator.com"), by_heading=False,
 )
+AI_ANSWER_STOP = "li.b_algo, li.b_ad"  # what the answer panel never holds (crawler.browser_pages.AnswerSteps)
+AI_ANSWER_NEVER = "li.b_ad, .sb_add, .b_adSlug"  # an expand button is never inside an ad
 HIDDEN_BY_CLASS = ".b_hide, .b_hidden, .expansionAccessibilityText"  # hidden by Bing's stylesheet
 QUERY_INPUTS = '#sb_form_q, textarea[name="q"], input[name="q"]:not([type="hidden"])'
 CALL_BUTTONS = (

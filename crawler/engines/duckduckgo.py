@@ -81,6 +81,8 @@ AI_ANSWER = AnswerMarkup(
     declined=("search assist is not available", "zoekassistent is niet beschikbaar"),
     engine_hosts=DDG_HOSTS_FOR_ANSWERS, by_heading=False,
 )
+AI_ANSWER_STOP = 'div.result, article[data-testid="result"], article[data-testid="ad"]'
+AI_ANSWER_NEVER = AD_BLOCKS
 TITLE_LINK = 'a.result__a[href], a[data-testid="result-title-a"][href], h2 a[href]'
 TITLE = ".module__title, h2"
 DISPLAY_URL = 'a.result__url, .result__url, [data-testid="result-extras-url-link"]'

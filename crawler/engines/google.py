@@ -123,6 +123,10 @@ AI_OVERVIEW = AnswerMarkup(
     engine_hosts=("google", "googleadservices.com", "gstatic.com", "googleusercontent.com"),
 )
 AI_OVERVIEW_STOP = "a[href] h3, #rso, #tads, #tvcap, #bottomads, [data-text-ad], .related-question-pair"
+# What the browser needs to wait for and open the answer (crawler.browser_pages.AnswerSteps): the panel, what
+# it never holds, and where its expand button must never be (an ad).
+AI_ANSWER, AI_ANSWER_STOP = AI_OVERVIEW, AI_OVERVIEW_STOP
+AI_ANSWER_NEVER = "#tads, #tvcap, #tadsb, #bottomads, [data-text-ad], .pla-unit"
 SHOPPING_BLOCKS = ".pla-unit"
 SIDE_COLUMN = "#rhs"
 ORGANIC_CONTAINERS = ("#rso", "#search", "#center_col")

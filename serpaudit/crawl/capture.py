@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from crawler.browser import Browser
+from crawler.browser import AnswerSteps, Browser
 from crawler.drift import alarm as drift_alarm
 from crawler.engines import get_engine
 from crawler.errors import FetchError
@@ -123,6 +123,20 @@ def _asks_consent(engine: Any, page: SerpPage, html: str) -> bool:
     return any(marker in html for marker in getattr(engine, "CONSENT_BANNER_MARKERS", ()))
 
 
+def _answer_steps(engine: Any, parse_once: Any) -> AnswerSteps | None:
+    """How the browser waits for and opens the engine's AI answer (None: the engine shows none)."""
+    markup = getattr(engine, "AI_ANSWER", None)
+    if markup is None:
+        return None
+
+    def pending(html: str, url: str) -> bool:
+        return any(r.kind == "ai_answer" and r.answer_state == "unfinished" for r in parse_once(html, url).results)
+
+    return AnswerSteps(pending=pending, containers=markup.containers, headings=markup.headings,
+                       labels=tuple(markup.labels), controls=markup.expand, stop=engine.AI_ANSWER_STOP,
+                       never=engine.AI_ANSWER_NEVER)
+
+
 def blocked_record(job: Job, *, locale: str, reason: str) -> CaptureRecord:
     """A job not searched because its engine is backing off: recorded as blocked, never as "no ads"."""
     return CaptureRecord(job, "blocked", locale, utc_now(), error=reason)
@@ -153,7 +167,8 @@ def take_capture(browser: Browser, job: Job, *, region: str, language: str, retr
             cap = browser.capture(url, device=job.device, consent_selectors=tuple(engine.CONSENT_REJECT_SELECTORS),
                                   is_consent=lambda h, u: _asks_consent(engine, parse_once(h, u), h), analyse=analyse,
                                   ready=engine.READY_SELECTOR,
-                                  is_ready=lambda h, u: parse_once(h, u).status != "unknown")
+                                  is_ready=lambda h, u: parse_once(h, u).status != "unknown",
+                                  answers=_answer_steps(engine, parse_once))
             break
         except FetchError as exc:
             error = str(exc)
