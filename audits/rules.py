@@ -19,6 +19,11 @@ Two more rules (``Finding.rule``; the above is ``unofficial_number``):
   not publish: the brand's outdated or hijacked ad.  Severity low, no platform: analysts only.
 * ``lookalike_domain``: an ad or a top-3 organic result on a domain that imitates the brand
   (``audits.lookalike``), with or without a number; one finding per (brand, domain), E.164 empty.
+* ``ai_answer_number``: a number in an engine's AI answer (Google's AI Overview, Bing's Copilot answer,
+  DuckDuckGo's Search Assist) that the brand does not publish.  Severity high: the answer gives it in the
+  engine's own voice.  A brand without phone support has every number in an answer flagged; an official
+  number is fine.  No ad platform gets it (it is no ad): analysts, the engine's feedback channel and the
+  hosts of the pages it cites.
 
 A finding's identity across nights is (brand, rule, E.164, advertiser domain): the registrable
 domain of the real destination (``advertiser_domain`` where the crawl gave one, else the landing
@@ -47,8 +52,9 @@ log = logging.getLogger(__name__)
 VERDICTS = ("scam", "suspect", "inconclusive")
 SEVERITIES = ("high", "medium", "low")
 AD_KINDS = frozenset({"ad", "shopping_ad"})
+AI_KINDS = frozenset({"ai_answer"})
 PREMIUM_TYPES = frozenset({"premium_rate", "shared_cost", "personal_number"})
-RULES = ("unofficial_number", "own_ad_unpublished_number", "lookalike_domain")
+RULES = ("unofficial_number", "own_ad_unpublished_number", "lookalike_domain", "ai_answer_number")
 TOP_ORGANIC = 3  # organic results this high count for lookalike_domain
 AUDITED_STATUSES = frozenset({"ok", "empty"})  # anything else is listed as not audited
 # DuckDuckGo's ads are served by Microsoft Advertising.
@@ -158,6 +164,8 @@ def judge(
     harvest_status: str | None,
 ) -> tuple[str, str, str] | None:
     """``(rule, verdict, reason)`` for one sighting, or None when it is fine."""
+    if (sighting.get("kind") or "") in AI_KINDS:
+        return _judge_ai_answer(sighting, brand, official, harvest_status)
     host = _result_host(sighting)
     if brand is not None and host and brand.owns(host) and (sighting.get("kind") or "") in AD_KINDS:
         if sighting["e164"] in official or (harvest_status != "ok" and brand.phone_support):
@@ -165,6 +173,20 @@ def judge(
         return "own_ad_unpublished_number", "suspect", "the brand's own ad shows a number the brand does not publish"
     outcome = classify(sighting, brand, official, formerly_official, harvest_status)
     return None if outcome is None else ("unofficial_number", *outcome)
+
+
+def _judge_ai_answer(sighting: dict[str, Any], brand: Brand | None, official: set[str],
+                     harvest_status: str | None) -> tuple[str, str, str] | None:
+    rule = "ai_answer_number"
+    if sighting["e164"] in official:
+        return None
+    if brand is None:
+        return rule, "inconclusive", "brand is not in the brand list: official set unknown"
+    if not brand.phone_support:
+        return rule, "scam", "the engine's AI answer gives a number for a brand that runs no phone customer service"
+    if harvest_status != "ok":
+        return rule, "inconclusive", f"official set unknown (harvest {harvest_status or 'missing'})"
+    return rule, "scam", "the engine's AI answer gives a number the brand does not publish"
 
 
 def advertiser_domain(s: dict[str, Any]) -> str:
@@ -200,7 +222,7 @@ def _finding(group: list[dict[str, Any]], rule: str, verdict: str, reason: str) 
         "screenshot_sha256", "evidence_sha256")}  # fmt: skip
     return Finding(
         brand=s["brand"], e164=s["e164"], number_type=number_type, verdict=verdict, reason=reason,
-        severity="low" if rule == "own_ad_unpublished_number" else severity_for(verdict, kind, number_type),
+        severity=_severity(rule, verdict, kind, number_type),
         engine=engine, kind=kind, rank=int(s.get("rank") or 0), rule=rule, advertiser_domain=advertiser_domain(s),
         platform="" if rule == "own_ad_unpublished_number" else platform_for(engine, kind),
         engines=_distinct(g.get("engine") for g in group),
@@ -213,6 +235,14 @@ def _finding(group: list[dict[str, Any]], rule: str, verdict: str, reason: str) 
             "captured_at")} for g in group), key=lambda x: tuple(str(v or "") for v in x.values()))),
         **text,
     )  # fmt: skip
+
+
+def _severity(rule: str, verdict: str, kind: str, number_type: str) -> str:
+    if rule == "own_ad_unpublished_number":
+        return "low"
+    if rule == "ai_answer_number" and verdict != "inconclusive":
+        return "high"  # the engine's own voice
+    return severity_for(verdict, kind, number_type)
 
 
 def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:

@@ -67,7 +67,7 @@ ANSWER_ENDS = ("complete", "unfinished", "declined")
 MAX_LATE_MS = 60_000
 VERDICTS = ("finding", "inconclusive")
 # the audit's rules (audits.rules.RULES); lookalike_domain expectations name a domain instead of a number
-RULES = ("unofficial_number", "own_ad_unpublished_number", "lookalike_domain")
+RULES = ("unofficial_number", "own_ad_unpublished_number", "lookalike_domain", "ai_answer_number")
 NOT_AUDITED_STATUSES = ("captcha", "blocked", "consent")
 _HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 

@@ -21,7 +21,7 @@ from typing import Any
 STATUSES = ("new", "recurring", "gone", "reopened")
 STATES = ("open", "confirmed", "dismissed", "reported", "resolved")
 ACTIONS = ("confirm", "dismiss", "reported", "resolve")
-RULES = ("unofficial_number", "own_ad_unpublished_number", "lookalike_domain")
+RULES = ("unofficial_number", "own_ad_unpublished_number", "lookalike_domain", "ai_answer_number")
 
 
 def nights_list(v: Any, data: dict[str, Any], where: str, total: int) -> list[int] | None:

@@ -36,7 +36,7 @@ def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard
         status: Annotated[str | None, typer.Option(help="new, recurring, gone or reopened.")] = None,
         brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None,
         rule: Annotated[str | None, typer.Option(
-            help="unofficial_number, own_ad_unpublished_number or lookalike_domain.")] = None,
+            help="unofficial_number, own_ad_unpublished_number, lookalike_domain or ai_answer_number.")] = None,
         engine: Annotated[str | None, typer.Option(help="Seen on this engine.")] = None,
         since: Annotated[str | None, typer.Option(help="Last seen on or after this date (YYYY-MM-DD).")] = None,
         include_all: Annotated[bool, typer.Option("--all", help="Include dismissed findings.")] = False,
