@@ -5,9 +5,10 @@ Each job is taken (:func:`serpaudit.crawl.capture.take_capture`) and stored at o
 capture it took; a resumed night skips the jobs its run already captured.
 
 Jobs run in lanes, one per engine (:mod:`serpaudit.crawl.lanes`), each within its
-engine's politeness budget (:mod:`serpaudit.crawl.politeness`). A CAPTCHA or block
-page is recorded as such, never as "no ads"; the engine backs off and its
-blocked jobs are retried later in the night.
+engine's politeness budget (:mod:`serpaudit.crawl.politeness`), following the night's
+job policy (:mod:`serpaudit.crawl.policy`, which the distributed coordinator follows
+too). A CAPTCHA or block page is recorded as such, never as "no ads"; the
+engine backs off and its blocked jobs are retried later in the night.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from typing import Any
 from serpaudit.crawl.capture import RETRYABLE, CaptureRecord, Job, store_capture
 from serpaudit.crawl.evidence import EvidenceFolder
 from serpaudit.crawl.lanes import Lane, LaneOptions, run_lanes
-from serpaudit.crawl.politeness import Pacer, engine_limits, parse_window
+from serpaudit.crawl.policy import EventLog, NightWindow
+from serpaudit.crawl.politeness import Pacer, engine_limits
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +72,13 @@ def shuffled_by_engine(jobs: list[Job], seed: str) -> dict[str, list[Job]]:
 
 def crawl(settings: Any, store: Any, jobs: list[Job], run_id: str, evidence: EvidenceFolder, *,
           open_browser: Callable[[str], Any], seed: str,
-          progress: Callable[[CaptureRecord], None] | None = None) -> CrawlSummary:
-    """Take the run's pending jobs in lanes (one per engine) and store each capture as it comes."""
+          progress: Callable[[CaptureRecord], None] | None = None, events: EventLog | None = None,
+          window: NightWindow | None = None) -> CrawlSummary:
+    """Take the run's pending jobs in lanes (one per engine) and store each capture as it comes.
+
+    ``events`` collects the policy's decisions; ``window`` is the night's (default: ``settings.window`` from
+    now).
+    """
     summary = CrawlSummary()
     todo = pending_jobs(store, run_id, jobs)
     if len(todo) < len(jobs):
@@ -81,11 +88,11 @@ def crawl(settings: Any, store: Any, jobs: list[Job], run_id: str, evidence: Evi
     stop = threading.Event()
     options = LaneOptions(settings.region, settings.language, settings.retries, settings.block_retries,
                           settings.job_timeout_s)
-    window = parse_window(settings.window)
+    events = events if events is not None else EventLog()
+    window = window or NightWindow.of(settings.window)
     lanes = [
-        Lane(engine, engine_jobs, Pacer(engine, engine_limits(settings, engine), random.Random(f"{seed}:{engine}"),
-                                        window=window),
-             partial(open_browser, engine), options, out, stop)
+        Lane(engine, engine_jobs, Pacer(engine, engine_limits(settings, engine), random.Random(f"{seed}:{engine}")),
+             partial(open_browser, engine), options, out, stop, events=events, window=window)
         for engine, engine_jobs in shuffled_by_engine(todo, seed).items()
     ]
 

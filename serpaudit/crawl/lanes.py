@@ -1,18 +1,14 @@
-"""The night's searches, one lane per engine, run at once: Google's budget never slows Bing.
+"""The local executor of the night's policy: one lane per engine, run at once, so Google's budget never slows Bing.
 
-Each lane is a thread with its own Playwright and Chromium (Playwright's sync API is
-not thread-safe), its own :class:`serpaudit.crawl.politeness.Pacer`, and its engine's
-jobs in a shuffled order. Lanes only *take* captures; the calling thread stores
-each one as it arrives (the SQLite connection stays in one thread), so a capture
-is durable as soon as it is taken.
+Each lane is a thread with its own Playwright and Chromium (Playwright's sync API is not thread-safe),
+its own :class:`serpaudit.crawl.politeness.Pacer`, and its engine's jobs in a shuffled order. What to search
+next, when, and what a block or an error means is :mod:`serpaudit.crawl.policy`'s (the Celery coordinator
+follows the same policy); a lane carries it out. Lanes only *take* captures; the calling thread stores
+each one as it arrives (the SQLite connection stays in one thread), so a capture is durable as soon as
+it is taken.
 
-An engine that blocks pauses (exponential backoff) while the other lanes go on; its
-blocked jobs go to the back of its lane and are retried later in the night, up to
-``block_retries`` times. After ``GIVE_UP_AFTER`` blocks in a row the lane stops
-searching and records its remaining jobs as blocked (never as "no ads").
-
-A browser that crashed (or hangs: errors in a row, or a job past ``job_timeout_s``, when
-the lane kills its own Chromium by pid) is closed and relaunched, and the job is taken again.
+A browser that crashed (or hangs: errors in a row, or a job past ``job_timeout_s``, when the lane kills
+its own Chromium by pid) is closed and relaunched, and the job is taken again (once).
 """
 
 from __future__ import annotations
@@ -20,21 +16,19 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from serpaudit.crawl.capture import CaptureRecord, Job, blocked_record, take_capture, utc_now
+from serpaudit.crawl.policy import BLOCKED, NO_WINDOW, RETAKE, BrowserHealth, EngineLane, EventLog, GiveUp, NightWindow
 from serpaudit.crawl.politeness import Pacer
 from serpaudit.ops.procs import browser_pids, kill
 
 log = logging.getLogger(__name__)
 
 _LAUNCH = threading.Lock()
-GIVE_UP_AFTER = 6  # blocks in a row: with the default backoff, about an hour of trying
-ERRORS_BEFORE_RELAUNCH = 2  # failed jobs in a row: the browser may hang
 
 
 @dataclass(frozen=True)
@@ -51,12 +45,18 @@ class Lane:
 
     def __init__(self, engine: str, jobs: list[Job], pacer: Pacer, open_browser: Callable[[], Any],
                  options: LaneOptions, out: queue.Queue[tuple[str, CaptureRecord | None]],
-                 stop: threading.Event) -> None:
+                 stop: threading.Event, *, events: EventLog | None = None,
+                 window: NightWindow = NO_WINDOW) -> None:
         self.engine = engine
-        self.jobs = jobs
+        self.events = events or EventLog()
+        self.policy = EngineLane(engine, jobs, block_retries=options.block_retries, events=self.events,
+                                 window=window)
         self.pacer = pacer
+        pacer.sleep = stop.wait  # the egress's turn is waited for unless the night is stopping
+        self.health = BrowserHealth()
         self.open_browser = open_browser
         self.options = options
+        self.locale = f"{options.language}-{options.region}"
         self.out = out
         self.stop = stop
         self.browser: Any = None
@@ -71,38 +71,30 @@ class Lane:
             self.out.put((self.engine, None))  # this lane is done
 
     def _run(self) -> None:
-        pending = deque(self.jobs)
-        tries: Counter[Job] = Counter()
-        errors_in_row = 0
-        locale = f"{self.options.language}-{self.options.region}"
-        while pending and not self.stop.is_set():
-            job = pending.popleft()
-            if self.pacer.blocks_in_row >= GIVE_UP_AFTER:
-                self.out.put((self.engine, blocked_record(
-                    job, locale=locale, reason=f"{self.engine} kept blocking: backed off for the rest of the night")))
-                continue
-            if not self._sleep(self.pacer.wait_time(len(pending) + 1)):
+        while not self.stop.is_set():
+            at = self.policy.next_at()
+            if at is None:
+                return  # one job at a time: nothing is ever out here, so None means the lane is done
+            if not self._sleep(at - self.policy.clock()):
                 return
-            record = self._take(job)
-            if record.status == "error":
-                errors_in_row += 1
-                if not self._browser_alive() or errors_in_row >= ERRORS_BEFORE_RELAUNCH:
-                    self._relaunch("crashed" if not self._browser_alive() else "failing: maybe hung")
-                    errors_in_row = 0
-                    record = self._take(job)
-            if record.status != "error":
-                errors_in_row = 0
-            if record.status in ("captcha", "blocked"):
+            turn = self.policy.take()
+            if isinstance(turn, GiveUp):
+                self.out.put((self.engine, blocked_record(turn.job, locale=self.locale, reason=turn.reason)))
+                continue
+            record = self._take(turn)
+            if record is None:
+                return
+            why = self.health.after(record.status, alive=self._browser_alive())
+            if why:
+                self._relaunch(turn, why)
+            pause = 0.0
+            if record.status in BLOCKED:
                 pause = self.pacer.blocked()
-                retry = tries[job] < self.options.block_retries
-                tries[job] += 1
-                if retry:
-                    pending.append(job)  # later in the night, after the pause
-                log.warning("%s blocked (%s); backing off %.0f s (%d in a row)%s", self.engine, record.status, pause,
-                            self.pacer.blocks_in_row, "; will retry this job later" if retry else "")
+                log.warning("%s blocked (%s); backing off %.0f s", self.engine, record.status, pause)
             elif record.status != "error":
                 self.pacer.answered()
-            self.out.put((self.engine, record))
+            if self.policy.record(turn, record.status, pause_s=pause, relaunched=why) != RETAKE:
+                self.out.put((self.engine, record))
 
     def _launch(self) -> None:
         with _LAUNCH:  # one launch at a time, so the new Chromium is this lane's
@@ -110,10 +102,13 @@ class Lane:
             self.browser = self.open_browser()
             self.pids = browser_pids() - before
 
-    def _take(self, job: Job) -> CaptureRecord:
+    def _take(self, job: Job) -> CaptureRecord | None:
+        """The job's capture, after its egress's turn; None when the night stopped meanwhile."""
+        self.pacer.turn()
+        if self.stop.is_set():
+            return None
         if self.browser is None:
             self._launch()
-        self.pacer.searched()
         # the whole job has job_timeout_s: past it, this lane's Chromium is killed (a hung browser),
         # the job fails as an error and the browser is relaunched
         watchdog = threading.Timer(self.options.job_timeout_s, self._hung, [job])
@@ -126,7 +121,7 @@ class Lane:
             if self._browser_alive():
                 raise  # a bug, not a crash: fail the night loudly
             # the browser died under the job (outside a page load): an error the lane recovers from
-            return CaptureRecord(job, "error", f"{self.options.language}-{self.options.region}", utc_now(),
+            return CaptureRecord(job, "error", self.locale, utc_now(),
                                  error=f"browser crashed or hung: {str(exc).splitlines()[0]}")
         finally:
             watchdog.cancel()
@@ -139,8 +134,9 @@ class Lane:
     def _browser_alive(self) -> bool:
         return self.browser is not None and bool(getattr(self.browser, "alive", lambda: True)())
 
-    def _relaunch(self, why: str) -> None:
+    def _relaunch(self, job: Job, why: str) -> None:
         log.warning("%s lane: browser %s; relaunching it", self.engine, why)
+        self.events.emit(job, "relaunched", why)
         self._close()
         self.relaunches += 1
 

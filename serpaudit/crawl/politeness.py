@@ -1,9 +1,14 @@
-"""How fast one engine's lane may search: delay + jitter, an hourly budget, a time window, backoff.
+"""How fast one engine may be searched from one egress: delay + jitter, an hourly budget, backoff.
 
-One :class:`Pacer` per engine lane. Before each search the lane asks
-:meth:`Pacer.wait_time`; after a block it calls :meth:`Pacer.blocked`, which
-pauses that engine only (exponentially: ``backoff_s``, doubling up to
+One :class:`Pacer` per engine lane on this machine; a Celery worker keeps the same budget shared through
+Redis by every process on its egress (:class:`serpaudit.crawl.distributed.pacing.SharedPacer`). Both are the
+policy's pacing (:class:`serpaudit.crawl.policy.Pacing`): :meth:`Pacer.turn` waits for the engine's next turn;
+after a block :meth:`Pacer.blocked` pauses that engine only (exponentially: ``backoff_s``, doubling up to
 ``backoff_max_s``) while the other lanes go on.
+
+``max_per_hour`` means the same in both modes: turns at least 3600 / ``max_per_hour`` s apart, so no hour
+ever holds more than ``max_per_hour`` searches of an engine from one egress (a budget spread evenly, never
+spent in a burst).
 """
 
 from __future__ import annotations
@@ -11,10 +16,9 @@ from __future__ import annotations
 import random
 import re
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from crawler.engines import ENGINE_NAMES
@@ -58,8 +62,8 @@ def backoff_pause_s(limits: Limits, blocks_in_row: int) -> float:
 
 
 def spread_delay_s(limits: Limits, rng: random.Random) -> float:
-    """The gap before the next search when the hourly budget is spread evenly (distributed workers, whose jobs
-    wait for their turn inside a time limit): never more than ``max_per_hour`` searches in any hour."""
+    """The gap before the next search: the delay with its jitter, and the hourly budget spread evenly (never
+    more than ``max_per_hour`` searches in any hour)."""
     return max(delay_s(limits, rng), 3600 / limits.max_per_hour if limits.max_per_hour else 0.0)
 
 
@@ -139,44 +143,42 @@ def check_night_settings(s: Any) -> None:
             raise SettingsProblem(f"proxies: {item!r} is not ENGINE=URL, e.g. google=http://proxy:3128")
 
 
+@dataclass(frozen=True)
+class Turn:
+    waited_s: float
+    refused: str | None = None  # why this job may not search now: it is recorded blocked with this reason
+    retry_after_s: float = 0.0  # when refused: how long until the engine has a turn on this egress again
+
+
 class Pacer:
     """The politeness budget of one engine's lane (thread-confined: one lane, one pacer)."""
 
-    def __init__(self, engine: str, limits: Limits, rng: random.Random, *, window: tuple[int, int] | None = None,
-                 clock: Callable[[], float] = time.monotonic,
-                 wall: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, engine: str, limits: Limits, rng: random.Random, *,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], object] = time.sleep) -> None:
         self.engine = engine
         self.limits = limits
         self.rng = rng
-        self.window = window
         self.clock = clock
-        self.wall = wall
-        self.last: float | None = None
-        self.recent: deque[float] = deque()
+        self.sleep = sleep
+        self.next_at: float | None = None
         self.blocks_in_row = 0
         self.paused_until = 0.0
 
-    def wait_time(self, jobs_left: int) -> float:
+    def wait_time(self) -> float:
         """Seconds to wait before the next search."""
         now = self.clock()
-        waits = [self.paused_until - now]
-        if self.last is not None:
-            gap = delay_s(self.limits, self.rng)
-            if self.window and jobs_left > 0:
-                # spread what is left evenly over what is left of the window
-                left = (window_end(self.window, self.wall()) - self.wall()).total_seconds()
-                gap = max(gap, left / jobs_left)
-            waits.append(self.last + gap - now)
-        if self.limits.max_per_hour:
-            while self.recent and self.recent[0] <= now - 3600:
-                self.recent.popleft()
-            if len(self.recent) >= self.limits.max_per_hour:
-                waits.append(self.recent[0] + 3600 - now)
-        return max(0.0, *waits)
+        return max(0.0, self.paused_until - now, (self.next_at or now) - now)
+
+    def turn(self) -> Turn:
+        """Wait for the engine's next turn, and take it."""
+        wait = self.wait_time()
+        if wait > 0:
+            self.sleep(wait)
+        self.searched()
+        return Turn(wait)
 
     def searched(self) -> None:
-        self.last = self.clock()
-        self.recent.append(self.last)
+        self.next_at = self.clock() + spread_delay_s(self.limits, self.rng)
 
     def blocked(self) -> float:
         """The engine blocked a search: pause it; returns the pause in seconds."""

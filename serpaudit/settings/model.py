@@ -84,7 +84,8 @@ class Settings:
     # Seconds each lane waits between two searches of its engine, plus up to jitter_s at random.
     min_delay_s: float = 8.0
     jitter_s: float = 4.0
-    # Searches per engine per hour at most (0: no limit).
+    # Searches per engine per hour at most from one egress, spread evenly: two searches at least
+    # 3600 / max_per_hour s apart, locally and on workers (0: no limit).
     max_per_hour: int = 120
     # Spread the night's searches over this UTC time window, e.g. "01:00-05:00" (empty: as fast as allowed).
     window: str = ""

@@ -19,6 +19,8 @@ from audits.brands import Brand
 from audits.store import Store
 from serpaudit.app import stages
 from serpaudit.cli import app
+from serpaudit.crawl.capture import Job
+from serpaudit.crawl.policy import EngineLane, EventLog, NightWindow
 from serpaudit.crawl.politeness import Limits, Pacer, SettingsProblem, parse_window, window_end
 from serpaudit.night.health import incomplete_reasons
 from serpaudit.night.pipeline import RunOutcome, start_or_resume
@@ -82,23 +84,26 @@ class Clock:
 
 def test_a_lane_keeps_its_delay_jitter_and_hourly_budget():
     clock = Clock()
-    pacer = Pacer("google", Limits(10, 5, 3, 60, 600), random.Random(1), clock=clock)
-    assert pacer.wait_time(10) == 0  # the first search goes at once
+    pacer = Pacer("google", Limits(10, 5, 0, 60, 600), random.Random(1), clock=clock)
+    assert pacer.wait_time() == 0  # the first search goes at once
     pacer.searched()
-    assert 10 <= pacer.wait_time(10) <= 15
-    for _ in range(2):
-        clock.t += 20
-        pacer.searched()
-    clock.t += 20
-    # three searches in the last hour: the fourth waits until the first is an hour old
-    assert pacer.wait_time(10) == pytest.approx(1000 + 3600 - clock.t)
+    assert 10 <= pacer.wait_time() <= 15
+    # max_per_hour = 3: turns at least 1200 s apart, as on a worker, so no hour ever holds a fourth search
+    hourly = Pacer("google", Limits(10, 5, 3, 60, 600), random.Random(1), clock=clock)
+    starts = []
+    for _ in range(4):
+        clock.t += hourly.wait_time()
+        starts.append(clock.t)
+        hourly.searched()
+    assert [b - a for a, b in zip(starts, starts[1:], strict=False)] == pytest.approx([1200] * 3)
+    assert starts[3] - starts[0] >= 3600
 
 
 def test_a_blocking_engine_backs_off_exponentially_up_to_the_cap():
     clock = Clock()
     pacer = Pacer("bing", Limits(0, 0, 0, 60, 200), random.Random(1), clock=clock)
     assert [pacer.blocked() for _ in range(4)] == [60, 120, 200, 200]
-    assert pacer.wait_time(1) == pytest.approx(200)
+    assert pacer.wait_time() == pytest.approx(200)
     pacer.answered()
     assert pacer.blocks_in_row == 0
 
@@ -108,10 +113,14 @@ def test_the_window_spreads_what_is_left_over_what_is_left_of_it():
     at = datetime(2026, 1, 2, 1, 0, tzinfo=UTC)
     assert window_end((23 * 60, 3 * 60), at) == datetime(2026, 1, 2, 3, 0, tzinfo=UTC)
     clock = Clock()
-    pacer = Pacer("google", Limits(1, 0, 0, 60, 600), random.Random(1), window=(23 * 60, 3 * 60), clock=clock,
-                  wall=lambda: at)
-    pacer.searched()
-    assert pacer.wait_time(jobs_left=4) == pytest.approx(7200 / 4)
+    window = NightWindow.of("23:00-03:00", clock=clock, wall=lambda: at)
+    assert window.ends_at == pytest.approx(clock.t + 7200)
+    jobs = [Job("Telnova", "google", f"q{i}", "desktop") for i in range(5)]
+    lane = EngineLane("google", jobs, block_retries=0, events=EventLog(clock), window=window, clock=clock)
+    lane.record(lane.take(), "ok")  # the first search goes at once
+    assert lane.next_at() == pytest.approx(clock.t + 7200 / 4)  # 4 left over the 2 h left
+    clock.t += 7200 + 60  # a night past its window goes on as fast as its pacing allows
+    assert lane.next_at() == clock.t
     with pytest.raises(SettingsProblem, match="window"):
         parse_window("2am-5am")
 
