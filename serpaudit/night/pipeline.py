@@ -166,7 +166,7 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                 from serpaudit.crawl.distributed.coordinator import crawl_distributed
 
                 crawled = crawl_distributed(settings, store, jobs, run_id, evidence, resolve_all_to=resolve_all_to,
-                                            progress=each)
+                                            seed=seed, progress=each)
             else:
                 crawled = crawl(settings, store, jobs, run_id, evidence, seed=seed,
                                 open_browser=partial(_open_browser, settings, resolve_all_to),

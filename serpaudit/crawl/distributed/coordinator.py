@@ -8,9 +8,13 @@ the run's current session, so the jobs a crashed coordinator left in the queues 
 (in sandbox mode they even point at a sandbox web that is gone), while the results they finished are
 collected from the result backend instead of being captured again.
 
-A job that comes back blocked (CAPTCHA, block page, or refused by the worker's politeness while its engine
-pauses) is stored as such and sent again later in the night, as a local lane retries it: not before the
-pause the worker reported, up to ``block_retries`` times.
+When to send which job is the night's job policy (:mod:`serpaudit.crawl.policy`), the one a local lane follows:
+one :class:`~serpaudit.crawl.policy.EngineLane` per engine, in the order of the night's seed.  A job is sent no
+earlier than its slot in ``window``; one that comes back blocked (CAPTCHA, block page, or refused by the
+worker's politeness) is stored as such and sent again later in the night, not before the pause the worker
+reported (its engine sends nothing meanwhile, then one job at a time until one is answered), up to
+``block_retries`` times; after ``GIVE_UP_AFTER`` blocks in a row the engine's waiting jobs are given up
+(stored blocked).  A worker that relaunched its browser after an error has the job sent again, once.
 
 The run's crawl ends when every job is stored, blocked or timed out: a job is given up (stored as
 ``error``) when it is not back ``job_timeout_s + visibility_timeout_s`` after a worker started it (one
@@ -24,7 +28,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,12 +36,13 @@ from typing import Any
 from celery.result import AsyncResult
 
 from audits.store import Store
-from serpaudit.crawl.capture import CaptureRecord, store_capture, utc_now
+from serpaudit.crawl.capture import CaptureRecord, blocked_record, store_capture, utc_now
 from serpaudit.crawl.distributed.app import RESULT_TTL_S, make_app, queue_for
 from serpaudit.crawl.distributed.records import EvidenceMismatch, JobSpec, store_result
 from serpaudit.crawl.distributed.worker import session_key
 from serpaudit.crawl.evidence import EvidenceFolder
-from serpaudit.crawl.jobs import CrawlSummary, Job, pending_jobs
+from serpaudit.crawl.jobs import CrawlSummary, Job, pending_jobs, shuffled_by_engine
+from serpaudit.crawl.policy import BLOCKED, DONE, EngineLane, EventLog, GiveUp, NightWindow
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,10 +63,13 @@ class DistributedCrawl:
     """One coordinator session over one run."""
 
     def __init__(self, settings: Settings, store: Store, run_id: str, evidence: EvidenceFolder, *,
-                 resolve_all_to: str | None, progress: Callable[[Job, str], None] | None = None,
+                 resolve_all_to: str | None, seed: str = "", progress: Callable[[Job, str], None] | None = None,
+                 events: EventLog | None = None, window: NightWindow | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.settings, self.store, self.run_id, self.evidence = settings, store, run_id, evidence
-        self.resolve_all_to, self.progress, self.clock = resolve_all_to, progress, clock
+        self.resolve_all_to, self.seed, self.progress, self.clock = resolve_all_to, seed, progress, clock
+        self.events = events if events is not None else EventLog(clock)
+        self.window = window or NightWindow.of(settings.window, clock=clock)
         self.app = make_app(settings)
         self.redis = self.app.backend.client
         self.session = uuid.uuid4().hex[:10]
@@ -69,8 +77,7 @@ class DistributedCrawl:
         self.summary = CrawlSummary()
         self.stored: set[str] = set()
         self.duplicates = 0  # results that came back for a job already stored (re-deliveries)
-        self.tries: Counter[str] = Counter()  # times a job came back blocked and was sent again
-        self.deferred: list[tuple[float, JobSpec]] = []  # blocked jobs to send again, not before a time
+        self.sends: Counter[Job] = Counter()
         self.patience = settings.job_timeout_s + settings.visibility_timeout_s + RESTORE_SLACK_S
 
     def run(self, jobs: list[Job]) -> CrawlSummary:
@@ -88,7 +95,7 @@ class DistributedCrawl:
         if self.stored:
             log.info("run %s: %d job(s) already stored, %d to go", self.run_id, len(self.stored), len(specs))
         specs = [s for s in specs if not self._collect_earlier(s, earlier)]
-        self._drive(deque(specs))
+        self._drive(specs)
         if self.duplicates:
             log.info("run %s: %d re-delivered result(s) ignored (already stored)", self.run_id, self.duplicates)
         return self.summary
@@ -108,43 +115,40 @@ class DistributedCrawl:
         for old in sessions:
             res = AsyncResult(f"{spec.key}.{old}", app=self.app)
             done = res.result if res.state == "SUCCESS" else None
-            # an error may be the crash itself (in sandbox mode the sandbox web went down with it): redo those
-            if done and not done.get("stale") and done["record"]["status"] != "error":
-                self._store(spec, done)
+            # an error may be the crash itself (in sandbox mode the sandbox web went down with it): redo those,
+            # and blocked jobs as a resume does
+            if done and not done.get("stale") and done["record"]["status"] not in ("error", *BLOCKED):
+                store_result(self.store, self.evidence, self.run_id, done)
+                self._done(spec, done["record"]["status"])
                 res.forget()
                 return True
         return False
 
-    def _drive(self, pending: deque[JobSpec]) -> None:
+    def _drive(self, specs: list[JobSpec]) -> None:
+        by_job = {s.job: s for s in specs}
+        lanes = {engine: EngineLane(engine, jobs, block_retries=self.settings.block_retries, events=self.events,
+                                    window=self.window, clock=self.clock)
+                 for engine, jobs in shuffled_by_engine(list(by_job), self.seed).items()}
         outstanding: dict[str, _Outstanding] = {}
         last_progress = self.clock()
-        while pending or outstanding or self.deferred:
-            start = self.clock()
-            due = [d for d in self.deferred if d[0] <= start]
-            self.deferred = [d for d in self.deferred if d[0] > start]
-            pending.extend(spec for _, spec in due)
-            while pending and len(outstanding) < self.settings.max_queued_jobs:
-                spec = pending.popleft()
-                if not outstanding:
-                    last_progress = self.clock()  # nothing was out (blocked jobs waiting): no worker is late
-                tries = self.tries[spec.key]
-                task_id = f"{spec.key}.{self.session}" + (f".{tries}" if tries else "")
-                res = self.app.send_task("serpaudit.capture", args=[spec.to_json()], task_id=task_id,
-                                         queue=self.queue)
-                outstanding[task_id] = _Outstanding(spec, res, self.clock())
+        while outstanding or not all(lane.done for lane in lanes.values()):
+            if not outstanding:
+                last_progress = self.clock()  # nothing is out (jobs wait for their turn): no worker is late
+            self._send_due(lanes, by_job, outstanding)
             time.sleep(POLL_S)
             now = self.clock()
             for task_id, out in list(outstanding.items()):
+                lane = lanes[out.spec.engine]
                 state = out.result.state
                 if state == "SUCCESS":
-                    self._store(out.spec, out.result.result)
+                    self._store(lane, out.spec, out.result.result)
                 elif state in ("FAILURE", "REVOKED"):
-                    self._give_up(out.spec, f"failed on the worker: {out.result.result!r}"[:500])
+                    self._give_up(lane, out.spec, f"failed on the worker: {out.result.result!r}"[:500])
                 elif state == "STARTED" and out.started_at is None:
                     out.started_at = now
                     continue
                 elif out.started_at is not None and now - out.started_at > self.patience:
-                    self._give_up(out.spec, f"timed out: not back {self.patience:.0f} s after a worker took it")
+                    self._give_up(lane, out.spec, f"timed out: not back {self.patience:.0f} s after a worker took it")
                     out.result.revoke()
                 else:
                     continue
@@ -156,33 +160,65 @@ class DistributedCrawl:
                           now - last_progress, self.queue)
                 for out in outstanding.values():
                     out.result.revoke()
-                for spec in [o.spec for o in outstanding.values()] + list(pending):
-                    self._give_up(spec, f"timed out: no worker took it from queue {self.queue!r}")
+                    self._give_up(lanes[out.spec.engine], out.spec,
+                                  f"timed out: no worker took it from queue {self.queue!r}")
+                for lane in lanes.values():
+                    while lane.pending:
+                        self._give_up(lane, by_job[lane.pending.popleft()],
+                                      f"timed out: no worker took it from queue {self.queue!r}")
                 return
 
-    def _store(self, spec: JobSpec, result: dict[str, Any]) -> None:
+    def _send_due(self, lanes: dict[str, EngineLane], by_job: dict[Job, JobSpec],
+                  outstanding: dict[str, _Outstanding]) -> None:
+        """Send every turn that is due, one lane after the other, up to ``max_queued_jobs`` out at once."""
+        sent = True
+        while sent:
+            sent = False
+            for lane in lanes.values():
+                at = lane.next_at()
+                if len(outstanding) >= self.settings.max_queued_jobs or at is None or at > self.clock():
+                    continue
+                sent = True
+                turn = lane.take()
+                if isinstance(turn, GiveUp):
+                    spec = by_job[turn.job]
+                    locale = f"{spec.language}-{spec.region}"
+                    store_capture(self.store, self.evidence, self.run_id,
+                                  blocked_record(turn.job, locale=locale, reason=turn.reason))
+                    self._done(spec, "blocked")
+                    continue
+                spec = by_job[turn]
+                sends = self.sends[turn]  # each send its own task id: a job sent again is a new task
+                self.sends[turn] += 1
+                task_id = f"{spec.key}.{self.session}" + (f".{sends}" if sends else "")
+                res = self.app.send_task("serpaudit.capture", args=[spec.to_json()], task_id=task_id,
+                                         queue=self.queue)
+                outstanding[task_id] = _Outstanding(spec, res, self.clock())
+
+    def _store(self, lane: EngineLane, spec: JobSpec, result: dict[str, Any]) -> None:
         if spec.key in self.stored:
             self.duplicates += 1
+            lane.lost(spec.job)
             return
-        try:
+        if result.get("relaunched"):
+            self.events.emit(spec.job, "relaunched", f"on {result.get('worker')}: {result['relaunched']}")
+            self.summary.relaunches[spec.engine] = self.summary.relaunches.get(spec.engine, 0) + 1
+        try:  # a blocked job is stored as such for now (a crash keeps it, a resume redoes it)
             status = store_result(self.store, self.evidence, self.run_id, result)
         except (EvidenceMismatch, KeyError, TypeError) as exc:
-            self._give_up(spec, f"evidence did not arrive intact: {exc}")
+            self._give_up(lane, spec, f"evidence did not arrive intact: {exc}")
             return
-        if status in ("captcha", "blocked") and self.tries[spec.key] < self.settings.block_retries:
-            # stored as blocked for now (a crash keeps it, and a resume redoes it); sent again after the pause
-            self.tries[spec.key] += 1
-            wait = float(result.get("retry_after_s") or 0)
-            self.deferred.append((self.clock() + wait, spec))
-            log.info("%s %s %r: %s; sent again in %.0f s (retry %d of %d)", spec.engine, spec.device, spec.query,
-                     status, wait, self.tries[spec.key], self.settings.block_retries)
-            return
-        self._done(spec, status)
+        verdict = lane.record(spec.job, status, pause_s=float(result.get("retry_after_s") or 0),
+                              relaunched=result.get("relaunched"))
+        if verdict == DONE:  # RETRY: sent again later in the night; RETAKE: sent again next, to a fresh browser
+            self._done(spec, status)
 
-    def _give_up(self, spec: JobSpec, why: str) -> None:
+    def _give_up(self, lane: EngineLane, spec: JobSpec, why: str) -> None:
+        lane.lost(spec.job)
         if spec.key in self.stored:
             return
         log.warning("%s %s %r: %s", spec.engine, spec.device, spec.query, why)
+        self.events.emit(spec.job, "gave_up", why)
         record = CaptureRecord(spec.job, "error", f"{spec.language}-{spec.region}", utc_now(), error=why)
         store_capture(self.store, self.evidence, self.run_id, record)
         self._done(spec, "error")
@@ -195,9 +231,10 @@ class DistributedCrawl:
 
 
 def crawl_distributed(settings: Settings, store: Store, jobs: list[Job], run_id: str, evidence: EvidenceFolder, *,
-                      resolve_all_to: str | None, progress: Callable[[Job, str], None] | None = None
+                      resolve_all_to: str | None, seed: str = "", progress: Callable[[Job, str], None] | None = None
                       ) -> CrawlSummary:
-    """The crawl stage on the workers: same jobs, same stored captures as :func:`serpaudit.crawl.jobs.crawl`."""
-    return DistributedCrawl(settings, store, run_id, evidence, resolve_all_to=resolve_all_to,
+    """The crawl stage on the workers: same jobs, same policy, same stored captures as
+    :func:`serpaudit.crawl.jobs.crawl`."""
+    return DistributedCrawl(settings, store, run_id, evidence, resolve_all_to=resolve_all_to, seed=seed,
                             progress=progress).run(jobs)
 

@@ -11,11 +11,13 @@ processes on one host, or hosts sharing one proxy -- shares one budget::
                                             blocks        blocks in a row seen from this egress
 
 A job reserves the next free turn (a transaction: two processes never get the same one) and sleeps until it.
-Unlike a lane, which may spend its hourly budget in a burst and then pause, a worker spreads ``max_per_hour``
-evenly (turns at least 3600 / max_per_hour s apart): its job waits for its turn inside ``job_timeout_s``.
-When the turn is further off than half of that (the engine is paused after blocks, or too many processes
-share the egress), the job is not searched and comes back ``blocked``, with the reason: not audited, never
-"no ads".
+As a local lane does, a worker spreads ``max_per_hour`` evenly (turns at least 3600 / max_per_hour s apart), so
+a job waits for its turn inside ``job_timeout_s``.  When the turn is further off than half of that (the
+engine is paused after blocks, or too many processes share the egress), the job is not searched and comes
+back ``blocked``, with the reason: not audited, never "no ads".
+
+This is the policy's pacing on a worker (:class:`serpaudit.crawl.policy.Pacing`); the coordinator keeps the rest
+of the policy (:mod:`serpaudit.crawl.policy`): the engine's pause after a block, retries, giving up, the window.
 """
 
 from __future__ import annotations
@@ -24,12 +26,11 @@ import random
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from serpaudit.crawl.politeness import Limits, backoff_pause_s, engine_limits, engine_proxy, spread_delay_s
+from serpaudit.crawl.politeness import Limits, Turn, backoff_pause_s, engine_limits, engine_proxy, spread_delay_s
 
 STATE_TTL_S = 24 * 3600  # an egress's budget state outlives a night's pauses, then Redis forgets it
 
@@ -51,13 +52,6 @@ def worker_limits(settings: Any, engine: str) -> Limits:
         return Limits(float(settings.worker_min_delay_s), limits.jitter_s, limits.max_per_hour, limits.backoff_s,
                       limits.backoff_max_s)
     return limits
-
-
-@dataclass(frozen=True)
-class Turn:
-    waited_s: float
-    refused: str | None = None  # why this job may not search now: it is recorded blocked with this reason
-    retry_after_s: float = 0.0  # when refused: how long until the engine has a turn on this egress again
 
 
 class SharedPacer:

@@ -1,13 +1,16 @@
 """The worker side: ``serpaudit worker`` and the capture task it runs.
 
-Each worker process keeps its own Chromium per engine setting (started at the engine's first job, relaunched
-after a failure), built from the worker's own settings as a local lane's is: the engine's proxy
-(``proxies``), its profile under ``profile_dir``, the browser and its flags are the worker's business, so a
-worker in Germany runs with German egress.  The locale and default time zone follow the job's region and
-language.  It never opens the database: the capture goes back to the coordinator.
+Each worker process keeps its own Chromium per engine setting (started at the engine's first job), built from
+the worker's own settings as a local lane's is: the engine's proxy (``proxies``), its profile under
+``profile_dir``, the browser and its flags are the worker's business, so a worker in Germany runs with German
+egress.  The locale and default time zone follow the job's region and language.  It never opens the
+database: the capture goes back to the coordinator.  A Chromium is relaunched after errors as a local lane's
+is (:class:`serpaudit.crawl.policy.BrowserHealth`); the result says so, and the coordinator sends the job
+again, once.
 
 Politeness is the worker's too (:mod:`.pacing`): the local lane's per-engine budgets, shared by every worker
-process on the same egress through Redis.
+process on the same egress through Redis.  The rest of the night's policy (retries, giving up, the window)
+is the coordinator's.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from serpaudit.crawl.browsers import browser_config
 from serpaudit.crawl.distributed.app import CAPTURE_TASK, make_app, queue_for
 from serpaudit.crawl.distributed.pacing import SharedPacer, egress_of, worker_limits
 from serpaudit.crawl.distributed.records import JobSpec, refused_result, run_job
+from serpaudit.crawl.policy import BLOCKED, BrowserHealth
 from serpaudit.crawl.politeness import longest_spread_delay_s, without_budgets
 from serpaudit.settings import Settings, load_settings
 
@@ -35,6 +39,7 @@ log = logging.getLogger(__name__)
 
 _state: dict[str, Any] = {"settings": None, "profile_slot": None}
 _browsers: dict[BrowserConfig, Browser] = {}  # this process's Chromiums, one per distinct engine setting
+_health: dict[BrowserConfig, BrowserHealth] = {}  # when each of them is relaunched
 _slot_lock: list[IO[str]] = []  # held for the life of the process: its profile slot is its own
 
 
@@ -129,12 +134,19 @@ def capture_task(task: Any, payload: dict[str, Any]) -> dict[str, Any]:
     else:
         config = job_browser_config(settings, spec)
         try:
-            result = run_job(_browser(config), spec)
+            browser = _browser(config)
+            result = run_job(browser, spec)
         except Exception:
             close_browser(config)  # the next job gets a fresh Chromium
             raise
         status = result["record"]["status"]
-        if status in ("captcha", "blocked"):
+        alive = bool(getattr(browser, "alive", lambda: True)())
+        why = _health.setdefault(config, BrowserHealth()).after(status, alive=alive)
+        if why:
+            log.warning("%s browser %s after job %s: relaunching it", spec.engine, why, spec.key)
+            close_browser(config)
+            result["relaunched"] = why
+        if status in BLOCKED:
             result["retry_after_s"] = pacer.blocked()
             log.warning("%s blocked (%s) on %s: pausing it there for %.0f s", spec.engine, status, pacer.egress,
                         result["retry_after_s"])

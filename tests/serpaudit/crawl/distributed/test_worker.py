@@ -160,3 +160,12 @@ def test_worker_politeness_that_cannot_fit_in_a_job_is_a_settings_error_naming_t
     monkeypatch.setenv("SERPAUDIT_MIN_DELAY_S", "200")
     result = CliRunner().invoke(app, ["worker"])
     assert result.exit_code == 2 and "min_delay_s" in result.output
+
+
+def test_a_workers_chromium_is_relaunched_after_two_errors_in_a_row_and_the_result_says_so(job):
+    job.answers["google"] = "error"
+    assert "relaunched" not in job("google")
+    assert job("google", query="Telnova contact")["relaunched"] == "failing: maybe hung"
+    job.answers["google"] = "ok"
+    assert "relaunched" not in job("google", query="Telnova telefoon")
+    assert len(job.launched) == 2  # the third job ran in a fresh Chromium
