@@ -22,17 +22,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bs4 import BeautifulSoup
+from lxml import etree
 
 from audits.lookalike import neutral_sites
 from audits.store import Store
 from crawler.domains import registrable_domain
+from crawler.visible_text import parse_html
 
 MIN_PAGE_TEXT = 40  # a page with less text than this says too little to be told apart
 _HOSTISH = re.compile(r"\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b")
 _DIGITS = re.compile(r"[0-9]+")
 _SPACE = re.compile(r"\s+")
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+# The page's text as the fingerprint has always read it (BeautifulSoup's get_text): every text node but
+# scripts, styles, templates and ruby annotations, hidden ones included.  Fingerprints are kept with the
+# findings and join campaigns across nights, so this reading must not change.
+_PAGE_TEXT = etree.XPath(
+    "//text()[not(ancestor::script or ancestor::style or ancestor::template or ancestor::rt or ancestor::rp)]",
+    smart_strings=False,
+)
 
 
 def campaign_id(seed: str) -> str:
@@ -42,7 +50,7 @@ def campaign_id(seed: str) -> str:
 
 def page_fingerprint(html: str) -> str | None:
     """The same page under another domain (or number) gives the same fingerprint; tiny pages give None."""
-    text = BeautifulSoup(html, "lxml").get_text(" ").lower()
+    text = " ".join(_PAGE_TEXT(parse_html(html))).lower()
     text = _SPACE.sub(" ", _DIGITS.sub("#", _HOSTISH.sub("@", text))).strip()
     if len(text) < MIN_PAGE_TEXT:
         return None

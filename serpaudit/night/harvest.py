@@ -14,16 +14,23 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from bs4 import BeautifulSoup
+from lxml import etree
 
 from crawler import contact
 from crawler.browser import Browser
 from crawler.domains import is_on_domains
 from crawler.errors import FetchError
+from crawler.visible_text import parse_html
 from serpaudit.crawl.evidence import EvidenceFolder
 
 log = logging.getLogger(__name__)
 
+# A link's words, hidden or not (a contact link in a collapsed menu still leads to the contact page), as
+# BeautifulSoup's get_text read them: every text node but scripts, styles, templates and ruby annotations.
+_LINK_TEXT = etree.XPath(
+    ".//text()[not(ancestor::script or ancestor::style or ancestor::template or ancestor::rt or ancestor::rp)]",
+    smart_strings=False,
+)
 CONTACT_WORDS = re.compile(
     r"contact|klantenservice|klanten-service|service|help|support|bellen|bel-ons|customer", re.I
 )
@@ -105,13 +112,14 @@ def harvest_brand(browser: Browser, store, brand, run_id: str, evidence: Evidenc
 
 def contact_links(html: str, base_url: str, domains) -> list[str]:
     """Links on a page that lead to contact pages on the brand's own domains."""
-    soup = BeautifulSoup(html, "lxml")
     out: list[str] = []
-    for a in soup.find_all("a", href=True):
-        href = urljoin(base_url, str(a["href"]))
+    for a in parse_html(html).iter("a"):
+        if a.get("href") is None:
+            continue
+        href = urljoin(base_url, a.get("href"))
         if urlsplit(href).scheme not in ("http", "https") or not is_on_domains(href, domains):
             continue
-        label = f"{a.get_text(' ', strip=True)} {urlsplit(href).path}"
+        label = f"{' '.join(t.strip() for t in _LINK_TEXT(a) if t.strip())} {urlsplit(href).path}"
         if CONTACT_WORDS.search(label):
             out.append(href.split("#")[0])
     return list(dict.fromkeys(out))
