@@ -44,6 +44,7 @@ class AnswerMarkup:
     engine_hosts: Collection[str]  # links to these hosts are the engine's own, not sources
     max_climb: int = 8
     by_heading: bool = True  # also find panels by their title (Google marks its panel with nothing else)
+    chrome: str = ""  # the panel's parts that are never the answer (a disclaimer)
 
 
 @dataclass(frozen=True)
@@ -88,15 +89,28 @@ def read_answer(block: Element, markup: AnswerMarkup) -> Answer:
     wanted = {label.casefold() for label in markup.labels}
     title = next((t for t in (visible_text(h).strip() for h in select(block, markup.headings))
                   if t.casefold() in wanted), "")
-    return Answer(block=block, title=title, text=text, state=_state(block, text, markup),
+    declined = not text and any(m in visible_text(block).casefold() for m in markup.declined)
+    if not text and not declined:
+        text = _unknown_body(block, markup)
+    return Answer(block=block, title=title, text=text, state=_state(block, text, declined, markup),
                   sources=_sources(block, markup))
 
 
-def _state(block: Element, text: str, markup: AnswerMarkup) -> str:
+def _unknown_body(block: Element, markup: AnswerMarkup) -> str:
+    """The panel's text in markup the body selectors do not know (the engine changed it): everything a reader
+    sees but the panel's title, its buttons and the engine's own links ("learn more").  An answer still being
+    written shows none of that, so it stays "unfinished"."""
+    skip = {*select(block, markup.headings), *select(block, "button, [role=button], [role=progressbar]"),
+            *(select(block, markup.chrome) if markup.chrome else ())}
+    skip |= {a for a in block.iter("a") if _is_engine((urlsplit(str(a.get("href") or "")).hostname or "").lower(),
+                                                      markup.engine_hosts) or not a.get("href")}
+    return visible_text(block, skip=skip).strip()
+
+
+def _state(block: Element, text: str, declined: bool, markup: AnswerMarkup) -> str:
+    if declined:  # a decline message shown (visible_text leaves the hidden ones out) and no answer
+        return "declined"
     if not text:
-        shown = visible_text(block).casefold()
-        if any(m in shown for m in markup.declined):  # visible_text leaves hidden messages out
-            return "declined"
         return "unfinished"
     for control in select(block, markup.expand):
         if control.tag == "a" or control.get("href") is not None or is_hidden(control, block):

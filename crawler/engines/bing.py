@@ -84,6 +84,7 @@ AI_ANSWER = AnswerMarkup(
     body=".b_cs_text", expand="button[aria-expanded], [role=button][aria-expanded]",
     declined=("copilot kan deze vraag niet beantwoorden", "copilot can't answer this", "copilot can’t answer this"),
     engine_hosts=("bing.com", "microsoft.com", "msn.com", "microsofttranslator.com"), by_heading=False,
+    chrome=".b_cs_disclaimer",
 )
 AI_ANSWER_STOP = "li.b_algo, li.b_ad"  # what the answer panel never holds (crawler.browser_pages.AnswerSteps)
 AI_ANSWER_NEVER = "li.b_ad, .sb_add, .b_adSlug"  # an expand button is never inside an ad

@@ -131,3 +131,11 @@ def test_the_real_pt_br_page_has_a_collapsed_answer_above_the_organic_results(se
     keys = ("kind", "placement", "rank", "title", "landing_url", "domain", "text")
     assert [{k: r[k] for k in keys} for r in organic] == [{k: r[k] for k in keys} for r in before
                                                           if r["kind"] != "ai_answer"]
+
+
+def test_an_answer_in_markup_the_parser_does_not_know_keeps_its_text_and_number():
+    unknown = ('<div class="zz9new"><p>Bel Telnova op 0900 1234 567.</p></div><div role="button" '
+               'aria-expanded="false">Meer weergeven</div>')
+    _, a = _answer(_page(_panel(unknown)))
+    assert (a.answer_state, a.text) == ("collapsed", "Bel Telnova op 0900 1234 567.")
+    assert [p.e164 for p in a.phones] == ["+319001234567"]
