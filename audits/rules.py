@@ -337,5 +337,5 @@ def audit(store: Store, run_id: str, *, save: bool = True, harvest_run_id: str |
     for c in blocked:
         log.warning("not audited: %s %s %r (%s): %s", c["brand"], c["engine"], c["query"], c["device"],
                     c["status"])  # fmt: skip
-    log.info("audit of run %s: %s", run_id, dict(sorted(counts.items())))
+    log.info("audit of run %s: %s", run_id, ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items())))
     return AuditResult(run_id=run_id, findings=findings, counts=dict(sorted(counts.items())), blocked=blocked)

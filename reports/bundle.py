@@ -179,7 +179,7 @@ def write_bundle(
                             sent=sent))  # fmt: skip
     paths.append(out_dir / "summary.txt")
     paths.append(write_manifest(out_dir))
-    log.info("wrote %d report files to %s", len(paths), out_dir)
+    log.debug("wrote %d report files to %s", len(paths), out_dir)  # a temporary folder: its caller names the final one
     return Bundle(out_dir, paths, csvs, zips, sent, summary, subject(counts))
 
 

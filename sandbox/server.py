@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -21,13 +22,25 @@ import trustme
 log = logging.getLogger(__name__)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A browser that closes a connection mid-answer (a cancelled favicon, a page left) is no error: it is
+    logged at debug level instead of printing a traceback into the night's terminal."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | ssl.SSLError | TimeoutError):
+            log.debug("sandbox: %s went away: %s", client_address, exc)
+            return
+        super().handle_error(request, client_address)
+
+
 class SandboxServer:
     """``with SandboxServer(web) as srv: ... srv.address  # "127.0.0.1:PORT"``"""
 
     def __init__(self, web: Any, host: str = "127.0.0.1", port: int = 0) -> None:
         self.web = web
         handler = _make_handler(web)
-        self._httpd = ThreadingHTTPServer((host, port), handler)
+        self._httpd = _QuietServer((host, port), handler)
         ca = trustme.CA()
         cert = ca.issue_cert("sandbox.invalid", "localhost")
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -23,8 +23,8 @@ def demo(config: Path | None, world: Path | None, out: Path, nights: int | None 
     try:
         load_world(world or DEFAULT_WORLD_PATH)  # a bad world file is refused before anything is created
         with RunLock(out / "serpaudit.db", "demo"):
-            result = run_demo(world or DEFAULT_WORLD_PATH, out, settings, progress=lambda s: log.info("%s", s),
-                              nights=nights)
+            # no progress callback: the crawl logs each job once itself
+            result = run_demo(world or DEFAULT_WORLD_PATH, out, settings, nights=nights)
     except RunLocked as exc:
         raise LockedError(str(exc)) from exc
     except WorldError as exc:
@@ -41,7 +41,7 @@ def demo(config: Path | None, world: Path | None, out: Path, nights: int | None 
         lines.append("lifecycle OK: new, recurring, gone, reopened and dismissed findings as the world expects"
                      if result.lifecycle_ok else "lifecycle FAILED: the case file differs from the world's nights")
     lines += ["", f"database: {result.settings.database}", f"evidence: {result.settings.evidence_dir}"]
-    lines += [f"report:   {p}" for p in result.run.reports]
+    lines += [f"reports:  {p.parent}" for p in result.run.reports[-1:]]
     lines.append("demo OK: findings match the world's ground truth" if result.perfect
                  else "demo FAILED: findings differ from the world's ground truth")
     score = result.score

@@ -9,6 +9,7 @@ import phonenumbers
 
 from audits.store import Store
 from crawler.phones import number_type_name, to_e164
+from reports.cells import phone_number
 from serpaudit.app.brands import brand_name, brand_names
 from serpaudit.app.config import store_for
 from serpaudit.app.errors import InputError
@@ -41,7 +42,7 @@ def official_add(config: Path | None, brand: str, number: str, reason: str) -> s
     brand = brand_names(store, [brand])[0]
     phone = _number(store, settings, brand, number)
     store.record_official(brand, phone, "", "manual", utc_now(), None, manual=True, reason=reason)
-    return f"{brand}: {phone['e164']} added as official ({reason})"
+    return f"{brand}: {phone_number(phone['e164'], settings.region)} added as official ({reason})"
 
 
 def official_remove(config: Path | None, brand: str, number: str, reason: str) -> str:
@@ -49,4 +50,4 @@ def official_remove(config: Path | None, brand: str, number: str, reason: str) -
     brand = brand_names(store, [brand])[0]
     phone = _number(store, settings, brand, number)
     store.remove_official(brand, phone["e164"], reason)
-    return f"{brand}: {phone['e164']} removed from the official numbers ({reason})"
+    return f"{brand}: {phone_number(phone['e164'], settings.region)} removed from the official numbers ({reason})"

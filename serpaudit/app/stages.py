@@ -19,7 +19,7 @@ from audits.store import Store
 from crawler.errors import BrowserNotFound, CrawlError
 from serpaudit.app.config import settings_for, store_for
 from serpaudit.app.errors import IncompleteError, InputError, LockedError
-from serpaudit.crawl.politeness import without_budgets
+from serpaudit.crawl.politeness import sandbox_pacing
 from serpaudit.night.health import incomplete_reasons, unfinished_reason
 from serpaudit.night.pipeline import (
     EXIT_CLEAN,
@@ -32,7 +32,7 @@ from serpaudit.night.pipeline import (
 )
 from serpaudit.night.reporting import ReportOutcome, deliver, write_run_reports
 from serpaudit.ops.lock import RunLock, RunLocked
-from serpaudit.ops.logs import add_log_file, night_summary
+from serpaudit.ops.logs import add_log_file, night_summary, run_in_words
 from serpaudit.ops.outputs import LowDiskError, check_free_disk, prune_evidence
 from serpaudit.settings import Settings
 
@@ -99,7 +99,7 @@ def _locked_stages(settings: Settings, which: tuple[str, ...], brands: list[str]
     except LowDiskError as exc:
         raise IncompleteError(str(exc)) from exc
     if settings.sandbox_world:
-        settings = without_budgets(settings)  # the sandbox web is ours: no politeness budget to keep
+        settings = sandbox_pacing(settings)  # the sandbox web is ours: no budgets, short backoffs
     try:
         with _routing(settings) as resolve_all_to:
             outcome = run_pipeline(settings, store, stages=which, command=command, brand_names=brands,
@@ -123,13 +123,11 @@ def _locked_stages(settings: Settings, which: tuple[str, ...], brands: list[str]
 
 
 def _log_outcome(outcome: RunOutcome) -> None:
-    log.info("run %s: %s", outcome.run_id, outcome.summary)
+    log.info("run %s: %s", outcome.run_id, run_in_words(outcome.summary))
     for reason in outcome.reasons:
         log.warning("INCOMPLETE: %s", reason)
     for c in outcome.not_audited:
         log.warning("NOT audited: %s %s %r (%s)", c["engine"], c["device"], c["query"], c["status"])
-    for p in outcome.reports:
-        log.info("report: %s", p)
     if outcome.mail_note:
         log.info("mail: %s", outcome.mail_note)
 

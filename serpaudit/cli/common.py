@@ -64,21 +64,86 @@ def print_parsed(objects: list[dict[str, Any]], nfiles: int) -> None:
             typer.echo(json.dumps(obj, ensure_ascii=False))
 
 
+HEADINGS = {"e164": "number"}  # the human table shows a number as dialled; --json keeps E.164
+
+
+def phone_display(e164: str) -> str:
+    """An E.164 number as a person dials it from the Netherlands: 0900 1234567; 00 1 ... abroad."""
+    from reports.cells import phone_number  # lazy: phonenumbers loads for a table with numbers only
+
+    return phone_number(e164, "NL") if e164 else ""
+
+
 def print_rows(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
+    """Rows as JSON, or as a table that fits the terminal's width and wraps between words, never in one.
+
+    Piped (no terminal) the table keeps its natural width: one line per row, for grep.
+    """
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
         return
     if not rows:
         typer.echo("(none)")
         return
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
-    widths = [min(max(len(c), *(len(row[i]) for row in cells)), 48) for i, c in enumerate(columns)]
-    typer.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    import io
+    import shutil
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 100_000
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="", padding=(0, 1))
+    cells = [[_cell(r.get(c), c) for c in columns] for r in rows]
+    headings = [HEADINGS.get(c, c.replace("_", " ")) for c in columns]
+    # a column is never narrower than its longest word (a number: than itself), so words wrap whole, never cut
+    room = width - 2 * (len(columns) - 1)
+    least = _least_widths(headings, cells, columns)
+    if sum(least) > room:  # names of kinds ('unofficial_number') may then wrap at their underscores
+        cells = [[v.replace("_", " ") if c in _KIND_COLUMNS else v for v, c in zip(row, columns, strict=True)]
+                 for row in cells]
+        least = _least_widths(headings, cells, columns)
+    if sum(least) > room:  # too narrow for a table: one block of lines per row
+        for row in cells:
+            for h, v in zip(headings, row, strict=True):
+                typer.echo(f"{h}: {v}" if v else f"{h}:")
+            typer.echo("")
+        return
+    widths = [max(len(v) for v in [h, *(row[i] for row in cells)]) for i, h in enumerate(headings)]
+    while sum(widths) > room:  # take the room from the column with the most to spare
+        i = max(range(len(widths)), key=lambda k: widths[k] - least[k])
+        widths[i] -= 1
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="", padding=(0, 1))
+    for h, w in zip(headings, widths, strict=True):
+        table.add_column(h, width=w, overflow="fold")
     for row in cells:
-        typer.echo("  ".join(v[:w].ljust(w) for v, w in zip(row, widths, strict=True)))
+        table.add_row(*(Text(v) for v in row))
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None, highlight=False, emoji=False, markup=False).print(table)
+    for line in out.getvalue().splitlines():
+        typer.echo(line.rstrip())
 
 
-def _cell(v: Any) -> str:
+_KIND_COLUMNS = {"rule", "number_type", "found_by"}
+
+
+def _least_widths(headings: list[str], cells: list[list[str]], columns: list[str]) -> list[int]:
+    return [max(len(w) for v in [h, *(row[i] for row in cells)] for w in _words(v, columns[i]))
+            for i, h in enumerate(headings)]
+
+
+def _words(text: str, column: str) -> list[str]:
+    return [text] if column == "e164" else (text.split() or [""])
+
+
+def _cell(v: Any, column: str = "") -> str:
+    if column == "e164" and v:
+        return phone_display(str(v))
+    if column.endswith(("_seen", "_at")) and isinstance(v, str) and v.endswith("+00:00"):
+        return v[:-6].replace("T", " ") + " UTC"  # date and time wrap apart in a narrow terminal
+    if isinstance(v, bool):
+        return "yes" if v else "no"
     if isinstance(v, list | tuple):
         return ";".join(map(str, v))
     return "" if v is None else str(v)

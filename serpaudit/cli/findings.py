@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from serpaudit.cli.common import Guard
+from serpaudit.cli.common import Guard, phone_display
 from serpaudit.lazy import LazyModule
 
 if TYPE_CHECKING:  # mypy checks the CLI's calls against the real use cases
@@ -61,7 +61,8 @@ def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard
              reference: str = "", on: str | None = None) -> None:
         for f in guard(fc.findings_set_state, config, action, ids, reason=reason, platform=platform,
                        reference=reference, on=on):
-            typer.echo(f"{f['id']}  {f['state']}  {f['brand']}  {f.get('e164') or '-'}  {f['advertiser_domain']}")
+            typer.echo(f"{f['id']}  {f['state']}  {f['brand']}  {phone_display(f.get('e164') or '') or '-'}  "
+                       f"{f['advertiser_domain']}")
 
     @findings_app.command("confirm")
     def confirm(ids: IdsArg, reason: ReasonOpt = "", config: ConfigOpt = None) -> None:
@@ -113,7 +114,8 @@ def _describe(shown: dict[str, Any]) -> str:
     f = shown["finding"]
     lines = [
         f"finding {f['id']}  [{f.get('status')}] [{f.get('state')}]  {f['brand']}  rule {f['rule']}",
-        f"number {f.get('raw') or f.get('e164') or '-'} ({f.get('e164') or 'none'})  "
+        f"number {phone_display(f.get('e164') or '') or '-'}"
+        + (f" (shown as {f['raw']})" if f.get("raw") and f.get("e164") else "") + "  "
         f"domain {f.get('advertiser_domain') or '-'}",
         f"verdict {f.get('verdict')} ({f.get('severity')}): {f.get('reason')}",
         f"seen {f.get('times_seen')} time(s) on {f.get('nights_seen')} night(s): {f.get('first_seen')} .. "

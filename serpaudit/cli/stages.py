@@ -34,7 +34,7 @@ DistributedOpt = Annotated[bool | None, typer.Option(
 def crawl(config: ConfigOpt = None, brand: BrandOpt = None, distributed: DistributedOpt = None) -> None:
     """Run the search jobs (brand x engine x query x device) and store each capture with its evidence."""
     code, outcome = guard(app_stages.stages, config, ("crawl",), brand, "crawl", distributed)
-    typer.echo(f"run {outcome.run_id}: captures {outcome.summary.get('captures', {})}")
+    typer.echo(f"run {outcome.run_id}: captures {_counts(outcome.summary.get('captures', {}))}")
     raise typer.Exit(code)
 
 
@@ -68,7 +68,7 @@ def run(config: ConfigOpt = None, brand: BrandOpt = None,
     """
     with NightDisplay() as display:
         code, outcome, summary = guard(app_stages.night, config, brand, fresh, distributed, on_jobs=display.jobs,
-                                        on_capture=display.capture)
+                                        on_capture=display.capture, on_pause=display.pause)
     if as_json:
         typer.echo(json.dumps({**summary, "findings_list": outcome.findings}, indent=2, ensure_ascii=False,
                               default=str))

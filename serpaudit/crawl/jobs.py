@@ -73,11 +73,12 @@ def shuffled_by_engine(jobs: list[Job], seed: str) -> dict[str, list[Job]]:
 def crawl(settings: Any, store: Any, jobs: list[Job], run_id: str, evidence: EvidenceFolder, *,
           open_browser: Callable[[str], Any], seed: str,
           progress: Callable[[CaptureRecord], None] | None = None, events: EventLog | None = None,
-          window: NightWindow | None = None) -> CrawlSummary:
+          window: NightWindow | None = None,
+          on_pause: Callable[[str, float], None] | None = None) -> CrawlSummary:
     """Take the run's pending jobs in lanes (one per engine) and store each capture as it comes.
 
     ``events`` collects the policy's decisions; ``window`` is the night's (default: ``settings.window`` from
-    now).
+    now); ``on_pause(engine, seconds)`` is told when an engine backs off after a block.
     """
     summary = CrawlSummary()
     todo = pending_jobs(store, run_id, jobs)
@@ -92,7 +93,8 @@ def crawl(settings: Any, store: Any, jobs: list[Job], run_id: str, evidence: Evi
     window = window or NightWindow.of(settings.window)
     lanes = [
         Lane(engine, engine_jobs, Pacer(engine, engine_limits(settings, engine), random.Random(f"{seed}:{engine}")),
-             partial(open_browser, engine), options, out, stop, events=events, window=window)
+             partial(open_browser, engine), options, out, stop, events=events, window=window,
+             on_pause=on_pause)
         for engine, engine_jobs in shuffled_by_engine(todo, seed).items()
     ]
 

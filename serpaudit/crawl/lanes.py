@@ -46,8 +46,9 @@ class Lane:
     def __init__(self, engine: str, jobs: list[Job], pacer: Pacer, open_browser: Callable[[], Any],
                  options: LaneOptions, out: queue.Queue[tuple[str, CaptureRecord | None]],
                  stop: threading.Event, *, events: EventLog | None = None,
-                 window: NightWindow = NO_WINDOW) -> None:
+                 window: NightWindow = NO_WINDOW, on_pause: Callable[[str, float], None] | None = None) -> None:
         self.engine = engine
+        self.on_pause = on_pause  # (engine, seconds): told from this lane's thread when it backs off
         self.events = events or EventLog()
         self.policy = EngineLane(engine, jobs, block_retries=options.block_retries, events=self.events,
                                  window=window)
@@ -90,7 +91,9 @@ class Lane:
             pause = 0.0
             if record.status in BLOCKED:
                 pause = self.pacer.blocked()
-                log.warning("%s blocked (%s); backing off %.0f s", self.engine, record.status, pause)
+                log.warning("%s blocked (%s); backing off %g s", self.engine, record.status, pause)
+                if self.on_pause:
+                    self.on_pause(self.engine, pause)
             elif record.status != "error":
                 self.pacer.answered()
             if self.policy.record(turn, record.status, pause_s=pause, relaunched=why) != RETAKE:

@@ -76,6 +76,17 @@ def without_budgets(settings: Any) -> Any:
     return replace(settings, min_delay_s=0.0, jitter_s=0.0, window="", max_per_hour=0, engine_limits=())
 
 
+# The sandbox web blocks on purpose, to rehearse the backoff: a rehearsal pauses as a real night does, briefly.
+SANDBOX_BACKOFF_S = 0.5
+SANDBOX_BACKOFF_MAX_S = 2.0
+
+
+def sandbox_pacing(settings: Any) -> Any:
+    """Settings for a night against the sandbox web: no budgets, and backoffs of seconds, not minutes."""
+    return replace(without_budgets(settings), backoff_s=min(settings.backoff_s, SANDBOX_BACKOFF_S),
+                   backoff_max_s=min(settings.backoff_max_s, SANDBOX_BACKOFF_MAX_S))
+
+
 def engine_proxy(settings: Any, engine: str) -> str | None:
     for item in settings.proxies:
         name, _, url = item.partition("=")

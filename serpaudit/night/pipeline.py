@@ -118,11 +118,12 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                  brand_names: list[str] | None = None, resolve_all_to: str | None = None,
                  progress: Callable[[str], None] | None = None, run_id: str | None = None, fresh: bool = False,
                  on_capture: Callable[[Job, str], None] | None = None,
-                 on_jobs: Callable[[int, int], None] | None = None) -> RunOutcome:
+                 on_jobs: Callable[[int, int], None] | None = None,
+                 on_pause: Callable[[str, float], None] | None = None) -> RunOutcome:
     """Run the given stages as one run (resuming an unfinished one); returns what happened.
 
     ``on_jobs(total, already_done)`` is called once the search jobs are known; ``on_capture(job, status)``
-    per capture stored.
+    per capture stored; ``on_pause(engine, seconds)`` when an engine backs off after a block (local crawls).
     """
     brands = select_brands(store, brand_names)
     scope = {"brands": sorted(b.name for b in brands) if brand_names else None, "stages": list(stages)}
@@ -156,7 +157,7 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                 on_jobs(len(jobs), len(jobs) - len(_pending(store, run_id, jobs)))
 
             def each(job: Job, status: str) -> None:
-                if progress:
+                if progress:  # a caller's own display; the crawl logs each job itself
                     progress(f"{job.engine} {job.device} {job.query!r}: {status}")
                 if on_capture:
                     on_capture(job, status)
@@ -170,7 +171,7 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
             else:
                 crawled = crawl(settings, store, jobs, run_id, evidence, seed=seed,
                                 open_browser=partial(_open_browser, settings, resolve_all_to),
-                                progress=lambda record: each(record.job, record.status))
+                                progress=lambda record: each(record.job, record.status), on_pause=on_pause)
             summary["captures"] = _count_statuses(store, run_id)
             if crawled.relaunches:
                 summary["browser_relaunches"] = crawled.relaunches

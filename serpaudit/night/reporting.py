@@ -99,7 +99,9 @@ def write_run_reports(settings: Settings, store: Store, run_id: str, now: str, *
         return made[0].paths
 
     place_run_reports(write, settings.reports_dir, run, limited=limited)
-    return _moved(made[0], settings.reports_dir / run_folder_name(run, limited))
+    final = settings.reports_dir / run_folder_name(run, limited)
+    log.info("report: %d files in %s", len(made[0].paths), final)  # the folder as it stands, not the temporary one
+    return _moved(made[0], final)
 
 
 def write_missing_reports(settings: Settings, store: Store, command: str, now: str) -> Bundle | None:
