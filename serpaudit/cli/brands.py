@@ -36,7 +36,7 @@ def brands_import(file: Annotated[Path, typer.Argument(help="Brand CSV (see READ
 
 @brands_app.command("remove")
 def brands_remove(names: Annotated[list[str], typer.Argument(
-                      help="Brand names, in any case (see `serpaudit brands list`).", metavar="NAME...")],
+                      help="Brand names, in any case (see `serpaudit brands list`).", metavar="NAME")],
                   config: ConfigOpt = None) -> None:
     """Remove brands and their official numbers; a brand with captures or findings is kept.
 

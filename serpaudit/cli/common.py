@@ -9,9 +9,37 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec, Protocol, TypeVar
 
 import typer
+from typer import core as _typer_core
 
 from serpaudit.app.errors import IncompleteError, InputError, LockedError
 from serpaudit.ops.exit_codes import EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_USAGE
+
+_KINDS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "Path": "PATH", "bool": "yes/no"}
+_typer_display_type = _typer_core.TyperOption.display_type
+
+
+def _type_label(param: Any, ctx: Any) -> str:
+    """A value's kind as --help shows it to people: PATH, TEXT, INTEGER, a|b|c (never a Python type)."""
+    label = str(_typer_display_type(param, ctx)).strip("<>")
+    if label.startswith("list[") and label.endswith("]"):  # a repeatable option: each value is one
+        label = label[5:-1]
+    return "|".join(_KINDS.get(part, part) for part in label.split("|"))
+
+
+def _argument_name(param: Any) -> str:
+    return str(param.metavar or param.name).upper() + ("..." if param.nargs != 1 else "")
+
+
+def _usage_name(param: Any) -> str:
+    return _argument_name(param) if param.required else f"[{_argument_name(param)}]"
+
+
+# Typer's plain help shows an option's Python type (<list[str]>, <path>) and an argument as {file}: help for
+# people names kinds of values (PATH, TEXT) and arguments in capitals (FILE, ID...), as click does.
+_typer_core.TyperOption.display_type_rich = lambda self, ctx: self.metavar or _type_label(self, ctx)  # type: ignore[method-assign,assignment]
+_typer_core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign,assignment]
+_typer_core.TyperArgument._rich_display_name = _argument_name  # type: ignore[method-assign,assignment]
+_typer_core.TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign,assignment]
 
 # Plain help and errors (rich_markup_mode=None): rich's help renderer imports a Markdown parser, which
 # took longer than the rest of start-up together.

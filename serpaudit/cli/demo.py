@@ -26,7 +26,10 @@ def demo(world: Annotated[Path | None, typer.Option(help="World file (default: t
          config: ConfigOpt = None, as_json: JsonOpt = False,
          nights: Annotated[int | None, typer.Option(
              help="Nights to play against one database (default: all the world's nights).")] = None) -> None:
-    """Play the world's nights against the sandbox web; score each night and check the findings' lifecycle."""
+    """Play the world's nights against the sandbox web; score each night and check the findings' lifecycle.
+
+    Example: serpaudit demo --out demo-out --nights 1
+    """
     out = out or Path(tempfile.mkdtemp(prefix="serpaudit-demo-"))
     result = guard(app_demo.demo, config, world, out, nights)
     if as_json:

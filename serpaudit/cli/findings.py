@@ -24,7 +24,8 @@ else:  # imported when a command runs, not for --help
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (TOML).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 IdsArg = Annotated[list[str], typer.Argument(help="Finding ids (or unique prefixes), as `findings list` shows.")]
-ReasonOpt = Annotated[str, typer.Option(help="Why (required for dismiss; kept in the event trail).")]
+ReasonOpt = Annotated[str, typer.Option(help="Why (optional; kept in the event trail).")]
+DismissReasonOpt = Annotated[str, typer.Option(help="Why they are no abuse (required; kept in the event trail).")]
 
 
 def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard,
@@ -42,7 +43,10 @@ def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard
         include_all: Annotated[bool, typer.Option("--all", help="Include dismissed findings.")] = False,
         run: Annotated[str | None, typer.Option(help="Only what this run saw.")] = None,
     ) -> None:
-        """Findings across nights, newest first (dismissed ones only with --all or --state dismissed)."""
+        """Findings across nights, newest first (dismissed ones only with --all or --state dismissed).
+
+    Example: serpaudit findings list --brand telnova --status new
+    """
         rows = guard(fc.findings_list, config, run=run, state=state, status=status, brand=brand, rule=rule,
                      engine=engine, since=since, include_all=include_all)
         print_rows(rows, as_json, fc.LIST_COLUMNS)
@@ -50,7 +54,10 @@ def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard
     @findings_app.command("show")
     def findings_show(finding_id: Annotated[str, typer.Argument(help="A finding id or a unique prefix.")],
                       config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
-        """One finding's whole history: every night with its evidence, every sighting and state change."""
+        """One finding's whole history: every night with its evidence, every sighting and state change.
+
+    Example: serpaudit findings show zyvbwjs
+    """
         shown = guard(fc.findings_show, config, finding_id)
         if as_json:
             typer.echo(json.dumps(shown, indent=2, ensure_ascii=False, default=str))
@@ -66,12 +73,18 @@ def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard
 
     @findings_app.command("confirm")
     def confirm(ids: IdsArg, reason: ReasonOpt = "", config: ConfigOpt = None) -> None:
-        """Confirm findings as abuse."""
+        """Confirm findings as abuse.
+
+    Example: serpaudit findings confirm zyvbwjs 0w7aa27 --reason "scam ad, called the number"
+    """
         _set("confirm", ids, config, reason)
 
     @findings_app.command("dismiss")
-    def dismiss(ids: IdsArg, reason: ReasonOpt = "", config: ConfigOpt = None) -> None:
-        """Dismiss findings (--reason required); allow-lists their number and domain for the brand."""
+    def dismiss(ids: IdsArg, reason: DismissReasonOpt = "", config: ConfigOpt = None) -> None:
+        """Dismiss findings (--reason required); allow-lists their number and domain for the brand.
+
+    Example: serpaudit findings dismiss p66aafs --reason "the brand's new partner"
+    """
         _set("dismiss", ids, config, reason)
 
     @findings_app.command("reported")
@@ -80,26 +93,38 @@ def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard
                  reference: Annotated[str, typer.Option(help="The platform's case or ticket number.")] = "",
                  on: Annotated[str | None, typer.Option("--date", help="Report date (default today).")] = None,
                  reason: ReasonOpt = "", config: ConfigOpt = None) -> None:
-        """Record that findings were reported to a platform; later nights track the takedown."""
+        """Record that findings were reported to a platform; later nights track the takedown.
+
+    Example: serpaudit findings reported zyvbwjs --platform google_ads --reference 7-1234
+    """
         _set("reported", ids, config, reason, platform, reference, on)
 
     @findings_app.command("resolve")
     def resolve(ids: IdsArg, reason: ReasonOpt = "", config: ConfigOpt = None) -> None:
-        """Mark findings resolved (a resolved finding seen again is open again)."""
+        """Mark findings resolved (a resolved finding seen again is open again).
+
+    Example: serpaudit findings resolve zyvbwjs --reason "ad taken down"
+    """
         _set("resolve", ids, config, reason)
 
     @campaigns_app.command("list")
     def campaigns_list(config: ConfigOpt = None, as_json: JsonOpt = False,
                        include_single: Annotated[bool, typer.Option(
                            "--all", help="Also campaigns of a single finding.")] = False) -> None:
-        """Campaigns: findings sharing a number, domain or landing page, across brands and nights."""
+        """Campaigns: findings sharing a number, domain or landing page, across brands and nights.
+
+    Example: serpaudit campaigns list --all
+    """
         print_rows(guard(fc.campaigns_list, config, include_single), as_json,
                    ["id", "headline", "findings", "open", "brands", "numbers", "domains"])
 
     @campaigns_app.command("show")
     def campaigns_show(campaign_id: Annotated[str, typer.Argument(help="A campaign id (campaigns list).")],
                        config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
-        """One campaign and its findings."""
+        """One campaign and its findings.
+
+    Example: serpaudit campaigns show c1merp4
+    """
         c = guard(fc.campaigns_show, config, campaign_id)
         if as_json:
             typer.echo(json.dumps(c, indent=2, ensure_ascii=False, default=str))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from serpaudit import __version__
 from serpaudit.cli import demo, stages, worker
 from serpaudit.cli import findings as cli_findings
 from serpaudit.cli.brands import brands_app
@@ -50,9 +51,17 @@ findings_app = typer.Typer(help="Findings across nights: list, show and triage t
 campaigns_app = typer.Typer(help="Campaigns: findings sharing a number, domain or landing page.", **PLAIN)
 
 
-@app.callback()
+def _version(shown: bool) -> None:
+    if shown:
+        typer.echo(f"serpaudit {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback(epilog="Example: serpaudit demo   (then: serpaudit init, serpaudit run; see README.md)")
 def main(verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output.")] = 0,
-         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False) -> None:
+         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+         version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Print serpaudit's version and exit.")] = False) -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
     setup_logging(level)
 

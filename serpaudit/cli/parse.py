@@ -23,7 +23,10 @@ def parse_serp(files: Annotated[list[Path], typer.Argument(help="Saved result pa
                engine: Annotated[str, typer.Option(help="google, bing or duckduckgo.")],
                region: Annotated[str, typer.Option(help="Region for national numbers.")] = "NL",
                url: Annotated[str | None, typer.Option(help="The page's URL, if known.")] = None) -> None:
-    """Parse saved result pages; one JSON object for one file, JSON Lines for several."""
+    """Parse saved result pages; one JSON object for one file, JSON Lines for several.
+
+    Example: serpaudit parse serp --engine google page.html
+    """
     print_parsed(guard(app_parse.parse_serp, files, engine, region, url), len(files))
 
 
@@ -31,5 +34,8 @@ def parse_serp(files: Annotated[list[Path], typer.Argument(help="Saved result pa
 def parse_contact(files: Annotated[list[Path], typer.Argument(help="Saved contact pages (HTML or text).")],
                   url: Annotated[str | None, typer.Option(help="The page's URL, if known.")] = None,
                   region: Annotated[str, typer.Option(help="Region for national numbers.")] = "NL") -> None:
-    """Parse saved contact pages; one JSON object for one file, JSON Lines for several."""
+    """Parse saved contact pages; one JSON object for one file, JSON Lines for several.
+
+    Example: serpaudit parse contact --url https://www.kpn.com/contact contact.html
+    """
     print_parsed(guard(app_parse.parse_contact, files, url, region), len(files))

@@ -21,20 +21,29 @@ AtOpt = Annotated[str, typer.Option("--at", help="Time of night, HH:MM (cron: lo
 
 @schedule_app.command("print")
 def schedule_print(config: ConfigOpt = None, at: AtOpt = "02:30") -> None:
-    """Print a crontab line and a systemd service and timer for `serpaudit run` in this directory."""
+    """Print a crontab line and a systemd service and timer for `serpaudit run` in this directory.
+
+    Example: serpaudit schedule print --at 02:30
+    """
     for line in guard(app_schedule.schedule, config, at, "print"):
         typer.echo(line)
 
 
 @schedule_app.command("install")
 def schedule_install(config: ConfigOpt = None, at: AtOpt = "02:30") -> None:
-    """Add the nightly line to your crontab (your other lines are kept)."""
+    """Add the nightly line to your crontab (your other lines are kept).
+
+    Example: serpaudit schedule install --at 02:30
+    """
     for line in guard(app_schedule.schedule, config, at, "install"):
         typer.echo(line)
 
 
 @schedule_app.command("remove")
 def schedule_remove(config: ConfigOpt = None) -> None:
-    """Remove this directory's nightly line from your crontab (your other lines are kept)."""
+    """Remove this directory's nightly line from your crontab (your other lines are kept).
+
+    Example: serpaudit schedule remove
+    """
     for line in guard(app_schedule.schedule, config, "02:30", "remove"):
         typer.echo(line)

@@ -19,7 +19,10 @@ else:  # imported when a command runs, not for --help
 
 
 def harvest(config: ConfigOpt = None, brand: BrandOpt = None) -> None:
-    """Visit each brand's official contact pages and store the numbers found."""
+    """Visit each brand's official contact pages and store the numbers found.
+
+    Example: serpaudit harvest --brand KPN
+    """
     code, outcome = guard(app_stages.stages, config, ("harvest",), brand, "harvest")
     print_rows([{"brand": b, "harvest": s} for b, s in outcome.summary.get("harvest", {}).items()], False,
                 ["brand", "harvest"])
@@ -32,7 +35,10 @@ DistributedOpt = Annotated[bool | None, typer.Option(
 
 
 def crawl(config: ConfigOpt = None, brand: BrandOpt = None, distributed: DistributedOpt = None) -> None:
-    """Run the search jobs (brand x engine x query x device) and store each capture with its evidence."""
+    """Run the search jobs (brand x engine x query x device) and store each capture with its evidence.
+
+    Example: serpaudit crawl --brand KPN --brand Ziggo
+    """
     code, outcome = guard(app_stages.stages, config, ("crawl",), brand, "crawl", distributed)
     typer.echo(f"run {outcome.run_id}: captures {_counts(outcome.summary.get('captures', {}))}")
     raise typer.Exit(code)
@@ -40,7 +46,10 @@ def crawl(config: ConfigOpt = None, brand: BrandOpt = None, distributed: Distrib
 
 def audit_cmd(config: ConfigOpt = None, as_json: JsonOpt = False,
               run: Annotated[str | None, typer.Option(help="Run id (default: the latest crawl).")] = None) -> None:
-    """Compare the numbers shown with the official ones and store findings."""
+    """Compare the numbers shown with the official ones and store findings.
+
+    Example: serpaudit audit --json
+    """
     code, outcome = guard(app_stages.audit, config, run)
     print_rows(outcome.findings, as_json, FINDING_COLUMNS)
     raise typer.Exit(code)
@@ -50,7 +59,10 @@ def report(config: ConfigOpt = None,
            run: Annotated[str | None, typer.Option(help="Run id (default: the latest crawl).")] = None,
            send: Annotated[bool, typer.Option("--send", help="Mail the reports (SMTP settings; login from the "
                                               "settings file or SERPAUDIT_SMTP_PASSWORD).")] = False) -> None:
-    """Write the report folder: platform CSVs and zips, findings.csv/.xlsx, report.html, summary."""
+    """Write the report folder: platform CSVs and zips, findings.csv/.xlsx, report.html, summary.
+
+    Example: serpaudit report --send
+    """
     outcome = guard(app_stages.report, config, run, send)
     for path in outcome.paths:
         typer.echo(str(path))
@@ -65,6 +77,8 @@ def run(config: ConfigOpt = None, brand: BrandOpt = None,
     """Harvest, crawl, audit and report in one go (for cron).
 
     Exit 0 clean, 1 findings, 2 input error, 3 incomplete, 4 another run holds the lock.
+
+    Example: serpaudit run --brand telnova -q
     """
     with NightDisplay() as display:
         code, outcome, summary = guard(app_stages.night, config, brand, fresh, distributed, on_jobs=display.jobs,

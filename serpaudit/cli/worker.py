@@ -19,5 +19,8 @@ def worker(config: ConfigOpt = None,
            queues: Annotated[str, typer.Option(help="Region queues to serve, comma-separated (default: the "
                                                     "region setting), e.g. nl,be.")] = "",
            concurrency: Annotated[int, typer.Option(help="Jobs at once, each in its own Chromium.")] = 1) -> None:
-    """Take capture jobs from broker_url and run them in this machine's Chromium (distributed crawls)."""
+    """Take capture jobs from broker_url and run them in this machine's Chromium (distributed crawls).
+
+    Example: serpaudit worker --queues nl --concurrency 2
+    """
     guard(app_worker.worker, config, [q for q in queues.split(",") if q.strip()], concurrency)
