@@ -15,13 +15,12 @@ evidence, never opened by default.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html as html_lib
-import re
 from pathlib import Path
 
-import lxml.html
-from lxml import etree
+import nh3
 
 from serpaudit.ops.names import slug
 
@@ -68,59 +67,45 @@ def safe_copy_path(html_path: str | Path) -> str:
     return (p[: -len(".html")] if p.endswith(".html") else p) + SAFE_SUFFIX
 
 
-# Nothing may run, load or submit: images inlined as data: URLs and inline styles are all that render.
-SAFE_CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
-            "form-action 'none'; base-uri 'none'")
-_DROP_TAGS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "link", "portal",
-              "audio", "video", "source", "track", "noscript", "template"}
-_URL_ATTRS = {"src", "srcset", "href", "action", "formaction", "poster", "background", "data", "codebase",
-              "cite", "longdesc", "usemap", "ping", "lowsrc", "dynsrc", "xlink:href", "manifest"}
-_CSS_LOAD = re.compile(r"url\s*\(|@import|expression\s*\(|image-set\s*\(", re.I)
+# The allow-list: text and structure only.  Anything else is unwrapped (its text kept, escaped) or, for the
+# tags below whose content is code or a foreign document, dropped with its content.  No style, meta, link,
+# base, frame, plug-in, form, image, media, svg or math survives, so nothing is left that can run, load,
+# refresh or submit.  nh3 (ammonia over html5ever) parses as a browser does and serialises its own tree, so
+# what Chromium parses from the copy is what was allowed (``<svg><style><meta …>`` cannot turn back into a tag).
+_SAFE_TAGS = frozenset({
+    "a", "abbr", "address", "article", "aside", "b", "bdi", "blockquote", "br", "caption", "cite", "code",
+    "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure",
+    "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i", "ins", "kbd", "li", "main", "mark",
+    "nav", "ol", "p", "pre", "q", "s", "samp", "section", "small", "span", "strong", "sub", "summary", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr"})
+_DROP_WITH_CONTENT = frozenset({
+    "script", "style", "template", "noscript", "noembed", "noframes", "iframe", "frame", "frameset",
+    "object", "embed", "applet", "svg", "math", "title", "textarea", "select", "xmp", "plaintext"})
+# Inert attributes only: no handler, no style, no URL but a tel: link (it loads nothing, and shows the number
+# a page dials).  A remote, relative or javascript: href is dropped, the link text stays.
+_SAFE_ATTRS = {"*": {"title", "lang", "dir"}, "a": {"href"}, "td": {"colspan", "rowspan"},
+               "th": {"colspan", "rowspan", "scope"}, "time": {"datetime"}, "ol": {"start", "reversed"}}
+
+_NOTE_STYLE = ".serpaudit-note{font:13px sans-serif;background:#fffbe6;border:1px solid #c90;padding:6px;margin:4px}"
+# Nothing may load, run, navigate or submit; the one style allowed is the note's own, by its hash.  (A meta
+# CSP cannot stop a top-level navigation in Chromium, which is why nothing that navigates is kept at all.)
+SAFE_CSP = ("default-src 'none'; style-src "
+            f"'sha256-{base64.b64encode(hashlib.sha256(_NOTE_STYLE.encode()).digest()).decode()}'; "
+            "navigate-to 'none'; form-action 'none'; base-uri 'none'")
 
 
 def sanitise_html(page: str, *, raw_name: str = "", raw_sha256: str = "") -> str:
-    """A copy of ``page`` that can be opened safely: no scripts, handlers or external loads."""
-    try:
-        root = lxml.html.document_fromstring(page or "<html></html>")
-    except (etree.ParserError, ValueError):
-        root = lxml.html.document_fromstring("<html><body></body></html>")
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str):  # comments and processing instructions
-            if el.getparent() is not None:
-                el.drop_tree()
-            continue
-        tag = el.tag.lower()
-        if tag in _DROP_TAGS or (tag == "meta" and el.get("http-equiv")):
-            el.drop_tree()
-            continue
-        if tag == "style":
-            el.text = _CSS_LOAD.sub("blocked(", el.text or "")
-        for attr in list(el.attrib):
-            name = attr.lower()
-            value = el.attrib[attr]
-            if name.startswith("on") or name in ("srcdoc", "http-equiv"):
-                del el.attrib[attr]
-            elif name in _URL_ATTRS:
-                if not value.strip().lower().startswith("data:image/") or name != "src":
-                    if value.strip().lower().startswith(("http:", "https:", "//")):  # where it led: inert text
-                        el.attrib[f"data-removed-{name.replace(':', '-')}"] = value[:500]
-                    del el.attrib[attr]
-            elif name == "style" and _CSS_LOAD.search(value):
-                el.attrib[attr] = _CSS_LOAD.sub("blocked(", value)
-    head = root.find("head")
-    if head is None:
-        head = etree.Element("head")
-        root.insert(0, head)
-    meta = etree.Element("meta", {"http-equiv": "Content-Security-Policy", "content": SAFE_CSP})
-    head.insert(0, meta)
-    head.insert(1, etree.Element("meta", {"name": "referrer", "content": "no-referrer"}))
-    body = root.find("body")
-    if body is not None:
-        note = lxml.html.fragment_fromstring(
-            '<div style="font:13px sans-serif;background:#fffbe6;border:1px solid #c90;padding:6px;margin:4px">'
-            "Sanitised copy of captured evidence: scripts, event handlers and external loads removed. "
-            f"Raw file: <code>{html_lib.escape(raw_name)}</code> sha256 <code>{html_lib.escape(raw_sha256)}</code>"
-            "</div>")
-        body.insert(0, note)
-    out = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
-    return str(out)
+    """A copy of ``page`` that can be opened safely: its text and structure, nothing that runs or loads.
+
+    The CSP and the note are written after sanitising, so only this function's own header carries a meta."""
+    body = nh3.clean(page or "", tags=set(_SAFE_TAGS), clean_content_tags=set(_DROP_WITH_CONTENT),
+                     attributes={k: set(v) for k, v in _SAFE_ATTRS.items()}, url_schemes={"tel"},
+                     url_relative="deny", link_rel=None, strip_comments=True)
+    esc = html_lib.escape
+    return ("<!DOCTYPE html>\n<html><head>"
+            f'<meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="{esc(SAFE_CSP, quote=False)}">'
+            '<meta name="referrer" content="no-referrer">'
+            f"<title>Sanitised copy of {esc(raw_name)}</title><style>{_NOTE_STYLE}</style></head>\n<body>"
+            '<div class="serpaudit-note">Sanitised copy of captured evidence: text and structure only; scripts, '
+            f"styles, images, frames, forms and links out removed. Raw file: <code>{esc(raw_name)}</code> "
+            f"sha256 <code>{esc(raw_sha256)}</code></div>\n{body}\n</body></html>\n")

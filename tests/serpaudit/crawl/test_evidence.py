@@ -36,4 +36,3 @@ def test_every_html_file_gets_a_sanitised_copy_that_cannot_run_or_load_anything(
     for gone in ("<script", "onload", "onclick", "javascript:alert", "<iframe", "<link", "refresh",
                  ' src="https://t.example', ' action="https://t.example', ' formaction=', "url(https://t.example"):
         assert gone not in safe, gone
-    assert 'data-removed-src="https://t.example/p.gif"' in safe  # where it pointed stays readable, inert
