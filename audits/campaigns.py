@@ -59,7 +59,7 @@ def page_fingerprint(html: str) -> str | None:
 
 def _fingerprint(store: Store, finding_id: str, run_id: str) -> str | None:
     for s in store.finding_sightings(finding_id, run_id):
-        if not (s.get("device") or "").startswith("landing:"):
+        if s.get("capture_kind") != "landing":
             continue
         path = store.capture_html_path(s["capture_id"])
         if path and Path(path).is_file():

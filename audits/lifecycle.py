@@ -52,10 +52,8 @@ def _now() -> str:
 
 
 def _job(c: dict) -> Job:
-    device = c.get("device") or ""
-    if device.startswith("landing:"):
-        device = device.split(":")[1]
-    return (c.get("brand") or "", c.get("engine") or "", c.get("query") or "", device)
+    """A capture's search job; a landing visit belongs to the job whose result led to it (same device)."""
+    return (c.get("brand") or "", c.get("engine") or "", c.get("query") or "", c.get("device") or "")
 
 
 def night_jobs(captures: list[dict]) -> dict[Job, bool]:

@@ -62,7 +62,7 @@ AD_PLATFORMS = {"google": "google_ads", "bing": "microsoft_advertising",
                 "duckduckgo": "microsoft_advertising"}  # fmt: skip
 _ENGINE_ORDER = {"google": 0, "bing": 1, "duckduckgo": 2}
 _PLACEMENT_ORDER = {"top": 0, "main": 1, "side": 2, "bottom": 3}
-_BLOCKED_KEYS = ("id", "brand", "engine", "query", "device", "locale", "status", "captured_at", "final_url",
+_BLOCKED_KEYS = ("id", "kind", "brand", "engine", "query", "device", "locale", "status", "captured_at", "final_url",
                  "error", "html_path", "html_sha256", "screenshot_path", "screenshot_sha256")  # fmt: skip
 
 
@@ -208,9 +208,10 @@ def _result_host(s: dict[str, Any]) -> str:
 
 
 def _rank_key(s: dict[str, Any]) -> tuple[Any, ...]:
+    # the result page before the landing page it led to: both show the same placement and rank
     return (_PLACEMENT_ORDER.get(s.get("placement") or "", 9), s.get("rank") or 10_000, s.get("device") or "",
-            s.get("captured_at") or "", _ENGINE_ORDER.get(s.get("engine") or "", 9), s.get("channel") or "",
-            s.get("sighting_id") or "")  # fmt: skip
+            s.get("capture_kind") == "landing", s.get("captured_at") or "", _ENGINE_ORDER.get(s.get("engine") or "", 9),
+            s.get("channel") or "", s.get("sighting_id") or "")  # fmt: skip
 
 
 def _finding(group: list[dict[str, Any]], rule: str, verdict: str, reason: str) -> Finding:
@@ -226,13 +227,13 @@ def _finding(group: list[dict[str, Any]], rule: str, verdict: str, reason: str) 
         engine=engine, kind=kind, rank=int(s.get("rank") or 0), rule=rule, advertiser_domain=advertiser_domain(s),
         platform="" if rule == "own_ad_unpublished_number" else platform_for(engine, kind),
         engines=_distinct(g.get("engine") for g in group),
-        devices=_distinct(_device(g.get("device")) for g in group),
+        devices=_distinct(g.get("device") for g in group),
         placements=_distinct(g.get("placement") for g in group),
         platforms=() if rule == "own_ad_unpublished_number" else _distinct(
             platform_for(g.get("engine") or "", g.get("kind") or "") for g in group),
         sightings=tuple(sorted(({k: g.get(k) for k in (
             "sighting_id", "capture_id", "result_id", "engine", "query", "device", "placement", "kind",
-            "captured_at")} for g in group), key=lambda x: tuple(str(v or "") for v in x.values()))),
+            "captured_at", "capture_kind")} for g in group), key=lambda x: tuple(str(v or "") for v in x.values()))),
         **text,
     )  # fmt: skip
 
@@ -249,12 +250,6 @@ def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(sorted({v for v in values if v}))
 
 
-def _device(device: str | None) -> str:
-    """Landing captures are stored as ``landing:<device>:<slot>``."""
-    d = device or ""
-    return d.split(":")[1] if d.startswith("landing:") else d
-
-
 def _sort_key(f: Finding) -> tuple[Any, ...]:
     return (SEVERITIES.index(f.severity), VERDICTS.index(f.verdict), *f.key)
 
@@ -266,8 +261,8 @@ def lookalike_results(store: Store, run_id: str, brands: dict[str, Brand],
     out = []
     for r in store.results(run_id):
         brand = brands.get(r["brand"])
-        if brand is None or r.get("capture_status") not in AUDITED_STATUSES or (r.get("device") or "").startswith(
-                "landing:"):  # a landing capture repeats its SERP result
+        if brand is None or r.get("capture_status") not in AUDITED_STATUSES or r.get("capture_kind") == "landing":
+            # a landing capture repeats its SERP result
             continue
         if not (r.get("kind") in AD_KINDS or (r.get("kind") == "organic" and (r.get("rank") or 99) <= TOP_ORGANIC)):
             continue
@@ -335,7 +330,7 @@ def audit(store: Store, run_id: str, *, save: bool = True, harvest_run_id: str |
     if save:
         store.upsert_findings(run_id, findings)
     for c in blocked:
-        log.warning("not audited: %s %s %r (%s): %s", c["brand"], c["engine"], c["query"], c["device"],
-                    c["status"])  # fmt: skip
+        log.warning("not audited: %s %s %r (%s%s): %s", c["brand"], c["engine"], c["query"], c["device"],
+                    " landing page" if c.get("kind") == "landing" else "", c["status"])  # fmt: skip
     log.info("audit of run %s: %s", run_id, ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items())))
     return AuditResult(run_id=run_id, findings=findings, counts=dict(sorted(counts.items())), blocked=blocked)

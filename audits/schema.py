@@ -1,13 +1,44 @@
-"""Tables of the audit store: columns, primary keys, foreign keys and indexes (no SQL here).
+"""The audit store's schema: every table, index and migration, and the schema version.
 
-``audits.store`` creates them; the column names are the store's public data model
-(they show up in Datasette and in the dicts the store returns).
+The column names are the store's public data model (they show up in Datasette and in the dicts the
+store returns).  Every table has a declared primary key and foreign keys, and timestamps are ISO-8601
+UTC text, so the file opens in Datasette as is.
+
+Versions (``PRAGMA user_version``):
+
+* 0: the databases written before the schema had a version (all of them until December 2026);
+  landing visits were captures whose ``device`` read ``landing:<device>:<slot>``;
+* 1: a capture says what it is in ``captures.kind`` (``serp`` for a result page, ``landing`` for a
+  landing page) and a landing visit links the result that led to it (``via_result_id``); ``device``
+  is always the job's plain device (desktop, mobile).
+
+:func:`migrate` brings any older database to :data:`SCHEMA_VERSION` in one transaction: first every
+table and column of :data:`TABLES` that is missing is added (a column added later starts NULL in old
+rows), then each step of :data:`MIGRATIONS` newer than the file's version changes the data.  A change
+to the tables bumps :data:`SCHEMA_VERSION` and adds its step (a step may have nothing to do but be
+counted), so a file says which code it was written for.  A file newer than the code is refused.
 """
 
 from __future__ import annotations
 
-HARVEST_STATUSES = ("ok", "failed", "empty")
+import re
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from audits.ids import capture_id, result_id
+
 S, N = str, int
+HARVEST_STATUSES = ("ok", "failed", "empty")
+CAPTURE_KINDS = ("serp", "landing")  # more kinds (the sources an AI answer cites) come later
+
+# Per-night columns of a finding: kept per run in finding_runs; the latest night's copy is on the finding.
+RUN_COLUMNS = (
+    "verdict", "reason", "severity", "engine", "kind", "platform", "query", "device", "placement", "rank",
+    "raw", "title", "display_url", "landing_url", "click_url", "domain", "text", "captured_at",
+    "html_path", "html_sha256", "screenshot_path", "screenshot_sha256", "evidence_path", "evidence_sha256",
+)  # fmt: skip
+LIST_COLUMNS = ("engines", "devices", "placements", "platforms")  # JSON lists of text
 FINDING_COLUMNS = {
     "id": S, "brand": S, "e164": S, "engine": S, "kind": S, "domain": S, "number_type": S, "raw": S,
     "verdict": S, "reason": S, "severity": S, "platform": S, "query": S, "device": S, "placement": S,
@@ -15,7 +46,7 @@ FINDING_COLUMNS = {
     "captured_at": S, "html_path": S, "html_sha256": S, "screenshot_path": S, "screenshot_sha256": S,
     "evidence_path": S, "evidence_sha256": S,
     "first_seen": S, "last_seen": S, "first_run_id": S, "last_run_id": S,
-    # across nights (issue 7; audits/store_findings.py): identity, lifecycle, triage, campaign, takedown
+    # across nights: identity, lifecycle, triage, campaign, takedown
     "rule": S, "advertiser_domain": S, "status": S, "state": S, "times_seen": N, "nights_seen": N,
     "engines": S, "devices": S, "placements": S, "platforms": S, "absent_nights": N,
     "last_absent_night": S, "status_run_id": S,
@@ -23,53 +54,202 @@ FINDING_COLUMNS = {
     "reported_at": S, "report_reference": S, "taken_down_at": S, "takedown_days": N, "campaign": S,
     "fingerprint": S,
 }  # fmt: skip
-TABLES: dict[str, tuple[dict[str, type], list[tuple[str, str, str]]]] = {
-    "brands": (
-        {"name": S, "domains": S, "contact_pages": S, "phone_support": N, "queries": S, "category": S,
-         "note": S},
-        [],
-    ),
-    "runs": ({"id": S, "command": S, "status": S, "started_at": S, "finished_at": S, "summary": S}, []),
-    "harvests": (
-        {"id": S, "run_id": S, "brand": S, "status": S, "detail": S, "at": S},
-        [("run_id", "runs", "id"), ("brand", "brands", "name")],
-    ),
-    "official_numbers": (
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: dict[str, type]
+    fks: tuple[tuple[str, str, str], ...] = ()  # (column, other table, other column)
+    pk: str = "id"
+    indexes: tuple[tuple[str, ...], ...] = field(default=())  # each one index over these columns
+
+
+TABLES: dict[str, Table] = {
+    # -- officials: brands, their official numbers, the harvests that read them ---------------------
+    "brands": Table({"name": S, "domains": S, "contact_pages": S, "phone_support": N, "queries": S,
+                     "category": S, "note": S}, pk="name"),
+    "runs": Table({"id": S, "command": S, "status": S, "started_at": S, "finished_at": S, "summary": S}),
+    "harvests": Table({"id": S, "run_id": S, "brand": S, "status": S, "detail": S, "at": S},
+                      (("run_id", "runs", "id"), ("brand", "brands", "name")), indexes=(("run_id",),)),
+    "official_numbers": Table(
         {"id": S, "brand": S, "e164": S, "raw": S, "number_type": S, "channel": S, "source_url": S,
          "found_by": S, "first_seen": S, "last_seen": S, "published": N, "manual": N, "removed": N,
          "reason": S, "removed_at": S, "run_id": S, "unpublished_run_id": S},
-        [("brand", "brands", "name"), ("run_id", "runs", "id"), ("unpublished_run_id", "runs", "id")],
-    ),
-    "captures": (
+        (("brand", "brands", "name"), ("run_id", "runs", "id"), ("unpublished_run_id", "runs", "id")),
+        indexes=(("brand",),)),
+    # -- captures: the pages a run read, their results and the numbers in them ----------------------
+    "captures": Table(
         {"id": S, "run_id": S, "brand": S, "engine": S, "query": S, "device": S, "locale": S,
          "captured_at": S, "status": S, "page_status": S, "final_url": S, "user_agent": S,
          "html_path": S, "html_sha256": S, "screenshot_path": S, "screenshot_sha256": S, "error": S,
          "result_count": N,
          # landing visits: HTTP status of the page shown, redirect chain and refused navigations (JSON
          # lists of URLs), and notes (page read in part, screenshot clipped)
-         "http_status": N, "redirect_chain": S, "refused": S, "notes": S},
-        [("run_id", "runs", "id"), ("brand", "brands", "name")],
-    ),
-    "results": (
+         "http_status": N, "redirect_chain": S, "refused": S, "notes": S,
+         # what the page is (CAPTURE_KINDS), and for a visit the result that led to it
+         "kind": S, "via_result_id": S},
+        (("run_id", "runs", "id"), ("brand", "brands", "name"), ("via_result_id", "results", "id")),
+        indexes=(("run_id",), ("via_result_id",))),
+    "results": Table(
         {"id": S, "capture_id": S, "kind": S, "placement": S, "rank": N, "title": S, "display_url": S,
          "landing_url": S, "click_url": S, "domain": S, "text": S, "box": S, "above_fold": N,
          "evidence_path": S, "evidence_sha256": S, "advertiser_domain": S, "advertiser_domain_source": S,
          # AI answers (kind "ai_answer"): how far the answer got, and the pages it cites (a JSON list of
          # {url, title, domain})
          "answer_state": S, "sources": S},
-        [("capture_id", "captures", "id")],
-    ),
-    "sightings": (
+        (("capture_id", "captures", "id"),), indexes=(("capture_id",),)),
+    "sightings": Table(
         {"id": S, "result_id": S, "capture_id": S, "raw": S, "e164": S, "number_type": S, "channel": S,
          "found_in": S},
-        [("result_id", "results", "id"), ("capture_id", "captures", "id")],
-    ),
-    "findings": (
-        FINDING_COLUMNS,
-        [("brand", "brands", "name"), ("first_run_id", "runs", "id"), ("last_run_id", "runs", "id")],
-    ),
+        (("result_id", "results", "id"), ("capture_id", "captures", "id")),
+        indexes=(("capture_id",), ("result_id",))),
+    # -- findings across nights ----------------------------------------------------------------------
+    "findings": Table(FINDING_COLUMNS, (("brand", "brands", "name"), ("first_run_id", "runs", "id"),
+                                        ("last_run_id", "runs", "id")),
+                      indexes=(("brand",), ("campaign",), ("last_run_id",), ("state", "status"))),
+    "finding_runs": Table(
+        {"id": S, "finding_id": S, "run_id": S, "night": S, **dict.fromkeys(RUN_COLUMNS, S), "rank": N,
+         **dict.fromkeys(LIST_COLUMNS, S)},
+        (("finding_id", "findings", "id"), ("run_id", "runs", "id")),
+        indexes=(("finding_id", "night"), ("run_id",))),
+    "finding_sightings": Table(
+        {"id": S, "finding_id": S, "run_id": S, "sighting_id": S, "capture_id": S, "result_id": S, "engine": S,
+         "device": S, "placement": S, "kind": S, "captured_at": S, "capture_kind": S},
+        (("finding_id", "findings", "id"), ("run_id", "runs", "id"), ("capture_id", "captures", "id"),
+         ("result_id", "results", "id")),
+        indexes=(("finding_id", "run_id"), ("run_id",))),
+    # the jobs (brand, engine, query, device) a finding was seen in; active while it is not gone
+    "finding_jobs": Table(
+        {"id": S, "finding_id": S, "brand": S, "engine": S, "query": S, "device": S, "active": N},
+        (("finding_id", "findings", "id"),),
+        indexes=(("brand", "engine", "query", "device", "active"), ("finding_id",))),
+    "finding_events": Table(
+        {"id": N, "finding_id": S, "at": S, "old_state": S, "new_state": S, "reason": S, "user": S,
+         "platform": S, "reference": S},
+        (("finding_id", "findings", "id"),), indexes=(("finding_id", "at"),)),
+    "allowlist": Table(
+        {"id": S, "brand": S, "e164": S, "domain": S, "reason": S, "finding_id": S, "at": S, "user": S},
+        (("finding_id", "findings", "id"),), indexes=(("brand", "e164", "domain"),)),
+    "nights": Table({"run_id": S, "night": S, "started_at": S, "applied_at": S}, (("run_id", "runs", "id"),),
+                    pk="run_id", indexes=(("started_at",),)),
+    # -- campaigns: findings joined by a shared number, domain or page -------------------------------
+    "campaigns": Table({"id": S, "created_at": S, "merged_into": S}),
+    "campaign_keys": Table({"id": S, "kind": S, "value": S, "campaign_id": S},
+                           (("campaign_id", "campaigns", "id"),), indexes=(("kind", "value"),)),
+    # -- deliveries: which finding went to which platform in which run's mail -------------------------
+    "report_deliveries": Table(
+        {"id": S, "finding_id": S, "platform": S, "run_id": S, "sent_at": S, "recipients": S, "zip_sha256": S},
+        (("run_id", "runs", "id"),), indexes=(("finding_id",), ("run_id",))),
 }  # fmt: skip
-INDEXES = {
-    "captures": ["run_id"], "results": ["capture_id"], "sightings": ["capture_id", "result_id"],
-    "harvests": ["run_id"], "official_numbers": ["brand"], "findings": ["brand"],
-}  # fmt: skip
+
+
+class SchemaError(Exception):
+    """The database cannot be used by this code (written by a newer serpaudit)."""
+
+
+def _sql_type(kind: type) -> str:
+    return "INTEGER" if kind is int else "TEXT"
+
+
+def _column_sql(table: Table, col: str) -> str:
+    refs = {c: (other, oc) for c, other, oc in table.fks}
+    sql = f"[{col}] {_sql_type(table.columns[col])}"
+    if col == table.pk:
+        sql += " PRIMARY KEY"
+    if col in refs:
+        sql += f" REFERENCES [{refs[col][0]}]([{refs[col][1]}])"
+    return sql
+
+
+def ensure_tables(conn: sqlite3.Connection) -> None:
+    """Create every missing table, column and index of :data:`TABLES` (old rows keep NULL in new columns)."""
+    for name, table in TABLES.items():
+        have = [r[1] for r in conn.execute(f"PRAGMA table_info([{name}])")]
+        if not have:
+            conn.execute(f"CREATE TABLE [{name}] ({', '.join(_column_sql(table, c) for c in table.columns)})")
+        for col in table.columns:
+            if have and col not in have:
+                conn.execute(f"ALTER TABLE [{name}] ADD COLUMN {_column_sql(table, col)}")
+        for cols in table.indexes:
+            conn.execute(f"CREATE INDEX IF NOT EXISTS [{index_name(name, cols)}]"
+                         f" ON [{name}] ({', '.join(f'[{c}]' for c in cols)})")
+
+
+def index_name(table: str, cols: tuple[str, ...]) -> str:
+    return f"idx_{table}_{'_'.join(cols)}"
+
+
+# -- the migrations ------------------------------------------------------------------------------
+_SLOT = re.compile(r"^(?P<placement>.*?)(?P<rank>\d+)$")
+# v0 named the findings' indexes by hand; v1 names every index after its table and columns
+_V0_INDEXES = ("finding_runs_finding", "finding_sightings_finding", "finding_sightings_run", "finding_jobs_job",
+               "finding_jobs_finding", "finding_events_finding", "allowlist_key", "campaign_keys_value",
+               "findings_campaign", "findings_last_run", "findings_state", "nights_started", "finding_runs_run")
+
+
+def _landing_kinds(conn: sqlite3.Connection) -> None:
+    """v1: ``device = 'landing:<device>:<slot>'`` becomes ``kind = 'landing'``, the device and the result it came from.
+
+    The result is the one at that slot (placement and rank) of the same job's result page; the capture
+    keeps its id, so its results, sightings and findings still point at it.
+    """
+    landings = conn.execute("select id, run_id, brand, engine, query, device from captures"
+                            " where device like 'landing:%'").fetchall()  # fmt: skip
+    for cid, run_id, brand, engine, query, device in landings:
+        _, base, slot = (device.split(":", 2) + [""])[:3]
+        row = conn.execute("select placement, rank from results where capture_id = ? limit 1", [cid]).fetchone()
+        match = _SLOT.match(slot)
+        if row is None and match:
+            row = (match["placement"], int(match["rank"]))
+        serp = capture_id(run_id, brand, engine, query, base)
+        via = result_id(serp, row[0], row[1]) if row else None
+        conn.execute("update captures set kind = 'landing', device = ?, via_result_id = ? where id = ?",
+                     [base, via, cid])
+    conn.execute("update captures set kind = 'serp' where kind is null")
+    for table in ("finding_sightings", "findings", "finding_runs", "finding_jobs"):
+        if table == "finding_sightings":
+            conn.execute("update finding_sightings set capture_kind = case when device like 'landing:%'"
+                         " then 'landing' else 'serp' end where capture_kind is null")
+        conn.execute(f"update [{table}] set device = substr(device, 9, instr(substr(device, 9), ':') - 1)"
+                     " where device like 'landing:%:%'")
+    declared = {index_name(t, cols) for t, table in TABLES.items() for cols in table.indexes}
+    for name in {f"idx_{n}" for n in _V0_INDEXES} - declared:
+        conn.execute(f"drop index if exists [{name}]")
+
+
+SCHEMA_VERSION = 1
+MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = (
+    (1, "captures.kind and via_result_id in place of device 'landing:<device>:<slot>'", _landing_kinds),
+)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, name: str) -> int:
+    """Bring the database to :data:`SCHEMA_VERSION` in one transaction; returns the version it had.
+
+    Idempotent: a current database is only read.  Two processes opening an old file at once take turns
+    (``BEGIN IMMEDIATE``), and the second finds the work done.
+    """
+    found = schema_version(conn)
+    if found > SCHEMA_VERSION:
+        raise SchemaError(f"{name}: the database has schema version {found}, newer than this serpaudit's "
+                          f"({SCHEMA_VERSION}); upgrade serpaudit to open it")
+    if found == SCHEMA_VERSION:
+        return found
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = schema_version(conn)  # another process may have migrated it meanwhile
+        if found < SCHEMA_VERSION:
+            ensure_tables(conn)
+            for version, _, step in MIGRATIONS:
+                if version > found:
+                    step(conn)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return found

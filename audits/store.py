@@ -31,10 +31,10 @@ from typing import Any
 import sqlite_utils
 
 from audits.brands import Brand
-from audits.ids import stable_id
-from audits.schema import HARVEST_STATUSES, INDEXES, TABLES
+from audits.ids import capture_id, result_id, stable_id
+from audits.schema import CAPTURE_KINDS, HARVEST_STATUSES, TABLES, migrate
 from audits.store_campaigns import CampaignStore
-from audits.store_reports import DELIVERY_INDEXES, DELIVERY_TABLES, ReportStore
+from audits.store_reports import ReportStore
 from audits.store_results import ResultUpdates
 from audits.store_runs import RunsMixin
 
@@ -42,13 +42,14 @@ log = logging.getLogger(__name__)
 
 _SIGHTINGS_SQL = """
 select s.id as sighting_id, s.result_id, s.capture_id, c.run_id, c.brand, c.engine, c.query, c.device,
-  c.locale, c.status as capture_status, c.captured_at, c.html_path, c.html_sha256, c.screenshot_path,
-  c.screenshot_sha256, r.kind, r.placement, r.rank, r.title, r.display_url, r.landing_url, r.click_url,
+  c.kind as capture_kind, c.via_result_id, c.locale, c.status as capture_status, c.captured_at, c.html_path,
+  c.html_sha256, c.screenshot_path, c.screenshot_sha256, r.kind, r.placement, r.rank, r.title, r.display_url,
+  r.landing_url, r.click_url,
   r.domain, r.advertiser_domain, r.advertiser_domain_source, r.text, r.above_fold, r.evidence_path, r.evidence_sha256,
   s.raw, s.e164, s.number_type, s.channel, s.found_in
 from sightings s join results r on r.id = s.result_id join captures c on c.id = s.capture_id
 where c.run_id = ?
-order by c.brand, c.engine, c.query, c.device, r.placement, r.rank, s.e164, s.channel
+order by c.brand, c.engine, c.query, c.device, c.kind desc, r.placement, r.rank, s.e164, s.channel
 """
 
 
@@ -68,22 +69,7 @@ class Store(RunsMixin, ResultUpdates, CampaignStore, ReportStore):
             Path(path_or_db).parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(path_or_db)
             self._tune_file_db()
-        self._create_tables()
-
-    def _create_tables(self) -> None:
-        for name, (columns, fks) in {**TABLES, **DELIVERY_TABLES}.items():
-            pk = "name" if name == "brands" else "id"
-            self.db[name].create(  # type: ignore[union-attr]
-                columns, pk=pk, foreign_keys=fks, if_not_exists=True
-            )
-            present = self.db[name].columns_dict  # type: ignore[union-attr]
-            for col, typ in columns.items():  # a database made by an older version gains new columns
-                if col not in present:
-                    self.db[name].add_column(col, typ)  # type: ignore[union-attr]
-        for name, cols in {**INDEXES, **DELIVERY_INDEXES}.items():
-            for col in cols:
-                self.db[name].create_index([col], if_not_exists=True)  # type: ignore[union-attr]
-        self._create_finding_tables()
+        migrate(self.db.conn, str(path_or_db) if not isinstance(path_or_db, sqlite_utils.Database) else "database")
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, list(params)))
@@ -245,24 +231,43 @@ class Store(RunsMixin, ResultUpdates, CampaignStore, ReportStore):
 
     # -- captures, results, sightings -----------------------------------------
     def record_capture(self, capture: Mapping[str, Any], page: Mapping[str, Any] | None) -> str:
-        """Store one captured result page and its parse; re-recording replaces both."""
-        key = [capture[k] for k in ("run_id", "brand", "engine", "query", "device")]
-        cid = stable_id(*key)
+        """Store one captured page and its parse; re-recording replaces both.
+
+        ``capture["kind"]`` says what the page is (``serp`` when absent, or ``landing``); a landing visit
+        names the result that led to it in ``via_result_id`` and keeps the job's plain ``device``.
+        """
+        kind = capture.get("kind") or "serp"
+        if kind not in CAPTURE_KINDS:
+            raise ValueError(f"capture kind must be one of {CAPTURE_KINDS}, not {kind!r}")
+        run_id, brand, engine, query, device = (capture[k] for k in ("run_id", "brand", "engine", "query", "device"))
+        slot = self._slot(capture.get("via_result_id")) if kind == "landing" else None
+        cid = capture_id(run_id, brand, engine, query, device, landing_slot=slot)
         results = list((page or {}).get("results") or [])
-        row = {c: capture.get(c) for c in TABLES["captures"][0]}
+        row = {c: capture.get(c) for c in TABLES["captures"].columns}
         row.update(id=cid, page_status=(page or {}).get("status"), result_count=len(results),
-                   status=capture.get("status") or "unknown")  # fmt: skip
+                   status=capture.get("status") or "unknown", kind=kind)  # fmt: skip
         with self.db.atomic():  # one transaction: a capture is stored whole or not at all
             self.db.execute("delete from sightings where capture_id = ?", [cid])
             self.db.execute("delete from results where capture_id = ?", [cid])
-            # alter: a database made before a column was added gains it here
-            self.db["captures"].insert(row, replace=True, alter=True)  # type: ignore[union-attr]
+            self.db["captures"].insert(row, replace=True)  # type: ignore[union-attr]
             self._record_results(cid, results)
         return cid
 
+    def _slot(self, via_result_id: str | None) -> tuple[str, int]:
+        rows = self._rows("select placement, rank from results where id = ?", [via_result_id])
+        if not rows:
+            raise KeyError(f"a landing visit needs the result it came from: no result {via_result_id!r}")
+        return rows[0]["placement"] or "", int(rows[0]["rank"] or 0)
+
+    def landing_status(self, run_id: str, via_result_id: str) -> str | None:
+        """The status of the run's visit to the landing page of result ``via_result_id``, if it was visited."""
+        rows = self._rows("select status from captures where run_id = ? and kind = 'landing' and via_result_id = ?",
+                          [run_id, via_result_id])
+        return rows[0]["status"] if rows else None
+
     def _record_results(self, cid: str, results: list[Mapping[str, Any]]) -> None:
         for r in results:
-            rid = stable_id(cid, r.get("placement"), r.get("rank"))
+            rid = result_id(cid, r.get("placement"), r.get("rank"))
             box = r.get("box")
             self._upsert("results", {
                 "id": rid, "capture_id": cid, **{k: r.get(k) for k in (
@@ -280,17 +285,22 @@ class Store(RunsMixin, ResultUpdates, CampaignStore, ReportStore):
                     "channel": p.get("channel"), "found_in": p.get("found_in"),
                 })  # fmt: skip
 
-    def captures(self, run_id: str | None = None) -> list[dict[str, Any]]:
-        where, params = ("where run_id = ?", [run_id]) if run_id is not None else ("", [])
-        return self._rows(
-            f"select * from captures {where} order by captured_at, brand, engine, query, device, id", params
-        )
+    def captures(self, run_id: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+        """The captures (of one run, of one kind: ``serp`` or ``landing``), in the order they were taken."""
+        where, params = [], []
+        for col, value in (("run_id", run_id), ("kind", kind)):
+            if value is not None:
+                where.append(f"{col} = ?")
+                params.append(value)
+        sql = "select * from captures" + (f" where {' and '.join(where)}" if where else "")
+        return self._rows(f"{sql} order by captured_at, brand, engine, query, device, kind desc, id", params)
 
     def results(self, run_id: str) -> list[dict[str, Any]]:
-        """Every result of the run's captures, with its capture's brand, engine, query, device and status."""
-        sql = ("select r.*, c.run_id, c.brand, c.engine, c.query, c.device, c.status as capture_status,"
-               " c.captured_at from results r join captures c on c.id = r.capture_id where c.run_id = ?"
-               " order by c.brand, c.engine, c.query, c.device, r.placement, r.rank")  # fmt: skip
+        """Every result of the run's captures, with its capture's brand, engine, query, device, kind and status."""
+        sql = ("select r.*, c.run_id, c.brand, c.engine, c.query, c.device, c.kind as capture_kind,"
+               " c.via_result_id, c.status as capture_status, c.captured_at from results r"
+               " join captures c on c.id = r.capture_id where c.run_id = ?"
+               " order by c.brand, c.engine, c.query, c.device, c.kind desc, r.placement, r.rank")  # fmt: skip
         return self._rows(sql, [run_id])
 
     def sightings(self, run_id: str) -> list[dict[str, Any]]:

@@ -28,66 +28,13 @@ from typing import Any
 import sqlite_utils
 
 from audits.ids import stable_id
-from audits.schema import FINDING_COLUMNS
+from audits.schema import FINDING_COLUMNS, LIST_COLUMNS, RUN_COLUMNS
 
-S, N = str, int
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"  # no i, l, o, u: nothing to mistype
 ID_LENGTH = 7
 
 STATES = ("open", "confirmed", "dismissed", "reported", "resolved")
 STATUSES = ("new", "recurring", "gone", "reopened")
-# Per-night columns, kept per run in finding_runs; the latest night's copy is on the finding.
-RUN_COLUMNS = (
-    "verdict", "reason", "severity", "engine", "kind", "platform", "query", "device", "placement", "rank",
-    "raw", "title", "display_url", "landing_url", "click_url", "domain", "text", "captured_at",
-    "html_path", "html_sha256", "screenshot_path", "screenshot_sha256", "evidence_path", "evidence_sha256",
-)  # fmt: skip
-LIST_COLUMNS = ("engines", "devices", "placements", "platforms")
-TABLES: dict[str, tuple[dict[str, type], list[tuple[str, str, str]]]] = {
-    "finding_runs": (
-        {"id": S, "finding_id": S, "run_id": S, "night": S, **dict.fromkeys(RUN_COLUMNS, S), "rank": N,
-         "engines": S, "devices": S, "placements": S, "platforms": S},
-        [("finding_id", "findings", "id"), ("run_id", "runs", "id")],
-    ),
-    "finding_sightings": (
-        {"id": S, "finding_id": S, "run_id": S, "sighting_id": S, "capture_id": S, "result_id": S, "engine": S,
-         "device": S, "placement": S, "kind": S, "captured_at": S},
-        [("finding_id", "findings", "id"), ("run_id", "runs", "id"), ("capture_id", "captures", "id"),
-         ("result_id", "results", "id")],
-    ),
-    "finding_jobs": (
-        {"id": S, "finding_id": S, "brand": S, "engine": S, "query": S, "device": S, "active": N},
-        [("finding_id", "findings", "id")],
-    ),
-    "finding_events": (
-        {"id": N, "finding_id": S, "at": S, "old_state": S, "new_state": S, "reason": S, "user": S,
-         "platform": S, "reference": S},
-        [("finding_id", "findings", "id")],
-    ),
-    "allowlist": (
-        {"id": S, "brand": S, "e164": S, "domain": S, "reason": S, "finding_id": S, "at": S, "user": S},
-        [("finding_id", "findings", "id")],
-    ),
-    "campaigns": ({"id": S, "created_at": S, "merged_into": S}, []),
-    "campaign_keys": ({"id": S, "kind": S, "value": S, "campaign_id": S}, [("campaign_id", "campaigns", "id")]),
-    "nights": ({"run_id": S, "night": S, "started_at": S, "applied_at": S}, [("run_id", "runs", "id")]),
-}  # fmt: skip
-# Composite indexes: every query of a night goes through one of them.
-INDEX_SQL = (
-    "create index if not exists idx_finding_runs_finding on finding_runs (finding_id, night)",
-    "create index if not exists idx_finding_sightings_finding on finding_sightings (finding_id, run_id)",
-    "create index if not exists idx_finding_sightings_run on finding_sightings (run_id)",
-    "create index if not exists idx_finding_jobs_job on finding_jobs (brand, engine, query, device, active)",
-    "create index if not exists idx_finding_jobs_finding on finding_jobs (finding_id)",
-    "create index if not exists idx_finding_events_finding on finding_events (finding_id, at)",
-    "create index if not exists idx_allowlist_key on allowlist (brand, e164, domain)",
-    "create index if not exists idx_campaign_keys_value on campaign_keys (kind, value)",
-    "create index if not exists idx_findings_campaign on findings (campaign)",
-    "create index if not exists idx_findings_last_run on findings (last_run_id)",
-    "create index if not exists idx_findings_state on findings (state, status)",
-    "create index if not exists idx_nights_started on nights (started_at)",
-    "create index if not exists idx_finding_runs_run on finding_runs (run_id)",
-)
 
 
 def finding_id(brand: str, rule: str, e164: str, domain: str) -> str:
@@ -112,19 +59,6 @@ class FindingStore:
     """Mixin: needs ``self.db`` (a sqlite_utils Database) and the ``findings`` table from audits.schema."""
 
     db: sqlite_utils.Database
-
-    def _create_finding_tables(self) -> None:
-        for name, (columns, fks) in TABLES.items():
-            pk = "run_id" if name == "nights" else "id"
-            self.db[name].create(columns, pk=pk, foreign_keys=fks, if_not_exists=True)  # type: ignore[union-attr]
-        # databases made before these columns existed gain them (their old rows keep NULLs)
-        for name, columns in (("findings", FINDING_COLUMNS), *((n, c) for n, (c, _) in TABLES.items())):
-            have = set(self.db[name].columns_dict)  # type: ignore[union-attr]
-            for col, kind in columns.items():
-                if col not in have:
-                    self.db[name].add_column(col, kind)  # type: ignore[union-attr]
-        for sql in INDEX_SQL:
-            self.db.execute(sql)
 
     def _q(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, list(params)))
@@ -185,8 +119,8 @@ class FindingStore:
             self._put("finding_sightings", {"id": stable_id(fid, s.get("sighting_id")), "finding_id": fid,
                                             "run_id": run_id, **{k: s.get(k) for k in (
                                                 "sighting_id", "capture_id", "result_id", "engine", "device",
-                                                "placement", "kind", "captured_at")}})  # fmt: skip
-            job = (d["brand"], s.get("engine") or "", s.get("query") or "", _base_device(s.get("device")))
+                                                "placement", "kind", "captured_at", "capture_kind")}})  # fmt: skip
+            job = (d["brand"], s.get("engine") or "", s.get("query") or "", s.get("device") or "")
             self._put("finding_jobs", {"id": stable_id(fid, *job), "finding_id": fid, "brand": job[0],
                                        "engine": job[1], "query": job[2], "device": job[3], "active": 1})
 
@@ -341,8 +275,3 @@ class FindingStore:
 def _cell(value: Any) -> Any:
     return json.dumps(list(value), ensure_ascii=False) if isinstance(value, list | tuple | set) else value
 
-
-def _base_device(device: str | None) -> str:
-    """Landing captures are stored as ``landing:<device>:<slot>``; their job is the SERP's device."""
-    d = device or ""
-    return d.split(":")[1] if d.startswith("landing:") and d.count(":") >= 1 else d

@@ -14,15 +14,6 @@ from typing import Any
 
 from audits.ids import stable_id
 
-S = str
-DELIVERY_TABLES: dict[str, tuple[dict[str, type], list[tuple[str, str, str]]]] = {
-    "report_deliveries": (
-        {"id": S, "finding_id": S, "platform": S, "run_id": S, "sent_at": S, "recipients": S, "zip_sha256": S},
-        [("run_id", "runs", "id")],
-    ),
-}
-DELIVERY_INDEXES = {"report_deliveries": ["finding_id", "run_id"]}
-
 _TREND_SQL = """
 select substr(r.started_at, 1, 10) as night, f.engine as engine, count(distinct f.id) as findings
 from finding_runs fr join runs r on r.id = fr.run_id join findings f on f.id = fr.finding_id

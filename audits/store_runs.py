@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from audits.ids import stable_id
+from audits.ids import capture_id
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +78,15 @@ class RunsMixin:
 
     # -- what a run already did --------------------------------------------------
     def capture_status(self, run_id: str, brand: str, engine: str, query: str, device: str) -> str | None:
+        """The status of the job's result page in the run, if it was captured."""
         rows = self._rows("select status from captures where id = ?",
-                          [stable_id(run_id, brand, engine, query, device)])
+                          [capture_id(run_id, brand, engine, query, device)])
         return rows[0]["status"] if rows else None
 
     def captured_jobs(self, run_id: str) -> dict[tuple[str, str, str, str], str]:
-        """(brand, engine, query, device) -> status of every capture the run stored."""
-        rows = self._rows("select brand, engine, query, device, status from captures where run_id = ?", [run_id])
+        """(brand, engine, query, device) -> status of every result page the run captured."""
+        rows = self._rows("select brand, engine, query, device, status from captures where run_id = ?"
+                          " and kind = 'serp'", [run_id])
         return {(r["brand"], r["engine"], r["query"], r["device"]): r["status"] for r in rows}
 
     def harvested_brands(self, run_id: str) -> dict[str, str]:

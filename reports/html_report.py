@@ -161,7 +161,7 @@ def render_html(
     for c in sorted(blocked_rows, key=lambda c: tuple(str(c.get(k) or "") for k in (
             "brand", "engine", "query", "device", "captured_at"))):  # fmt: skip
         row = {k: ("" if c.get(k) is None else c.get(k)) for k in (
-            "brand", "engine", "query", "device", "status", "captured_at", "error", "final_url")}  # fmt: skip
+            "brand", "engine", "query", "device", "kind", "status", "captured_at", "error", "final_url")}  # fmt: skip
         row["evidence"] = _evidence(c)
         row["url_long"] = len(str(row["final_url"])) > FOLD_URL_AT
         not_audited.append(row)

@@ -176,6 +176,7 @@ def _campaigns(w: _Writer, campaigns: list[dict[str, Any]]) -> None:
 
 def _not_audited(w: _Writer, blocked: list[Mapping[str, Any]]) -> None:
     cols = (("brand", "text", 16), ("engine", "text", 11), ("query", "text", 28), ("device", "text", 9),
-            ("status", "text", 10), ("captured (UTC)", "time", 17), ("detail", "text", 50))  # fmt: skip
-    keys = ("brand", "engine", "query", "device", "status", "captured_at", "error")
+            ("page", "text", 9), ("status", "text", 10), ("captured (UTC)", "time", 17),
+            ("detail", "text", 50))  # fmt: skip
+    keys = ("brand", "engine", "query", "device", "kind", "status", "captured_at", "error")
     _table(w, "not audited", cols, keys, blocked)

@@ -103,7 +103,7 @@ def state(folder: Path) -> dict[str, Any]:
     db = sqlite3.connect(folder / "serpaudit-data" / "serpaudit.db")
     try:
         runs = db.execute("select id, status, summary from runs where command = 'run' order by rowid").fetchall()
-        serp = db.execute("select run_id, engine, query, device from captures where device in ('desktop', 'mobile')"
+        serp = db.execute("select run_id, engine, query, device from captures where kind = 'serp'"
                           ).fetchall()
         findings = db.execute("select f.brand, f.e164, f.engine, f.kind, f.domain, fr.verdict from findings f "
                               "join finding_runs fr on fr.finding_id = f.id").fetchall()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from audits.brands import default_brands_path, load_brands_csv
+from audits.schema import SchemaError
 from audits.store import Store
 from serpaudit.app.errors import InputError
 from serpaudit.night.pipeline import open_store
@@ -20,7 +21,15 @@ def settings_for(config: Path | None) -> Settings:
 
 def store_for(config: Path | None) -> tuple[Settings, Store]:
     settings = settings_for(config)
-    return settings, open_store(settings)
+    return settings, open_store_for(settings)
+
+
+def open_store_for(settings: Settings) -> Store:
+    """The settings' database, migrated; one written by a newer serpaudit is bad input (exit 2), left as it is."""
+    try:
+        return open_store(settings)
+    except SchemaError as exc:
+        raise InputError(str(exc)) from exc
 
 
 

@@ -17,7 +17,7 @@ from audits.rules import audit as audit_run
 from audits.rules import not_audited
 from audits.store import Store
 from crawler.errors import BrowserNotFound, CrawlError
-from serpaudit.app.config import settings_for, store_for
+from serpaudit.app.config import open_store_for, settings_for, store_for
 from serpaudit.app.errors import IncompleteError, InputError, LockedError
 from serpaudit.crawl.politeness import sandbox_pacing
 from serpaudit.night.health import incomplete_reasons, unfinished_reason
@@ -26,7 +26,6 @@ from serpaudit.night.pipeline import (
     EXIT_INCOMPLETE,
     RunOutcome,
     UnknownBrandError,
-    open_store,
     run_pipeline,
     utc_now,
 )
@@ -86,7 +85,7 @@ def night(config: Path | None, brands: list[str] | None, fresh: bool, distribute
 def _locked_stages(settings: Settings, which: tuple[str, ...], brands: list[str] | None, command: str,
                    distributed: bool | None, fresh: bool, hooks: dict[str, Any]) -> tuple[int, RunOutcome]:
     add_log_file(settings.log_file)
-    store = open_store(settings)
+    store = open_store_for(settings)
     if not store.brands():
         raise InputError(f"no brands in {settings.database}; run `serpaudit init` or `serpaudit brands import FILE`")
     if distributed and not settings.broker_url:
@@ -127,7 +126,8 @@ def _log_outcome(outcome: RunOutcome) -> None:
     for reason in outcome.reasons:
         log.warning("INCOMPLETE: %s", reason)
     for c in outcome.not_audited:
-        log.warning("NOT audited: %s %s %r (%s)", c["engine"], c["device"], c["query"], c["status"])
+        log.warning("NOT audited: %s %s%s %r (%s)", c["engine"], c["device"],
+                    " landing page" if c.get("kind") == "landing" else "", c["query"], c["status"])
     if outcome.mail_note:
         log.info("mail: %s", outcome.mail_note)
 

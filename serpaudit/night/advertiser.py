@@ -23,7 +23,7 @@ SETTLED = ("url", "unwrapped")
 def landing_destinations(captures: list[dict[str, Any]], results: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
     """``(brand, landing_url) -> registrable domain of the landing visit's final URL`` for loaded visits."""
     final_urls = {c["id"]: c.get("final_url") for c in captures
-                  if str(c.get("device") or "").startswith("landing:") and c.get("status") == "ok"}
+                  if c.get("kind") == "landing" and c.get("status") == "ok"}
     out: dict[tuple[str, str], str] = {}
     for r in results:
         final = final_urls.get(r.get("capture_id"))

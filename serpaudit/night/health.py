@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-SERP_DEVICES = ("desktop", "mobile")
-
 
 def unfinished_reason(run: dict[str, Any]) -> list[str]:
     if run.get("status") in ("complete", "incomplete"):
@@ -30,7 +28,7 @@ def incomplete_reasons(captures: list[dict[str, Any]], harvests: dict[str, str],
         if failed and failed / len(harvests) > max_failed_harvest_share:
             reasons.append(f"{failed} of {len(harvests)} brand harvests failed "
                            f"(more than max_failed_harvest_share {max_failed_harvest_share:.0%})")
-    serps = [c for c in captures if c["device"] in SERP_DEVICES]
+    serps = [c for c in captures if c.get("kind") == "serp"]
     queries: Counter[str] = Counter()
     empty: Counter[str] = Counter()
     for c in serps:

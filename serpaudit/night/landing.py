@@ -3,8 +3,10 @@
 For each ad (and each top-3 organic result) of this run on a domain that is not
 the brand's, the landing URL resolved from the result page is opened once, in
 a fresh isolated browser context.  Ad click URLs are never opened.  The numbers
-found are stored as a capture of device ``landing:...`` whose single result is
-the originating result, so the audit judges them like any number shown for it.
+found are stored as a capture of kind ``landing`` (``via_result_id`` names the
+result that led to it; its device is that result page's) whose single result
+is a copy of the originating result, so the audit judges them like any number
+shown for it.
 
 A landing page is attacker-controlled, so the visit records what really
 happened, and only a readable page counts as audited (status ``ok``):
@@ -99,8 +101,9 @@ def visit_landing_pages(browser: Browser, store, run_id: str, brands: dict[str, 
     page is one more chance for it to notice us. Pages that failed are tried again.
     """
     read = 0
-    for r in landing_targets(store.results(run_id), brands):
-        before = store.capture_status(run_id, r["brand"], r["engine"], r["query"], landing_device(r))
+    serp_results = [r for r in store.results(run_id) if r["capture_kind"] == "serp"]
+    for r in landing_targets(serp_results, brands):
+        before = store.landing_status(run_id, r["id"])
         if before in ("ok", "refused"):
             read += before == "ok"
             continue
@@ -108,17 +111,12 @@ def visit_landing_pages(browser: Browser, store, run_id: str, brands: dict[str, 
     return read
 
 
-def landing_device(r: dict[str, Any]) -> str:
-    """The capture ``device`` of a landing visit: which result of which page it came from."""
-    return f"landing:{r['device']}:{r['placement']}{r['rank']}"
-
-
 def visit_one(browser: Browser, store, run_id: str, r: dict[str, Any], evidence: EvidenceFolder, *, region: str,
               limits: contact.Limits | None = None) -> str:
     """Visit the landing page of result ``r``, store what happened; returns the capture status."""
     url = r.get("visit_url") or r["landing_url"]
     record: dict[str, Any] = {"run_id": run_id, "brand": r["brand"], "engine": r["engine"], "query": r["query"],
-                              "device": landing_device(r), "locale": ""}
+                              "device": r["device"], "kind": "landing", "via_result_id": r["id"], "locale": ""}
     try:
         cap = browser.visit(url)
     except FetchError as exc:

@@ -224,7 +224,6 @@ def _pending(store: Store, run_id: str, jobs: list[Any]) -> list[Any]:
 
 def _count_statuses(store: Store, run_id: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for c in store.captures(run_id):
-        if c["device"] in ("desktop", "mobile"):
-            counts[c["status"]] = counts.get(c["status"], 0) + 1
+    for c in store.captures(run_id, kind="serp"):
+        counts[c["status"]] = counts.get(c["status"], 0) + 1
     return counts

@@ -186,9 +186,7 @@ def summary_rows(store: Any, run_id: str) -> list[dict[str, Any]]:
     """One row per engine (jobs by status, results), for the table at the end of the night."""
     per: dict[str, Counter[str]] = {}
     results: Counter[str] = Counter()
-    for c in store.captures(run_id):
-        if c["device"] not in ("desktop", "mobile"):
-            continue
+    for c in store.captures(run_id, kind="serp"):
         per.setdefault(c["engine"], Counter())[c["status"]] += 1
         results[c["engine"]] += c.get("result_count") or 0
     rows = []

@@ -91,7 +91,7 @@ def test_tables_and_foreign_keys_for_datasette(store: Store) -> None:
     fks = {(fk.column, fk.other_table) for fk in store.db["sightings"].foreign_keys}  # type: ignore[union-attr]
     assert fks == {("result_id", "results"), ("capture_id", "captures")}
     fks = {(fk.column, fk.other_table) for fk in store.db["captures"].foreign_keys}  # type: ignore[union-attr]
-    assert fks == {("run_id", "runs"), ("brand", "brands")}
+    assert fks == {("run_id", "runs"), ("brand", "brands"), ("via_result_id", "results")}  # a visit: its result
     Store(store.db)  # creating tables again is a no-op
 
 

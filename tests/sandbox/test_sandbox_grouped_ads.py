@@ -69,10 +69,10 @@ def test_a_night_in_chromium_reads_both_groups_and_flags_their_numbers(tmp_path)
     text = grouped_world_text(query="Telnova klantenservice", device="desktop", top=2, bottom=2)
     outcome, store, web = run_world(tmp_path, text, ["Telnova"])
     ads = {(s["placement"], s["rank"], s["e164"]) for s in store.sightings(outcome.run_id)
-           if s["kind"] == "ad" and s["device"] == "desktop"}  # not the landing pages
+           if s["kind"] == "ad" and s["capture_kind"] == "serp"}  # not the landing pages
     assert ads == {("top", 1, "+319001234500"), ("top", 2, "+319001234501"),
                    ("bottom", 1, "+319001234502"), ("bottom", 2, "+319001234503")}
     assert {f"+3190012345{i:02d}" for i in range(4)} <= {f["e164"] for f in outcome.scams}
     # no drift: the groups are read
-    assert {c["status"] for c in store.captures(outcome.run_id) if c["device"] == "desktop"} == {"ok"}
+    assert {c["status"] for c in store.captures(outcome.run_id, kind="serp")} == {"ok"}
     assert web.click_url_requests() == []

@@ -83,7 +83,7 @@ class DistributedCrawl:
     def run(self, jobs: list[Job]) -> CrawlSummary:
         todo = pending_jobs(self.store, self.run_id, jobs)  # as a local resume: blocked and failed jobs again
         done = {j.key for j in jobs} - {j.key for j in todo}
-        for c in self.store.captures(self.run_id):
+        for c in self.store.captures(self.run_id, kind="serp"):
             if (c["brand"], c["engine"], c["query"], c["device"]) in done:
                 self.stored.add(c["id"])
                 self.summary.count(c["status"])

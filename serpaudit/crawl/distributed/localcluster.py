@@ -183,7 +183,7 @@ class Cluster:
             return []
         with sqlite3.connect(self.database, timeout=30) as db:
             db.row_factory = sqlite3.Row
-            rows = db.execute("select * from captures where device not like 'landing:%'").fetchall()
+            rows = db.execute("select * from captures where kind = 'serp'").fetchall()
         return [dict(r) for r in rows]
 
     def executions(self, i: int) -> list[tuple[str, str]]:

@@ -90,7 +90,7 @@ def test_every_capture_keeps_its_evidence_with_matching_hashes(demo, store):
 
 
 def test_results_with_numbers_have_a_box_and_a_cropped_screenshot(demo, store):
-    rows = [s for s in store.sightings(demo.run.run_id) if not s["device"].startswith("landing")]
+    rows = [s for s in store.sightings(demo.run.run_id) if s["capture_kind"] == "serp"]
     assert rows
     for s in rows:
         if s["kind"] == "ad" and s["placement"] == "top":
@@ -102,7 +102,7 @@ def test_results_with_numbers_have_a_box_and_a_cropped_screenshot(demo, store):
 def test_saved_page_parses_to_the_same_results_as_the_live_crawl(demo, store):
     checked = 0
     for capture in store.captures(demo.run.run_id):
-        if capture["status"] != "ok" or capture["device"].startswith("landing"):
+        if capture["status"] != "ok" or capture["kind"] != "serp":
             continue
         html = Path(capture["html_path"]).read_text(encoding="utf-8")
         offline = get_engine(capture["engine"]).parse(html, capture["final_url"]).to_dict()["results"]
@@ -140,7 +140,10 @@ def test_a_number_shown_only_on_the_landing_page_is_found(demo, store):
     energiq = [f for f in demo.run.scams if f["brand"] == "Energiq" and f["rule"] == "unofficial_number"]
     assert [f["e164"] for f in energiq] == ["+319091234567"]
     sightings = [s for s in store.sightings(demo.run.run_id) if s["e164"] == "+319091234567"]
-    assert sightings and all(s["device"].startswith("landing") for s in sightings)
+    assert sightings and all(s["capture_kind"] == "landing" for s in sightings)
+    assert {s["device"] for s in sightings} <= {"desktop", "mobile"}  # the device of the page that led there
+    ads = {r["id"]: r for r in store.results(demo.run.run_id) if r["capture_kind"] == "serp"}
+    assert all(ads[s["via_result_id"]]["landing_url"] == s["landing_url"] for s in sightings)
     assert all("googleadservices" not in s["landing_url"] for s in sightings)
 
 

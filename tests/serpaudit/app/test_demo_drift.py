@@ -74,7 +74,7 @@ def test_drifted_markup_makes_the_demo_incomplete_and_the_report_says_why(tmp_pa
            "0 ads parsed" in result.output
     db = next(out.rglob("*.sqlite"), None) or next(out.rglob("*.db"))
     store = Store(db)
-    captures = [c for c in store.captures() if c["engine"] == "google" and c["device"] == "desktop"]
+    captures = [c for c in store.captures(kind="serp") if c["engine"] == "google" and c["device"] == "desktop"]
     assert [c["status"] for c in captures] == ["drift"]
     assert "numbers in ads not parsed: +319001234567" in captures[0]["error"]
     assert captures[0]["html_path"] and captures[0]["screenshot_path"]  # the evidence is kept

@@ -27,21 +27,23 @@ def test_claimed_advertiser_is_replaced_by_the_landing_visits_final_url():
     unvisited = result(3, [], title="unvisited", landing_url="https://bit.ly/x", display_url="www.kpn-bellen.nl",
                        advertiser_domain="kpn-bellen.nl", advertiser_domain_source="claimed")
     s.record_capture(capture("r1"), page(hidden, plain, unvisited))
+    via = {r["rank"]: r["id"] for r in s.results("r1")}
     landing_result = {k: v for k, v in hidden.items() if not k.startswith("advertiser")}
-    s.record_capture(capture("r1", device="landing:desktop:top1", final_url="https://www.kpn-storing-hulp.nl/bel"),
-                     page(landing_result))
-    s.record_capture(capture("r1", device="landing:desktop:top3", status="error", final_url="https://bit.ly/x"),
-                     None)
+    s.record_capture(capture("r1", kind="landing", via_result_id=via[1],
+                             final_url="https://www.kpn-storing-hulp.nl/bel"), page(landing_result))
+    s.record_capture(capture("r1", kind="landing", via_result_id=via[3], status="error",
+                             final_url="https://bit.ly/x"), None)
 
     assert resolve_from_landings(s, "r1") == 2  # the ad and the landing capture's copy of it
     rows = s.results("r1")
-    by = {(r["device"], r["title"]): r for r in rows}
-    assert (by[("desktop", "hidden")]["advertiser_domain"], by[("desktop", "hidden")]["advertiser_domain_source"]) \
+    by = {(r["capture_kind"], r["title"]): r for r in rows}
+    assert (by[("serp", "hidden")]["advertiser_domain"], by[("serp", "hidden")]["advertiser_domain_source"]) \
         == ("kpn-storing-hulp.nl", "landing")
-    assert by[("landing:desktop:top1", "hidden")]["advertiser_domain"] == "kpn-storing-hulp.nl"
-    assert by[("desktop", "plain")]["advertiser_domain_source"] == "unwrapped"  # read from the URL: kept
+    assert by[("landing", "hidden")]["advertiser_domain"] == "kpn-storing-hulp.nl"
+    assert by[("landing", "hidden")]["device"] == "desktop"  # the device of the result page it came from
+    assert by[("serp", "plain")]["advertiser_domain_source"] == "unwrapped"  # read from the URL: kept
     # the visit failed: the display URL stays the only word, marked as a claim
-    assert by[("desktop", "unvisited")]["advertiser_domain_source"] == "claimed"
+    assert by[("serp", "unvisited")]["advertiser_domain_source"] == "claimed"
     assert resolve_from_landings(s, "r1") == 0  # idempotent
 
 

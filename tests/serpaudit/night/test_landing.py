@@ -104,7 +104,7 @@ def night(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
     outcome, store, web = run_world(tmp, default_world_text() + HOSTILE, ["Vitalux"])
     landings = {json.loads(c["redirect_chain"])[0]: c for c in store.captures(outcome.run_id)
-                if c["device"].startswith("landing:")}
+                if c["kind"] == "landing"}
     return outcome, store, web, landings
 
 
@@ -161,8 +161,8 @@ def test_no_page_without_its_number_counts_as_audited_and_the_night_is_incomplet
 
 def test_results_with_identical_titles_each_keep_their_crop(night):
     outcome, store, _, _ = night
-    ads = [r for r in store.results(outcome.run_id)
-           if r["device"] == "desktop" and r["kind"] == "ad" and r["title"] == "Vitalux Klantenservice"]
+    ads = [r for r in store.results(outcome.run_id) if (r["device"], r["capture_kind"]) == ("desktop", "serp")
+           and r["kind"] == "ad" and r["title"] == "Vitalux Klantenservice"]
     with_number = [r for r in ads if r["landing_url"] != "https://www.vitalux-kapot.nl/"]
     assert len(with_number) == 2 and all(r["evidence_path"] for r in with_number)
     boxes = [json.loads(r["box"]) for r in ads]

@@ -34,8 +34,8 @@ def plant(text: str, engine: str, query: str, status: str) -> str:
 
 
 def serp_captures(store: Store, run_id: str, engine: str) -> list[dict]:
-    """The engine's result-page captures (its ad landing pages are recorded under the engine too)."""
-    return [c for c in store.captures(run_id)
+    """The engine's result-page captures, read on the engine's host."""
+    return [c for c in store.captures(run_id, kind="serp")
             if c["engine"] == engine and urlsplit(c["final_url"] or "").hostname == ENGINE_HOSTS[engine]]
 
 

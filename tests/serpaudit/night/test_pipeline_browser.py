@@ -55,7 +55,7 @@ def test_a_blocking_engine_backs_off_while_the_other_goes_on_and_its_jobs_are_re
     assert len(google) == 4  # two blocked jobs, each retried once later in the night
     # Bing did all its searches while Google sat out its pauses (15 s, then 30 s) before its first retry
     assert len(bing) == 2 and bing[-1] < google[2]
-    caps = {(c["engine"], c["device"]): c["status"] for c in store.captures(outcome.run_id)}
+    caps = {(c["engine"], c["device"]): c["status"] for c in store.captures(outcome.run_id, kind="serp")}
     assert caps[("bing", "desktop")] == caps[("bing", "mobile")] == "ok"
     assert caps[("google", "desktop")] == caps[("google", "mobile")] == "captcha"  # still blocked: not audited
     assert outcome.exit_code == 3

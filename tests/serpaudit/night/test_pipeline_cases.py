@@ -17,7 +17,8 @@ def _chromium():
 def test_google_consent_wall_is_rejected_and_the_results_read(tmp_path):
     text = default_world_text().replace("consent_wall = false", "consent_wall = true")
     outcome, store, web = run_world(tmp_path, text, ["Telnova"])
-    captures = [c for c in store.captures(outcome.run_id) if c["engine"] == "google" and c["device"] == "desktop"]
+    captures = [c for c in store.captures(outcome.run_id, kind="serp")
+                if c["engine"] == "google" and c["device"] == "desktop"]
     assert [c["status"] for c in captures] == ["ok"]
     saves = [url for _, url in web.requests if url.startswith("https://consent.google.com/save")]
     assert saves and all("set_eom=true" in url for url in saves), "the reject button was never pressed"
@@ -53,7 +54,8 @@ def test_robots_txt_that_forbids_the_contact_page_is_respected(tmp_path):
 
 def test_mobile_call_button_number_is_read_from_its_tel_link(tmp_path):
     outcome, store, _ = run_world(tmp_path, default_world_text(), ["Telnova"], devices=("mobile",))
-    mobile = [s for s in store.sightings(outcome.run_id) if s["device"] == "mobile" and s["kind"] == "ad"]
+    mobile = [s for s in store.sightings(outcome.run_id)
+              if (s["device"], s["capture_kind"], s["kind"]) == ("mobile", "serp", "ad")]
     assert ("+319001234567", "call_button") in {(s["e164"], s["channel"]) for s in mobile}
     top = next(s for s in mobile if s["e164"] == "+319001234567")
     assert top["evidence_path"]  # cropped screenshot of the ad with the button highlighted

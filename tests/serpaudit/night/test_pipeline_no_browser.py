@@ -139,7 +139,7 @@ def test_night_settings_are_validated_naming_the_field(tmp_path):
 
 # -- honest status ------------------------------------------------------------------------------------------------
 def cap(engine: str, status: str = "ok", results: int = 3) -> dict:
-    return {"engine": engine, "device": "desktop", "status": status, "result_count": results}
+    return {"engine": engine, "kind": "serp", "device": "desktop", "status": status, "result_count": results}
 
 
 def test_failed_harvests_over_the_share_make_the_night_incomplete():
