@@ -77,7 +77,7 @@ def apply_night(store: Store, run_id: str, *, gone_after_nights: int = 2, at: st
     summary = NightSummary(run_id, night)
     seen = store.findings(run_id=run_id)
     seen_ids = {f["id"] for f in seen}
-    with store.db.conn:
+    with store.transaction():
         for f in seen:
             _seen(store, f, run_id, night, latest, at, summary)
         jobs = night_jobs(store.captures(run_id))

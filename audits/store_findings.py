@@ -1,37 +1,42 @@
-"""SQL of findings across nights: identity, sightings, triage, allow-list, campaigns, takedowns.
+"""Findings across nights: identity, what each night saw, the sightings behind them, triage, allow-list.
 
-A finding is one (brand, rule, E.164, advertiser registrable domain); its id is
-short and typeable (:func:`finding_id`).  Tables (beside ``findings`` itself):
+A finding is one (brand, rule, E.164, advertiser registrable domain); its id is short and typeable
+(:func:`finding_id`).  Tables (beside ``findings`` itself, one row per finding, with the newest
+night's evidence, its lifecycle ``status``, its triage ``state`` and its takedown):
 
 * ``finding_runs``      one row per finding and run (night): what that night saw;
-* ``finding_sightings`` every sighting behind a finding, linked to its capture and result;
+* ``finding_sightings`` every sighting behind a finding, linked to its capture (and its kind) and result;
 * ``finding_jobs``      the search jobs (brand, engine, query, device) a finding was seen in,
                         ``active`` while the finding is not gone: a night looks up only the
                         findings of the jobs it crawled, so its work grows with its captures;
 * ``finding_events``    every triage change: time, old and new state, reason, OS user;
-* ``allowlist``         (brand, number, domain) pairs an analyst dismissed;
-* ``campaign_keys``     shared number / domain / page fingerprint -> campaign;
-* ``nights``            the runs whose lifecycle was applied.
+* ``allowlist``         (brand, number, domain) pairs an analyst dismissed.
 
-``FindingStore`` is a mixin of :class:`audits.store.Store`; the logic lives in
-``audits.lifecycle``, ``audits.triage`` and ``audits.campaigns``.
+The logic lives in ``audits.rules`` (what a finding is), ``audits.lifecycle`` (new, recurring, gone,
+reopened, taken down) and ``audits.triage`` (states); campaigns are :mod:`audits.store_campaigns`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
-import sqlite_utils
-
 from audits.ids import stable_id
 from audits.schema import FINDING_COLUMNS, LIST_COLUMNS, RUN_COLUMNS
+from audits.store_db import Repository
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"  # no i, l, o, u: nothing to mistype
 ID_LENGTH = 7
+
+_TREND_SQL = """
+select substr(r.started_at, 1, 10) as night, f.engine as engine, count(distinct f.id) as findings
+from finding_runs fr join runs r on r.id = fr.run_id join findings f on f.id = fr.finding_id
+where substr(r.started_at, 1, 10) between ? and ? and fr.verdict != 'inconclusive'
+group by night, f.engine order by night, f.engine
+"""
 
 STATES = ("open", "confirmed", "dismissed", "reported", "resolved")
 STATUSES = ("new", "recurring", "gone", "reopened")
@@ -55,27 +60,7 @@ def decode(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-class FindingStore:
-    """Mixin: needs ``self.db`` (a sqlite_utils Database) and the ``findings`` table from audits.schema."""
-
-    db: sqlite_utils.Database
-
-    def _q(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        return list(self.db.query(sql, list(params)))
-
-    def _put(self, table: str, row: Mapping[str, Any], pk: str = "id") -> None:
-        """Upsert one row in plain SQL: no schema look-up and no commit per row.
-
-        The caller's transaction (``with self.db.conn:``) commits a whole night at once; a commit per row
-        would cost an fsync each.
-        """
-        cols = list(row)
-        names = ", ".join(f"[{c}]" for c in cols)
-        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c != pk)
-        action = f"do update set {updates}" if updates else "do nothing"
-        self.db.conn.execute(f"insert into [{table}] ({names}) values ({', '.join('?' * len(cols))})"
-                             f" on conflict([{pk}]) {action}", [_cell(row[c]) for c in cols])
-
+class FindingRecords(Repository):
     # -- a night's findings -----------------------------------------------------
     def upsert_findings(self, run_id: str, findings: Iterable[Any]) -> int:
         """Store one run's findings (dataclasses or dicts) under their identity.
@@ -84,12 +69,12 @@ class FindingStore:
         ``finding_sightings``.  Re-auditing a run replaces that run's view (a finding the new audit no longer
         gives does not belong to the run); the latest evidence on the finding is the newest night's.
         """
-        run = self._q("select started_at from runs where id = ?", [run_id])
-        night = (run[0]["started_at"] or "")[:10] if run else ""
+        run = self.sql.get("runs", run_id)
+        night = (run["started_at"] or "")[:10] if run else ""
         n = 0
-        with self.db.conn:  # one transaction: a run never shows half its findings
-            self.db.conn.execute("delete from finding_runs where run_id = ?", [run_id])
-            self.db.conn.execute("delete from finding_sightings where run_id = ?", [run_id])
+        with self.sql.transaction():  # a run never shows half its findings
+            self.sql.execute("delete from finding_runs where run_id = ?", [run_id])
+            self.sql.execute("delete from finding_sightings where run_id = ?", [run_id])
             for f in findings:
                 self._upsert_one(run_id, night, as_dict(f))
                 n += 1
@@ -102,7 +87,7 @@ class FindingStore:
         seen = d.get("captured_at") or ""
         lists = {c: json.dumps(sorted(set(d.get(c) or ())), ensure_ascii=False) for c in LIST_COLUMNS}
         per_run = {c: d.get(c) for c in RUN_COLUMNS}
-        old = self._q("select first_seen, first_run_id, last_seen from findings where id = ?", [fid])
+        old = self.sql.rows("select first_seen, first_run_id, last_seen from findings where id = ?", [fid])
         row: dict[str, Any] = {"id": fid, "brand": d["brand"], "rule": rule, "e164": d.get("e164") or "",
                                "advertiser_domain": domain, "number_type": d.get("number_type") or ""}
         if not old:
@@ -112,16 +97,16 @@ class FindingStore:
             row.update(first_seen=seen, first_run_id=run_id)
         if not old or seen >= (old[0]["last_seen"] or ""):  # the newest night's evidence is the finding's
             row.update(per_run, last_seen=seen, last_run_id=run_id)  # lists: merged by the lifecycle
-        self._put("findings", row)
-        self._put("finding_runs", {"id": stable_id(fid, run_id), "finding_id": fid, "run_id": run_id, "night": night,
+        self.sql.put("findings", row)
+        self.sql.put("finding_runs", {"id": stable_id(fid, run_id), "finding_id": fid, "run_id": run_id, "night": night,
                                    **per_run, **lists})
         for s in d.get("sightings") or ():
-            self._put("finding_sightings", {"id": stable_id(fid, s.get("sighting_id")), "finding_id": fid,
+            self.sql.put("finding_sightings", {"id": stable_id(fid, s.get("sighting_id")), "finding_id": fid,
                                             "run_id": run_id, **{k: s.get(k) for k in (
                                                 "sighting_id", "capture_id", "result_id", "engine", "device",
                                                 "placement", "kind", "captured_at", "capture_kind")}})  # fmt: skip
             job = (d["brand"], s.get("engine") or "", s.get("query") or "", s.get("device") or "")
-            self._put("finding_jobs", {"id": stable_id(fid, *job), "finding_id": fid, "brand": job[0],
+            self.sql.put("finding_jobs", {"id": stable_id(fid, *job), "finding_id": fid, "brand": job[0],
                                        "engine": job[1], "query": job[2], "device": job[3], "active": 1})
 
     # -- reading ------------------------------------------------------------------
@@ -141,7 +126,7 @@ class FindingStore:
         if brand is not None:
             sql += " and f.brand = ?"
             params.append(brand)
-        return [decode(r) for r in self._q(f"{sql} {order}", params)]
+        return [decode(r) for r in self.sql.rows(f"{sql} {order}", params)]
 
     def query_findings(self, *, state: str | None = None, status: str | None = None, brand: str | None = None,
                        rule: str | None = None, engine: str | None = None, since: str | None = None,
@@ -162,25 +147,25 @@ class FindingStore:
             where.append("coalesce(state, 'open') != 'dismissed'")
         sql = (f"select * from findings where {' and '.join(where)}"
                " order by last_seen desc, brand, rule, e164, advertiser_domain")  # fmt: skip
-        return [decode(r) for r in self._q(sql, params)]
+        return [decode(r) for r in self.sql.rows(sql, params)]
 
     def reported_findings(self) -> list[dict[str, Any]]:
         """Every finding ever reported to a platform, with its takedown (if seen)."""
-        return [decode(r) for r in self._q(
+        return [decode(r) for r in self.sql.rows(
             "select * from findings where reported_at is not null order by reported_platform, reported_at, id")]
 
     def finding(self, fid: str) -> dict[str, Any] | None:
-        rows = self._q("select * from findings where id = ?", [fid])
-        return decode(rows[0]) if rows else None
+        row = self.sql.get("findings", fid)
+        return decode(row) if row else None
 
     def resolve_finding_ids(self, prefix: str) -> list[str]:
         """Ids starting with ``prefix`` (case-insensitive): analysts may type a unique prefix."""
         p = prefix.strip().lower()
-        return [r["id"] for r in self._q("select id from findings where id like ? order by id", [p + "%"])]
+        return [r["id"] for r in self.sql.rows("select id from findings where id like ? order by id", [p + "%"])]
 
     def finding_history(self, fid: str) -> list[dict[str, Any]]:
         """Every night the finding was seen, oldest first, with that night's evidence."""
-        rows = self._q("select fr.*, r.started_at from finding_runs fr left join runs r on r.id = fr.run_id"
+        rows = self.sql.rows("select fr.*, r.started_at from finding_runs fr left join runs r on r.id = fr.run_id"
                        " where fr.finding_id = ? order by fr.night, r.started_at", [fid])  # fmt: skip
         return [decode(r) for r in rows]
 
@@ -190,34 +175,15 @@ class FindingStore:
         if run_id is not None:
             sql += " and run_id = ?"
             params.append(run_id)
-        return self._q(sql + " order by captured_at, engine, device, placement", params)
+        return self.sql.rows(sql + " order by captured_at, engine, device, placement", params)
 
     def finding_events(self, fid: str) -> list[dict[str, Any]]:
-        return self._q("select * from finding_events where finding_id = ? order by at, id", [fid])
+        return self.sql.rows("select * from finding_events where finding_id = ? order by at, id", [fid])
 
     # -- lifecycle support ----------------------------------------------------------
-    def run_night(self, run_id: str) -> tuple[str, str]:
-        rows = self._q("select started_at from runs where id = ?", [run_id])
-        if not rows:
-            raise KeyError(f"no run {run_id!r}")
-        started = rows[0]["started_at"] or ""
-        return started[:10], started
-
-    def newer_night_applied(self, started_at: str, run_id: str) -> bool:
-        rows = self._q("select 1 from nights where started_at > ? and run_id != ? limit 1", [started_at, run_id])
-        return bool(rows)
-
-    def mark_night_applied(self, run_id: str, night: str, started_at: str, at: str) -> None:
-        self._put("nights", {"run_id": run_id, "night": night, "started_at": started_at, "applied_at": at},
-                  pk="run_id")
-
-    def latest_night(self) -> str | None:
-        rows = self._q("select night from nights order by started_at desc limit 1")
-        return rows[0]["night"] if rows else None
-
     def run_finding_stats(self, fid: str) -> tuple[int, int]:
         """(times_seen, nights_seen): runs and distinct nights the finding was seen in."""
-        row = self._q("select count(*) as t, count(distinct night) as n from finding_runs where finding_id = ?",
+        row = self.sql.rows("select count(*) as t, count(distinct night) as n from finding_runs where finding_id = ?",
                       [fid])[0]
         return int(row["t"]), int(row["n"])
 
@@ -227,51 +193,59 @@ class FindingStore:
         Merged, not recomputed from every night: a finding seen all year costs no more than a new one.
         """
         cols = ", ".join(LIST_COLUMNS)
-        rows = [*self._q(f"select {cols} from findings where id = ?", [fid]),
-                *self._q(f"select {cols} from finding_runs where id = ?", [stable_id(fid, run_id)])]
+        rows = [*self.sql.rows(f"select {cols} from findings where id = ?", [fid]),
+                *self.sql.rows(f"select {cols} from finding_runs where id = ?", [stable_id(fid, run_id)])]
         return {c: sorted({v for r in rows for v in json.loads(r[c] or "[]")}) for c in LIST_COLUMNS}
 
     def active_findings_for_jobs(self, jobs: Iterable[tuple[str, str, str, str]]) -> dict[str, set[tuple]]:
         """finding id -> its active jobs, for findings seen before in any of ``jobs`` (index look-ups only)."""
         out: dict[str, set[tuple]] = {}
         for job in set(jobs):
-            for r in self._q("select finding_id from finding_jobs where brand = ? and engine = ? and query = ?"
+            for r in self.sql.rows("select finding_id from finding_jobs where brand = ? and engine = ? and query = ?"
                              " and device = ? and active = 1", job):  # fmt: skip
                 out.setdefault(r["finding_id"], set())
         for fid in out:
-            out[fid] = {(r["brand"], r["engine"], r["query"], r["device"]) for r in self._q(
+            out[fid] = {(r["brand"], r["engine"], r["query"], r["device"]) for r in self.sql.rows(
                 "select brand, engine, query, device from finding_jobs where finding_id = ? and active = 1", [fid])}
         return out
 
     def set_jobs_active(self, fid: str, active: bool) -> None:
-        self.db.conn.execute("update finding_jobs set active = ? where finding_id = ?", [int(active), fid])
+        self.sql.execute("update finding_jobs set active = ? where finding_id = ?", [int(active), fid])
 
     def update_finding(self, fid: str, **values: Any) -> None:
-        self._put("findings", {"id": fid, **values})
+        self.sql.put("findings", {"id": fid, **values})
 
     # -- triage ---------------------------------------------------------------------
     def add_finding_event(self, fid: str, at: str, old: str | None, new: str, reason: str, user: str,
                           platform: str = "", reference: str = "") -> None:
-        self.db.conn.execute(
+        self.sql.execute(
             "insert into finding_events (finding_id, at, old_state, new_state, reason, user, platform, reference)"
             " values (?, ?, ?, ?, ?, ?, ?, ?)", [fid, at, old, new, reason, user, platform, reference])
 
     def allow(self, brand: str, e164: str, domain: str, reason: str, fid: str, at: str, user: str) -> None:
-        self._put("allowlist", {"id": stable_id(brand, e164, domain), "brand": brand, "e164": e164, "domain": domain,
+        self.sql.put("allowlist", {"id": stable_id(brand, e164, domain), "brand": brand, "e164": e164, "domain": domain,
                                 "reason": reason, "finding_id": fid, "at": at, "user": user})  # fmt: skip
 
     def disallow(self, brand: str, e164: str, domain: str) -> None:
-        self.db.conn.execute("delete from allowlist where id = ?", [stable_id(brand, e164, domain)])
+        self.sql.execute("delete from allowlist where id = ?", [stable_id(brand, e164, domain)])
 
     def allowed(self, brand: str, e164: str, domain: str) -> dict[str, Any] | None:
-        rows = self._q("select * from allowlist where brand = ? and e164 = ? and domain = ?", [brand, e164, domain])
-        return rows[0] if rows else None
+        return self.sql.one("select * from allowlist where brand = ? and e164 = ? and domain = ?",
+                            [brand, e164, domain])
 
     def allowlist(self) -> list[dict[str, Any]]:
-        return self._q("select * from allowlist order by brand, e164, domain")
+        return self.sql.rows("select * from allowlist order by brand, e164, domain")
 
+    # -- for reports and retention ---------------------------------------------------------------
+    def findings_per_night(self, first_night: str, last_night: str) -> list[tuple[str, str, int]]:
+        """(night YYYY-MM-DD, engine, findings seen that night) between two nights, inconclusive left out."""
+        return [(r["night"], r["engine"], int(r["findings"])) for r in self.sql.rows(_TREND_SQL, [first_night,
+                                                                                                   last_night])]
 
-
-def _cell(value: Any) -> Any:
-    return json.dumps(list(value), ensure_ascii=False) if isinstance(value, list | tuple | set) else value
-
+    def finding_evidence_paths(self) -> set[str]:
+        """Evidence files that belong to a finding: never pruned."""
+        out: set[str] = set()
+        for table in ("findings", "finding_runs"):
+            for r in self.sql.rows(f"select html_path, screenshot_path, evidence_path from {table}"):
+                out.update(v for v in r.values() if v)
+        return out

@@ -1,67 +1,88 @@
-"""SQL about runs as whole nights: WAL, resume, which run is finished, what a run already captured.
+"""Runs: one row per command that ran (``runs``), and the nights whose lifecycle was applied (``nights``).
 
-A mixin of :class:`audits.store.Store` (it expects ``self.db``, ``self._rows`` and ``self._upsert``).
-
-A run is *finished* when its status is ``complete`` or ``incomplete``. A run still ``running`` either
-runs right now (another process holds the lock) or was killed; the next ``run`` resumes it. ``audit``
-and ``report`` without ``--run`` never pick one that is not finished.
+A run is *finished* when its status is ``complete`` or ``incomplete``.  A run still ``running`` either
+runs right now (another process holds the lock) or was killed; the next ``run`` resumes it.  ``audit``
+and ``report`` without ``--run`` never pick one that is not finished.  A run's ``summary`` is JSON text
+(it opens in Datasette as is); callers get a dict.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import sqlite3
+import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from audits.ids import capture_id
-
-log = logging.getLogger(__name__)
+from audits.ids import stable_id
+from audits.store_db import Repository
 
 FINISHED = ("complete", "incomplete")
 SEARCHING_COMMANDS = ("crawl", "run", "demo")
-# Milliseconds a writer waits for a reader (Datasette, an analyst's query) before "database is locked".
-BUSY_TIMEOUT_MS = 60_000
 
 
-class RunsMixin:
-    db: Any
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    row["summary"] = json.loads(row["summary"] or "{}")
+    return row
 
-    def _rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:  # provided by Store
-        raise NotImplementedError
 
-    def _upsert(self, table: str, row: dict[str, Any]) -> None:  # provided by Store
-        raise NotImplementedError
+class RunRecords(Repository):
+    def start_run(self, command: str, started_at: str) -> str:
+        run_id = stable_id(command, started_at, uuid.uuid4().hex)
+        self.sql.put("runs", {"id": run_id, "command": command, "status": "running", "started_at": started_at,
+                              "finished_at": None, "summary": "{}"})  # fmt: skip
+        return run_id
 
-    def _tune_file_db(self) -> None:
-        """WAL: readers never block the night's writes, and a killed writer leaves a consistent file."""
-        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if self.db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            self.db.execute("PRAGMA journal_mode = wal")
+    def finish_run(self, run_id: str, status: str, summary: Mapping[str, Any], finished_at: str) -> None:
+        self.run(run_id)  # KeyError when unknown
+        self.sql.put("runs", {"id": run_id, "status": status, "finished_at": finished_at,
+                              "summary": json.dumps(dict(summary), sort_keys=True, default=str)})  # fmt: skip
 
-    def journal_mode(self) -> str:
-        return str(self.db.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+    def run(self, run_id: str) -> dict[str, Any]:
+        row = self.sql.get("runs", run_id)
+        if row is None:
+            raise KeyError(f"no run {run_id!r}")
+        return _decoded(row)
 
-    def integrity_check(self) -> str:
-        return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
+    def runs(self, command: str | None = None) -> list[dict[str, Any]]:
+        """Every run (of ``command``), oldest first."""
+        where, params = ("where command = ?", [command]) if command is not None else ("", [])
+        return [_decoded(r) for r in self.sql.rows(f"select * from runs {where} order by started_at, rowid", params)]
 
-    # -- which run -----------------------------------------------------------
+    def set_run_summary(self, run_id: str, summary: dict[str, Any]) -> None:
+        self.sql.put("runs", {"id": run_id, "summary": json.dumps(summary, sort_keys=True, default=str)})
+
+    def reopen_run(self, run_id: str) -> None:
+        self.sql.put("runs", {"id": run_id, "status": "running", "finished_at": None})
+
+    # -- which run -----------------------------------------------------------------------------
+    def latest_run_id(self, command: str | None = None) -> str | None:
+        # Runs started in the same second are told apart by insertion order (rowid); ids are random.
+        where, params = ("where command = ?", [command]) if command is not None else ("", [])
+        row = self.sql.one(f"select id from runs {where} order by started_at desc, rowid desc limit 1", params)
+        return row["id"] if row else None
+
+    def latest_audit_run_id(self) -> str | None:
+        """The newest run that searched (crawl, run or demo): the one audit and report work on."""
+        marks = ", ".join("?" for _ in SEARCHING_COMMANDS)
+        row = self.sql.one(f"select id from runs where command in ({marks})"
+                           " order by started_at desc, rowid desc limit 1", SEARCHING_COMMANDS)  # fmt: skip
+        return row["id"] if row else None
+
     def latest_finished_run_id(self, commands: tuple[str, ...] = SEARCHING_COMMANDS) -> str | None:
         """The newest finished run that searched: the one ``audit`` and ``report`` take by default."""
         marks = ", ".join("?" for _ in commands)
-        rows = self._rows(f"select id from runs where command in ({marks}) and status in ('complete', 'incomplete')"
-                          " order by started_at desc, rowid desc limit 1", [*commands])  # fmt: skip
-        return rows[0]["id"] if rows else None
+        row = self.sql.one(f"select id from runs where command in ({marks}) and status in ('complete', 'incomplete')"
+                           " order by started_at desc, rowid desc limit 1", commands)  # fmt: skip
+        return row["id"] if row else None
 
     def unfinished_runs(self, commands: tuple[str, ...] = SEARCHING_COMMANDS) -> list[dict[str, Any]]:
         """Runs still marked ``running``, newest first."""
         marks = ", ".join("?" for _ in commands)
-        rows = self._rows(f"select * from runs where command in ({marks}) and status = 'running'"
-                          " order by started_at desc, rowid desc", [*commands])  # fmt: skip
-        for r in rows:
-            r["summary"] = json.loads(r["summary"] or "{}")
-        return rows
+        return [_decoded(r) for r in self.sql.rows(
+            f"select * from runs where command in ({marks}) and status = 'running'"
+            " order by started_at desc, rowid desc", commands)]  # fmt: skip
 
     def resumable_run(self, command: str, scope: dict[str, Any]) -> str | None:
         """The newest unfinished run of ``command`` over the same ``scope`` (brands, stages), if any."""
@@ -70,41 +91,34 @@ class RunsMixin:
                 return str(r["id"])
         return None
 
-    def set_run_summary(self, run_id: str, summary: dict[str, Any]) -> None:
-        self._upsert("runs", {"id": run_id, "summary": json.dumps(summary, sort_keys=True, default=str)})
-
-    def reopen_run(self, run_id: str) -> None:
-        self._upsert("runs", {"id": run_id, "status": "running", "finished_at": None})
-
-    # -- what a run already did --------------------------------------------------
-    def capture_status(self, run_id: str, brand: str, engine: str, query: str, device: str) -> str | None:
-        """The status of the job's result page in the run, if it was captured."""
-        rows = self._rows("select status from captures where id = ?",
-                          [capture_id(run_id, brand, engine, query, device)])
-        return rows[0]["status"] if rows else None
-
-    def captured_jobs(self, run_id: str) -> dict[tuple[str, str, str, str], str]:
-        """(brand, engine, query, device) -> status of every result page the run captured."""
-        rows = self._rows("select brand, engine, query, device, status from captures where run_id = ?"
-                          " and kind = 'serp'", [run_id])
-        return {(r["brand"], r["engine"], r["query"], r["device"]): r["status"] for r in rows}
-
-    def harvested_brands(self, run_id: str) -> dict[str, str]:
-        return {r["brand"]: r["status"] for r in self._rows("select brand, status from harvests where run_id = ?",
-                                                            [run_id])}
-
-    # -- retention -----------------------------------------------------------------
     def runs_started_before(self, iso: str) -> list[str]:
-        return [r["id"] for r in self._rows("select id from runs where started_at < ? and status != 'running'",
-                                            [iso])]
+        """Finished runs older than ``iso``: the ones evidence retention may prune."""
+        return [r["id"] for r in self.sql.rows("select id from runs where started_at < ? and status != 'running'",
+                                               [iso])]
 
-    def finding_evidence_paths(self) -> set[str]:
-        """Evidence files that belong to a finding: never pruned."""
-        out: set[str] = set()
-        for table in ("findings", "finding_runs"):
-            for r in self._rows(f"select html_path, screenshot_path, evidence_path from {table}"):
-                out.update(v for v in r.values() if v)
-        return out
+    # -- nights: the runs whose findings' lifecycle was applied -----------------------------------
+    def run_night(self, run_id: str) -> tuple[str, str]:
+        """(night YYYY-MM-DD, started_at) of a run."""
+        started = self.run(run_id)["started_at"] or ""
+        return started[:10], started
+
+    def newer_night_applied(self, started_at: str, run_id: str) -> bool:
+        return bool(self.sql.one("select 1 from nights where started_at > ? and run_id != ? limit 1",
+                                 [started_at, run_id]))
+
+    def mark_night_applied(self, run_id: str, night: str, started_at: str, at: str) -> None:
+        self.sql.put("nights", {"run_id": run_id, "night": night, "started_at": started_at, "applied_at": at})
+
+    def latest_night(self) -> str | None:
+        row = self.sql.one("select night from nights order by started_at desc limit 1")
+        return row["night"] if row else None
+
+    # -- the file ----------------------------------------------------------------------------------
+    def journal_mode(self) -> str:
+        return self.sql.pragma("journal_mode").lower()
+
+    def integrity_check(self) -> str:
+        return self.sql.pragma("integrity_check")
 
 
 def run_commands(path: Path) -> dict[str, int] | None:

@@ -78,7 +78,7 @@ def change_state(store: Store, fid: str, new: str, *, reason: str = "", platform
             raise TriageError(f"--date: {day!r} is not a date (YYYY-MM-DD)") from None
         values.update(reported_platform=platform, reported_at=day, report_reference=reference.strip(),
                       taken_down_at=None, takedown_days=None)
-    with store.db.conn:  # the state, its event and the allow-list change together or not at all
+    with store.transaction():  # the state, its event and the allow-list change together or not at all
         if new == "dismissed":
             store.allow(f["brand"], f.get("e164") or "", f.get("advertiser_domain") or "", reason, fid, at, user)
         elif old == "dismissed":

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from audits.brands import Brand  # noqa: E402
-from audits.ids import stable_id  # noqa: E402
+from audits.ids import capture_id, result_id, stable_id  # noqa: E402
 from audits.lifecycle import apply_night  # noqa: E402
 from audits.rules import audit  # noqa: E402
 from audits.store import Store  # noqa: E402
@@ -49,8 +49,9 @@ def _result(rank: int, domain: str, phones: list[dict], kind: str = "ad", placem
 def record_night(store: Store, n: int) -> str:
     """Night ``n``: every brand on every engine; scams that come and go with the weeks.
 
-    Written with plain SQL in one transaction (the rows ``Store.record_capture`` writes, with its ids):
-    a year of history must be quick to make; the audit measured afterwards is the real one.
+    Loaded as bare rows in one transaction (``Store.load_rows``: the rows ``Store.record_capture``
+    writes, with its ids): a year of history must be quick to make; the audit measured afterwards is
+    the real one.
     """
     day = START + timedelta(days=n)
     at = f"{day.isoformat()}T02:00:00Z"
@@ -64,9 +65,11 @@ def record_night(store: Store, n: int) -> str:
         for ei, engine in enumerate(ENGINE_NAMES):
             for device in DEVICES:
                 query = f"{brand.name} klantenservice"
-                cid = stable_id(run, brand.name, engine, query, device)
+                cid = capture_id(run, brand.name, engine, query, device)
                 blocked = (n + bi + ei) % 29 == 0
-                captures.append((cid, run, brand.name, engine, query, device, at, "captcha" if blocked else "ok"))
+                captures.append({"id": cid, "run_id": run, "brand": brand.name, "engine": engine, "query": query,
+                                 "device": device, "kind": "serp", "captured_at": at,
+                                 "status": "captcha" if blocked else "ok"})
                 if blocked:
                     continue
                 page = [
@@ -80,20 +83,16 @@ def record_night(store: Store, n: int) -> str:
                     _result(2, f"gids{bi}.nl", [_phone(official, "toll_free")], kind="organic", placement="main"),
                 ]
                 for r in page:
-                    rid = stable_id(cid, r["placement"], r["rank"])
-                    results.append((rid, cid, r["kind"], r["placement"], r["rank"], r["title"], r["display_url"],
-                                    r["landing_url"], r["domain"], r["text"]))
+                    rid = result_id(cid, r["placement"], r["rank"])
+                    results.append({"id": rid, "capture_id": cid, **{k: r[k] for k in (
+                        "kind", "placement", "rank", "title", "display_url", "landing_url", "domain", "text")}})
                     for p in r["phones"]:
-                        sightings.append((stable_id(rid, p["e164"], p["channel"]), rid, cid, p["raw"], p["e164"],
-                                          p["number_type"], p["channel"]))
-    with store.db.conn:
-        store.db.conn.executemany("insert or replace into captures (id, run_id, brand, engine, query, device,"
-                                  " captured_at, status) values (?, ?, ?, ?, ?, ?, ?, ?)", captures)
-        store.db.conn.executemany("insert or replace into results (id, capture_id, kind, placement, rank, title,"
-                                  " display_url, landing_url, domain, text) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                  results)
-        store.db.conn.executemany("insert or replace into sightings (id, result_id, capture_id, raw, e164,"
-                                  " number_type, channel) values (?, ?, ?, ?, ?, ?, ?)", sightings)
+                        sightings.append({"id": stable_id(rid, p["e164"], p["channel"]), "result_id": rid,
+                                          "capture_id": cid, **{k: p[k] for k in ("raw", "e164", "number_type",
+                                                                                  "channel")}})
+    with store.transaction():
+        for table, rows in (("captures", captures), ("results", results), ("sightings", sightings)):
+            store.load_rows(table, rows)
     return run
 
 
@@ -104,7 +103,7 @@ def _night(store: Store, run: str) -> None:
 
 def build_history(path: Path, nights: int) -> Store:
     store = Store(path)
-    store.db.execute("PRAGMA synchronous = OFF")  # history only: no fsync per night while making it
+    store.skip_fsync()  # history only: no fsync per night while making it
     store.upsert_brands(BRANDS)
     for n in range(nights):
         _night(store, record_night(store, n))
@@ -118,7 +117,7 @@ def _timed(db: Path, night: int) -> float:
     t0 = time.perf_counter()
     _night(store, run)
     elapsed = time.perf_counter() - t0
-    store.db.conn.close()
+    store.close()
     return elapsed
 
 
@@ -127,8 +126,8 @@ def audit_history_ratio(nights: int = 365, repeats: int = 5) -> float:
     with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
         base = Path(tmp)
         history = build_history(base / "year.db", nights)
-        history.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        history.db.conn.close()
+        history.checkpoint()
+        history.close()
         year, empty = [], []
         for i in range(repeats):  # alternate, so machine noise falls on both sides alike
             copy = base / f"year-{i}.db"

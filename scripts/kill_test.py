@@ -22,7 +22,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from audits.brands import dump_brands_csv  # noqa: E402
+from audits.store import Store  # noqa: E402
 from sandbox import DEFAULT_WORLD_PATH, load_world, world_brands  # noqa: E402
 from serpaudit.ops.procs import descendants  # noqa: E402
 
@@ -88,9 +88,11 @@ def prepare(folder: Path, brands: int, engines: str) -> dict[str, str]:
     for args in (["init"], ["brands", "import", "brands.csv"]):
         subprocess.run([SERPAUDIT, "-q", *args], cwd=folder, env=env, check=True, capture_output=True)
     # init loads the default Dutch brands into an empty database: keep only the world's
-    with sqlite3.connect(folder / "serpaudit-data" / "serpaudit.db") as db:
-        names = [b.name for b in world_brands(world)[:brands]]
-        db.execute(f"delete from brands where name not in ({','.join('?' for _ in names)})", names)
+    store = Store(folder / "serpaudit-data" / "serpaudit.db")
+    try:
+        store.keep_brands(b.name for b in world_brands(world)[:brands])
+    finally:
+        store.close()
     return env
 
 
@@ -100,29 +102,28 @@ def start(folder: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 def state(folder: Path) -> dict[str, Any]:
-    db = sqlite3.connect(folder / "serpaudit-data" / "serpaudit.db")
+    store = Store(folder / "serpaudit-data" / "serpaudit.db")
     try:
-        runs = db.execute("select id, status, summary from runs where command = 'run' order by rowid").fetchall()
-        serp = db.execute("select run_id, engine, query, device from captures where kind = 'serp'"
-                          ).fetchall()
-        findings = db.execute("select f.brand, f.e164, f.engine, f.kind, f.domain, fr.verdict from findings f "
-                              "join finding_runs fr on fr.finding_id = f.id").fetchall()
-        integrity = db.execute("pragma integrity_check").fetchone()[0]
+        runs = [(r["id"], r["status"], r["summary"]) for r in store.runs("run")]
+        serp = [(c["run_id"], c["engine"], c["query"], c["device"]) for c in store.captures(kind="serp")]
+        findings = [(f["brand"], f["e164"], f["engine"], f["kind"], f["domain"], f["verdict"])
+                    for run_id, _, _ in runs for f in store.findings(run_id=run_id)]
+        integrity = store.integrity_check()
     finally:
-        db.close()
-    return {"runs": runs, "captures": serp, "findings": sorted(map(tuple, findings)), "integrity": integrity}
+        store.close()
+    return {"runs": runs, "captures": serp, "findings": sorted(findings), "integrity": integrity}
 
 
 def expected_jobs(folder: Path) -> int:
-    db = sqlite3.connect(folder / "serpaudit-data" / "serpaudit.db")
+    store = Store(folder / "serpaudit-data" / "serpaudit.db")
     try:
-        brands = db.execute("select queries from brands").fetchall()
+        brands = store.brands()
     finally:
-        db.close()
+        store.close()
     cfg = (folder / "serpaudit.toml").read_text()
     engines = len(json.loads(cfg.split("engines = ")[1].splitlines()[0]))
     devices = len(json.loads(cfg.split("devices = ")[1].splitlines()[0]))
-    queries = sum(1 + len(json.loads(q or "[]")) for (q,) in brands)
+    queries = sum(1 + len(b.queries) for b in brands)
     return queries * engines * devices
 
 

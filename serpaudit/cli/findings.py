@@ -161,7 +161,8 @@ def _describe(shown: dict[str, Any]) -> str:
         lines.append(f"      evidence {n.get('evidence_path') or n.get('screenshot_path') or '-'}  "
                      f"sha256 {n.get('evidence_sha256') or n.get('screenshot_sha256') or '-'}")
         for s in n["sightings"]:
-            lines.append(f"      sighting {s['engine']} {s['device']} {s['placement']} capture {s['capture_id']} "
+            page = " landing page" if s.get("capture_kind") == "landing" else ""
+            lines.append(f"      sighting {s['engine']} {s['device']}{page} {s['placement']} capture {s['capture_id']} "
                          f"result {s['result_id']}")
     lines.append("\nstate changes:")
     for e in shown["events"] or []:

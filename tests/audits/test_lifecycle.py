@@ -33,8 +33,8 @@ def test_the_same_ad_on_later_nights_is_one_finding_with_its_sightings_linked() 
     sightings = w.store.finding_sightings(f["id"])
     assert len(sightings) == 4
     for s in sightings:
-        result = w.store._rows("select capture_id from results where id = ?", [s["result_id"]])
-        assert result and result[0]["capture_id"] == s["capture_id"]
+        result = w.store.result(s["result_id"])
+        assert result and result["capture_id"] == s["capture_id"]
     assert {s["run_id"] for s in sightings} == {run1, run2}
     # auditing a night again and re-applying it changes nothing: still one row, seen twice
     audit(w.store, run2)

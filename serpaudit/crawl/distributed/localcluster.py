@@ -13,7 +13,6 @@ import re
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -181,10 +180,11 @@ class Cluster:
         """Captures of result pages (not landing pages) stored so far, read as another process would."""
         if not self.database.exists():
             return []
-        with sqlite3.connect(self.database, timeout=30) as db:
-            db.row_factory = sqlite3.Row
-            rows = db.execute("select * from captures where kind = 'serp'").fetchall()
-        return [dict(r) for r in rows]
+        store = Store(self.database)
+        try:
+            return store.captures(kind="serp")
+        finally:
+            store.close()
 
     def executions(self, i: int) -> list[tuple[str, str]]:
         """(job key, session) of every job worker ``i`` ran, from its log."""
