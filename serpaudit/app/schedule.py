@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 from serpaudit.app.config import settings_for
@@ -21,9 +22,18 @@ def schedule(config: Path | None, at: str, action: str) -> list[str]:
         if action == "remove":
             n = sched.remove(plan)
             return [f"removed {n} serpaudit line(s) for {plan.workdir} from your crontab"]
+    except sched.NoCrontab as exc:  # a setup problem, not an incomplete run
+        raise InputError(str(exc)) from exc
     except sched.ScheduleError as exc:
         raise IncompleteError(str(exc)) from exc
+    user = getpass.getuser()
     return ["# crontab line (crontab -e, or `serpaudit schedule install`):", plan.crontab_line(), "",
             "# systemd: ~/.config/systemd/user/serpaudit.service", plan.systemd_service(),
             "# systemd: ~/.config/systemd/user/serpaudit.timer", plan.systemd_timer(),
-            "# then: systemctl --user daemon-reload && systemctl --user enable --now serpaudit.timer"]
+            "# then: systemctl --user daemon-reload && systemctl --user enable --now serpaudit.timer",
+            f"# a user timer runs only while {user} is logged in, unless: loginctl enable-linger {user}", "",
+            f"# or system-wide (runs with nobody logged in): /etc/systemd/system/serpaudit.service, as {user}",
+            plan.systemd_service(user=user),
+            "# /etc/systemd/system/serpaudit.timer: the timer above; then: systemctl daemon-reload && "
+            "systemctl enable --now serpaudit.timer", "",
+            "# log rotation: /etc/logrotate.d/serpaudit", plan.logrotate()]

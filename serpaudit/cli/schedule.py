@@ -16,7 +16,8 @@ else:  # imported when a command runs, not for --help
 
 schedule_app = typer.Typer(help="Run every night: print a crontab line and systemd units, or edit your crontab.",
                            **PLAIN)
-AtOpt = Annotated[str, typer.Option("--at", help="Time of night, HH:MM (cron: local time; systemd: local time).")]
+AtOpt = Annotated[str, typer.Option("--at", help="Time of night, HH:MM, in UTC like `window` and the logs "
+                                     "(the crontab line carries the local time of that moment).")]
 
 
 @schedule_app.command("print")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 from typer.testing import CliRunner
@@ -15,7 +17,19 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def workdir(tmp_path, monkeypatch):
+def local_tz(monkeypatch):
+    """Set the process's local time zone (a POSIX TZ string); restored after the test."""
+    def set_tz(tz: str) -> None:
+        monkeypatch.setenv("TZ", tz)
+        time.tzset()
+    yield set_tz
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch, local_tz):
+    local_tz("UTC")
     monkeypatch.chdir(tmp_path)
     for var in [v for v in os.environ if v.startswith("SERPAUDIT_")]:
         monkeypatch.delenv(var)
@@ -31,9 +45,45 @@ def test_print_gives_a_crontab_line_and_a_systemd_pair_treating_findings_as_succ
     assert f"cd {workdir}" in line and f"SERPAUDIT_CONFIG={workdir / 'serpaudit.toml'}" in line
     assert f">> {workdir / 'logs' / 'night.log'} 2>&1" in line and " run " in line
     assert "SuccessExitStatus=1" in out and f"WorkingDirectory={workdir}" in out
-    assert "OnCalendar=*-*-* 03:15:00" in out and f"StandardOutput=append:{workdir / 'logs' / 'night.log'}" in out
+    assert "OnCalendar=*-*-* 03:15:00 UTC" in out and f"StandardOutput=append:{workdir / 'logs' / 'night.log'}" in out
     bad = runner.invoke(app, ["schedule", "print", "--at", "25:00"])
     assert bad.exit_code == 2 and "--at" in bad.stderr
+
+
+def test_the_cron_line_has_a_fixed_minimal_path_not_the_interactive_one(workdir, monkeypatch):
+    monkeypatch.setenv("PATH", f"/root/.pyenv/shims:/root/.cargo/bin:/root/.cargo/bin:{os.environ['PATH']}")
+    out = runner.invoke(app, ["schedule", "print"]).stdout
+    [line] = [x for x in out.splitlines() if x.startswith("30 2 * * * ")]
+    path = line.split("PATH=", 1)[1].split(" ", 1)[0]
+    parts = path.split(":")
+    assert parts[1:] == ["/usr/local/bin", "/usr/bin", "/bin"] and parts[0].endswith("bin"), path
+    assert ".cargo" not in out and "shims" not in out
+
+
+def test_at_is_utc_like_window_the_cron_line_in_local_time(workdir, local_tz):
+    local_tz("XYZ-2")  # two hours east of UTC, no daylight saving
+    out = runner.invoke(app, ["schedule", "print", "--at", "02:30"]).stdout
+    assert any(x.startswith("30 4 * * * ") for x in out.splitlines()), out
+    assert "OnCalendar=*-*-* 02:30:00 UTC" in out
+
+
+def test_print_offers_a_system_unit_the_linger_hint_and_log_rotation(workdir):
+    out = runner.invoke(app, ["schedule", "print"]).stdout
+    user = getpass.getuser()
+    assert f"loginctl enable-linger {user}" in out and "/etc/systemd/system/serpaudit.service" in out
+    system_unit = out.split("/etc/systemd/system/serpaudit.service", 1)[1]
+    assert f"\nUser={user}\n" in system_unit and "SuccessExitStatus=1" in system_unit
+    rotate = out.split("/etc/logrotate.d/serpaudit", 1)[1]
+    assert f"{workdir / 'logs' / 'night.log'} {{" in rotate and "copytruncate" in rotate and "rotate 8" in rotate
+
+
+def test_install_without_a_crontab_program_is_exit_2_with_what_to_do(workdir, monkeypatch, tmp_path):
+    empty = tmp_path / "no-cron-here"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    result = runner.invoke(app, ["schedule", "install"])
+    assert result.exit_code == 2, result.output
+    assert "no `crontab` command" in result.stderr and "apt-get install -y cron" in result.stderr
 
 
 @pytest.fixture
