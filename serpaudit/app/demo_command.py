@@ -58,7 +58,7 @@ def demo(config: Path | None, world: Path | None, out: Path, nights: int | None 
 
 def _night_lines(night: int, score: Any, run: RunOutcome) -> list[str]:
     lines = [f"night {night}: precision {score.precision:.2f}  recall {score.recall:.2f}  "
-             f"({len(run.scams)} finding(s), {len(run.findings) - len(run.scams)} inconclusive or dismissed, "
+             f"({len(run.scams)} finding(s), {len(run.inconclusive)} inconclusive, {len(run.dismissed)} dismissed, "
              f"{len(run.not_audited)} capture(s) not audited)"]
     lines += [f"  MISSED: {b} {n}" for b, n in score.missed]
     lines += [f"  UNEXPECTED: {b} {n}" for b, n in score.unexpected]

@@ -102,6 +102,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     print_rows(summary["engines"], False, ["engine", "jobs", "ok", "empty", "blocked", "other", "results"])
     typer.echo(f"run {summary['run']}: {summary['status']} (exit {summary['exit_code']}), "
                f"{summary['findings']} finding(s), {summary['inconclusive']} inconclusive, "
+               + (f"{summary['dismissed']} dismissed, " if summary.get("dismissed") else "") +
                f"{summary['not_audited']} not audited; harvests {_counts(summary['harvests'])}; seed {summary['seed']}"
                + (f"; resumed {summary['resumed']}x" if summary["resumed"] else ""))
     for reason in summary["reasons"]:

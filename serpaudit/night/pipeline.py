@@ -70,6 +70,17 @@ class RunOutcome:
         return [f for f in self.findings if f["verdict"] != "inconclusive" and f.get("state") != "dismissed"]
 
     @property
+    def inconclusive(self) -> list[dict[str, Any]]:
+        """Findings whose verdict is inconclusive (not dismissed): counted by verdict, never as what is left
+        of the findings once the scams are taken out, which would count a dismissed scam as inconclusive."""
+        return [f for f in self.findings if f["verdict"] == "inconclusive" and f.get("state") != "dismissed"]
+
+    @property
+    def dismissed(self) -> list[dict[str, Any]]:
+        """Findings an analyst dismissed, whatever their verdict."""
+        return [f for f in self.findings if f.get("state") == "dismissed"]
+
+    @property
     def exit_code(self) -> int:
         # part of the audit missing: incomplete, whatever was found in the rest
         if self.reasons or self.not_audited:
@@ -195,7 +206,8 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
             outcome.reasons = incomplete_reasons([], store.harvested_brands(run_id), [],
                                                  max_failed_harvest_share=settings.max_failed_harvest_share,
                                                  max_empty_share=1.0)
-        summary.update(findings=len(outcome.scams), inconclusive=len(outcome.findings) - len(outcome.scams),
+        summary.update(findings=len(outcome.scams), inconclusive=len(outcome.inconclusive),
+                       dismissed=len(outcome.dismissed),
                        not_audited=len(outcome.not_audited), reasons=outcome.reasons)
         # finished before the report, so the report shows the run's final status and times
         store.finish_run(run_id, "incomplete" if outcome.exit_code == EXIT_INCOMPLETE else "complete", summary,

@@ -173,8 +173,9 @@ def run_in_words(summary: dict[str, Any]) -> str:
     if "landing_pages" in summary:
         parts.append(f"{summary['landing_pages']} landing page(s)")
     if "findings" in summary:
+        dismissed = f"{summary['dismissed']} dismissed, " if summary.get("dismissed") else ""
         parts.append(f"{summary['findings']} finding(s), {summary.get('inconclusive', 0)} inconclusive, "
-                     f"{summary.get('not_audited', 0)} not audited")
+                     f"{dismissed}{summary.get('not_audited', 0)} not audited")
     if summary.get("browser_relaunches"):
         parts.append(f"browser relaunches {counts_in_words(summary['browser_relaunches'])}")
     if summary.get("resumed"):
@@ -207,6 +208,7 @@ def night_summary(store: Any, outcome: Any) -> dict[str, Any]:
         "started_at": run["started_at"], "finished_at": run["finished_at"], "seed": run["summary"].get("seed"),
         "resumed": run["summary"].get("resumed", 0), "engines": summary_rows(store, outcome.run_id),
         "harvests": dict(Counter(harvest.values())), "findings": len(outcome.scams),
-        "inconclusive": len(outcome.findings) - len(outcome.scams), "not_audited": len(outcome.not_audited),
+        "inconclusive": len(outcome.inconclusive), "dismissed": len(outcome.dismissed),
+        "not_audited": len(outcome.not_audited),
         "reasons": list(outcome.reasons), "reports": [str(p) for p in outcome.reports],
     }  # fmt: skip

@@ -54,3 +54,34 @@ def test_a_runs_summary_is_logged_in_words_not_as_a_dict():
     assert line == ("harvests 2 ok, 1 failed; captures 26 ok, 1 captcha; 12 landing page(s); 15 finding(s), "
                     "1 inconclusive, 1 not audited; browser relaunches 1 google")
     assert not set("{}[]'") & set(line)
+
+
+def test_a_dismissed_scam_is_counted_as_dismissed_not_as_inconclusive():
+    from serpaudit.night.pipeline import RunOutcome
+
+    outcome = RunOutcome("r", findings=[{"verdict": "scam"}, {"verdict": "suspect"},
+                                        {"verdict": "scam", "state": "dismissed"}])
+    assert (len(outcome.scams), len(outcome.inconclusive), len(outcome.dismissed)) == (2, 0, 1)
+    line = run_in_words({"findings": len(outcome.scams), "inconclusive": len(outcome.inconclusive),
+                         "dismissed": len(outcome.dismissed), "not_audited": 0})
+    assert line == "2 finding(s), 0 inconclusive, 1 dismissed, 0 not audited"
+    mixed = RunOutcome("r", findings=[{"verdict": "inconclusive"}, {"verdict": "inconclusive", "state": "dismissed"},
+                                      {"verdict": "scam", "state": "open"}])
+    assert (len(mixed.scams), len(mixed.inconclusive), len(mixed.dismissed)) == (1, 1, 1)
+
+
+def test_the_night_summary_counts_inconclusive_by_verdict(tmp_path):
+    from serpaudit.night.pipeline import RunOutcome
+    from serpaudit.ops.logs import night_summary
+
+    class Store:
+        def run(self, run_id):
+            return {"status": "complete", "started_at": "t0", "finished_at": "t1", "summary": {"seed": "s"}}
+
+        def captures(self, run_id, **_):
+            return []
+
+    outcome = RunOutcome("r", findings=[{"verdict": "scam"}, {"verdict": "scam"},
+                                        {"verdict": "scam", "state": "dismissed"}])
+    summary = night_summary(Store(), outcome)
+    assert (summary["findings"], summary["inconclusive"], summary["dismissed"]) == (2, 0, 1)
