@@ -14,24 +14,40 @@ knowledge panels together, in the order a reader meets them.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from crawler.engines import _common as c
 from crawler.engines.answers import AnswerMarkup, find_answers
+from crawler.engines.google_blocks import (
+    AD_BLOCKS,
+    TITLE_HEADINGS,
+    _ad_blocks,
+    _group_placement,
+    _in_paa,
+    _local_entries,
+    _organic_container,
+    _placement,
+    _result_block,
+    _snippet_block,
+    _title_links,
+)
+
+# The block selectors live with the block finders; re-exported so that the page's markup reads from here.
+from crawler.engines.google_blocks import AD_CARDS_2019 as AD_CARDS_2019
+from crawler.engines.google_blocks import LOCAL_DETAILS as LOCAL_DETAILS
+from crawler.engines.google_blocks import LOCAL_ENTRIES as LOCAL_ENTRIES
+from crawler.engines.google_blocks import ORGANIC_CONTAINERS as ORGANIC_CONTAINERS
 from crawler.engines.google_fields import (
-    CLICK_URL,
     ad_fields,
-    is_google,
     organic_fields,
     panel_fields,
     query_of,
     result_phones,
 )
 from crawler.engines.google_sponsored import group_ads
-from crawler.htmltree import Element, is_hidden, parse_html, select, visible_text
-from crawler.labels import AD_LABELS, SPONSORED_GROUP_LABELS
+from crawler.htmltree import Element, is_hidden, parse_html, visible_text
+from crawler.labels import SPONSORED_GROUP_LABELS
 from crawler.models import SerpPage
 from crawler.pageindex import PageIndex
 
@@ -101,8 +117,6 @@ EMPTY_MARKERS = (
 
 TOP_AD_CONTAINERS = "#tads, #tvcap"
 BOTTOM_AD_CONTAINERS = "#tadsb, #bottomads"
-AD_BLOCKS = "div[data-text-ad], li.ads-ad"
-AD_CARDS_2019 = "div.mnr-c"
 # Grouped sponsored results (October 2025, crawler.engines.google_sponsored): the group's heading.
 SPONSORED_GROUP_HEADINGS = "[role=heading], h1, h2, h3"
 # The AI Overview (crawler.engines.answers): found by its title, in its flat and sectioned layouts (body
@@ -129,10 +143,6 @@ AI_ANSWER, AI_ANSWER_STOP = AI_OVERVIEW, AI_OVERVIEW_STOP
 AI_ANSWER_NEVER = "#tads, #tvcap, #tadsb, #bottomads, [data-text-ad], .pla-unit"
 SHOPPING_BLOCKS = ".pla-unit"
 SIDE_COLUMN = "#rhs"
-ORGANIC_CONTAINERS = ("#rso", "#search", "#center_col")
-TITLE_HEADINGS = "a[href] h3, a[href] [role=heading]"
-LOCAL_ENTRIES = ".VkpGBb"
-LOCAL_DETAILS = ".rllt__details"
 KNOWLEDGE_PANELS = ".kp-wholepage, #rhs .kp-blk"
 FEATURED_SNIPPETS = ".c2xzTb"
 SKIP_SECTIONS = ".related-question-pair, [data-initq], g-accordion-expander"  # "People also ask"
@@ -250,112 +260,3 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
 
     results = c.ranked_results(found, page, lambda block, _skip, text: result_phones(block, region, CALL_BUTTONS, text))
     return SerpPage(engine=NAME, status=status, query=query, results=results)
-
-
-# --- blocks --------------------------------------------------------------------------------------------
-
-
-def _ad_blocks(page: PageIndex, containers: str) -> list[Element]:
-    blocks: list[Element] = []
-    for box in c.outermost(page.select(containers)):
-        inner = c.outermost(select(box, AD_BLOCKS))
-        if not inner:  # 2019-2020 mobile and tablet cards: div.mnr-c labelled "Advertentie", no data-text-ad
-            inner = [card for card in c.outermost(select(box, AD_CARDS_2019)) if _has_ad_label(card)]
-        if not inner and _has_ad_label(box):  # unknown ad markup inside a known ad container
-            inner = [child for child in box if isinstance(child.tag, str) and _title_links(child)]
-        blocks.extend(b for b in inner if not is_hidden(b) and b not in blocks)
-    return blocks
-
-
-def _has_ad_label(tag: Element) -> bool:
-    words = set(re.findall(r"\w+", visible_text(tag)))
-    return any(label in words for label in AD_LABELS)
-
-
-def _organic_container(page: PageIndex) -> Element | None:
-    for sel in ORGANIC_CONTAINERS:
-        el = page.select_one(sel)
-        if el is not None:
-            return el
-    return None
-
-
-def _title_links(container: Element | None) -> list[Element]:
-    if container is None:
-        return []
-    links: list[Element] = []
-    seen: set[Element] = set()
-    for h in select(container, TITLE_HEADINGS):
-        a = next(h.iterancestors("a"), None)
-        if a is None or a in seen:
-            continue
-        href = str(a.get("href", ""))
-        if href.startswith(("http://", "https://")) and not is_google(href) or CLICK_URL.search(href):
-            links.append(a)
-            seen.add(a)
-    return links
-
-
-def _result_block(a: Element, container: Element | None, links: list[Element]) -> Element:
-    """The largest element around title link ``a`` that holds no other result title."""
-    block: Element = a
-    others = {x for x in links if x is not a}
-    while True:
-        parent = block.getparent()
-        if parent is None or parent is container:
-            break
-        if any(x in others for x in parent.iterdescendants("a")):
-            break
-        block = parent
-    return block
-
-
-def _local_entries(page: PageIndex) -> list[Element]:
-    entries = list(page.select(LOCAL_ENTRIES))
-    for d in page.select(LOCAL_DETAILS):
-        if not any(e in set(d.iterancestors()) for e in entries):
-            around = next(d.iterancestors("a"), None)
-            if around is None:
-                around = d.getparent() if d.getparent() is not None else d
-            entries.append(around)
-    return [e for e in c.outermost(entries) if not is_hidden(e)]
-
-
-def _snippet_block(answer: Element, container: Element | None, links: list[Element]) -> tuple[Element, Element]:
-    """A featured snippet: the answer box together with the title link of its source page."""
-    for p in answer.iterancestors():
-        if p is container or p.tag in ("body", "html"):
-            break
-        link = next((a for a in links if p in set(a.iterancestors())), None)
-        if link is not None:
-            return p, link
-    return answer, answer
-
-
-def _in_paa(tag: Element, paa: set[Element]) -> bool:
-    """Inside a "People also ask" / "Nutzer fragen auch" question list."""
-    return any(p in paa for p in tag.iterancestors())
-
-
-def _group_placement(group: Element, page: PageIndex, links: list[Element], groups: list[Element]) -> str:
-    """A sponsored group in an ad container stands where the container does; one elsewhere (a bottom group
-    inside the organic results) is "top" before the first organic result and "bottom" after it."""
-    for el in (group, *group.iterancestors()):
-        if el.get("id") in ("tads", "tvcap"):
-            return "top"
-        if el.get("id") in ("tadsb", "bottomads"):
-            return "bottom"
-    first = next((a for a in links if not c.inside(a, groups)), None)
-    return "top" if first is None or page.position(group) < page.position(first) else "bottom"
-
-
-def _placement(tag: Element) -> str:
-    for p in tag.iterancestors():
-        pid = p.get("id")
-        if pid in ("tads", "tvcap") or "commercial-unit-desktop-top" in (p.get("class") or "").split():
-            return "top"
-        if pid in ("tadsb", "bottomads"):
-            return "bottom"
-        if pid == "rhs":
-            return "side"
-    return "main"
