@@ -1,8 +1,9 @@
 """Mailing a report folder: the summary to everyone, each platform's zip to that platform, the
 analyst outputs to the analysts.
 
-SMTP over TLS only: ``starttls`` (port 587: a plain connection upgraded before anything is said)
-or ``ssl`` (port 465: TLS from the first byte); the server's certificate is verified.  The login
+SMTP over TLS: ``starttls`` (port 587: a plain connection upgraded before anything is said) or ``ssl``
+(port 465: TLS from the first byte); the server's certificate is verified.  ``none`` is for a plain internal
+relay (port 25, no TLS, no login): it refuses to send credentials, which would cross the network in clear.  The login
 comes from the settings file or the environment (``SERPAUDIT_SMTP_PASSWORD``), never from the
 command line, where ``ps`` and shell history would show it.  A platform whose CSV is empty tonight
 gets no mail.
@@ -26,7 +27,7 @@ from reports.platforms import PLATFORM_NAMES
 
 log = logging.getLogger(__name__)
 
-SECURITY = ("starttls", "ssl")
+SECURITY = ("starttls", "ssl", "none")
 
 
 class MailError(Exception):
@@ -44,7 +45,7 @@ class MailError(Exception):
 class MailConfig:
     host: str
     sender: str
-    port: int = 0  # 0: 465 for ssl, 587 for starttls
+    port: int = 0  # 0: 465 for ssl, 587 for starttls, 25 for none
     security: str = "starttls"
     username: str = ""
     password: str = field(default="", repr=False)
@@ -55,7 +56,7 @@ class MailConfig:
 
     @property
     def effective_port(self) -> int:
-        return self.port or (465 if self.security == "ssl" else 587)
+        return self.port or {"ssl": 465, "none": 25}.get(self.security, 587)
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,17 @@ def platform_body(platform: str, bundle: Bundle) -> str:
 
 
 def _connect(config: MailConfig) -> smtplib.SMTP:
+    smtp: smtplib.SMTP
     context = ssl.create_default_context(cafile=config.ca_file or None)
     try:
-        if config.security == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.effective_port, timeout=config.timeout,
+        if config.security == "none":
+            if config.username:  # never a password in clear text, whatever the settings say
+                raise MailError(f"SMTP {config.host}: smtp_security = none sends no login; use starttls or ssl "
+                                "to log in")
+            smtp = smtplib.SMTP(config.host, config.effective_port, timeout=config.timeout)
+            smtp.ehlo()
+        elif config.security == "ssl":
+            smtp = smtplib.SMTP_SSL(config.host, config.effective_port, timeout=config.timeout,
                                                   context=context)  # fmt: skip
         else:
             smtp = smtplib.SMTP(config.host, config.effective_port, timeout=config.timeout)

@@ -117,9 +117,10 @@ class Settings:
     send_reports: bool = False
     # SMTP server for report mails, e.g. "smtp.example.nl"; empty: no mail.
     smtp_host: str = ""
-    # SMTP port; 0: 587 for starttls, 465 for ssl.
+    # SMTP port; 0: 587 for starttls, 465 for ssl, 25 for none.
     smtp_port: int = 0
-    # starttls (plain connection upgraded to TLS) or ssl (TLS from the start); never unencrypted.
+    # starttls (plain connection upgraded to TLS), ssl (TLS from the start), or none: a plain internal relay
+    # (port 25, no TLS), which never sends a login.
     smtp_security: str = "starttls"
     # SMTP login name; empty: no login.
     smtp_user: str = ""

@@ -104,8 +104,11 @@ def _check_database(s: Settings) -> None:
 
 
 def _validate_mail(s: Settings) -> None:
-    if s.smtp_security not in ("starttls", "ssl"):
-        raise SettingsError(f"{s._source}: smtp_security: {s.smtp_security!r} is not starttls or ssl")
+    if s.smtp_security not in ("starttls", "ssl", "none"):
+        raise SettingsError(f"{s._source}: smtp_security: {s.smtp_security!r} is not starttls, ssl or none")
+    if s.smtp_security == "none" and (s.smtp_user or s.smtp_password):
+        raise SettingsError(f"{s._source}: smtp_user: smtp_security = none (a plain internal relay, port 25) "
+                            "never sends a login; use starttls or ssl to log in")
     if not 0 <= s.smtp_port <= 65535:
         raise SettingsError(f"{s._source}: smtp_port: {s.smtp_port} is not a port number")
     for name in ("analyst_recipients", "google_ads_recipients", "microsoft_advertising_recipients"):

@@ -184,3 +184,28 @@ def test_send_reports_setting_mails_at_the_end_of_a_run(tmp_path, smtp_server, m
     assert outcome.mail_note == "mailed to analist@example.nl"
     ((rcpts, msg),) = inbox.mails
     assert rcpts == ["analist@example.nl"] and "report.html" in _attachments(msg)
+
+
+def test_a_plain_internal_relay_gets_the_mails_without_tls_or_login(tmp_path) -> None:
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)  # port 25 in real life: no TLS offered
+    controller.start()
+    try:
+        smtp = (f'smtp_host = "127.0.0.1"\nsmtp_port = {port}\nsmtp_security = "none"\n'
+                'mail_from = "serpaudit@example.nl"\nanalyst_recipients = ["analist@example.nl"]\n')
+        config, _ = _night(tmp_path, smtp)
+        result = runner.invoke(app, ["report", "--config", str(config), "--send"],
+                               env={"SERPAUDIT_SMTP_PASSWORD": ""})
+        assert result.exit_code == 0, result.output
+        assert [rcpts for rcpts, _ in inbox.mails] == [["analist@example.nl"]]
+    finally:
+        controller.stop()
+
+
+def test_a_plain_relay_with_a_login_is_refused_before_anything_is_sent(tmp_path) -> None:
+    smtp = ('smtp_host = "relay.internal"\nsmtp_security = "none"\nsmtp_user = "nightly"\n'
+            'mail_from = "serpaudit@example.nl"\nanalyst_recipients = ["analist@example.nl"]\n')
+    config, _ = _night(tmp_path, smtp)
+    result = runner.invoke(app, ["report", "--config", str(config), "--send"])
+    assert result.exit_code == 2, result.output
+    assert "smtp_security = none" in result.stderr and "never sends a login" in result.stderr
