@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +27,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.browser_blocks import CROP_MARGIN, HIGHLIGHT_FILL, HIGHLIGHT_LINE, BlockShot, locate_blocks
+from crawler.browser_launch import (
+    DESKTOP_UA,
+    INSTALL_HINT,
+    MOBILE_DEVICE,
+    BrowserConfig,
+    PageCapture,
+    find_chromium,
+)
 from crawler.browser_pages import (
     _SNAPSHOT_BINDING,
     _SNAPSHOT_JS,
@@ -58,89 +64,6 @@ log = logging.getLogger(__name__)
 __all__ = ["ANSWER_WAIT_MS", "CROP_MARGIN", "FULL_PAGE_SCALE", "HIGHLIGHT_FILL", "HIGHLIGHT_LINE",
            "READY_TIMEOUT_MS", "REVEAL_TEXTS", "Analyser", "AnswerSteps", "BlockShot", "Browser", "BrowserConfig",
            "PageCapture", "client_hints", "find_chromium"]
-
-DESKTOP_UA = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
-)
-MOBILE_DEVICE = "Pixel 7"
-SYSTEM_CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-INSTALL_HINT = (
-    "No Chromium found. Set browser_path in serpaudit.toml (or SERPAUDIT_BROWSER_PATH), "
-    "or install one: `apt-get install -y chromium` (Debian/Ubuntu) or `playwright install chromium`."
-)
-
-
-def find_chromium(configured: str | None = None) -> str:
-    """The Chromium to drive: the configured path, Playwright's own, or the system one."""
-    if configured:
-        if Path(configured).is_file() and os.access(configured, os.X_OK):
-            return configured
-        raise BrowserNotFound(f"browser_path {configured!r} is not an executable file. {INSTALL_HINT}")
-    own = _playwright_chromium()
-    if own:
-        return own
-    for name in SYSTEM_CHROMIUMS:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise BrowserNotFound(INSTALL_HINT)
-
-
-def _playwright_chromium() -> str | None:
-    try:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            path = p.chromium.executable_path
-    except Exception:  # Playwright missing or its driver cannot start: fall back to the system
-        return None
-    return path if path and Path(path).is_file() else None
-
-
-@dataclass(frozen=True)
-class BrowserConfig:
-    executable: str | None = None  # None: find_chromium()
-    headless: bool = True
-    timeout_ms: int = 20_000
-    # "127.0.0.1:8443": every host name resolves there (the sandbox web). None in real use.
-    resolve_all_to: str | None = None
-    locale: str = "nl-NL"
-    timezone_id: str = "Europe/Amsterdam"
-    # Screenshots stop at this many CSS pixels: Chromium cannot render a 120,000 px page in one image,
-    # and the rest of the page is kept as HTML anyway.
-    max_screenshot_height: int = 16_000
-
-
-    # Accept-Language header; None: derived from ``locale`` ("nl-NL,nl;q=0.9").
-    accept_language: str | None = None
-    # Playwright proxy server for every request of this browser, e.g. "http://nl-proxy:3128" (regional egress).
-    proxy: str | None = None
-    # Folder of a browser profile kept across nights (consent cookies survive); one sub-folder per device.
-    profile_dir: str | None = None
-
-
-@dataclass(frozen=True)
-class PageCapture:
-    """What the browser saw of one page."""
-
-    url: str  # as requested
-    final_url: str  # after redirects
-    http_status: int | None
-    html: str
-    screenshot: bytes  # full-page PNG
-    user_agent: str
-    device: str
-    captured_at: str  # ISO-8601 UTC
-    blocks: tuple[BlockShot, ...] = field(default=(), compare=False)  # aligned with analyse()'s targets
-    # Isolated visits only (see Browser.visit): every URL the main frame went through, requested first and
-    # final last (HTTP redirects and script or meta-refresh jumps); the navigations refused (ad click URLs)
-    # and the DOM as it stood just before the first refusal.
-    redirect_chain: tuple[str, ...] = ()
-    refused: tuple[str, ...] = ()
-    html_before_refusal: str | None = field(default=None, compare=False)
-    page_height: int | None = None  # CSS pixels; the screenshot stops at max_screenshot_height
-    screenshot_clipped: bool = False
-
 
 class Browser:
     """A running Chromium. Use as a context manager."""
