@@ -9,13 +9,16 @@ from typing import Any
 from crawler.errors import BrowserNotFound
 from serpaudit.app.config import settings_for
 from serpaudit.app.errors import IncompleteError, InputError, LockedError
+from serpaudit.night.outcome import Outcome, decide_demo
 from serpaudit.night.pipeline import RunOutcome
 from serpaudit.ops.lock import RunLock, RunLocked
 
 log = logging.getLogger(__name__)
 
 
-def demo(config: Path | None, world: Path | None, out: Path, nights: int | None = None) -> dict[str, Any]:
+def demo(config: Path | None, world: Path | None, out: Path,
+         nights: int | None = None) -> tuple[Outcome, dict[str, Any]]:
+    """Play the demo; returns its outcome and what to print (``--json``: the dict as it is)."""
     from sandbox import DEFAULT_WORLD_PATH, WorldError, load_world  # lazy: the sandbox is for the demo only
     from serpaudit.app.demo import run_demo
 
@@ -45,15 +48,25 @@ def demo(config: Path | None, world: Path | None, out: Path, nights: int | None 
     lines.append("demo OK: findings match the world's ground truth" if result.perfect
                  else "demo FAILED: findings differ from the world's ground truth")
     score = result.score
-    return {"perfect": result.perfect,
-            "incomplete": any(n.score.blocked_unexpected for n in result.nights),
-            "precision": score.precision, "recall": score.recall,
-            "nights": [{"night": n.night, "precision": n.score.precision, "recall": n.score.recall,
-                        "perfect": n.score.perfect, "run_id": n.run.run_id} for n in result.nights],
-            "lifecycle": [{"night": c.night, "brand": c.brand, "finding": c.what, "want": c.want, "got": c.got,
-                           "ok": c.ok} for c in result.lifecycle],
-            "findings": result.run.findings, "not_audited": result.run.not_audited,
-            "reports": [str(p) for p in result.run.reports], "out": str(out), "lines": lines}
+    # captures the world did not expect to go unaudited (a drifted markup, say): the demo is incomplete
+    unplanned = [f"night {n.night}: {e} {q!r} not audited, unexpectedly" for n in result.nights
+                 for e, q in n.score.blocked_unexpected]
+    differences = [f"night {n.night}: findings differ from the world's (precision {n.score.precision:.2f}, "
+                   f"recall {n.score.recall:.2f})" for n in result.nights if not n.score.perfect]
+    if not result.lifecycle_ok:
+        differences.append("lifecycle: the case file differs from the world's nights")
+    outcome = decide_demo(perfect=result.perfect, unplanned_not_audited=unplanned, differences=differences)
+    return outcome, {
+        "perfect": result.perfect, "status": outcome.status, "exit_code": outcome.exit_code,
+        "reasons": list(outcome.reasons), "incomplete": bool(unplanned),
+        "precision": score.precision, "recall": score.recall,
+        "nights": [{"night": n.night, "precision": n.score.precision, "recall": n.score.recall,
+                    "perfect": n.score.perfect, "run_id": n.run.run_id} for n in result.nights],
+        "lifecycle": [{"night": c.night, "brand": c.brand, "finding": c.what, "want": c.want, "got": c.got,
+                       "ok": c.ok} for c in result.lifecycle],
+        "findings": result.run.findings, "not_audited": result.run.not_audited,
+        "reports": [str(p) for p in result.run.reports], "out": str(out), "lines": lines,
+    }  # fmt: skip
 
 
 def _night_lines(night: int, score: Any, run: RunOutcome) -> list[str]:

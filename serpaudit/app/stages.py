@@ -20,15 +20,8 @@ from crawler.errors import BrowserNotFound, CrawlError
 from serpaudit.app.config import open_store_for, settings_for, store_for
 from serpaudit.app.errors import IncompleteError, InputError, LockedError
 from serpaudit.crawl.politeness import sandbox_pacing
-from serpaudit.night.health import incomplete_reasons, unfinished_reason
-from serpaudit.night.pipeline import (
-    EXIT_CLEAN,
-    EXIT_INCOMPLETE,
-    RunOutcome,
-    UnknownBrandError,
-    run_pipeline,
-    utc_now,
-)
+from serpaudit.night.outcome import decide
+from serpaudit.night.pipeline import RunOutcome, UnknownBrandError, run_pipeline, utc_now
 from serpaudit.night.reporting import ReportOutcome, deliver, write_run_reports
 from serpaudit.ops.lock import RunLock, RunLocked
 from serpaudit.ops.logs import add_log_file, night_summary, run_in_words
@@ -59,8 +52,8 @@ def _routing(settings: Settings) -> Iterator[str | None]:
 
 def stages(config: Path | None, which: tuple[str, ...], brands: list[str] | None,
            command: str, distributed: bool | None = None, fresh: bool = False,
-           **hooks: Any) -> tuple[int, RunOutcome]:
-    """Run pipeline stages under the database's run lock; returns the exit code and what happened.
+           **hooks: Any) -> RunOutcome:
+    """Run pipeline stages under the database's run lock; returns what happened (``.decision``: its outcome).
 
     ``distributed``: True insists on the workers (broker_url must be set), False stays on this machine,
     None follows broker_url. ``fresh``: a new run even where an unfinished one could be resumed.
@@ -74,16 +67,15 @@ def stages(config: Path | None, which: tuple[str, ...], brands: list[str] | None
 
 
 def night(config: Path | None, brands: list[str] | None, fresh: bool, distributed: bool | None = None,
-          **hooks: Any) -> tuple[int, RunOutcome, dict[str, Any]]:
-    """``serpaudit run``: every stage; returns the exit code, the outcome and the night's summary."""
-    code, outcome = stages(config, ("harvest", "crawl", "audit", "report"), brands, "run", distributed, fresh,
-                           **hooks)
+          **hooks: Any) -> tuple[RunOutcome, dict[str, Any]]:
+    """``serpaudit run``: every stage; returns what happened and the night's summary."""
+    outcome = stages(config, ("harvest", "crawl", "audit", "report"), brands, "run", distributed, fresh, **hooks)
     settings, store = store_for(config)
-    return code, outcome, night_summary(store, outcome)
+    return outcome, night_summary(store, outcome)
 
 
 def _locked_stages(settings: Settings, which: tuple[str, ...], brands: list[str] | None, command: str,
-                   distributed: bool | None, fresh: bool, hooks: dict[str, Any]) -> tuple[int, RunOutcome]:
+                   distributed: bool | None, fresh: bool, hooks: dict[str, Any]) -> RunOutcome:
     add_log_file(settings.log_file)
     store = open_store_for(settings)
     if not store.brands():
@@ -112,12 +104,7 @@ def _locked_stages(settings: Settings, which: tuple[str, ...], brands: list[str]
     _log_outcome(outcome)
     if "crawl" in which:
         prune_evidence(store, settings.evidence_dir, settings.retention_days)
-    if which == ("harvest",):
-        failed = [b for b, s in outcome.summary.get("harvest", {}).items() if s == "failed"]
-        return (EXIT_INCOMPLETE if failed else EXIT_CLEAN), outcome
-    if "audit" not in which:
-        return (EXIT_INCOMPLETE if outcome.not_audited else EXIT_CLEAN), outcome
-    return outcome.exit_code, outcome
+    return outcome
 
 
 
@@ -155,20 +142,20 @@ def _outcome(settings: Settings, store: Store, run_id: str) -> RunOutcome:
     captures = store.captures(run_id)
     outcome = RunOutcome(run_id, findings=store.findings(run_id=run_id), not_audited=not_audited(captures),
                          summary=run["summary"])
-    outcome.reasons = unfinished_reason(run) + incomplete_reasons(
-        captures, store.harvested_brands(run_id), outcome.not_audited,
-        max_failed_harvest_share=settings.max_failed_harvest_share, max_empty_share=settings.max_empty_share)
+    outcome.decision = decide(("audit",), findings=outcome.findings, captures=captures,
+                              not_audited=outcome.not_audited, harvests=store.harvested_brands(run_id),
+                              settings=settings, run=run)
     return outcome
 
 
-def audit(config: Path | None, run: str | None) -> tuple[int, RunOutcome]:
+def audit(config: Path | None, run: str | None) -> RunOutcome:
     settings, store = store_for(config)
     run_id = _run_id(store, run)
     audit_run(store, run_id)
     apply_night(store, run_id, gone_after_nights=settings.gone_after_nights)
     outcome = _outcome(settings, store, run_id)
     _log_outcome(outcome)
-    return outcome.exit_code, outcome
+    return outcome
 
 
 def report(config: Path | None, run: str | None, send: bool = False) -> ReportOutcome:

@@ -9,9 +9,10 @@ import phonenumbers
 from crawler.errors import BrowserNotFound
 from serpaudit.app.config import settings_for
 from serpaudit.app.errors import IncompleteError, InputError
+from serpaudit.night.outcome import Outcome, worker_stopped
 
 
-def worker(config: Path | None, queues: list[str], concurrency: int) -> None:
+def worker(config: Path | None, queues: list[str], concurrency: int) -> Outcome:
     """Serve capture jobs from the broker until stopped."""
     settings = settings_for(config)
     if not settings.broker_url:
@@ -27,3 +28,4 @@ def worker(config: Path | None, queues: list[str], concurrency: int) -> None:
         run_worker(settings, queues, concurrency)
     except BrowserNotFound as exc:
         raise IncompleteError(str(exc)) from exc
+    return worker_stopped()

@@ -11,8 +11,8 @@ from typing import Annotated, Any, ParamSpec, Protocol, TypeVar
 import typer
 from typer import core as _typer_core
 
-from serpaudit.app.errors import IncompleteError, InputError, LockedError
-from serpaudit.ops.exit_codes import EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_USAGE
+from serpaudit.app.errors import CommandError
+from serpaudit.night.outcome import Outcome, failed
 
 _KINDS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "Path": "PATH", "bool": "yes/no"}
 _typer_display_type = _typer_core.TyperOption.display_type
@@ -53,9 +53,9 @@ FINDING_COLUMNS = ["id", "status", "state", "verdict", "rule", "brand", "e164", 
                    "advertiser_domain", "reason"]
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
+def _fail(outcome: Outcome) -> typer.Exit:
+    typer.echo(f"error: {outcome.reasons[0]}", err=True)
+    return typer.Exit(outcome.exit_code)
 
 
 P = ParamSpec("P")
@@ -63,21 +63,17 @@ T = TypeVar("T")
 
 
 def guard(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run a command; turn known errors into a message and the documented exit code.
+    """Run a command; turn an error into its message and the exit serpaudit.night.outcome.failed gives it.
 
     Typed so that mypy checks each call's arguments against the use case and knows what it returns.
     """
     try:
         return fn(*args, **kwargs)
-    except InputError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from exc
-    except IncompleteError as exc:
-        raise _fail(str(exc), EXIT_INCOMPLETE) from exc
-    except LockedError as exc:
-        raise _fail(str(exc), EXIT_LOCKED) from exc
+    except CommandError as exc:
+        raise _fail(failed(exc)) from exc
     except Exception as exc:  # a bug or an unforeseen failure: cron must see "could not complete", not a crash
         logging.getLogger("serpaudit").exception("unexpected error")
-        raise _fail(f"the run could not complete: {exc.__class__.__name__}: {exc}", EXIT_INCOMPLETE) from exc
+        raise _fail(failed(exc)) from exc
 class Guard(Protocol):
     """The type of :func:`guard`, for modules that are handed it."""
 

@@ -11,7 +11,6 @@ import typer
 
 from serpaudit.cli.common import FINDING_COLUMNS, ConfigOpt, JsonOpt, guard, print_rows
 from serpaudit.lazy import LazyModule
-from serpaudit.ops.exit_codes import EXIT_INCOMPLETE
 
 if TYPE_CHECKING:  # mypy checks the CLI's calls against the real use cases
     from serpaudit.app import demo_command as app_demo
@@ -31,12 +30,11 @@ def demo(world: Annotated[Path | None, typer.Option(help="World file (default: t
     Example: serpaudit demo --out demo-out --nights 1
     """
     out = out or Path(tempfile.mkdtemp(prefix="serpaudit-demo-"))
-    result = guard(app_demo.demo, config, world, out, nights)
+    outcome, result = guard(app_demo.demo, config, world, out, nights)
     if as_json:
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
         print_rows(result["findings"], False, FINDING_COLUMNS)
         for line in result["lines"]:
             typer.echo(line)
-    # captures the world did not expect to go unaudited (a drifted markup, say): the run is incomplete
-    raise typer.Exit(0 if result["perfect"] else EXIT_INCOMPLETE if result["incomplete"] else 1)
+    raise typer.Exit(outcome.exit_code)

@@ -23,10 +23,10 @@ def harvest(config: ConfigOpt = None, brand: BrandOpt = None) -> None:
 
     Example: serpaudit harvest --brand KPN
     """
-    code, outcome = guard(app_stages.stages, config, ("harvest",), brand, "harvest")
+    outcome = guard(app_stages.stages, config, ("harvest",), brand, "harvest")
     print_rows([{"brand": b, "harvest": s} for b, s in outcome.summary.get("harvest", {}).items()], False,
                 ["brand", "harvest"])
-    raise typer.Exit(code)
+    raise typer.Exit(outcome.exit_code)
 
 
 DistributedOpt = Annotated[bool | None, typer.Option(
@@ -39,9 +39,9 @@ def crawl(config: ConfigOpt = None, brand: BrandOpt = None, distributed: Distrib
 
     Example: serpaudit crawl --brand KPN --brand Ziggo
     """
-    code, outcome = guard(app_stages.stages, config, ("crawl",), brand, "crawl", distributed)
+    outcome = guard(app_stages.stages, config, ("crawl",), brand, "crawl", distributed)
     typer.echo(f"run {outcome.run_id}: captures {_counts(outcome.summary.get('captures', {}))}")
-    raise typer.Exit(code)
+    raise typer.Exit(outcome.exit_code)
 
 
 def audit_cmd(config: ConfigOpt = None, as_json: JsonOpt = False,
@@ -50,9 +50,9 @@ def audit_cmd(config: ConfigOpt = None, as_json: JsonOpt = False,
 
     Example: serpaudit audit --json
     """
-    code, outcome = guard(app_stages.audit, config, run)
+    outcome = guard(app_stages.audit, config, run)
     print_rows(outcome.findings, as_json, FINDING_COLUMNS)
-    raise typer.Exit(code)
+    raise typer.Exit(outcome.exit_code)
 
 
 def report(config: ConfigOpt = None,
@@ -81,15 +81,15 @@ def run(config: ConfigOpt = None, brand: BrandOpt = None,
     Example: serpaudit run --brand telnova -q
     """
     with NightDisplay() as display:
-        code, outcome, summary = guard(app_stages.night, config, brand, fresh, distributed, on_jobs=display.jobs,
-                                        on_capture=display.capture, on_pause=display.pause)
+        outcome, summary = guard(app_stages.night, config, brand, fresh, distributed, on_jobs=display.jobs,
+                                 on_capture=display.capture, on_pause=display.pause)
     if as_json:
         typer.echo(json.dumps({**summary, "findings_list": outcome.findings}, indent=2, ensure_ascii=False,
                               default=str))
     else:
         print_rows(outcome.findings, False, FINDING_COLUMNS)
         _print_summary(summary)
-    raise typer.Exit(code)
+    raise typer.Exit(outcome.exit_code)
 
 
 def _counts(counts: dict[str, int]) -> str:

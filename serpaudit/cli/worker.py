@@ -23,4 +23,5 @@ def worker(config: ConfigOpt = None,
 
     Example: serpaudit worker --queues nl --concurrency 2
     """
-    guard(app_worker.worker, config, [q for q in queues.split(",") if q.strip()], concurrency)
+    outcome = guard(app_worker.worker, config, [q for q in queues.split(",") if q.strip()], concurrency)
+    raise typer.Exit(outcome.exit_code)

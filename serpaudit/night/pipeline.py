@@ -1,14 +1,7 @@
 """The nightly pipeline: harvest -> crawl -> landing pages -> audit -> report.
 
-Each stage is a function over the store; ``run_pipeline`` wires them and
-decides the exit code.  Exit codes (also in README.md):
-
-- 0: every capture was audited and no finding
-- 1: findings (scam or suspect numbers)
-- 2: usage or input error (bad settings, brand file, world file)
-- 3: the run is incomplete: part of the audit is missing (harvests failed, an engine showed
-  no results, jobs stayed blocked, no browser) — even when it also found scams
-- 4: another run holds the database's lock (see serpaudit.ops.lock)
+Each stage is a function over the store; ``run_pipeline`` wires them, and
+serpaudit.night.outcome decides what the night came to (status, exit code, reasons).
 
 A run killed halfway stays ``running``; the next run of the same command over the same
 brands resumes it (same run id, finished jobs not repeated) unless ``fresh``.
@@ -37,10 +30,9 @@ from serpaudit.crawl.evidence import EvidenceFolder
 from serpaudit.crawl.jobs import crawl, jobs_for, pending_jobs
 from serpaudit.night.advertiser import resolve_from_landings
 from serpaudit.night.harvest import harvest_brands
-from serpaudit.night.health import incomplete_reasons
 from serpaudit.night.landing import page_limits, visit_landing_pages
+from serpaudit.night.outcome import Outcome, decide, is_scam
 from serpaudit.night.reporting import deliver, write_missing_reports, write_run_reports
-from serpaudit.ops.exit_codes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_LOCKED, EXIT_USAGE  # noqa: F401 (re-exported)
 from serpaudit.ops.outputs import clean_stale_temp
 from serpaudit.settings import Settings
 
@@ -61,13 +53,13 @@ class RunOutcome:
     reports: list[Path] = field(default_factory=list)
     mail_note: str = ""  # what happened to the report mail (send_reports)
     summary: dict[str, Any] = field(default_factory=dict)
-    # why the run is incomplete (exit 3); empty when the audit is whole
-    reasons: list[str] = field(default_factory=list)
+    # what the night came to (serpaudit.night.outcome.decide); None until the night is decided
+    decision: Outcome | None = None
 
     @property
     def scams(self) -> list[dict[str, Any]]:
         """Findings an analyst has not dismissed (dismissed ones are still stored and counted)."""
-        return [f for f in self.findings if f["verdict"] != "inconclusive" and f.get("state") != "dismissed"]
+        return [f for f in self.findings if is_scam(f)]
 
     @property
     def inconclusive(self) -> list[dict[str, Any]]:
@@ -82,13 +74,14 @@ class RunOutcome:
 
     @property
     def exit_code(self) -> int:
-        # part of the audit missing: incomplete, whatever was found in the rest
-        if self.reasons or self.not_audited:
-            return EXIT_INCOMPLETE
-        if self.scams:
-            return EXIT_FINDINGS
-        # numbers that could not be judged (official set unknown), unless dismissed: not clean
-        return EXIT_INCOMPLETE if any(f.get("state") != "dismissed" for f in self.findings) else EXIT_CLEAN
+        if self.decision is None:
+            raise ValueError(f"run {self.run_id}: its outcome is not decided yet")
+        return self.decision.exit_code
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the run is incomplete (exit 3); empty when the audit is whole."""
+        return list(self.decision.reasons) if self.decision else []
 
 
 def open_store(settings: Settings) -> Store:
@@ -198,19 +191,14 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
         outcome.findings = store.findings(run_id=run_id)
         captures = store.captures(run_id)
         outcome.not_audited = not_audited(captures)
-        if "crawl" in stages:
-            outcome.reasons = incomplete_reasons(
-                captures, store.harvested_brands(run_id), outcome.not_audited,
-                max_failed_harvest_share=settings.max_failed_harvest_share, max_empty_share=settings.max_empty_share)
-        elif "harvest" in stages:
-            outcome.reasons = incomplete_reasons([], store.harvested_brands(run_id), [],
-                                                 max_failed_harvest_share=settings.max_failed_harvest_share,
-                                                 max_empty_share=1.0)
+        outcome.decision = decide(stages, findings=outcome.findings, captures=captures,
+                                  not_audited=outcome.not_audited, harvests=store.harvested_brands(run_id),
+                                  settings=settings)
         summary.update(findings=len(outcome.scams), inconclusive=len(outcome.inconclusive),
                        dismissed=len(outcome.dismissed),
                        not_audited=len(outcome.not_audited), reasons=outcome.reasons)
         # finished before the report, so the report shows the run's final status and times
-        store.finish_run(run_id, "incomplete" if outcome.exit_code == EXIT_INCOMPLETE else "complete", summary,
+        store.finish_run(run_id, "incomplete" if outcome.decision.status == "incomplete" else "complete", summary,
                          utc_now())
         finished = True
         if "report" in stages:

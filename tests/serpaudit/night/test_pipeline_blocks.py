@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from audits.store import Store
-from serpaudit.night.pipeline import EXIT_INCOMPLETE
+from serpaudit.night.outcome import EXIT_INCOMPLETE
 from tests.support.sandbox_runs import default_world_text, run_world, skip_without_chromium
 
 pytestmark = pytest.mark.browser

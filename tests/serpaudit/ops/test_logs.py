@@ -71,6 +71,7 @@ def test_a_dismissed_scam_is_counted_as_dismissed_not_as_inconclusive():
 
 
 def test_the_night_summary_counts_inconclusive_by_verdict(tmp_path):
+    from serpaudit.night.outcome import Outcome
     from serpaudit.night.pipeline import RunOutcome
     from serpaudit.ops.logs import night_summary
 
@@ -82,6 +83,6 @@ def test_the_night_summary_counts_inconclusive_by_verdict(tmp_path):
             return []
 
     outcome = RunOutcome("r", findings=[{"verdict": "scam"}, {"verdict": "scam"},
-                                        {"verdict": "scam", "state": "dismissed"}])
+                                        {"verdict": "scam", "state": "dismissed"}], decision=Outcome("findings", 1))
     summary = night_summary(Store(), outcome)
     assert (summary["findings"], summary["inconclusive"], summary["dismissed"]) == (2, 0, 1)
