@@ -40,26 +40,31 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from audits.brands import Brand
 from audits.lookalike import imitation
 from audits.store import Store
+from audits.verdicts import (  # noqa: F401 (re-exported: callers read the rules' verdicts here)
+    AD_KINDS,
+    AD_PLATFORMS,
+    AI_KINDS,
+    PREMIUM_TYPES,
+    _result_host,
+    _severity,
+    classify,
+    judge,
+    platform_for,
+    severity_for,
+)
 from crawler.domains import registrable_domain
 
 log = logging.getLogger(__name__)
 
 VERDICTS = ("scam", "suspect", "inconclusive")
 SEVERITIES = ("high", "medium", "low")
-AD_KINDS = frozenset({"ad", "shopping_ad"})
-AI_KINDS = frozenset({"ai_answer"})
-PREMIUM_TYPES = frozenset({"premium_rate", "shared_cost", "personal_number"})
 RULES = ("unofficial_number", "own_ad_unpublished_number", "lookalike_domain", "ai_answer_number")
 TOP_ORGANIC = 3  # organic results this high count for lookalike_domain
 AUDITED_STATUSES = frozenset({"ok", "empty"})  # anything else is listed as not audited
-# DuckDuckGo's ads are served by Microsoft Advertising.
-AD_PLATFORMS = {"google": "google_ads", "bing": "microsoft_advertising",
-                "duckduckgo": "microsoft_advertising"}  # fmt: skip
 _ENGINE_ORDER = {"google": 0, "bing": 1, "duckduckgo": 2}
 _PLACEMENT_ORDER = {"top": 0, "main": 1, "side": 2, "bottom": 3}
 _BLOCKED_KEYS = ("id", "kind", "brand", "engine", "query", "device", "locale", "status", "captured_at", "final_url",
@@ -117,94 +122,10 @@ class AuditResult:
     blocked: tuple[dict[str, Any], ...] = ()  # captures NOT audited (captcha, consent, blocked, ...)
 
 
-def platform_for(engine: str, kind: str) -> str:
-    """Whose abuse team gets an ad: Google Ads, or Microsoft Advertising (Bing and DuckDuckGo ads)."""
-    return AD_PLATFORMS.get(engine, "") if kind in AD_KINDS else ""
-
-
-def severity_for(verdict: str, kind: str, number_type: str) -> str:
-    if verdict == "inconclusive":
-        return "low"
-    return "high" if kind in AD_KINDS or number_type in PREMIUM_TYPES else "medium"
-
-
-def classify(
-    sighting: dict[str, Any],
-    brand: Brand | None,
-    official: set[str],
-    formerly_official: set[str],
-    harvest_status: str | None,
-) -> tuple[str, str] | None:
-    """``(verdict, reason)`` for one sighting, or None when it is fine."""
-    e164, kind, number_type = sighting["e164"], sighting.get("kind") or "", sighting.get("number_type") or ""
-    if e164 in official:
-        return None
-    if brand is None:
-        return "inconclusive", "brand is not in the brand list: official set unknown"
-    if _result_host(sighting) and brand.owns(_result_host(sighting)):
-        return None
-    if not brand.phone_support:
-        return "scam", "brand runs no phone customer service"
-    if harvest_status != "ok":
-        return "inconclusive", f"official set unknown (harvest {harvest_status or 'missing'})"
-    if number_type in PREMIUM_TYPES:
-        return "scam", f"{number_type.replace('_', '-')} number the brand does not publish"
-    if kind in AD_KINDS:
-        return "scam", "ad shows a number the brand does not publish"
-    if e164 in formerly_official:
-        return "suspect", "number the brand no longer publishes (formerly on its contact pages)"
-    return "suspect", "number the brand does not publish"
-
-
-def judge(
-    sighting: dict[str, Any],
-    brand: Brand | None,
-    official: set[str],
-    formerly_official: set[str],
-    harvest_status: str | None,
-) -> tuple[str, str, str] | None:
-    """``(rule, verdict, reason)`` for one sighting, or None when it is fine."""
-    if (sighting.get("kind") or "") in AI_KINDS:
-        return _judge_ai_answer(sighting, brand, official, harvest_status)
-    host = _result_host(sighting)
-    if brand is not None and host and brand.owns(host) and (sighting.get("kind") or "") in AD_KINDS:
-        if sighting["e164"] in official or (harvest_status != "ok" and brand.phone_support):
-            return None
-        return "own_ad_unpublished_number", "suspect", "the brand's own ad shows a number the brand does not publish"
-    outcome = classify(sighting, brand, official, formerly_official, harvest_status)
-    return None if outcome is None else ("unofficial_number", *outcome)
-
-
-def _judge_ai_answer(sighting: dict[str, Any], brand: Brand | None, official: set[str],
-                     harvest_status: str | None) -> tuple[str, str, str] | None:
-    rule = "ai_answer_number"
-    if sighting["e164"] in official:
-        return None
-    if brand is None:
-        return rule, "inconclusive", "brand is not in the brand list: official set unknown"
-    if not brand.phone_support:
-        return rule, "scam", "the engine's AI answer gives a number for a brand that runs no phone customer service"
-    if harvest_status != "ok":
-        return rule, "inconclusive", f"official set unknown (harvest {harvest_status or 'missing'})"
-    return rule, "scam", "the engine's AI answer gives a number the brand does not publish"
-
-
 def advertiser_domain(s: dict[str, Any]) -> str:
     """The registrable domain of the real destination: the crawl's, else the landing URL's, else ``domain``."""
     return (s.get("advertiser_domain") or registrable_domain(s.get("landing_url"))
             or registrable_domain(s.get("domain")) or "")  # fmt: skip
-
-
-def _result_host(s: dict[str, Any]) -> str:
-    """The landing URL's host, or "" where the page gave none.
-
-    Never the result's ``domain`` alone: parsers fall back to the display URL for it, and an ad can
-    print any display URL it likes ("www.telnova.nl") while sending callers elsewhere.
-    """
-    try:
-        return urlsplit(s.get("landing_url") or "").hostname or ""
-    except ValueError:
-        return ""
 
 
 def _rank_key(s: dict[str, Any]) -> tuple[Any, ...]:
@@ -236,14 +157,6 @@ def _finding(group: list[dict[str, Any]], rule: str, verdict: str, reason: str) 
             "captured_at", "capture_kind")} for g in group), key=lambda x: tuple(str(v or "") for v in x.values()))),
         **text,
     )  # fmt: skip
-
-
-def _severity(rule: str, verdict: str, kind: str, number_type: str) -> str:
-    if rule == "own_ad_unpublished_number":
-        return "low"
-    if rule == "ai_answer_number" and verdict != "inconclusive":
-        return "high"  # the engine's own voice
-    return severity_for(verdict, kind, number_type)
 
 
 def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
