@@ -1,0 +1,113 @@
+"""Visiting an untrusted page (an ad's landing page) once, in a fresh isolated context of the browser.
+
+What really happened is recorded: the HTTP status of the document shown, the redirect chain, and every
+navigation refused because it led to an ad click URL, with the DOM as it stood just before.  Part of
+:class:`crawler.browser.Browser` (``Browser.visit``); Playwright stays inside ``crawler/browser*.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from crawler.browser_launch import PageCapture
+from crawler.browser_pages import _SNAPSHOT_BINDING, _SNAPSHOT_JS, _screenshot, _settle
+from crawler.clicks import is_ad_click_url
+from crawler.errors import BrowserNotFound, FetchError
+
+if TYPE_CHECKING:
+    from crawler.browser import Browser
+
+log = logging.getLogger("crawler.browser")
+
+
+def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> PageCapture:
+    """Open an untrusted page (an ad's landing page) once, in a fresh isolated context, and record
+    what really happened: the HTTP status of the document shown, the redirect chain, and every
+    navigation refused because it led to an ad click URL, with the DOM as it stood just before.
+
+    A page that ends on a browser error page (``chrome-error://``, e.g. after a refused jump) is
+    returned as it is: the caller decides it is not a readable page.
+    """
+    ctx = browser._new_context(device)
+    page = ctx.new_page()
+    page.on("dialog", lambda d: d.dismiss())
+    page.on("popup", lambda p: p.close())
+    page.set_default_timeout(browser.config.timeout_ms)
+    chain: list[str] = [url]
+    refused: list[str] = []
+    snapshots: list[tuple[str, str]] = []  # (url, DOM) of the main frame's documents as they unloaded
+    documents: list[Any] = []  # main-frame document responses, in order
+
+    def on_navigated(frame: Any) -> None:
+        if frame == page.main_frame and frame.url != chain[-1]:
+            chain.append(frame.url)
+
+    def on_response(response: Any) -> None:
+        req = response.request
+        if req.is_navigation_request() and req.frame == page.main_frame:
+            documents.append(response)
+
+    def on_snapshot(source: dict[str, Any], dom: Any) -> None:
+        if source.get("frame") == page.main_frame and isinstance(dom, str):
+            snapshots.append((source["frame"].url, dom))
+
+    def refuse(route: Any) -> None:
+        # Playwright calls may not be made in here (the page would wait on this very route):
+        # the DOM before the jump comes from the page's own beforeunload snapshot
+        req = route.request
+        if req.is_navigation_request() and req.frame == page.main_frame:
+            refused.append(req.url)
+        browser._refuse(route)
+
+    page.on("framenavigated", on_navigated)
+    page.on("response", on_response)
+    page.expose_binding(_SNAPSHOT_BINDING, on_snapshot)
+    page.add_init_script(_SNAPSHOT_JS)
+    page.route(is_ad_click_url, refuse)
+    try:
+        try:
+            response = page.goto(url, wait_until="load")
+        except Exception:
+            if not refused:
+                raise
+            # the jump was refused while the page loaded: goto reports the aborted navigation
+            log.info("%s jumped to an ad click URL while loading; refused", url)
+            response = documents[0] if documents else None
+        if response is not None:
+            hops = []
+            req = response.request.redirected_from
+            while req is not None:
+                hops.append(req.url)
+                req = req.redirected_from
+            chain[:] = [url, *[h for h in reversed(hops) if h != url], *chain[1:]]
+        _settle(page)
+        final = page.url
+        if final != chain[-1]:
+            chain.append(final)
+        try:
+            html = page.content()
+            shot, height, clipped = _screenshot(page, browser.config.max_screenshot_height)
+        except Exception:
+            if not refused:
+                raise
+            # still swapping in the browser's error page after the refused jump
+            html, shot, height, clipped = "", b"", 0, False
+        last = documents[-1] if documents else response
+        before = [dom for u, dom in snapshots if u.startswith(("http:", "https:"))]
+        return PageCapture(
+            url=url, final_url=final, http_status=last.status if last is not None else None, html=html,
+            screenshot=shot, user_agent=browser._user_agent(page), device=device,
+            captured_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            redirect_chain=tuple(dict.fromkeys(chain)), refused=tuple(refused),
+            html_before_refusal=before[-1] if refused and before else None, page_height=height,
+            screenshot_clipped=clipped,
+        )
+    except BrowserNotFound:
+        raise
+    except Exception as exc:
+        raise FetchError(url, str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__) from exc
+    finally:
+        page.close()
+        ctx.close()
