@@ -4,7 +4,6 @@ value, and nothing wrong stored."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from typer.testing import CliRunner
@@ -13,14 +12,6 @@ from sandbox import DEFAULT_WORLD_PATH
 from serpaudit.cli import app
 
 runner = CliRunner()
-
-
-@pytest.fixture()
-def workdir(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    for var in [v for v in os.environ if v.startswith("SERPAUDIT_")]:
-        monkeypatch.delenv(var)
-    return tmp_path
 
 
 def _fails(args, *parts):

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import json
-import os
 
-import pytest
 from typer.testing import CliRunner
 
 from audits.store import Store
@@ -14,14 +12,6 @@ from sandbox import DEFAULT_WORLD_PATH, load_world
 from serpaudit.cli import app
 
 runner = CliRunner()
-
-
-@pytest.fixture()
-def workdir(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    for var in [v for v in os.environ if v.startswith("SERPAUDIT_")]:
-        monkeypatch.delenv(var)
-    return tmp_path
 
 
 def _ok(args):

@@ -42,14 +42,6 @@ def test_every_command_has_help(path):
     assert len(result.output.split("Usage:")[1].strip().splitlines()) > 2
 
 
-@pytest.fixture()
-def workdir(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    for var in [v for v in __import__("os").environ if v.startswith("SERPAUDIT_")]:
-        monkeypatch.delenv(var)
-    return tmp_path
-
-
 def test_init_creates_settings_database_and_default_brands(workdir):
     result = runner.invoke(app, ["init"])
     assert result.exit_code == 0, result.output
