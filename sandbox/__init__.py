@@ -1,6 +1,6 @@
 """The sandbox web: a data-driven imitation of Google, Bing, DuckDuckGo and the brands' sites.
 
-Tests and the demo never touch the real web.  A *world* (TOML, see README.md)
+Tests and the demo never touch the real web.  A *world* (TOML, see docs/sandbox.md)
 describes brands, their sites, scam and lookalike sites, the result pages the
 engines show for each query, and which numbers the audit is expected to flag.
 

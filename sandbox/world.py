@@ -4,7 +4,7 @@
 Every problem is reported as ``WorldError("<file>: <field path>: <what is wrong>")``,
 e.g. ``default.toml: brands[2].domains: must be a non-empty list of strings``.
 
-The format is documented in README.md ("World file format").
+The format is documented in docs/sandbox.md ("World file format").
 """
 
 from __future__ import annotations
