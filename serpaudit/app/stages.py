@@ -81,7 +81,8 @@ def _locked_stages(settings: Settings, which: tuple[str, ...], brands: list[str]
     if not store.brands():
         raise InputError(f"no brands in {settings.database}; run `serpaudit init` or `serpaudit brands import FILE`")
     if distributed and not settings.broker_url:
-        raise InputError("--distributed: broker_url is not set (e.g. redis://localhost:6379/0); see docs/distributed.md")
+        raise InputError("--distributed: broker_url is not set (e.g. redis://localhost:6379/0); "
+                         "see docs/distributed.md")
     if distributed is False:
         settings = replace(settings, broker_url="")
     try:
