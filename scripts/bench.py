@@ -79,6 +79,9 @@ def parse_figures() -> dict[str, Any]:
     measure = _optional("bench_parse", "measure")  # the parser benchmark: real and synthetic large pages
     if measure is not None:
         bench = measure()
+        if not bench.real:
+            raise SystemExit("bench: parse speed needs the real saved pages: none found at ../shared/fixtures; "
+                             "set SERPAUDIT_FIXTURES to their folder")
         worst = bench.worst
         return {"median_ms_per_mb": bench.median_ms_per_mb, "worst_ratio": bench.ratio(worst),
                 "worst_page": worst.name, "pages": len(bench.real), "source": "real fixtures; worst over 1 MB",
