@@ -31,7 +31,6 @@ from sandbox.world_serps import (  # noqa: F401 (re-exported: the world's vocabu
     PLACEMENTS,
     SERP_STATUSES,
     _cross_check,
-    _parse_answer,
     _parse_serp,
     to_e164,
 )
