@@ -1,4 +1,4 @@
-"""``serpaudit schedule print|install|remove``: run every night from cron or systemd."""
+"""``serpaudit schedule print|install|remove``: sweeps from cron or systemd, once or several times a day."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ from serpaudit.app.errors import IncompleteError, InputError
 from serpaudit.ops import schedule as sched
 
 
-def schedule(config: Path | None, at: str, action: str) -> list[str]:
+def schedule(config: Path | None, at: str, action: str, every: str | None = None) -> list[str]:
     """``schedule print|install|remove``: the lines to show."""
     try:
-        plan = sched.make_schedule(settings_for(config), config, at)
+        plan = sched.make_schedule(settings_for(config), config, at, every)
     except sched.ScheduleError as exc:
         raise InputError(str(exc)) from exc
     try:
         if action == "install":
-            return [f"installed in your crontab:\n{sched.install(plan)}"]
+            lines = sched.install(plan)
+            return [f"installed in your crontab ({_sweeps(plan)}):", *lines]
         if action == "remove":
             n = sched.remove(plan)
             return [f"removed {n} serpaudit line(s) for {plan.workdir} from your crontab"]
@@ -27,7 +28,8 @@ def schedule(config: Path | None, at: str, action: str) -> list[str]:
     except sched.ScheduleError as exc:
         raise IncompleteError(str(exc)) from exc
     user = getpass.getuser()
-    return ["# crontab line (crontab -e, or `serpaudit schedule install`):", plan.crontab_line(), "",
+    return [f"# {_sweeps(plan)}",
+            "# crontab (crontab -e, or `serpaudit schedule install`):", *plan.crontab_lines(), "",
             "# systemd: ~/.config/systemd/user/serpaudit.service", plan.systemd_service(),
             "# systemd: ~/.config/systemd/user/serpaudit.timer", plan.systemd_timer(),
             "# then: systemctl --user daemon-reload && systemctl --user enable --now serpaudit.timer",
@@ -37,3 +39,8 @@ def schedule(config: Path | None, at: str, action: str) -> list[str]:
             "# /etc/systemd/system/serpaudit.timer: the timer above; then: systemctl daemon-reload && "
             "systemctl enable --now serpaudit.timer", "",
             "# log rotation: /etc/logrotate.d/serpaudit", plan.logrotate()]
+
+
+def _sweeps(plan: sched.Schedule) -> str:
+    n = len(plan.times)
+    return f"{n} sweep{'s' if n > 1 else ''} a day at {', '.join(plan.times)} UTC"

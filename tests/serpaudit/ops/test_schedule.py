@@ -1,9 +1,11 @@
-"""`serpaudit schedule`: the printed units, and install/remove against the real `crontab` command."""
+"""`serpaudit schedule`: the printed units once or several times a day, and install/remove against the real
+`crontab` command."""
 
 from __future__ import annotations
 
 import getpass
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -48,6 +50,59 @@ def test_print_gives_a_crontab_line_and_a_systemd_pair_treating_findings_as_succ
     assert "OnCalendar=*-*-* 03:15:00 UTC" in out and f"StandardOutput=append:{workdir / 'logs' / 'night.log'}" in out
     bad = runner.invoke(app, ["schedule", "print", "--at", "25:00"])
     assert bad.exit_code == 2 and "--at" in bad.stderr
+
+
+def test_several_sweeps_a_day_on_cron_and_the_systemd_timer(workdir):
+    result = runner.invoke(app, ["schedule", "print", "--at", "14:00,02:30,09:30"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    lines = [x for x in out.splitlines() if " * * * cd " in x]
+    # one line per minute of the hour, earliest first, each with the fixed PATH and the marker
+    assert [x.split(" cd ", 1)[0] for x in lines] == ["30 2,9 * * *", "0 14 * * *"], lines
+    assert all("PATH=" in x and ":/usr/local/bin:/usr/bin:/bin " in x and "# serpaudit:" in x for x in lines)
+    timer = out.split("serpaudit.timer", 1)[1].split("[Install]", 1)[0]
+    assert re.findall(r"OnCalendar=(.*)", timer) == ["*-*-* 02:30:00 UTC", "*-*-* 09:30:00 UTC",
+                                                     "*-*-* 14:00:00 UTC"], timer
+    assert "3 sweeps a day at 02:30, 09:30, 14:00 UTC" in out
+
+
+def test_every_sweeps_from_at_through_the_day(workdir):
+    out = runner.invoke(app, ["schedule", "print", "--at", "02:30", "--every", "4h"]).stdout
+    [line] = [x for x in out.splitlines() if " * * * cd " in x]
+    assert line.startswith("30 2,6,10,14,18,22 * * * "), line
+    assert out.count("OnCalendar=") == 6
+    out = runner.invoke(app, ["schedule", "print", "--at", "14:00", "--every", "5h"]).stdout  # before --at too
+    assert "4 sweeps a day at 04:00, 09:00, 14:00, 19:00 UTC" in out
+    out = runner.invoke(app, ["schedule", "print", "--every", "90m"]).stdout
+    assert "16 sweeps a day at 01:00, 02:30, 04:00" in out
+
+
+def test_several_sweeps_in_local_time_can_split_a_line(workdir, local_tz):
+    local_tz("XYZ-5:30")  # five and a half hours east of UTC: 02:30 UTC is 08:00 there, 09:30 is 15:00
+    out = runner.invoke(app, ["schedule", "print", "--at", "02:30,09:30,14:00"]).stdout
+    starts = [x.split(" cd ", 1)[0] for x in out.splitlines() if " * * * cd " in x]
+    assert starts == ["0 8,15 * * *", "30 19 * * *"], starts
+    assert "OnCalendar=*-*-* 09:30:00 UTC" in out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--at", "02:30,25:00"], "--at: '25:00' is not HH:MM (UTC)"),
+    (["--at", ","], "--at: give a time"),
+    (["--at", "02:30,09:30", "--every", "4h"], "--every: repeats from one --at time"),
+    (["--every", "four"], "--every: 'four' is not hours or minutes"),
+    (["--every", "30m"], "--every: '30m': give from 1h to 24h"),
+    (["--every", "25h"], "--every: '25h': give from 1h to 24h"),
+])
+def test_bad_sweep_times_are_exit_2_naming_the_option(workdir, args, message):
+    result = runner.invoke(app, ["schedule", "print", *args])
+    assert result.exit_code == 2 and message in result.stderr, result.output
+
+
+def test_several_sweeps_with_a_window_are_refused(workdir):
+    (workdir / "serpaudit.toml").write_text('log_file = "logs/night.log"\nwindow = "01:00-05:00"\n')
+    assert runner.invoke(app, ["schedule", "print", "--at", "02:30"]).exit_code == 0  # one sweep: fine
+    result = runner.invoke(app, ["schedule", "print", "--at", "02:30,09:30"])
+    assert result.exit_code == 2 and "window = '01:00-05:00' and 2 sweeps a day" in result.stderr, result.output
 
 
 def test_the_cron_line_has_a_fixed_minimal_path_not_the_interactive_one(workdir, monkeypatch):
@@ -115,6 +170,24 @@ def test_install_and_remove_keep_the_users_other_lines(workdir, real_crontab):
     lines = crontab()
     ours = [x for x in lines if "serpaudit" in x and " run " in x]
     assert lines[:2] == mine and len(ours) == 1 and ours[0].startswith("45 1 * * * ")
+    removed = runner.invoke(app, ["schedule", "remove"])
+    assert removed.exit_code == 0 and "removed 1" in removed.stdout
+    assert crontab() == mine
+
+
+def test_install_several_sweeps_replaces_this_directorys_lines_and_remove_takes_them_all(workdir, real_crontab):
+    mine = ["0 5 * * * echo keep-me"]
+    subprocess.run(["crontab", "-"], input="\n".join(mine) + "\n", text=True, check=True)
+    assert runner.invoke(app, ["schedule", "install", "--at", "02:30"]).exit_code == 0
+    result = runner.invoke(app, ["schedule", "install", "--at", "02:30,09:30,14:00"])
+    assert result.exit_code == 0 and "3 sweeps a day" in result.stdout, result.output
+    ours = [x for x in crontab() if "# serpaudit:" in x]
+    assert [x.split(" cd ", 1)[0] for x in ours] == ["30 2,9 * * *", "0 14 * * *"], ours
+    assert crontab()[:1] == mine
+    assert all(f"cd {workdir}" in x and "PATH=" in x and ":/usr/local/bin:/usr/bin:/bin " in x for x in ours)
+    result = runner.invoke(app, ["schedule", "install", "--every", "6h"])  # replaces both lines with one
+    ours = [x for x in crontab() if "# serpaudit:" in x]
+    assert result.exit_code == 0 and [x.split(" cd ", 1)[0] for x in ours] == ["30 2,8,14,20 * * *"], ours
     removed = runner.invoke(app, ["schedule", "remove"])
     assert removed.exit_code == 0 and "removed 1" in removed.stdout
     assert crontab() == mine
