@@ -90,8 +90,11 @@ def findings_show(config: Path | None, typed_id: str) -> dict[str, Any]:
 
 
 def findings_set_state(config: Path | None, action: str, typed_ids: list[str], *, reason: str = "",
-                       platform: str = "", reference: str = "", on: str | None = None) -> list[dict[str, Any]]:
-    """confirm | dismiss | reported | resolve each id; all ids are checked before any is changed."""
+                       platform: str = "", reference: str = "", on: str | None = None,
+                       by: str | None = None) -> list[dict[str, Any]]:
+    """confirm | dismiss | reported | resolve each id; all ids are checked before any is changed.
+
+    ``by`` is who does it, in each event: the web desk's logged-in user; None is the OS user (the CLI)."""
     _, store = store_for(config)
     new = ACTIONS[action]
     _day("date", on)
@@ -103,7 +106,8 @@ def findings_set_state(config: Path | None, action: str, typed_ids: list[str], *
     out = []
     for fid in ids:
         try:
-            out.append(change_state(store, fid, new, reason=reason, platform=platform, reference=reference, on=on))
+            out.append(change_state(store, fid, new, reason=reason, platform=platform, reference=reference, on=on,
+                                    user=by))
         except TriageError as exc:
             raise InputError(str(exc)) from exc
     return out

@@ -136,6 +136,9 @@ class Settings:
     google_ads_recipients: tuple[str, ...] = ()
     # Microsoft Advertising's abuse intake (Bing and DuckDuckGo ads): microsoft_advertising.zip.
     microsoft_advertising_recipients: tuple[str, ...] = ()
+    # Who may log in to `serpaudit serve`, as "name:hash" (the hash from `serpaudit serve --hash-password NAME`;
+    # never a password). Empty: the desk serves 127.0.0.1 only, without login; set: every page needs a login.
+    web_users: tuple[str, ...] = ()
     _source: str = field(default="defaults", compare=False, repr=False)
 
 

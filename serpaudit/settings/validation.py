@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 
 from audits.brands import query_template_problem
@@ -43,6 +45,7 @@ def validate(s: Settings) -> None:
     _check_database(s)
     _validate_distributed(s)
     _validate_mail(s)
+    _validate_web_users(s)
 
 
 def _validate_distributed(s: Settings) -> None:
@@ -119,3 +122,21 @@ def _validate_mail(s: Settings) -> None:
         raise SettingsError(f"{s._source}: mail_from: {s.mail_from!r} is not a mail address")
     if s.smtp_host and not s.mail_from:
         raise SettingsError(f"{s._source}: mail_from: needed when smtp_host is set")
+
+
+WEB_USER_NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+
+
+def _validate_web_users(s: Settings) -> None:
+    """Each entry is ``name:hash`` with an Argon2 hash (``serpaudit serve --hash-password NAME`` makes one)."""
+    seen: set[str] = set()
+    for entry in s.web_users:
+        name, _, digest = entry.partition(":")
+        if not WEB_USER_NAME.fullmatch(name):
+            raise SettingsError(f"{s._source}: web_users: {name[:64]!r} is not a user name (letters, digits, . _ @ -)")
+        if not digest.startswith("$argon2"):
+            raise SettingsError(f"{s._source}: web_users: {name}: expected name:HASH with the hash that "
+                                f"`serpaudit serve --hash-password {name}` prints, never a password")
+        if name in seen:
+            raise SettingsError(f"{s._source}: web_users: {name} is listed twice")
+        seen.add(name)
