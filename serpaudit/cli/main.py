@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from serpaudit import __version__
-from serpaudit.cli import demo, stages, worker
+from serpaudit.cli import demo, serve, stages, worker
 from serpaudit.cli import findings as cli_findings
 from serpaudit.cli.brands import brands_app
 from serpaudit.cli.common import PLAIN, ConfigOpt, guard, print_rows
@@ -87,6 +87,7 @@ app.command()(stages.report)
 app.command()(stages.run)
 app.command()(worker.worker)
 app.command()(demo.demo)
+app.command()(serve.serve)
 app.add_typer(brands_app, name="brands")
 app.add_typer(parse_app, name="parse")
 app.add_typer(findings_app, name="findings")

@@ -1,0 +1,76 @@
+"""Login on the desk: users from the settings, Argon2 hashes, events under the logged-in name; the bind check."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from serpaudit.cli import app as cli
+from serpaudit.settings import SettingsError, load_settings
+from serpaudit.web.server import user_entry
+from tests.support.findings_world import PREMIUM
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def logged(world):
+    from starlette.testclient import TestClient
+
+    from serpaudit.web.app import create_app
+
+    entry = user_entry("anna", "correct horse battery")
+    world.config.write_text(world.config.read_text() + f'web_users = ["{entry}"]\n', encoding="utf-8")
+    app = create_app(load_settings(world.config), world.config, host="0.0.0.0")
+    with TestClient(app, base_url="http://desk.internal") as c:
+        yield c
+
+
+def test_every_page_needs_a_login_when_users_are_set(logged):
+    first = logged.get("/", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == "/login"
+    assert logged.get("/evidence/x.png", follow_redirects=False).status_code == 303
+    assert logged.post("/cases/bulk", data={}).status_code == 403
+
+
+def test_wrong_password_is_refused_and_the_right_one_records_the_user(logged, world):
+    token = _csrf(logged.get("/login").text)
+    wrong = logged.post("/login", data={"csrf": token, "name": "anna", "password": "nope"})
+    assert wrong.status_code == 401 and "wrong name or password" in wrong.text
+    nobody = logged.post("/login", data={"csrf": token, "name": "bob", "password": "correct horse battery"})
+    assert nobody.status_code == 401
+    ok = logged.post("/login", data={"csrf": token, "name": "anna", "password": "correct horse battery"})
+    assert ok.status_code == 200 and "anna" in ok.text
+    store = world.store()
+    cid = next(f["id"] for f in store.query_findings() if f["e164"] == PREMIUM)
+    token = _csrf(ok.text)  # a new session on login: a new token
+    logged.post(f"/cases/{cid}/confirm", data={"csrf": token, "reason": "called it"})
+    assert [(e["new_state"], e["user"]) for e in store.finding_events(cid)] == [("confirmed", "anna")]
+    logged.post("/logout", data={"csrf": token})
+    assert logged.get("/", follow_redirects=False).status_code == 303
+
+
+def test_a_plain_password_in_the_settings_is_refused(world):
+    world.config.write_text(world.config.read_text() + 'web_users = ["anna:hunter22"]\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="web_users: anna: expected name:HASH") as exc:
+        load_settings(world.config)
+    assert "hunter22" not in str(exc.value)
+
+
+def test_serve_refuses_a_non_loopback_bind_without_users(world):
+    result = CliRunner().invoke(cli, ["serve", "--config", str(world.config), "--host", "0.0.0.0", "--port", "1"])
+    assert result.exit_code == 2
+    assert "needs a login" in result.output and "web_users" in result.output
+
+
+def test_hash_password_prints_an_entry_the_settings_accept(world):
+    result = CliRunner().invoke(cli, ["serve", "--hash-password", "anna"], input="long enough pw\nlong enough pw\n")
+    assert result.exit_code == 0, result.output
+    entry = result.stdout.strip().splitlines()[-1]
+    assert entry.startswith("anna:$argon2id$")
+    world.config.write_text(world.config.read_text() + f'web_users = ["{entry}"]\n', encoding="utf-8")
+    assert load_settings(world.config).web_users == (entry,)
