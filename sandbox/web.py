@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -29,6 +31,7 @@ from sandbox.web_http import (
     landing_of_click,
 )
 from sandbox.world import World
+from sandbox.world_hours import runs_at
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +43,11 @@ GOOGLE_CONSENT_HOST = "consent.google.com"
 class SandboxWeb:
     """Answers requests for every host of a world, the three engines and their click/consent hosts."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, clock: Callable[[], datetime] | None = None) -> None:
         # a world of several nights, not narrowed to one (World.night), shows its first night
         self.world = world.night(1) if world.nights > 1 and world.night_number is None else world
+        # the sweep's time, for ads that run only at some hours: the real time unless the run gives its own
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.requests: list[tuple[str, str]] = []
         # (url, headers with lower-case names) of every request: what a crawler reveals about itself
         self.received: list[tuple[str, dict[str, str]]] = []
@@ -211,7 +216,9 @@ class SandboxWeb:
         if serp["defaults"]:
             seen = {o["url"] for o in organic}
             organic += [o for o in defaults if o["url"] not in seen]
-        return {"query": query, "device": device, "status": serp["status"], "ads": serp["ads"],
+        now = self.clock()
+        ads = [a for a in serp["ads"] if runs_at(a, now, self.world.timezone)]
+        return {"query": query, "device": device, "status": serp["status"], "ads": ads,
                 "organic": organic, "markup": markup, "ai_answer": self._answer(serp.get("ai_answer"))}
 
     def _answer(self, answer: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -20,6 +20,7 @@ import phonenumbers
 from audits.brands import query_template_problem
 from crawler.engines import ENGINE_NAMES
 from sandbox.world_checks import _V, WorldError
+from sandbox.world_hours import parse_hours, world_zone
 from sandbox.world_nights import nights_list, parse_lifecycle, serps_on_night, total_nights
 from sandbox.world_serps import (  # noqa: F401 (re-exported: the world's vocabulary is read here)
     ANSWER_ENDS,
@@ -71,6 +72,7 @@ class World:
     triage: list[dict[str, Any]] = field(default_factory=list)
     gone_after_nights: int | None = None
     night_number: int | None = None  # set on the view World.night(n) returns
+    timezone: str = "UTC"  # the zone an ad's ``hours`` are read in (sandbox/world_hours.py)
 
     def night(self, n: int) -> World:
         """The world as it is on night ``n`` (1-based): result pages and expectations of that night."""
@@ -162,6 +164,7 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise v.fail("world.region", f"{region!r} is not a region phonenumbers knows")
     nights = total_nights(v, w)
+    zone = world_zone(v, w)
     gone_after = w.get("gone_after_nights")
     if gone_after is not None and (not isinstance(gone_after, int) or isinstance(gone_after, bool) or gone_after < 1):
         raise v.fail("world.gone_after_nights", "must be a whole number of nights, at least 1")
@@ -261,6 +264,8 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
         for kind in ("ads", "organic"):
             for j, (entry, raw) in enumerate(zip(serp[kind], v.tables(s, kind, f"serps[{i}]"), strict=True)):
                 entry["nights"] = nights_list(v, raw, f"serps[{i}].{kind}[{j}]", nights)
+                if kind == "ads":
+                    entry["hours"] = parse_hours(v, raw, f"serps[{i}].ads[{j}]")
         if serp["ai_answer"] is not None:
             serp["ai_answer"]["nights"] = nights_list(v, s["ai_answer"], f"serps[{i}].ai_answer", nights)
         serps.append(serp)
@@ -299,6 +304,6 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
     lifecycle, triage = parse_lifecycle(v, data, nights, region, brand_names, to_e164)
     world = World(name=name, region=region, language=language, brands=brands, crawl=crawl, sites=sites,
                   serps=serps, expected=expected, expected_not_audited=not_audited, engines=engines,
-                  nights=nights, lifecycle=lifecycle, triage=triage, gone_after_nights=gone_after)
+                  nights=nights, lifecycle=lifecycle, triage=triage, gone_after_nights=gone_after, timezone=zone)
     _cross_check(v, world)
     return world

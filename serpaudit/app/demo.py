@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -111,9 +112,11 @@ def run_demo(world_path: Path, out_dir: Path, base: Settings | None = None, prog
     triage: list[str] = []
     for n in range(1, count + 1):
         view = world.night(n)
-        web = SandboxWeb(view)
-        # nights a day apart, the last one today: the case file counts nights by the run's start date
-        run_id = store.start_run("demo", f"{(today - timedelta(days=count - n)).isoformat()}T02:00:00+00:00")
+        # nights a day apart, the last one today: the case file counts nights by the run's start date, and
+        # the sandbox shows the ads that run at that hour (world_hours.py)
+        started = f"{(today - timedelta(days=count - n)).isoformat()}T02:00:00+00:00"
+        web = SandboxWeb(view, clock=partial(datetime.fromisoformat, started))
+        run_id = store.start_run("demo", started)
         with SandboxServer(web) as server:
             outcome = run_pipeline(settings, store, command="demo", resolve_all_to=server.address,
                                    progress=progress, run_id=run_id)
