@@ -53,6 +53,17 @@ def _case_to_show(page, base: str) -> str:
     return str(links[0])
 
 
+def _shoot(page, url: str, path: Path) -> None:
+    """The whole page, taken as one tall viewport: a full-page capture leaves the sandboxed frame blank."""
+    page.set_viewport_size(VIEWPORT)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    height = min(int(page.evaluate("document.documentElement.scrollHeight")), 4000)
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(path))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "demo-out", help="the demo's out folder (make demo)")
@@ -77,12 +88,9 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     page = browser.new_page(viewport=VIEWPORT)
                     href = _case_to_show(page, base)
-                    page.goto(base + "/")
                     args.docs.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(args.docs / "desk-queue.png"), full_page=True)
-                    page.goto(base + href)
-                    page.wait_for_load_state("networkidle")
-                    page.screenshot(path=str(args.docs / "desk-case.png"), full_page=True)
+                    _shoot(page, base + "/", args.docs / "desk-queue.png")
+                    _shoot(page, base + href, args.docs / "desk-case.png")
                 finally:
                     browser.close()
         finally:

@@ -27,7 +27,7 @@ from serpaudit.settings import Settings
 from serpaudit.web.files import EvidenceFiles
 from serpaudit.web.shots import outlined_screenshot
 
-# Why a case is at the top of the queue, in the order the queue shows them.
+# Why a case is at the top of the queue (in this order among cases of the same severity).
 NEEDS_ACTION = ("reopened", "new", "follow-up due", "confirmed, not reported")
 SEVERITY_ORDER = ("high", "medium", "low")
 ACTIONS = tuple(use_cases.ACTIONS)  # confirm, dismiss, reported, resolve
@@ -120,8 +120,9 @@ class Desk:
         for r in rows:
             r["needs_action"] = needs_action(r)
         rows.sort(key=lambda r: (r.get("last_seen") or "", r["id"]), reverse=True)  # newest first, then stably:
-        rows.sort(key=lambda r: (_rank(r["needs_action"] or None, NEEDS_ACTION), _rank(r.get("severity"),
-                                                                                      SEVERITY_ORDER)))
+        # what needs action first, the worst of it first; then the rest, the worst first
+        rows.sort(key=lambda r: (not r["needs_action"], _rank(r.get("severity"), SEVERITY_ORDER),
+                                 _rank(r["needs_action"] or None, NEEDS_ACTION)))
         _, store = store_for(self.config)
         brands = tuple(sorted(b.name for b in store.brands()))
         return Queue(rows=rows, needing_action=sum(1 for r in rows if r["needs_action"]),
@@ -141,15 +142,22 @@ class Desk:
         landing: list[dict[str, Any]] = []
         outline = None
         latest = shown["nights"][-1] if shown["nights"] else {}
+        captures = {c["id"]: c for c in store.captures(latest["run_id"])} if latest else {}
         for s in latest.get("sightings", []):
+            capture = captures.get(s["capture_id"]) or {}
             if s.get("capture_kind") == "landing":
-                safe = self.files.safe_copy_url(store.capture_html_path(s["capture_id"]))
+                safe = self.files.safe_copy_url(capture.get("html_path"))
                 if safe and all(p["url"] != safe for p in landing):
-                    landing.append({"url": safe, "device": s.get("device"), "engine": s.get("engine")})
-            elif outline is None and s.get("result_id"):
+                    landing.append({"url": safe, "device": s.get("device"), "engine": s.get("engine"),
+                                    "screenshot_url": self.files.url(capture.get("screenshot_path")),
+                                    "final_url": capture.get("final_url") or ""})
+            elif s.get("result_id"):
                 result = store.result(s["result_id"]) or {}
-                outline = outlined_screenshot(self.files, f.get("screenshot_path"), result.get("box"),
-                                              f.get("device") or "desktop")
+                shot = outlined_screenshot(self.files, capture.get("screenshot_path"), result.get("box"),
+                                           capture.get("device") or "desktop")
+                # the box and screenshot of one capture: the one the case's crop was cut from, else the first
+                if shot and (outline is None or result.get("evidence_path") == f.get("evidence_path")):
+                    outline = shot
         for n in shown["nights"]:
             n["crop_url"] = self.files.url(n.get("evidence_path"))
             n["screenshot_url"] = self.files.url(n.get("screenshot_path"))
@@ -210,4 +218,5 @@ class Desk:
                 found += [{"name": p.name, "path": str(p), "bytes": p.stat().st_size}
                           for p in sorted(folder.iterdir()) if p.is_file() and p.suffix in DOWNLOADS]
         return found
+
 
