@@ -25,3 +25,8 @@ def capture_id(run_id: str, brand: str, engine: str, query: str, device: str,
 
 def result_id(capture: str, placement: str | None, rank: int | None) -> str:
     return stable_id(capture, placement, rank)
+
+
+def source_capture_id(run_id: str, url: str) -> str:
+    """A source visit's id: the run and the cited URL (a page cited by several answers is visited once)."""
+    return stable_id(run_id, "source", url)

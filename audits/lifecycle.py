@@ -60,6 +60,8 @@ def night_jobs(captures: list[dict]) -> dict[Job, bool]:
     """Each job crawled in the run -> whether it was audited (its page read, its landing pages loaded)."""
     jobs: dict[Job, bool] = {}
     for c in captures:
+        if c.get("kind") == "source":  # a page an AI answer cites: traced, not audited
+            continue
         job = _job(c)
         ok = c.get("status") in AUDITED_STATUSES
         jobs[job] = jobs.get(job, True) and ok

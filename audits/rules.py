@@ -23,7 +23,8 @@ Two more rules (``Finding.rule``; the above is ``unofficial_number``):
   DuckDuckGo's Search Assist) that the brand does not publish.  Severity high: the answer gives it in the
   engine's own voice.  A brand without phone support has every number in an answer flagged; an official
   number is fine.  No ad platform gets it (it is no ad): analysts, the engine's feedback channel and the
-  hosts of the pages it cites.
+  hosts of the pages it cites.  Its reason says where the answer took the number from: which of the cited
+  sources carry it (``audits.answer_trace``; the numbers read on those pages are never judged themselves).
 
 A finding's identity across nights is (brand, rule, E.164, advertiser domain): the registrable
 domain of the real destination (``advertiser_domain`` where the crawl gave one, else the landing
@@ -41,6 +42,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from audits.answer_trace import check_sources, sources_of, visits_by_url, where_found
 from audits.brands import Brand
 from audits.lookalike import imitation
 from audits.store import Store
@@ -174,8 +176,8 @@ def lookalike_results(store: Store, run_id: str, brands: dict[str, Brand],
     out = []
     for r in store.results(run_id):
         brand = brands.get(r["brand"])
-        if brand is None or r.get("capture_status") not in AUDITED_STATUSES or r.get("capture_kind") == "landing":
-            # a landing capture repeats its SERP result
+        if brand is None or r.get("capture_status") not in AUDITED_STATUSES or r.get("capture_kind") != "serp":
+            # a landing capture repeats its SERP result; a source capture is a page an AI answer cites
             continue
         if not (r.get("kind") in AD_KINDS or (r.get("kind") == "organic" and (r.get("rank") or 99) <= TOP_ORGANIC)):
             continue
@@ -189,9 +191,26 @@ def lookalike_results(store: Store, run_id: str, brands: dict[str, Brand],
     return out
 
 
+def _trace_answers(store: Store, run_id: str, groups: dict[tuple[str, ...], list[dict[str, Any]]],
+                   outcomes: dict[tuple[str, ...], tuple[str, str, str]]) -> None:
+    """An AI-answer finding's reason says which of its answers' cited sources carry the number."""
+    keys = [k for k in groups if outcomes[k][0] == "ai_answer_number"]
+    if not keys:
+        return
+    visits = visits_by_url(store.source_visits(run_id))
+    for k in keys:
+        rule, verdict, reason = outcomes[k]
+        answers = {s["result_id"]: None for s in groups[k] if s.get("result_id")}
+        checks = check_sources(sources_of(store.result(rid) for rid in answers), visits, k[2])
+        outcomes[k] = (rule, verdict, f"{reason}; {where_found(checks)}")
+
+
 def not_audited(captures: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Captures whose page was not read as results: CAPTCHA, block, consent wall, unknown markup, error."""
-    return [c for c in captures if c.get("status") not in AUDITED_STATUSES]
+    """Captures whose page was not read as results: CAPTCHA, block, consent wall, unknown markup, error.
+
+    A cited source an AI answer's number was traced to (kind ``source``) is not part of the audit: one that
+    could not be read is shown with its answer as not read, and leaves the night complete."""
+    return [c for c in captures if c.get("status") not in AUDITED_STATUSES and c.get("kind") != "source"]
 
 
 def audit(store: Store, run_id: str, *, save: bool = True, harvest_run_id: str | None = None) -> AuditResult:
@@ -212,8 +231,8 @@ def audit(store: Store, run_id: str, *, save: bool = True, harvest_run_id: str |
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     outcomes: dict[tuple[str, ...], tuple[str, str, str]] = {}
     for s in store.sightings(run_id):
-        if s.get("capture_status") not in AUDITED_STATUSES:
-            continue
+        if s.get("capture_status") not in AUDITED_STATUSES or s.get("capture_kind") == "source":
+            continue  # a number on a page an AI answer cites was not shown on the result page
         counts["sightings"] += 1
         name = s["brand"]
         if name not in official:
@@ -231,6 +250,7 @@ def audit(store: Store, run_id: str, *, save: bool = True, harvest_run_id: str |
         if key not in outcomes or _rank_key(s) < _rank_key(groups[key][0]):
             outcomes[key] = outcome  # the best-placed sighting's verdict speaks for the finding
             groups[key].sort(key=_rank_key)
+    _trace_answers(store, run_id, groups, outcomes)
     for s, reason in lookalike_results(store, run_id, brands, captures):
         key = (s["brand"], "lookalike_domain", "", advertiser_domain(s))
         groups.setdefault(key, []).append(s)

@@ -10,7 +10,8 @@ Versions (``PRAGMA user_version``):
   landing visits were captures whose ``device`` read ``landing:<device>:<slot>``;
 * 1: a capture says what it is in ``captures.kind`` (``serp`` for a result page, ``landing`` for a
   landing page) and a landing visit links the result that led to it (``via_result_id``); ``device``
-  is always the job's plain device (desktop, mobile).
+  is always the job's plain device (desktop, mobile).  A capture of kind ``source`` (a page an AI answer
+  cites) came later in the same version: it is new data in the same columns, nothing to migrate.
 
 :func:`migrate` brings any older database to :data:`SCHEMA_VERSION` in one transaction: first every
 table and column of :data:`TABLES` that is missing is added (a column added later starts NULL in old
@@ -30,7 +31,9 @@ from audits.ids import capture_id, result_id
 
 S, N = str, int
 HARVEST_STATUSES = ("ok", "failed", "empty")
-CAPTURE_KINDS = ("serp", "landing")  # more kinds (the sources an AI answer cites) come later
+# serp: a result page; landing: the page a result led to; source: a page an AI answer cites, visited to see
+# whether it carries the answer's number (serpaudit.night.sources)
+CAPTURE_KINDS = ("serp", "landing", "source")
 
 # Per-night columns of a finding: kept per run in finding_runs; the latest night's copy is on the finding.
 RUN_COLUMNS = (

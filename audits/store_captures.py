@@ -5,7 +5,11 @@ A capture's ``kind`` says what the page is: ``serp``, the result page of one sea
 query, device), or ``landing``, the page a result of that job led to, visited once in an isolated
 context; a visit names that result in ``via_result_id`` and keeps the job's device.  Its single result
 is a copy of the originating result with the numbers read on the page, so the audit judges them like
-any number shown for it.  Re-recording a capture replaces it and its results whole.
+any number shown for it.  A capture of kind ``source`` is a page an AI answer cites, visited once per run
+and URL (``via_result_id``: the first answer that cites it); its single result (kind ``other``, its
+``landing_url`` the cited URL) holds the numbers read on that page.  Those numbers say where the answer took
+its number from; the audit never judges them as shown on the result page.  Re-recording a capture replaces
+it and its results whole.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from audits.ids import capture_id, result_id, stable_id
+from audits.ids import capture_id, result_id, source_capture_id, stable_id
 from audits.schema import CAPTURE_KINDS, TABLES
 from audits.store_db import Repository
 
@@ -48,8 +52,13 @@ class CaptureRecords(Repository):
         if kind not in CAPTURE_KINDS:
             raise ValueError(f"capture kind must be one of {CAPTURE_KINDS}, not {kind!r}")
         run_id, brand, engine, query, device = (capture[k] for k in ("run_id", "brand", "engine", "query", "device"))
-        slot = self._slot(capture.get("via_result_id")) if kind == "landing" else None
-        cid = capture_id(run_id, brand, engine, query, device, landing_slot=slot)
+        if kind == "source":
+            if not capture.get("source_url"):
+                raise ValueError("a source visit needs the cited URL it opened (source_url)")
+            cid = source_capture_id(run_id, capture["source_url"])
+        else:
+            slot = self._slot(capture.get("via_result_id")) if kind == "landing" else None
+            cid = capture_id(run_id, brand, engine, query, device, landing_slot=slot)
         results = list((page or {}).get("results") or [])
         row = {c: capture.get(c) for c in TABLES["captures"].columns}
         row.update(id=cid, page_status=(page or {}).get("status"), result_count=len(results),
@@ -120,6 +129,24 @@ class CaptureRecords(Repository):
         row = self.sql.one("select status from captures where run_id = ? and kind = 'landing' and via_result_id = ?",
                            [run_id, via_result_id])
         return row["status"] if row else None
+
+    def source_status(self, run_id: str, url: str) -> str | None:
+        """The status of the run's visit to the cited page ``url``, if it was visited."""
+        row = self.sql.get("captures", source_capture_id(run_id, url))
+        return row["status"] if row else None
+
+    def source_visits(self, run_id: str) -> list[dict[str, Any]]:
+        """The run's visits to pages AI answers cite: each capture with ``source_url`` (the cited URL), its
+        ``source_title`` and ``source_domain``, and ``numbers``, the E.164 numbers read on the page."""
+        rows = self.sql.rows(
+            "select c.*, r.landing_url as source_url, r.title as source_title, r.domain as source_domain,"
+            " r.id as source_result_id from captures c left join results r on r.capture_id = c.id"
+            " where c.run_id = ? and c.kind = 'source' order by c.captured_at, c.id", [run_id])
+        numbers: dict[str, list[str]] = {}
+        for s in self.sql.rows("select s.capture_id, s.e164 from sightings s join captures c on c.id = s.capture_id"
+                               " where c.run_id = ? and c.kind = 'source' order by s.e164", [run_id]):
+            numbers.setdefault(s["capture_id"], []).append(s["e164"])
+        return [{**r, "numbers": sorted(set(numbers.get(r["id"], [])))} for r in rows]
 
     def captured_jobs(self, run_id: str) -> dict[tuple[str, str, str, str], str]:
         """(brand, engine, query, device) -> status of every result page the run captured."""

@@ -92,3 +92,7 @@ class PageCapture:
     html_before_refusal: str | None = field(default=None, compare=False)
     page_height: int | None = None  # CSS pixels; the screenshot stops at max_screenshot_height
     screenshot_clipped: bool = False
+    # Isolated visits only: the content type of the document shown, and its bytes as served when it is not
+    # an HTML page (a PDF an AI answer cites); None for a page.
+    content_type: str = ""
+    document: bytes | None = field(default=None, compare=False)

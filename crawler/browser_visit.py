@@ -1,7 +1,9 @@
-"""Visiting an untrusted page (an ad's landing page) once, in a fresh isolated context of the browser.
+"""Visiting an untrusted page (an ad's landing page, a page an AI answer cites) once, in a fresh isolated
+context of the browser.
 
 What really happened is recorded: the HTTP status of the document shown, the redirect chain, and every
-navigation refused because it led to an ad click URL, with the DOM as it stood just before.  Part of
+navigation refused because it led to an ad click URL, with the DOM as it stood just before.  A PDF is
+kept as its bytes (``PageCapture.document``), up to :data:`crawler.pdf_text.MAX_BYTES` and one byte more.  Part of
 :class:`crawler.browser.Browser` (``Browser.visit``); Playwright stays inside ``crawler/browser*.py``.
 """
 
@@ -15,11 +17,47 @@ from crawler.browser_launch import PageCapture
 from crawler.browser_pages import _SNAPSHOT_BINDING, _SNAPSHOT_JS, _screenshot, _settle
 from crawler.clicks import is_ad_click_url
 from crawler.errors import BrowserNotFound, FetchError
+from crawler.pdf_text import MAX_BYTES
 
 if TYPE_CHECKING:
     from crawler.browser import Browser
 
 log = logging.getLogger("crawler.browser")
+
+# Chromium shows a PDF in its viewer, and the navigation's response body is then the viewer's page, not the
+# file: the page fetches the file again itself (same origin, its own network stack and host rules), reading at
+# most ``limit`` bytes (one past the budget, so the reader can say it was over).
+_DOCUMENT_JS = """async ([url, limit]) => {
+  const r = await fetch(url, {credentials: 'omit', cache: 'force-cache'});
+  const reader = r.body.getReader(); const parts = []; let n = 0;
+  while (n < limit) {
+    const {done, value} = await reader.read();
+    if (done) break;
+    parts.push(value); n += value.length;
+  }
+  await reader.cancel().catch(() => {});
+  let s = '';
+  for (const p of parts)
+    for (let i = 0; i < p.length; i += 8192) s += String.fromCharCode.apply(null, p.subarray(i, i + 8192));
+  return btoa(s);
+}"""
+
+
+def _is_document(content_type: str, url: str) -> bool:
+    """A file shown by a viewer rather than a page: a PDF (by its content type, or a download type on a .pdf)."""
+    kind = content_type.split(";")[0].strip().lower()
+    return kind == "application/pdf" or (kind in ("application/octet-stream", "binary/octet-stream", "")
+                                         and url.lower().split("?")[0].endswith(".pdf"))
+
+
+def _document_bytes(page: Any, url: str) -> bytes | None:
+    import base64
+
+    try:
+        return base64.b64decode(page.evaluate(_DOCUMENT_JS, [url, MAX_BYTES + 1]))[: MAX_BYTES + 1]
+    except Exception as exc:  # the page went away, the fetch failed: the caller says it was not read
+        log.info("could not read the document at %s: %s", url, str(exc).splitlines()[0] if str(exc) else exc)
+        return None
 
 
 def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> PageCapture:
@@ -95,6 +133,8 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
             # still swapping in the browser's error page after the refused jump
             html, shot, height, clipped = "", b"", 0, False
         last = documents[-1] if documents else response
+        content_type = str((last.headers.get("content-type") if last is not None else "") or "")
+        document = _document_bytes(page, final) if not refused and _is_document(content_type, final) else None
         before = [dom for u, dom in snapshots if u.startswith(("http:", "https:"))]
         return PageCapture(
             url=url, final_url=final, http_status=last.status if last is not None else None, html=html,
@@ -102,7 +142,7 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
             captured_at=datetime.now(UTC).isoformat(timespec="seconds"),
             redirect_chain=tuple(dict.fromkeys(chain)), refused=tuple(refused),
             html_before_refusal=before[-1] if refused and before else None, page_height=height,
-            screenshot_clipped=clipped,
+            screenshot_clipped=clipped, content_type=content_type, document=document,
         )
     except BrowserNotFound:
         raise

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sandbox import serp_bing, serp_duckduckgo, serp_google
 from sandbox.markup import drifted, esc, token
+from sandbox.pdf import body_lines, make_pdf
 from sandbox.web_http import (
     BING_HOSTS,
     DDG_HOSTS,
@@ -283,6 +284,9 @@ class SandboxWeb:
         if status >= 400 and not page["body"]:
             return _html(status, _error_page(status))
         body = page["body"]
+        if page["content_type"].startswith("application/pdf") and not body.startswith("%PDF-"):
+            # a PDF written as text in the world (one that starts "%PDF-" is served as it is, broken or not)
+            return Response(status, {"content-type": page["content_type"]}, make_pdf(body_lines(page["title"], body)))
         if not page["content_type"].startswith("text/html") or "<html" in body[:200].lower():
             return Response(status, {"content-type": page["content_type"]}, body.encode())
         doc = (f'<!DOCTYPE html><html lang="{esc(self.world.language)}"><head><meta charset="utf-8">'

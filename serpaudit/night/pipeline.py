@@ -1,4 +1,4 @@
-"""The nightly pipeline: harvest -> crawl -> landing pages -> audit -> report.
+"""The nightly pipeline: harvest -> crawl -> landing pages -> AI answers' sources -> audit -> report.
 
 Each stage is a function over the store; ``run_pipeline`` wires them, and
 serpaudit.night.outcome decides what the night came to (status, exit code, reasons).
@@ -33,6 +33,7 @@ from serpaudit.night.harvest import harvest_brands
 from serpaudit.night.landing import page_limits, visit_landing_pages
 from serpaudit.night.outcome import Outcome, decide, is_scam
 from serpaudit.night.reporting import deliver, write_missing_reports, write_run_reports
+from serpaudit.night.sources import visit_sources
 from serpaudit.ops.outputs import clean_stale_temp
 from serpaudit.settings import Settings
 
@@ -184,6 +185,9 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                 with Browser(browser_config(settings, resolve_all_to)) as browser:
                     summary["landing_pages"] = visit_landing_pages(browser, store, run_id, by_name, evidence,
                                                                    region=settings.region, limits=page_limits(settings))
+                    # the pages AI answers cite, for where their numbers came from (same rules as landing pages)
+                    summary["answer_sources"] = visit_sources(browser, store, run_id, by_name, evidence,
+                                                              region=settings.region, limits=page_limits(settings))
             resolve_from_landings(store, run_id)  # advertiser_domain where a tracker hid it
         if "audit" in stages:
             audit(store, run_id)

@@ -172,6 +172,8 @@ def run_in_words(summary: dict[str, Any]) -> str:
         parts.append(f"captures {counts_in_words(summary['captures'])}")
     if "landing_pages" in summary:
         parts.append(f"{summary['landing_pages']} landing page(s)")
+    if summary.get("answer_sources"):
+        parts.append(f"AI-answer sources {counts_in_words(summary['answer_sources'])}")
     if "findings" in summary:
         dismissed = f"{summary['dismissed']} dismissed, " if summary.get("dismissed") else ""
         parts.append(f"{summary['findings']} finding(s), {summary.get('inconclusive', 0)} inconclusive, "
