@@ -3,7 +3,7 @@
 ``write_bundle(findings, out_dir, ...)`` writes everything into ``out_dir`` (whoever calls it decides
 where that folder lives and renames it into place):
 
-    findings.csv  findings.xlsx  report.html  summary.txt
+    findings.csv  findings.xlsx  report.html  summary.txt  ai_answers.csv
     google_ads.csv  google_ads.zip  microsoft_advertising.csv  microsoft_advertising.zip
     evidence/...    SHA256SUMS
 
@@ -12,7 +12,8 @@ path written anywhere in the folder is relative to it, so the folder can be zipp
 to another machine and still opens the same.  A copied file whose sha256 differs from the one the
 store recorded at capture time is kept but logged: the manifest states what was actually shipped.
 Each platform zip holds its CSV, exactly the evidence files that CSV names, and ``SHA256SUMS``
-(``sha256sum -c`` format).
+(``sha256sum -c`` format).  AI-answer findings go to no platform zip: ``ai_answers.csv`` holds them, with
+the evidence of the pages their answers cite copied in like the rest (:mod:`reports.answers`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reports.answers import answer_views, write_ai_answers_csv
 from reports.context import ReportContext, finding_key
 from reports.csv_report import write_findings_csv
 from reports.html_report import write_html
@@ -163,6 +165,8 @@ def write_bundle(
     rows = [copier.relocate(f) for f in findings]
     blocked_rows = [copier.relocate(c) for c in blocked]
     paths = [write_findings_csv(rows, out_dir / "findings.csv", ctx.region)]
+    answers = answer_views(rows, ctx, copier.relocate)
+    paths.append(write_ai_answers_csv(answers, out_dir / "ai_answers.csv", ctx))
     csvs, zips, sent = {}, {}, {}
     for platform in PLATFORMS:
         chosen = to_report(rows, platform, ctx)
@@ -176,7 +180,7 @@ def write_bundle(
     (out_dir / "summary.txt").write_text(summary + "\n", encoding="utf-8")
     paths.append(write_xlsx(rows, out_dir / "findings.xlsx", run=run, blocked=blocked_rows, context=ctx))
     paths.append(write_html(rows, out_dir / "report.html", run=run, blocked=blocked_rows, context=ctx,
-                            sent=sent))  # fmt: skip
+                            sent=sent, answers=answers))  # fmt: skip
     paths.append(out_dir / "summary.txt")
     paths.append(write_manifest(out_dir))
     log.debug("wrote %d report files to %s", len(paths), out_dir)  # a temporary folder: its caller names the final one

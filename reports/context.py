@@ -31,6 +31,11 @@ class ReportContext:
     again for the night still holds them, though the mail made them ``reported``.
     ``gone_tonight``: findings of earlier nights that this night made ``gone`` (absent for the set number
     of audited nights): not among the night's findings, but part of its story.
+    ``answer_sources``: AI-answer finding id -> its cited sources checked for its number
+    (:func:`audits.answer_trace.check_sources`: ``url``, ``domain``, ``carries``, ``why``, ``pdf`` and the
+    visit's evidence paths).
+    ``answers_unread``: the night's AI answers that could not be read whole (``unfinished``, ``declined``):
+    recorded, never taken for "no answer" (``brand``, ``engine``, ``query``, ``device``, ``answer_state``).
     """
 
     region: str = "NL"
@@ -45,6 +50,8 @@ class ReportContext:
     followup_days: int = 7
     sent_tonight: frozenset[tuple[str, str]] = frozenset()
     gone_tonight: int = 0
+    answer_sources: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+    answers_unread: Sequence[Mapping[str, Any]] = ()
 
 
 def finding_key(f: Mapping[str, Any]) -> str:

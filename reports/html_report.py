@@ -6,7 +6,9 @@ never linked (visiting one bills the advertiser and warns the scammer) and fold 
 Content-Security-Policy forbids scripts, and a captured page is linked only as its sanitised copy
 (``html_safe_path``, scripts removed); the raw capture is named with its sha256 but never linked.
 Each finding's crop is inlined as a ``data:`` image, so the page shows them even when mailed alone;
-other evidence links are relative to the report folder.
+other evidence links are relative to the report folder.  AI-answer findings have a section of their own
+(``answers.html``): the answer's crop, the number, the official numbers, and the cited sources that carry
+the number with their evidence.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from reports.answers import STATE_WORDS, answer_views, is_ai_finding
 from reports.cells import phone_number
 from reports.context import (
     VERDICT_ORDER,
@@ -138,6 +141,31 @@ def _evidence(row: Mapping[str, Any]) -> list[tuple[str, str | None, str]]:
     return out
 
 
+def _answer_view(a: Mapping[str, Any], out_dir: Path, ctx: ReportContext) -> dict[str, Any]:
+    v = {k: ("" if val is None else val) for k, val in a.items()}
+    for k in ("raw", "e164", "number_type", "engine", "device", "query", "captured_at", "first_seen", "text",
+              "reason", "campaign", "nights_seen", "answer_state", "severity", "verdict", "brand"):  # fmt: skip
+        v.setdefault(k, "")
+    sources = []
+    for c in a.get("checks") or ():
+        sources.append({**c, "href": safe_url(c.get("url")), "evidence": [
+            (label, rel_href(c[path_key]) if link else None, str(c.get(sha_key) or ""))
+            for label, path_key, sha_key, link in (
+                ("PDF as served" if c.get("pdf") else "page (sanitised)",
+                 "html_path" if c.get("pdf") else "html_safe_path",
+                 "html_sha256" if c.get("pdf") else "html_safe_sha256", True),
+                ("raw page (not linked: its scripts would run)", "html_path", "html_sha256", False),
+                ("screenshot", "screenshot_path", "screenshot_sha256", True))
+            if c.get(path_key) and not (c.get("pdf") and not link)]})  # fmt: skip
+    v.update(number=phone_number(a.get("e164"), ctx.region), crop=inline_image(out_dir, a.get("evidence_path")),
+             severity_class=v["severity"] if v["severity"] in ("high", "medium", "low") else "low",
+             verdict_class=f"badge-{v['verdict']}" if v["verdict"] in VERDICT_ORDER else "badge-unknown",
+             state_words=STATE_WORDS.get(str(v["answer_state"]), str(v["answer_state"])),
+             official_links=[(s, safe_url(s)) for s in a.get("official_sources") or ()],
+             sources=sources, evidence=_evidence(a))
+    return v
+
+
 def render_html(
     findings: Iterable[Mapping[str, Any]],
     out_dir: Path,
@@ -146,14 +174,20 @@ def render_html(
     blocked: Iterable[Mapping[str, Any]] = (),
     context: ReportContext | None = None,
     sent: Mapping[str, list[str]] | None = None,
+    answers: Iterable[Mapping[str, Any]] | None = None,
 ) -> str:
     ctx = context or ReportContext()
     sent = sent or {}
     ordered = sorted(findings, key=sort_key)
+    if answers is None:  # rendered alone: the sources' evidence stays where the store has it
+        answers = answer_views(ordered, ctx, dict)
+    ai_views = [_answer_view(a, out_dir, ctx) for a in answers]
     blocked_rows = list(blocked)
     counts = night_counts(ordered, run=run, blocked=blocked_rows, context=ctx, sent=sent)
     groups: list[dict[str, Any]] = []
     for f in ordered:
+        if is_ai_finding(f):  # AI answers have their own section
+            continue
         if not groups or groups[-1]["brand"] != (f.get("brand") or ""):
             groups.append({"brand": f.get("brand") or "", "findings": []})
         groups[-1]["findings"].append(_finding_view(f, out_dir, ctx, sent))
@@ -170,7 +204,9 @@ def render_html(
     return _ENV.get_template("report.html").render(
         counts=counts, night=night_sentences(counts), groups=groups, blocked=not_audited,
         campaigns=campaign_rows(ordered, ctx), chart=trend_chart(ctx.trend, last_night),
-        takedowns=takedowns, platform_names=PLATFORM_NAMES, sent=sent,
+        takedowns=takedowns, platform_names=PLATFORM_NAMES, sent=sent, answers=ai_views,
+        answers_unread=[{k: ("" if r.get(k) is None else r.get(k)) for k in (
+            "brand", "engine", "query", "device", "answer_state", "captured_at")} for r in ctx.answers_unread],
     )  # fmt: skip
 
 
@@ -182,8 +218,9 @@ def write_html(
     blocked: Iterable[Mapping[str, Any]] = (),
     context: ReportContext | None = None,
     sent: Mapping[str, list[str]] | None = None,
+    answers: Iterable[Mapping[str, Any]] | None = None,
 ) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = render_html(findings, path.parent, run=run, blocked=blocked, context=context, sent=sent)
+    html = render_html(findings, path.parent, run=run, blocked=blocked, context=context, sent=sent, answers=answers)
     path.write_text(html, encoding="utf-8")
     return path

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from audits.answer_trace import answer_traces
 from audits.campaigns import campaign_summaries
 from audits.rules import not_audited
 from audits.store import Store
@@ -27,6 +28,7 @@ from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
 TREND_NIGHTS = 30
+UNREAD_ANSWERS = ("unfinished", "declined")
 
 
 @dataclass
@@ -63,6 +65,10 @@ def report_context(settings: Settings, store: Store, run: Mapping[str, Any], now
                          if f.get("status_run_id") == run_id),
         sent_tonight=frozenset((d["finding_id"], d["platform"]) for d in store.run_deliveries(run_id)),
         followup_days=int(getattr(settings, "followup_days", 7)),
+        # AI answers: where each finding's number was found among the cited pages; answers not read whole
+        answer_sources=answer_traces(store, run_id, store.findings(run_id=run_id)) if run_id else {},
+        answers_unread=[r for r in store.results(run_id) if r.get("kind") == "ai_answer"
+                        and r.get("capture_kind") == "serp" and r.get("answer_state") in UNREAD_ANSWERS],
     )  # fmt: skip
 
 
