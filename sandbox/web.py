@@ -205,7 +205,7 @@ class SandboxWeb:
         """The data a SERP is rendered from: planted entry (if any) plus default organic results."""
         serp = self.world.serp_for(engine, query, device)
         brand = self.world.brand_for_query(query)
-        markup = self.world.engines.get(engine, {}).get("markup", "current")
+        markup = (serp or {}).get("markup") or self.world.engines.get(engine, {}).get("markup", "current")
         defaults = self.default_organic(brand) if brand else []
         if serp is None:
             return {"query": query, "device": device, "status": "ok", "ads": [], "organic": defaults,

@@ -20,6 +20,7 @@ import phonenumbers
 from audits.brands import query_template_problem
 from crawler.engines import ENGINE_NAMES
 from sandbox.world_checks import _V, WorldError
+from sandbox.world_expect import parse_expect_answers, parse_expect_campaigns
 from sandbox.world_hours import parse_hours, world_zone
 from sandbox.world_nights import nights_list, parse_lifecycle, serps_on_night, total_nights
 from sandbox.world_serps import (  # noqa: F401 (re-exported: the world's vocabulary is read here)
@@ -73,6 +74,9 @@ class World:
     gone_after_nights: int | None = None
     night_number: int | None = None  # set on the view World.night(n) returns
     timezone: str = "UTC"  # the zone an ad's ``hours`` are read in (sandbox/world_hours.py)
+    # AI answers recorded in a state, and campaigns across brands (sandbox/world_expect.py)
+    expected_answers: list[dict[str, Any]] = field(default_factory=list)
+    expected_campaigns: list[dict[str, Any]] = field(default_factory=list)
 
     def night(self, n: int) -> World:
         """The world as it is on night ``n`` (1-based): result pages and expectations of that night."""
@@ -81,7 +85,10 @@ class World:
         return replace(self, night_number=n, serps=serps_on_night(self.serps, n),
                        expected=[e for e in self.expected if e.get("nights") is None or n in e["nights"]],
                        expected_not_audited=[e for e in self.expected_not_audited
-                                             if e.get("nights") is None or n in e["nights"]])
+                                             if e.get("nights") is None or n in e["nights"]],
+                       expected_answers=[e for e in self.expected_answers if e["nights"] is None or n in e["nights"]],
+                       expected_campaigns=[e for e in self.expected_campaigns
+                                           if e["nights"] is None or n in e["nights"]])
 
     # -- look-ups used by the web app ------------------------------------------------
 
@@ -304,6 +311,8 @@ def parse_world(data: dict[str, Any], fname: str = "<world>") -> World:
     lifecycle, triage = parse_lifecycle(v, data, nights, region, brand_names, to_e164)
     world = World(name=name, region=region, language=language, brands=brands, crawl=crawl, sites=sites,
                   serps=serps, expected=expected, expected_not_audited=not_audited, engines=engines,
-                  nights=nights, lifecycle=lifecycle, triage=triage, gone_after_nights=gone_after, timezone=zone)
+                  nights=nights, lifecycle=lifecycle, triage=triage, gone_after_nights=gone_after, timezone=zone,
+                  expected_answers=parse_expect_answers(v, data, nights),
+                  expected_campaigns=parse_expect_campaigns(v, data, nights, region, brand_names, to_e164))
     _cross_check(v, world)
     return world

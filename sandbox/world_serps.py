@@ -84,6 +84,10 @@ def _parse_serp(v: _V, s: dict[str, Any], where: str, region: str) -> dict[str, 
         raise v.fail(f"{where}.page", f"only a captcha or blocked page comes in variants (status is "
                                       f"{serp['status']!r})")
     serp["page"] = v.string(s, "page", where, default=pages[0], choices=pages) if pages else None
+    # this page's markup variant, in place of the engine's (a world may plant one grouped page among current ones);
+    # "drifted" renames the whole engine's markup, so it stays an [engines.<name>] choice
+    serp["markup"] = v.string(s, "markup", where, required=False, default=None,
+                              choices=tuple(m for m in MARKUP_VARIANTS[engine] if m != "drifted"))
     for j, a in enumerate(v.tables(s, "ads", where)):
         aw = f"{where}.ads[{j}]"
         placement = v.string(a, "placement", aw, default="top", choices=PLACEMENTS[engine])

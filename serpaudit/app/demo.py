@@ -17,7 +17,7 @@ from typing import Any
 from audits.store import Store
 from sandbox import SandboxWeb, WorldError, load_world, world_brands
 from sandbox.server import SandboxServer
-from serpaudit.app.demo_nights import LifecycleCheck, apply_triage, check_lifecycle
+from serpaudit.app.demo_nights import LifecycleCheck, apply_triage, check_answers, check_campaigns, check_lifecycle
 from serpaudit.app.demo_out import clear_previous_demo
 from serpaudit.night.pipeline import RunOutcome, run_pipeline
 from serpaudit.settings import Settings
@@ -36,12 +36,15 @@ class DemoScore:
     blocked_missed: list[tuple[str, str]] = field(default_factory=list)
     blocked_unexpected: list[tuple[str, str]] = field(default_factory=list)
     click_requests: list[str] = field(default_factory=list)
+    # [[expect_answer]] not recorded as the world says, [[expect_campaign]] not one campaign (demo_nights.py)
+    answers_missed: list[str] = field(default_factory=list)
+    campaigns_split: list[str] = field(default_factory=list)
 
     @property
     def perfect(self) -> bool:
         return (self.precision == 1.0 and self.recall == 1.0 and not self.inconclusive_missed
                 and not self.inconclusive_unexpected and not self.blocked_missed and not self.blocked_unexpected
-                and not self.click_requests)
+                and not self.click_requests and not self.answers_missed and not self.campaigns_split)
 
 
 @dataclass
@@ -120,7 +123,11 @@ def run_demo(world_path: Path, out_dir: Path, base: Settings | None = None, prog
         with SandboxServer(web) as server:
             outcome = run_pipeline(settings, store, command="demo", resolve_all_to=server.address,
                                    progress=progress, run_id=run_id)
-        played.append(NightResult(n, outcome, score_run(view, outcome, web.click_url_requests())))
+        score = replace(score_run(view, outcome, web.click_url_requests()),
+                        answers_missed=check_answers(store, outcome.run_id, view.expected_answers,
+                                                     tuple(view.crawl["devices"])),
+                        campaigns_split=check_campaigns(store, view.expected_campaigns))
+        played.append(NightResult(n, outcome, score))
         checks += check_lifecycle(store, world.lifecycle, n)
         triage += apply_triage(store, world.triage, n)
     result = DemoOutcome(out_dir, played[-1].run, played[-1].score, settings, played, checks, triage)

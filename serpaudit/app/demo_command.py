@@ -80,6 +80,8 @@ def _night_lines(night: int, score: Any, run: RunOutcome) -> list[str]:
     lines += [f"  BLOCK NOT REPORTED: {e} {q!r}" for e, q in score.blocked_missed]
     lines += [f"  NOT AUDITED, UNEXPECTEDLY: {e} {q!r}" for e, q in score.blocked_unexpected]
     lines += [f"  AD CLICK URL REQUESTED: {u}" for u in score.click_requests]
+    lines += [f"  AI ANSWER NOT RECORDED: {m}" for m in score.answers_missed]
+    lines += [f"  CAMPAIGN SPLIT: {m}" for m in score.campaigns_split]
     lines += [f"  not audited ({c['status']}): {c['engine']} {c['device']}"
               + (" landing page" if c.get("kind") == "landing" else "") + f" {c['query']!r}"
               + (f": {c['error']}" if c.get("error") else "") for c in run.not_audited]

@@ -2,7 +2,9 @@
 
 ``[[triage]]`` actions are applied after their night (as an analyst would, with ``findings dismiss``
 and friends); ``[[lifecycle]]`` expectations are checked after each night: the finding's status, its
-state, and for a dismissed one that it is not listed as open (the dismissal holds).
+state, and for a dismissed one that it is not listed as open (the dismissal holds).  Each night also checks
+``[[expect_answer]]`` (an AI answer recorded in its state: unfinished is recorded, never "no answer") and
+``[[expect_campaign]]`` (a number quoted for several brands is one campaign).
 """
 
 from __future__ import annotations
@@ -81,4 +83,33 @@ def check_lifecycle(store: Store, checks: list[dict[str, Any]], night: int) -> l
             if c.get("state") == "dismissed" and f["id"] in open_ids:
                 got += " (listed as open)"
         out.append(LifecycleCheck(night, c["brand"], _what(c), want, got))
+    return out
+
+
+def check_answers(store: Store, run_id: str, expected: list[dict[str, Any]], devices: tuple[str, ...]) -> list[str]:
+    """What of ``[[expect_answer]]`` the run did not record: '<engine> <device> <query>: want S, got T'."""
+    got: dict[tuple[str, str, str], set[str]] = {}
+    for r in store.results(run_id):
+        if r.get("kind") == "ai_answer" and r.get("capture_kind") == "serp":
+            got.setdefault((r["engine"], r["device"], r["query"].casefold()), set()).add(r.get("answer_state") or "")
+    missed = []
+    for e in expected:
+        for device in ([e["device"]] if e.get("device") else devices):
+            states = got.get((e["engine"], device, e["query"].casefold()), set())
+            if e["state"] not in states:
+                missed.append(f"{e['engine']} {device} {e['query']!r}: AI answer want {e['state']}, "
+                              f"got {', '.join(sorted(states)) or 'no answer'}")
+    return missed
+
+
+def check_campaigns(store: Store, expected: list[dict[str, Any]]) -> list[str]:
+    """What of ``[[expect_campaign]]`` is not one campaign: the number, and its brands' findings' campaigns."""
+    out = []
+    for e in expected:
+        found = {f["brand"]: store.campaign_root(f["campaign"]) if f.get("campaign") else ""
+                 for f in store.query_findings(include_dismissed=True) if f["e164"] == e["e164"]
+                 and f["brand"] in e["brands"]}
+        if set(found) != set(e["brands"]) or len(set(found.values())) != 1 or "" in found.values():
+            seen = ", ".join(f"{b}: {c or 'none'}" for b, c in sorted(found.items())) or "no finding"
+            out.append(f"{e['raw']} for {', '.join(e['brands'])}: want one campaign, got {seen}")
     return out

@@ -381,6 +381,7 @@ def test_every_number_shown_is_official_or_expected(world: World, web: SandboxWe
         brand = world.brand_for_query(serp["query"])
         assert brand is not None, serp["query"]
         texts = [o["snippet"] for o in serp["organic"]]
+        texts.append((serp.get("ai_answer") or {}).get("text") or "")  # an AI answer shows numbers too
         for ad in serp["ads"]:
             texts += [ad["description"], ad["call"] or "", ad["whatsapp"] or ""]
             landing = get(web, ad["landing_url"])
@@ -422,8 +423,10 @@ def _by_domain(page, domain: str):
 def test_google_desktop_parses(web: SandboxWeb) -> None:
     page = _parse(web, "google", "Telnova klantenservice")
     assert page.status == "ok" and page.query == "Telnova klantenservice"
+    answer = page.results[0]  # on nights 1-2 the AI Overview stands above the ads: top #1
+    assert (answer.kind, answer.placement, answer.rank) == ("ai_answer", "top", 1)
     ad = _by_domain(page, "telnova-support.nl")
-    assert (ad.kind, ad.placement, ad.rank) == ("ad", "top", 1)
+    assert (ad.kind, ad.placement, ad.rank) == ("ad", "top", 2)
     assert ad.landing_url == "https://www.telnova-support.nl/"
     assert ad.click_url and ad.click_url.startswith("https://www.googleadservices.com/pagead/aclk")
     assert ad.title == "Telnova Klantenservice - Direct Een Medewerker"
