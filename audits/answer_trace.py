@@ -122,6 +122,22 @@ def finding_checks(store: Any, finding: Mapping[str, Any], run_id: str,
     return check_sources(sources_of(store.result(rid) for rid in result_ids), visits, str(finding["e164"]))
 
 
+def answer_states(store: Any, run_id: str, findings: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """finding id -> how far the answer it was seen in got (``expanded`` beats ``complete`` beats the rest), for
+    the AI-answer findings among ``findings`` seen in ``run_id``."""
+    order = ("expanded", "complete", "collapsed", "unfinished", "declined")
+    out = {}
+    for f in findings:
+        if f.get("rule") != "ai_answer_number" or not f.get("id"):
+            continue
+        states = {(store.result(s["result_id"]) or {}).get("answer_state") or ""
+                  for s in store.finding_sightings(f["id"], run_id) if s.get("capture_kind") == "serp"}
+        known = [s for s in order if s in states]
+        if known:
+            out[str(f["id"])] = known[0]
+    return out
+
+
 def answer_traces(store: Any, run_id: str, findings: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """finding id -> its source checks, for the AI-answer findings among ``findings`` seen in ``run_id``."""
     visits = visits_by_url(store.source_visits(run_id))

@@ -54,7 +54,8 @@ def answer_views(rows: Iterable[Mapping[str, Any]], ctx: ReportContext, relocate
         fid = finding_key(f)
         checks = [_relocated(c, relocate) for c in ctx.answer_sources.get(fid, ())]
         numbers, official_sources = official_for(ctx, str(f.get("brand") or ""))
-        out.append({**f, "id": fid, "checks": checks, "headline": headline(f, checks),
+        state = f.get("answer_state") or ctx.answer_states.get(fid, "")
+        out.append({**f, "id": fid, "checks": checks, "answer_state": state, "headline": headline(f, checks),
                     "product": PRODUCTS.get(str(f.get("engine") or ""), "AI answer"),
                     "officials": [phone_number(n, ctx.region) for n in numbers], "official_sources": official_sources,
                     "carrying": [c for c in checks if c["carries"] == CARRIES]})

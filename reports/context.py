@@ -36,6 +36,7 @@ class ReportContext:
     visit's evidence paths).
     ``answers_unread``: the night's AI answers that could not be read whole (``unfinished``, ``declined``):
     recorded, never taken for "no answer" (``brand``, ``engine``, ``query``, ``device``, ``answer_state``).
+    ``answer_states``: AI-answer finding id -> how far its answer got (``expanded`` after "Show more", ...).
     """
 
     region: str = "NL"
@@ -52,6 +53,7 @@ class ReportContext:
     gone_tonight: int = 0
     answer_sources: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
     answers_unread: Sequence[Mapping[str, Any]] = ()
+    answer_states: Mapping[str, str] = field(default_factory=dict)  # AI-answer finding id -> its answer's state
 
 
 def finding_key(f: Mapping[str, Any]) -> str:

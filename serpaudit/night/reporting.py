@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from audits.answer_trace import answer_traces
+from audits.answer_trace import answer_states, answer_traces
 from audits.campaigns import campaign_summaries
 from audits.rules import not_audited
 from audits.store import Store
@@ -52,6 +52,7 @@ def report_context(settings: Settings, store: Store, run: Mapping[str, Any], now
     first = (last - timedelta(days=TREND_NIGHTS - 1)).isoformat()
     run_id = str(run.get("id") or "")
     brands = [b.name for b in store.brands()]
+    tonight = store.findings(run_id=run_id) if run_id else []
     return ReportContext(
         region=settings.region, language=settings.language, now=now, brands=brands,
         officials={b: store.official_rows(b) for b in brands},
@@ -66,7 +67,8 @@ def report_context(settings: Settings, store: Store, run: Mapping[str, Any], now
         sent_tonight=frozenset((d["finding_id"], d["platform"]) for d in store.run_deliveries(run_id)),
         followup_days=int(getattr(settings, "followup_days", 7)),
         # AI answers: where each finding's number was found among the cited pages; answers not read whole
-        answer_sources=answer_traces(store, run_id, store.findings(run_id=run_id)) if run_id else {},
+        answer_sources=answer_traces(store, run_id, tonight) if run_id else {},
+        answer_states=answer_states(store, run_id, tonight) if run_id else {},
         answers_unread=[r for r in store.results(run_id) if r.get("kind") == "ai_answer"
                         and r.get("capture_kind") == "serp" and r.get("answer_state") in UNREAD_ANSWERS],
     )  # fmt: skip

@@ -160,7 +160,7 @@ def visit_source(browser: Browser, store, run_id: str, t: dict[str, Any], eviden
          "html_sha256": html_sha, "screenshot_path": png_path, "screenshot_sha256": png_sha},
         {**page, "status": status},
     )
-    numbers = ", ".join(p["e164"] for p in result["phones"]) or "none"
+    numbers = ", ".join(dict.fromkeys(p["e164"] for p in result["phones"])) or "none"
     log.info("AI-answer source %s: %s (numbers: %s)", cap.final_url, status if not reason else f"{status}: {reason}",
              numbers)
     return status
