@@ -16,6 +16,9 @@ from crawler.browser_pages import FULL_PAGE_SCALE
 
 log = logging.getLogger("crawler.browser")
 
+# (title, numbers to outline) of a result; an AI answer adds the start of its text (see _LOCATE_JS)
+Target = tuple[str, Sequence[str]] | tuple[str, Sequence[str], str]
+
 
 @dataclass(frozen=True)
 class BlockShot:
@@ -29,25 +32,40 @@ class BlockShot:
 # Results are located by position, not by title text alone: the i-th result takes the first title
 # element in document order not taken by an earlier one, so results with identical titles get one
 # element each; a block then grows from its title while it holds no other result's title *element*.
+# An AI answer comes with an anchor (the start of its text) and is located first: its whole panel, the
+# nearest ancestor of its title holding that text, is claimed, so a source card in it titled like an
+# organic result ("Klantenservice | Telnova") is never taken for that result, nor cuts the answer's box short.
 _LOCATE_JS = """
-([titles]) => {
+([titles, anchors]) => {
   const norm = s => (s || "").replace(/\\s+/g, " ").trim().toLowerCase();
   const wanted = titles.map(norm);
+  const anchored = (anchors || []).map(norm);
   const all = Array.from(document.body.querySelectorAll("h1,h2,h3,h4,a,[role=heading],span,div"));
   const used = new Set();
-  const heads = wanted.map(w => {
-    if (!w) return null;
+  const heads = new Array(wanted.length).fill(null);
+  const order = wanted.map((_, i) => i).sort((a, b) => (anchored[b] ? 1 : 0) - (anchored[a] ? 1 : 0));
+  for (const i of order) {
+    const w = wanted[i];
+    if (!w) continue;
     const head = all.find(el => !used.has(el) && norm(el.textContent) === w && el.getClientRects().length);
-    if (!head) return null;
+    if (!head) continue;
     // the outermost element with exactly this text (an <a> around an <h3>): one per result
     let top = head;
     while (top.parentElement && top.parentElement !== document.body && norm(top.parentElement.textContent) === w) {
       top = top.parentElement;
     }
-    top.querySelectorAll("*").forEach(el => used.add(el));
-    used.add(top);
-    return top;
-  });
+    let claim = top;
+    if (anchored[i]) {
+      let panel = top;
+      while (panel && panel !== document.body && !norm(panel.textContent).includes(anchored[i])) {
+        panel = panel.parentElement;
+      }
+      if (panel && panel !== document.body) claim = panel;
+    }
+    claim.querySelectorAll("*").forEach(el => used.add(el));
+    used.add(claim);
+    heads[i] = top;
+  }
   return heads.map((head, i) => {
     if (!head) return null;
     const others = heads.filter((h, j) => h && j !== i);
@@ -92,8 +110,8 @@ _MARKS_JS = """
 
 # One round trip for both: the boxes of the blocks, then the numbers inside them.
 _LOCATE_AND_MARK_JS = f"""
-([titles, marks]) => {{
-  const boxes = ({_LOCATE_JS.strip()})([titles]);
+([titles, marks, anchors]) => {{
+  const boxes = ({_LOCATE_JS.strip()})([titles, anchors]);
   return [boxes, ({_MARKS_JS.strip()})([marks]), window.devicePixelRatio];
 }}
 """
@@ -103,19 +121,22 @@ HIGHLIGHT_FILL = (255, 230, 0, 96)  # translucent yellow over the number: the te
 HIGHLIGHT_LINE = (208, 0, 0, 255)
 
 
-def locate_blocks(page: Any, targets: Sequence[tuple[str, Sequence[str]]], fold: int, shot: bytes
-            ) -> tuple[BlockShot, ...]:
+def locate_blocks(page: Any, targets: Sequence[Target], fold: int, shot: bytes) -> tuple[BlockShot, ...]:
     """Each result's box on the page and, where it shows numbers, its crop with them highlighted.
+
+    A target is (title, numbers to outline) or, for an AI answer, (title, numbers, the start of its text).
 
     Crops are cut from the full-page screenshot already taken, not taken one by one: a screenshot
     per block cost more than the page itself (the browser re-renders for each), and the page keeps
     no trace of the highlighting.
     """
-    boxes, marks, dpr = page.evaluate(_LOCATE_AND_MARK_JS, [[t for t, _ in targets], [list(m) for _, m in targets]])
+    boxes, marks, dpr = page.evaluate(_LOCATE_AND_MARK_JS, [[t[0] for t in targets], [list(t[1]) for t in targets],
+                                                            [t[2] if len(t) > 2 else "" for t in targets]])
     scale = 1.0 if FULL_PAGE_SCALE == "css" else float(dpr or 1)
     image = None
     shots = []
-    for (_, wanted), box, rects in zip(targets, boxes, marks, strict=True):
+    for target, box, rects in zip(targets, boxes, marks, strict=True):
+        wanted = target[1]
         if not box or box[2] <= 0 or box[3] <= 0:
             shots.append(BlockShot(None, None))
             continue

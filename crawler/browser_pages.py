@@ -30,7 +30,8 @@ _ANSWER_POLL_MS = 250
 REVEAL_TEXTS = ("toon nummer", "toon telefoonnummer", "bel ons", "show number", "call us", "bekijk nummer")
 
 # analyse(html, final_url) -> one (title, numbers to highlight) per result block
-Analyser = Callable[[str, str], Sequence[tuple[str, Sequence[str]]]]
+# (title, numbers to outline) per result; an AI answer adds the start of its text (crawler.browser_blocks)
+Analyser = Callable[[str, str], Sequence[tuple[str, Sequence[str]] | tuple[str, Sequence[str], str]]]
 
 
 # An untrusted page hands its DOM over as it unloads (a script or meta refresh jumping away): what it
@@ -77,7 +78,7 @@ class _Look:
 
     ready: bool
     consent: bool
-    targets: Sequence[tuple[str, Sequence[str]]]
+    targets: Sequence[tuple[str, Sequence[str]] | tuple[str, Sequence[str], str]]
 
 
 def _look(html: str, url: str, is_ready: Callable[[str, str], bool] | None, is_consent: Any,

@@ -142,6 +142,12 @@ def blocked_record(job: Job, *, locale: str, reason: str) -> CaptureRecord:
     return CaptureRecord(job, "blocked", locale, utc_now(), error=reason)
 
 
+def _anchor(r: Any) -> str:
+    """The start of an AI answer's text (its first line, 40 characters), or "" for any other result."""
+    lines = (r.text or "").strip().splitlines() if r.kind == "ai_answer" else []
+    return lines[0][:40] if lines else ""
+
+
 def take_capture(browser: Browser, job: Job, *, region: str, language: str, retries: int) -> CaptureRecord:
     """Run one job in ``browser``; never touches the store or the disk."""
     started = datetime.now(UTC)
@@ -156,9 +162,10 @@ def take_capture(browser: Browser, job: Job, *, region: str, language: str, retr
             parsed.update(html=html, page=engine.parse(html, final_url, region=region))
         return parsed["page"]
 
-    def analyse(html: str, final_url: str) -> list[tuple[str, list[str]]]:
-        # parsed while the page is still open, so the browser can measure and crop each result
-        return [(r.title, [p.raw for p in r.phones]) for r in parse_once(html, final_url).results]
+    def analyse(html: str, final_url: str) -> list[tuple[str, list[str], str]]:
+        # parsed while the page is still open, so the browser can measure and crop each result; an AI answer's
+        # panel is found by the start of its text too (its source cards may carry organic results' titles)
+        return [(r.title, [p.raw for p in r.phones], _anchor(r)) for r in parse_once(html, final_url).results]
 
     cap = None
     error = ""
