@@ -70,9 +70,7 @@ def _fingerprint(store: Store, finding_id: str, run_id: str) -> str | None:
 
 
 def finding_keys(f: dict[str, Any], excluded: set[str], fingerprint: str | None) -> list[tuple[str, str]]:
-    keys = []
-    if f.get("e164"):
-        keys.append(("number", f["e164"]))
+    keys = [("number", n) for n in _numbers(f)]
     for kind, domain in (("landing", f.get("advertiser_domain")), ("display", registrable_domain(f.get(
             "display_url")) if f.get("kind") in ("ad", "shopping_ad") else None)):  # fmt: skip
         if domain and domain not in excluded:
@@ -80,6 +78,17 @@ def finding_keys(f: dict[str, Any], excluded: set[str], fingerprint: str | None)
     if fingerprint:
         keys.append(("page", fingerprint))
     return keys
+
+
+def _numbers(f: dict[str, Any]) -> list[str]:
+    """Every number of the case (a row before schema 2, or a bare dict in a test, has only ``e164``)."""
+    return list(f.get("numbers") or ()) or ([f["e164"]] if f.get("e164") else [])
+
+
+def _raw(f: dict[str, Any], e164: str) -> str:
+    """The number as the case showed it."""
+    return next((r.get("raw") for r in f.get("reasons") or () if r.get("e164") == e164 and r.get("raw")),
+                f.get("raw") if f.get("e164") == e164 else None) or ""
 
 
 def assign_campaigns(store: Store, run_id: str, at: str | None = None) -> int:
@@ -113,25 +122,26 @@ def campaign_summary(store: Store, cid: str) -> dict[str, Any] | None:
     findings = store.campaign_findings(cid)
     if not findings:
         return None
-    numbers = sorted({f["e164"] for f in findings if f.get("e164")})
+    numbers = sorted({n for f in findings for n in _numbers(f)})
     brands = sorted({f["brand"] for f in findings})
     domains = sorted({f["advertiser_domain"] for f in findings if f.get("advertiser_domain")})
     since = min(f.get("first_seen") or "" for f in findings)
     last = max(f.get("last_seen") or "" for f in findings)
     # the headline tells the most shared number: how many brands and domains it was advertised for
-    lead = max(numbers, key=lambda n: (len({f["brand"] for f in findings if f["e164"] == n}), n), default=None)
+    lead = max(numbers, key=lambda n: (len({f["brand"] for f in findings if n in _numbers(f)}), n), default=None)
     if lead is None:
         headline = (f"{', '.join(domains) or cid} imitating {len(brands)} brand{'s' if len(brands) != 1 else ''}"
                     f" since {_day(since)}")  # fmt: skip
     else:
-        mine = [f for f in findings if f["e164"] == lead]
-        shown = next((f["raw"] for f in mine if f.get("raw")), lead)
+        mine = [f for f in findings if lead in _numbers(f)]
+        shown = next((_raw(f, lead) for f in mine if _raw(f, lead)), lead)
         n_brands = len({f["brand"] for f in mine})
         n_domains = len({f["advertiser_domain"] for f in mine if f.get("advertiser_domain")})
         headline = (f"{shown} advertised for {n_brands} brand{'s' if n_brands != 1 else ''} on {n_domains} "
                     f"domain{'s' if n_domains != 1 else ''} since {_day(min(f['first_seen'] or '' for f in mine))}")
     return {"id": cid, "headline": headline, "findings": len(findings), "brands": brands, "numbers": numbers,
-            "domains": domains, "first_seen": since, "last_seen": last,
+            "domains": domains, "engines": sorted({e for f in findings for e in f.get("engines") or ()}),
+            "first_seen": since, "last_seen": last,
             "open": sum(1 for f in findings if f.get("state") in ("open", "confirmed", None)),
             "finding_ids": [f["id"] for f in findings], "members": findings}
 

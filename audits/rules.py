@@ -13,7 +13,7 @@ Otherwise:
 * a number the brand published before but no longer does -> ``suspect``;
 * anything else                              -> ``suspect``.
 
-Two more rules (``Finding.rule``; the above is ``unofficial_number``):
+More rules (a reason's ``rule``; the above is ``unofficial_number``):
 
 * ``own_ad_unpublished_number``: an ad landing on the brand's own domain shows a number the brand does
   not publish: the brand's outdated or hijacked ad.  Severity low, no platform: analysts only.
@@ -26,9 +26,12 @@ Two more rules (``Finding.rule``; the above is ``unofficial_number``):
   hosts of the pages it cites.  Its reason says where the answer took the number from: which of the cited
   sources carry it (``audits.answer_trace``; the numbers read on those pages are never judged themselves).
 
-A finding's identity across nights is (brand, rule, E.164, advertiser domain): the registrable
-domain of the real destination (``advertiser_domain`` where the crawl gave one, else the landing
-URL's, else the result's ``domain``).  All its sightings of the night are kept on it.
+The rules judge each sighting; the audit groups what they found into *cases* (:mod:`audits.cases`): one
+ad, organic result or AI answer, keyed (brand, channel, case kind, subject), holding one *reason* per
+(rule, number) with its verdict and severity.  An ad on a lookalike domain that shows a number is one case
+with two reasons (``lookalike_domain`` and ``unofficial_number``).  The advertiser domain is the
+registrable domain of the real destination (``advertiser_domain`` where the crawl gave one, else the
+landing URL's, else the result's ``domain``).  All the case's sightings of the night are kept on it.
 
 Captures that were not a usable result page (captcha, blocked, consent,
 unknown, error) are listed in :attr:`AuditResult.blocked` as NOT audited.
@@ -44,6 +47,7 @@ from typing import Any
 
 from audits.answer_trace import check_sources, sources_of, visits_by_url, where_found
 from audits.brands import Brand
+from audits.cases import case_channel, case_key, case_kind, case_subject, numbers_of, sorted_reasons
 from audits.lookalike import imitation
 from audits.store import Store
 from audits.verdicts import (  # noqa: F401 (re-exported: callers read the rules' verdicts here)
@@ -74,7 +78,15 @@ _BLOCKED_KEYS = ("id", "kind", "brand", "engine", "query", "device", "locale", "
 
 
 @dataclass(frozen=True, kw_only=True)
-class Finding:
+class Case:
+    """One ad, organic result or AI answer and every reason found against it tonight (:mod:`audits.cases`).
+
+    ``rule``, ``verdict``, ``severity`` and ``reason`` are the lead reason's (the worst); ``e164``,
+    ``raw`` and ``number_type`` its first number's.  ``reasons`` holds them all, ``numbers`` every number
+    shown (worst reason first).  The evidence fields (``title`` .. ``evidence_sha256``) are the best-placed
+    sighting's.
+    """
+
     brand: str
     e164: str
     number_type: str = ""
@@ -98,12 +110,17 @@ class Finding:
     html_path: str = ""
     screenshot_path: str = ""
     evidence_path: str = ""
-    platform: str = ""  # google_ads | microsoft_advertising | "" (organic)
+    platform: str = ""  # google_ads | microsoft_advertising | "" (organic, AI answer, the brand's own ad)
     html_sha256: str = ""
     screenshot_sha256: str = ""
     evidence_sha256: str = ""
     rule: str = "unofficial_number"
     advertiser_domain: str = ""
+    case_kind: str = "ad"  # ad | organic | ai_answer
+    channel: str = ""  # the ad platform of an ad, else the engine
+    reasons: tuple[dict[str, Any], ...] = ()  # {rule, e164, raw, number_type, verdict, severity, reason}, worst first
+    numbers: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
     engines: tuple[str, ...] = ()
     devices: tuple[str, ...] = ()
     placements: tuple[str, ...] = ()
@@ -112,14 +129,15 @@ class Finding:
 
     @property
     def key(self) -> tuple[str, str, str, str]:
-        """A finding's identity, across runs: (brand, rule, e164, advertiser domain)."""
-        return (self.brand, self.rule, self.e164, self.advertiser_domain)
+        """The case's identity, across runs: (brand, channel, case kind, subject), see :mod:`audits.cases`."""
+        return (self.brand, self.channel, self.case_kind,
+                case_subject(self.case_kind, self.advertiser_domain, self.e164))
 
 
 @dataclass(frozen=True)
 class AuditResult:
     run_id: str
-    findings: tuple[Finding, ...]
+    findings: tuple[Case, ...]  # the night's cases
     counts: dict[str, int] = field(default_factory=dict)
     blocked: tuple[dict[str, Any], ...] = ()  # captures NOT audited (captcha, consent, blocked, ...)
 
@@ -137,23 +155,34 @@ def _rank_key(s: dict[str, Any]) -> tuple[Any, ...]:
             s.get("channel") or "", s.get("sighting_id") or "")  # fmt: skip
 
 
-def _finding(group: list[dict[str, Any]], rule: str, verdict: str, reason: str) -> Finding:
-    s = min(group, key=_rank_key)  # the best-placed sighting is the finding's evidence
-    kind, number_type, engine = s.get("kind") or "", s.get("number_type") or "", s.get("engine") or ""
+def _case(group: list[dict[str, Any]], found: dict[tuple[str, str], tuple[str, str, dict[str, Any]]]) -> Case:
+    """The case of ``group`` (its sightings) with one reason per (rule, number) in ``found``."""
+    s = min(group, key=_rank_key)  # the best-placed sighting is the case's evidence
+    kind, engine = s.get("kind") or "", s.get("engine") or ""
+    reasons = sorted_reasons({
+        "rule": rule, "e164": e164, "raw": str(w.get("raw") or "") if e164 else "",
+        "number_type": str(w.get("number_type") or "") if e164 else "", "verdict": verdict,
+        "severity": _severity(rule, verdict, w.get("kind") or "", w.get("number_type") or ""), "reason": reason,
+    } for (rule, e164), (verdict, reason, w) in found.items())  # fmt: skip
+    lead = reasons[0]
+    first = lead if lead["e164"] else next((r for r in reasons if r["e164"]), lead)
+    reportable = any(r["rule"] != "own_ad_unpublished_number" for r in reasons)
     text = {k: str(s.get(k) or "") for k in (
-        "raw", "query", "device", "placement", "title", "display_url", "landing_url", "click_url", "domain",
+        "query", "device", "placement", "title", "display_url", "landing_url", "click_url", "domain",
         "text", "captured_at", "html_path", "screenshot_path", "evidence_path", "html_sha256",
         "screenshot_sha256", "evidence_sha256")}  # fmt: skip
-    return Finding(
-        brand=s["brand"], e164=s["e164"], number_type=number_type, verdict=verdict, reason=reason,
-        severity=_severity(rule, verdict, kind, number_type),
-        engine=engine, kind=kind, rank=int(s.get("rank") or 0), rule=rule, advertiser_domain=advertiser_domain(s),
-        platform="" if rule == "own_ad_unpublished_number" else platform_for(engine, kind),
+    return Case(
+        brand=s["brand"], e164=first["e164"], number_type=first["number_type"], raw=first["raw"],
+        verdict=lead["verdict"], reason=lead["reason"], severity=lead["severity"], rule=lead["rule"],
+        engine=engine, kind=kind, rank=int(s.get("rank") or 0), advertiser_domain=advertiser_domain(s),
+        case_kind=case_kind(kind), channel=case_channel(engine, kind), reasons=tuple(reasons),
+        numbers=tuple(numbers_of(reasons)), rules=_distinct(r["rule"] for r in reasons),
+        platform=platform_for(engine, kind) if reportable else "",
         engines=_distinct(g.get("engine") for g in group),
         devices=_distinct(g.get("device") for g in group),
         placements=_distinct(g.get("placement") for g in group),
-        platforms=() if rule == "own_ad_unpublished_number" else _distinct(
-            platform_for(g.get("engine") or "", g.get("kind") or "") for g in group),
+        platforms=_distinct(platform_for(g.get("engine") or "", g.get("kind") or "") for g in group)
+        if reportable else (),
         sightings=tuple(sorted(({k: g.get(k) for k in (
             "sighting_id", "capture_id", "result_id", "engine", "query", "device", "placement", "kind",
             "captured_at", "capture_kind")} for g in group), key=lambda x: tuple(str(v or "") for v in x.values()))),
@@ -165,8 +194,12 @@ def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(sorted({v for v in values if v}))
 
 
-def _sort_key(f: Finding) -> tuple[Any, ...]:
+def _sort_key(f: Case) -> tuple[Any, ...]:
     return (SEVERITIES.index(f.severity), VERDICTS.index(f.verdict), *f.key)
+
+
+def _key(s: dict[str, Any]) -> tuple[str, str, str, str]:
+    return case_key(s["brand"], s.get("engine"), s.get("kind"), advertiser_domain(s), s.get("e164"))
 
 
 def lookalike_results(store: Store, run_id: str, brands: dict[str, Brand],
@@ -192,17 +225,18 @@ def lookalike_results(store: Store, run_id: str, brands: dict[str, Brand],
 
 
 def _trace_answers(store: Store, run_id: str, groups: dict[tuple[str, ...], list[dict[str, Any]]],
-                   outcomes: dict[tuple[str, ...], tuple[str, str, str]]) -> None:
-    """An AI-answer finding's reason says which of its answers' cited sources carry the number."""
-    keys = [k for k in groups if outcomes[k][0] == "ai_answer_number"]
+                   found: dict[tuple[str, ...], dict[tuple[str, str], tuple[str, str, dict[str, Any]]]]) -> None:
+    """An AI-answer case's reason says which of its answers' cited sources carry the number."""
+    keys = [k for k in groups if any(rule == "ai_answer_number" for rule, _ in found[k])]
     if not keys:
         return
     visits = visits_by_url(store.source_visits(run_id))
     for k in keys:
-        rule, verdict, reason = outcomes[k]
         answers = {s["result_id"]: None for s in groups[k] if s.get("result_id")}
-        checks = check_sources(sources_of(store.result(rid) for rid in answers), visits, k[2])
-        outcomes[k] = (rule, verdict, f"{reason}; {where_found(checks)}")
+        for (rule, e164), (verdict, reason, s) in list(found[k].items()):
+            if rule == "ai_answer_number":
+                checks = check_sources(sources_of(store.result(rid) for rid in answers), visits, e164)
+                found[k][(rule, e164)] = (verdict, f"{reason}; {where_found(checks)}", s)
 
 
 def not_audited(captures: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -228,8 +262,9 @@ def audit(store: Store, run_id: str, *, save: bool = True, harvest_run_id: str |
     official: dict[str, set[str]] = {}
     formerly: dict[str, set[str]] = {}
     harvest: dict[str, str | None] = {}
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    outcomes: dict[tuple[str, ...], tuple[str, str, str]] = {}
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # case key -> its sightings
+    # case key -> (rule, number) -> (verdict, reason, the sighting that speaks for it)
+    found: dict[tuple[str, ...], dict[tuple[str, str], tuple[str, str, dict[str, Any]]]] = {}
     for s in store.sightings(run_id):
         if s.get("capture_status") not in AUDITED_STATUSES or s.get("capture_kind") == "source":
             continue  # a number on a page an AI answer cites was not shown on the result page
@@ -245,20 +280,24 @@ def audit(store: Store, run_id: str, *, save: bool = True, harvest_run_id: str |
         if outcome is None:
             counts["fine"] += 1
             continue
-        key = (name, outcome[0], s["e164"], advertiser_domain(s))
+        key = _key(s)
         groups.setdefault(key, []).append(s)
-        if key not in outcomes or _rank_key(s) < _rank_key(groups[key][0]):
-            outcomes[key] = outcome  # the best-placed sighting's verdict speaks for the finding
-            groups[key].sort(key=_rank_key)
-    _trace_answers(store, run_id, groups, outcomes)
-    for s, reason in lookalike_results(store, run_id, brands, captures):
-        key = (s["brand"], "lookalike_domain", "", advertiser_domain(s))
+        reasons = found.setdefault(key, {})
+        rk = (outcome[0], s["e164"])
+        if rk not in reasons or _rank_key(s) < _rank_key(reasons[rk][2]):
+            reasons[rk] = (outcome[1], outcome[2], s)  # the best-placed sighting's verdict speaks for the reason
+    _trace_answers(store, run_id, groups, found)
+    for s, why in lookalike_results(store, run_id, brands, captures):
+        key = _key(s)
         groups.setdefault(key, []).append(s)
+        reasons = found.setdefault(key, {})
         verdict = "scam" if s.get("kind") in AD_KINDS else "suspect"
-        if key not in outcomes or VERDICTS.index(verdict) < VERDICTS.index(outcomes[key][1]):
-            outcomes[key] = ("lookalike_domain", verdict, reason)
-    findings = tuple(sorted((_finding(groups[k], *outcomes[k]) for k in groups), key=_sort_key))
-    counts["findings"] = len(findings)
+        rk = ("lookalike_domain", "")
+        if rk not in reasons or VERDICTS.index(verdict) < VERDICTS.index(reasons[rk][0]):
+            reasons[rk] = (verdict, why, s)
+    findings = tuple(sorted((_case(groups[k], found[k]) for k in groups), key=_sort_key))
+    counts["findings"] = len(findings)  # cases; "reasons" counts what the rules found in them
+    counts["reasons"] = sum(len(f.reasons) for f in findings)
     counts.update(f.verdict for f in findings)
     if save:
         store.upsert_findings(run_id, findings)

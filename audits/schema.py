@@ -11,7 +11,12 @@ Versions (``PRAGMA user_version``):
 * 1: a capture says what it is in ``captures.kind`` (``serp`` for a result page, ``landing`` for a
   landing page) and a landing visit links the result that led to it (``via_result_id``); ``device``
   is always the job's plain device (desktop, mobile).  A capture of kind ``source`` (a page an AI answer
-  cites) came later in the same version: it is new data in the same columns, nothing to migrate.
+  cites) came later in the same version: it is new data in the same columns, nothing to migrate;
+* 2: a row of ``findings`` is a *case* (:mod:`audits.cases`): one ad, organic result or AI answer with
+  every number it showed (``numbers``), every rule that fired (``rules``) and each reason with its verdict
+  and severity (``reasons``), keyed (brand, channel, case kind, subject) instead of (brand, rule, number,
+  domain); ``finding_aliases`` maps the old ids to their case (:mod:`audits.schema_cases` says what a
+  case keeps of the findings folded into it).
 
 :func:`migrate` brings any older database to :data:`SCHEMA_VERSION` in one transaction: first every
 table and column of :data:`TABLES` that is missing is added (a column added later starts NULL in old
@@ -28,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from audits.ids import capture_id, result_id
+from audits.schema_cases import fold_findings_into_cases
 
 S, N = str, int
 HARVEST_STATUSES = ("ok", "failed", "empty")
@@ -40,8 +46,11 @@ RUN_COLUMNS = (
     "verdict", "reason", "severity", "engine", "kind", "platform", "query", "device", "placement", "rank",
     "raw", "title", "display_url", "landing_url", "click_url", "domain", "text", "captured_at",
     "html_path", "html_sha256", "screenshot_path", "screenshot_sha256", "evidence_path", "evidence_sha256",
+    "reasons",
 )  # fmt: skip
-LIST_COLUMNS = ("engines", "devices", "placements", "platforms")  # JSON lists of text
+# JSON lists of text, merged over every night a case was seen (a case holds every number it ever showed)
+LIST_COLUMNS = ("engines", "devices", "placements", "platforms", "numbers", "rules")
+JSON_COLUMNS = ("reasons",)  # a JSON list of {rule, e164, raw, number_type, verdict, severity, reason}
 FINDING_COLUMNS = {
     "id": S, "brand": S, "e164": S, "engine": S, "kind": S, "domain": S, "number_type": S, "raw": S,
     "verdict": S, "reason": S, "severity": S, "platform": S, "query": S, "device": S, "placement": S,
@@ -56,6 +65,8 @@ FINDING_COLUMNS = {
     "gone_at": S, "reopened_at": S, "state_at": S, "state_reason": S, "reported_platform": S,
     "reported_at": S, "report_reference": S, "taken_down_at": S, "takedown_days": N, "campaign": S,
     "fingerprint": S,
+    # the case (schema 2): what it is, who removes it, and everything found against it (audits.cases)
+    "case_kind": S, "channel": S, "numbers": S, "rules": S, "reasons": S,
 }  # fmt: skip
 
 
@@ -130,6 +141,9 @@ TABLES: dict[str, Table] = {
         {"id": N, "finding_id": S, "at": S, "old_state": S, "new_state": S, "reason": S, "user": S,
          "platform": S, "reference": S},
         (("finding_id", "findings", "id"),), indexes=(("finding_id", "at"),)),
+    # the findings of schema 1 (one per rule and number) and the case each was folded into
+    "finding_aliases": Table({"id": S, "old_id": S, "case_id": S, "rule": S, "e164": S},
+                             (("case_id", "findings", "id"),), indexes=(("old_id",), ("case_id",))),
     "allowlist": Table(
         {"id": S, "brand": S, "e164": S, "domain": S, "reason": S, "finding_id": S, "at": S, "user": S},
         (("finding_id", "findings", "id"),), indexes=(("brand", "e164", "domain"),)),
@@ -220,9 +234,11 @@ def _landing_kinds(conn: sqlite3.Connection) -> None:
         conn.execute(f"drop index if exists [{name}]")
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = (
     (1, "captures.kind and via_result_id in place of device 'landing:<device>:<slot>'", _landing_kinds),
+    (2, "findings (one per rule and number) fold into cases (one per ad, result or answer)",
+     fold_findings_into_cases),
 )
 
 

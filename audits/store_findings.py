@@ -1,35 +1,39 @@
-"""Findings across nights: identity, what each night saw, the sightings behind them, triage, allow-list.
+"""Cases across nights (table ``findings``): identity, what each night saw, the sightings behind them,
+triage, allow-list.
 
-A finding is one (brand, rule, E.164, advertiser registrable domain); its id is short and typeable
-(:func:`finding_id`).  Tables (beside ``findings`` itself, one row per finding, with the newest
-night's evidence, its lifecycle ``status``, its triage ``state`` and its takedown):
+Since schema version 2 a row of ``findings`` is one *case* (:mod:`audits.cases`): an ad, an organic
+result or an AI answer, keyed (brand, channel, case kind, subject), with every number it showed
+(``numbers``), every rule that fired (``rules``) and each reason with its verdict and severity
+(``reasons``, JSON).  The table keeps the name it has had since issue 7, so Datasette queries and
+scripts written against it keep working; its id is short and typeable (:func:`audits.cases.case_id`).
+Tables (beside ``findings`` itself, one row per case, with the newest night's evidence, its lifecycle
+``status``, its triage ``state`` and its takedown):
 
-* ``finding_runs``      one row per finding and run (night): what that night saw;
-* ``finding_sightings`` every sighting behind a finding, linked to its capture (and its kind) and result;
-* ``finding_jobs``      the search jobs (brand, engine, query, device) a finding was seen in,
-                        ``active`` while the finding is not gone: a night looks up only the
-                        findings of the jobs it crawled, so its work grows with its captures;
-* ``finding_events``    every triage change: time, old and new state, reason, OS user;
+* ``finding_runs``      one row per case and run (night): what that night saw, its reasons included;
+* ``finding_sightings`` every sighting behind a case, linked to its capture (and its kind) and result;
+* ``finding_jobs``      the search jobs (brand, engine, query, device) a case was seen in,
+                        ``active`` while the case is not gone: a night looks up only the
+                        cases of the jobs it crawled, so its work grows with its captures;
+* ``finding_events``    every triage change: time, old and new state, reason, who;
+* ``finding_aliases``   the ids of the findings of schema version 1 (one per rule and number) that
+                        were folded into each case: an old id typed on the command line still finds it;
 * ``allowlist``         (brand, number, domain) pairs an analyst dismissed.
 
-The logic lives in ``audits.rules`` (what a finding is), ``audits.lifecycle`` (new, recurring, gone,
+The logic lives in ``audits.rules`` (what a case is), ``audits.lifecycle`` (new, recurring, gone,
 reopened, taken down) and ``audits.triage`` (states); campaigns are :mod:`audits.store_campaigns`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
+from audits.cases import case_channel, case_id, case_kind, case_subject
 from audits.ids import stable_id
-from audits.schema import FINDING_COLUMNS, LIST_COLUMNS, RUN_COLUMNS
+from audits.schema import FINDING_COLUMNS, JSON_COLUMNS, LIST_COLUMNS, RUN_COLUMNS
 from audits.store_db import Repository
-
-_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"  # no i, l, o, u: nothing to mistype
-ID_LENGTH = 7
 
 _TREND_SQL = """
 select substr(r.started_at, 1, 10) as night, f.engine as engine, count(distinct f.id) as findings
@@ -42,22 +46,22 @@ STATES = ("open", "confirmed", "dismissed", "reported", "resolved")
 STATUSES = ("new", "recurring", "gone", "reopened")
 
 
-def finding_id(brand: str, rule: str, e164: str, domain: str) -> str:
-    """Seven lower-case Crockford base-32 characters from the finding's identity: short, stable, typeable."""
-    digest = int.from_bytes(hashlib.sha1("\x1f".join((brand, rule, e164, domain)).encode()).digest()[:8], "big")
-    return "".join(_CROCKFORD[(digest >> (5 * i)) & 31] for i in range(ID_LENGTH))
-
-
 def as_dict(f: Any) -> dict[str, Any]:
     return asdict(f) if is_dataclass(f) and not isinstance(f, type) else dict(f)
 
 
 def decode(row: dict[str, Any]) -> dict[str, Any]:
-    """List columns are stored as JSON text; callers get lists."""
-    for c in LIST_COLUMNS:
+    """List columns (and the reasons) are stored as JSON text; callers get lists."""
+    for c in (*LIST_COLUMNS, *JSON_COLUMNS):
         if c in row and isinstance(row[c], str):
             row[c] = json.loads(row[c] or "[]")
+        elif c in row and row[c] is None:
+            row[c] = []
     return row
+
+
+def reasons_json(reasons: Any) -> str:
+    return json.dumps([dict(r) for r in reasons or ()], ensure_ascii=False, sort_keys=True)
 
 
 class FindingRecords(Repository):
@@ -83,13 +87,21 @@ class FindingRecords(Repository):
     def _upsert_one(self, run_id: str, night: str, d: dict[str, Any]) -> None:
         rule = d.get("rule") or "unofficial_number"
         domain = d.get("advertiser_domain") or d.get("domain") or ""
-        fid = finding_id(d["brand"], rule, d.get("e164") or "", domain)
+        kind = d.get("case_kind") or case_kind(d.get("kind"))
+        channel = d.get("channel") or case_channel(d.get("engine"), d.get("kind"))
+        fid = case_id(d["brand"], channel, kind, case_subject(kind, domain, d.get("e164")))
         seen = d.get("captured_at") or ""
+        if not d.get("reasons"):  # a bare finding (tests, old callers): its one reason
+            d["reasons"] = [{k: d.get(k) or "" for k in ("rule", "e164", "raw", "number_type", "verdict", "severity",
+                                                          "reason")} | {"rule": rule}]  # fmt: skip
+        d.setdefault("numbers", [r["e164"] for r in d["reasons"] if r.get("e164")])
+        d.setdefault("rules", sorted({r["rule"] for r in d["reasons"]}))
         lists = {c: json.dumps(sorted(set(d.get(c) or ())), ensure_ascii=False) for c in LIST_COLUMNS}
-        per_run = {c: d.get(c) for c in RUN_COLUMNS}
+        per_run = {c: d.get(c) for c in RUN_COLUMNS} | {"reasons": reasons_json(d["reasons"])}
         old = self.sql.rows("select first_seen, first_run_id, last_seen from findings where id = ?", [fid])
         row: dict[str, Any] = {"id": fid, "brand": d["brand"], "rule": rule, "e164": d.get("e164") or "",
-                               "advertiser_domain": domain, "number_type": d.get("number_type") or ""}
+                               "advertiser_domain": domain, "number_type": d.get("number_type") or "",
+                               "case_kind": kind, "channel": channel}
         if not old:
             row.update(first_seen=seen, first_run_id=run_id, state="open", status="new", times_seen=0,
                        nights_seen=0, absent_nights=0)
@@ -133,13 +145,14 @@ class FindingRecords(Repository):
                        include_dismissed: bool = False) -> list[dict[str, Any]]:
         """Findings across nights, filtered; dismissed ones only with ``include_dismissed`` or ``state``."""
         where, params = ["rule is not null"], []
-        for col, value in (("state", state), ("status", status), ("brand", brand), ("rule", rule)):
+        for col, value in (("state", state), ("status", status), ("brand", brand)):
             if value is not None:
                 where.append(f"{col} = ?")
                 params.append(value)
-        if engine is not None:
-            where.append("engines like ?")
-            params.append(f'%"{engine}"%')
+        for col, value in (("rules", rule), ("engines", engine)):  # JSON lists: a case has several
+            if value is not None:
+                where.append(f"{col} like ?")
+                params.append(f'%"{value}"%')
         if since is not None:
             where.append("last_seen >= ?")
             params.append(since)
@@ -162,6 +175,12 @@ class FindingRecords(Repository):
         """Ids starting with ``prefix`` (case-insensitive): analysts may type a unique prefix."""
         p = prefix.strip().lower()
         return [r["id"] for r in self.sql.rows("select id from findings where id like ? order by id", [p + "%"])]
+
+    def case_for_old_id(self, old_id: str) -> list[dict[str, Any]]:
+        """The cases an id of a schema-1 finding (one per rule and number) was folded into, with that
+        finding's rule and number: ``[{case_id, rule, e164}]``."""
+        return self.sql.rows("select case_id, rule, e164 from finding_aliases where old_id = ? order by case_id",
+                             [old_id.strip().lower()])
 
     def finding_history(self, fid: str) -> list[dict[str, Any]]:
         """Every night the finding was seen, oldest first, with that night's evidence."""

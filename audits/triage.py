@@ -41,9 +41,21 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def allow_pairs(f: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (number, domain) pairs a dismissal of the case allow-lists: each of its numbers on its domain,
+    and the domain itself ("" for the number) when it had no number or was flagged as a lookalike."""
+    domain = f.get("advertiser_domain") or ""
+    numbers = list(f.get("numbers") or ()) or ([f["e164"]] if f.get("e164") else [])
+    pairs = [(n, domain) for n in numbers]
+    if not numbers or "lookalike_domain" in (f.get("rules") or (f.get("rule"),)):
+        pairs.append(("", domain))
+    return pairs
+
+
 def allow_listed_state(store: Store, f: dict[str, Any]) -> dict[str, Any] | None:
-    """The allow-list entry covering the finding's (brand, number, domain), if any."""
-    return store.allowed(f["brand"], f.get("e164") or "", f.get("advertiser_domain") or "")
+    """The allow-list entry covering the case, if every (number, domain) pair of it was dismissed before."""
+    entries = [store.allowed(f["brand"], n, d) for n, d in allow_pairs(f)]
+    return entries[0] if entries and all(entries) else None
 
 
 def record_auto_state(store: Store, fid: str, old: str | None, new: str, reason: str, at: str) -> None:
@@ -79,10 +91,11 @@ def change_state(store: Store, fid: str, new: str, *, reason: str = "", platform
         values.update(reported_platform=platform, reported_at=day, report_reference=reference.strip(),
                       taken_down_at=None, takedown_days=None)
     with store.transaction():  # the state, its event and the allow-list change together or not at all
-        if new == "dismissed":
-            store.allow(f["brand"], f.get("e164") or "", f.get("advertiser_domain") or "", reason, fid, at, user)
-        elif old == "dismissed":
-            store.disallow(f["brand"], f.get("e164") or "", f.get("advertiser_domain") or "")
+        for number, domain in allow_pairs(f):
+            if new == "dismissed":
+                store.allow(f["brand"], number, domain, reason, fid, at, user)
+            elif old == "dismissed":
+                store.disallow(f["brand"], number, domain)
         store.update_finding(fid, **values)
         store.add_finding_event(fid, at, old, new, reason, user, platform if new == "reported" else "",
                                 reference.strip() if new == "reported" else "")

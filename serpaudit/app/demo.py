@@ -2,7 +2,9 @@
 
 The world file plants scam numbers and says which ones must be found
 (``expect``) and which captures must come back blocked.  The demo reports the
-precision and recall of its findings against that ground truth.
+precision and recall of what the rules found (each reason of each case: one ad on
+a lookalike domain showing a number is one case with two reasons) against that
+ground truth.
 """
 
 from __future__ import annotations
@@ -142,18 +144,22 @@ def _expected_key(e: dict[str, Any]) -> tuple[str, str]:
     return (e["brand"], f"{rule}: {e['domain'] if rule == 'lookalike_domain' else e['e164']}")
 
 
-def _found_key(f: dict[str, Any]) -> tuple[str, str]:
-    rule = f.get("rule") or "unofficial_number"
-    return _expected_key({"brand": f["brand"], "rule": rule, "e164": f.get("e164") or "",
-                          "domain": f.get("advertiser_domain") or f.get("domain") or ""})
+def _found_keys(f: dict[str, Any]) -> list[tuple[tuple[str, str], str]]:
+    """(key, verdict) of every reason of a case: the world's expectations name rules and numbers, and a case
+    (one ad) holds several (a lookalike domain and the number it showed)."""
+    domain = f.get("advertiser_domain") or f.get("domain") or ""
+    return [(_expected_key({"brand": f["brand"], "rule": r.get("rule") or "unofficial_number",
+                            "e164": r.get("e164") or "", "domain": domain}), str(r.get("verdict") or ""))
+            for r in f.get("reasons") or [f]]  # fmt: skip
 
 
 def score_run(world: Any, outcome: RunOutcome, click_requests: list[str]) -> DemoScore:
     expected = {_expected_key(e) for e in world.expected if e["verdict"] == "finding"}
     expected_inconclusive = {_expected_key(e) for e in world.expected if e["verdict"] == "inconclusive"}
     # detection is scored, not triage: a finding an analyst dismissed was still found
-    found = {_found_key(f) for f in outcome.findings if f["verdict"] != "inconclusive"}
-    found_inconclusive = {_found_key(f) for f in outcome.findings if f["verdict"] == "inconclusive"}
+    reasons = [r for f in outcome.findings for r in _found_keys(f)]
+    found = {key for key, verdict in reasons if verdict != "inconclusive"}
+    found_inconclusive = {key for key, verdict in reasons if verdict == "inconclusive"}
     hits = found & expected
     precision = len(hits) / len(found) if found else (1.0 if not expected else 0.0)
     recall = len(hits) / len(expected) if expected else 1.0

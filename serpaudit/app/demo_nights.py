@@ -1,10 +1,11 @@
 """The demo's nights: the analyst's triage between nights, and the lifecycle check against the world.
 
 ``[[triage]]`` actions are applied after their night (as an analyst would, with ``findings dismiss``
-and friends); ``[[lifecycle]]`` expectations are checked after each night: the finding's status, its
-state, and for a dismissed one that it is not listed as open (the dismissal holds).  Each night also checks
-``[[expect_answer]]`` (an AI answer recorded in its state: unfinished is recorded, never "no answer") and
-``[[expect_campaign]]`` (a number quoted for several brands is one campaign).
+and friends) to the whole case (the ad) the entry names; ``[[lifecycle]]`` expectations are checked after
+each night: the case's status, its state, and for a dismissed one that it is not listed as open (the
+dismissal holds).  Each night also checks ``[[expect_answer]]`` (an AI answer recorded in its state:
+unfinished is recorded, never "no answer") and ``[[expect_campaign]]`` (a number quoted for several brands
+is one campaign).
 """
 
 from __future__ import annotations
@@ -41,12 +42,19 @@ def _what(ref: dict[str, Any]) -> str:
 
 
 def find(store: Store, ref: dict[str, Any]) -> dict[str, Any] | None:
-    """The stored finding a world entry names: brand, rule, and its number (or domain for lookalikes)."""
-    for f in store.query_findings(brand=ref["brand"], rule=ref["rule"], include_dismissed=True):
-        if ref["rule"] == "lookalike_domain" and f["advertiser_domain"] == ref["domain"]:
-            return f
-        if ref["rule"] != "lookalike_domain" and f["e164"] == ref["e164"] and (
-                not ref.get("domain") or f["advertiser_domain"] == ref["domain"]):
+    """The stored case a world entry names: brand, rule, and its number (or domain for lookalikes).
+
+    A case is one ad (or result, or answer): the entry names one of its reasons, and the first case seen
+    with that reason is the one (the world plants each number on one ad until it names a domain)."""
+    for f in sorted(store.query_findings(brand=ref["brand"], rule=ref["rule"], include_dismissed=True),
+                    key=lambda f: (f.get("first_seen") or "", f["id"])):  # fmt: skip
+        if ref["rule"] == "lookalike_domain":
+            if f["advertiser_domain"] == ref["domain"]:
+                return f
+            continue
+        pairs = {(r.get("rule"), r.get("e164")) for r in f.get("reasons") or ()}
+        if ((ref["rule"], ref["e164"]) in pairs or ref["e164"] in (f.get("numbers") or ())) and (
+                not ref.get("domain") or f["advertiser_domain"] == ref["domain"]):  # fmt: skip
             return f
     return None
 
@@ -107,8 +115,8 @@ def check_campaigns(store: Store, expected: list[dict[str, Any]]) -> list[str]:
     out = []
     for e in expected:
         found = {f["brand"]: store.campaign_root(f["campaign"]) if f.get("campaign") else ""
-                 for f in store.query_findings(include_dismissed=True) if f["e164"] == e["e164"]
-                 and f["brand"] in e["brands"]}
+                 for f in store.query_findings(include_dismissed=True)
+                 if e["e164"] in (f.get("numbers") or [f["e164"]]) and f["brand"] in e["brands"]}
         if set(found) != set(e["brands"]) or len(set(found.values())) != 1 or "" in found.values():
             seen = ", ".join(f"{b}: {c or 'none'}" for b, c in sorted(found.items())) or "no finding"
             out.append(f"{e['raw']} for {', '.join(e['brands'])}: want one campaign, got {seen}")

@@ -1,7 +1,14 @@
-"""The ``findings`` and ``campaigns`` commands as plain functions (the CLI only prints)."""
+"""The ``findings`` and ``campaigns`` commands as plain functions (the CLI only prints).
+
+``findings`` commands work on cases (:mod:`audits.cases`): ``findings list`` prints one row per ad, organic
+result or AI answer, with every number it showed and every rule that fired, and triage changes a whole case.
+The id of a finding of schema 1 (one per rule and number, before cases) still resolves to its case, with a
+note on stderr.
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,9 +24,11 @@ from serpaudit.app.brands import brand_name
 from serpaudit.app.config import store_for
 from serpaudit.app.errors import InputError
 
-# what `findings list` shows as a table; --json holds every field
-LIST_COLUMNS = ["id", "status", "state", "brand", "rule", "e164", "advertiser_domain", "engines", "first_seen",
-                "last_seen", "times_seen", "campaign"]  # fmt: skip
+log = logging.getLogger(__name__)
+
+# what `findings list` shows as a table, one row per case; --json holds every field
+LIST_COLUMNS = ["id", "status", "state", "brand", "case_kind", "numbers", "rules", "advertiser_domain", "engines",
+                "first_seen", "last_seen", "nights_seen", "campaign"]  # fmt: skip
 ACTIONS = {"confirm": "confirmed", "dismiss": "dismissed", "reported": "reported", "resolve": "resolved"}
 
 
@@ -37,16 +46,34 @@ def _day(name: str, value: str | None) -> None:
         raise InputError(f"--{name}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def resolve_id(store: Store, typed: str) -> str:
-    """A finding id, or a unique prefix of one (at least 3 characters)."""
-    if store.finding(typed.strip().lower()) is not None:
-        return typed.strip().lower()
-    hits = store.resolve_finding_ids(typed) if len(typed.strip()) >= 3 else []
+def resolve_ids(store: Store, typed: str) -> list[str]:
+    """The case ids ``typed`` names: a case id, a unique prefix of one (at least 3 characters), or the id of
+    a finding before cases (schema 1), which names the case(s) it was folded into (noted on stderr)."""
+    fid = typed.strip().lower()
+    if store.finding(fid) is not None:
+        return [fid]
+    old = store.case_for_old_id(fid)
+    if old:
+        ids = list(dict.fromkeys(a["case_id"] for a in old))
+        what = ", ".join(sorted({(a["rule"] or "").replace("_", " ") + (f" {a['e164']}" if a["e164"] else "")
+                                 for a in old}))  # fmt: skip
+        log.warning("%s was the id of a finding (%s) before findings became cases: it is now case %s", fid, what,
+                    " and ".join(ids))
+        return ids
+    hits = store.resolve_finding_ids(typed) if len(fid) >= 3 else []
     if len(hits) == 1:
-        return hits[0]
+        return hits
     if not hits:
-        raise InputError(f"no finding {typed!r}; see `serpaudit findings list --all`")
-    raise InputError(f"{typed!r} matches {len(hits)} findings ({', '.join(hits[:5])}...): type more of the id")
+        raise InputError(f"no case {typed!r}; see `serpaudit findings list --all`")
+    raise InputError(f"{typed!r} matches {len(hits)} cases ({', '.join(hits[:5])}...): type more of the id")
+
+
+def resolve_id(store: Store, typed: str) -> str:
+    """One case id from what was typed (see :func:`resolve_ids`)."""
+    ids = resolve_ids(store, typed)
+    if len(ids) > 1:
+        raise InputError(f"{typed!r} was a finding that is now {len(ids)} cases ({', '.join(ids)}): name one")
+    return ids[0]
 
 
 def _with_flags(store: Store, rows: list[dict[str, Any]], followup_days: int) -> list[dict[str, Any]]:
@@ -102,7 +129,7 @@ def findings_set_state(config: Path | None, action: str, typed_ids: list[str], *
         raise InputError("dismiss: --reason is required (why is this not abuse?)")
     if new == "reported" and platform not in REPORT_PLATFORMS:
         raise InputError(f"reported: --platform must be one of {', '.join(REPORT_PLATFORMS)}")
-    ids = [resolve_id(store, t) for t in typed_ids]
+    ids = list(dict.fromkeys(i for t in typed_ids for i in resolve_ids(store, t)))  # one ad named twice: once
     out = []
     for fid in ids:
         try:

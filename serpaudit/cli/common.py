@@ -49,7 +49,8 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings
 BrandOpt = Annotated[list[str] | None, typer.Option("--brand", "-b", help="Only this brand (repeatable).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
-FINDING_COLUMNS = ["id", "status", "state", "verdict", "rule", "brand", "e164", "number_type", "engines",
+# one row per case (an ad, an organic result or an AI answer) with every number it showed and every rule
+FINDING_COLUMNS = ["id", "status", "state", "verdict", "case_kind", "brand", "numbers", "rules", "engines",
                    "advertiser_domain", "reason"]
 
 
@@ -88,7 +89,7 @@ def print_parsed(objects: list[dict[str, Any]], nfiles: int) -> None:
             typer.echo(json.dumps(obj, ensure_ascii=False))
 
 
-HEADINGS = {"e164": "number"}  # the human table shows a number as dialled; --json keeps E.164
+HEADINGS = {"e164": "number", "case_kind": "kind"}  # the human table shows a number as dialled; --json keeps E.164
 
 
 def phone_display(e164: str) -> str:
@@ -149,7 +150,8 @@ def print_rows(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) ->
         typer.echo(line.rstrip())
 
 
-_KIND_COLUMNS = {"rule", "number_type", "found_by"}
+_KIND_COLUMNS = {"rule", "rules", "number_type", "found_by", "case_kind"}
+_NUMBER_COLUMNS = {"e164", "numbers"}
 
 
 def _least_widths(headings: list[str], cells: list[list[str]], columns: list[str]) -> list[int]:
@@ -158,12 +160,16 @@ def _least_widths(headings: list[str], cells: list[list[str]], columns: list[str
 
 
 def _words(text: str, column: str) -> list[str]:
-    return [text] if column == "e164" else (text.split() or [""])
+    if column in _NUMBER_COLUMNS:  # a number never wraps inside itself
+        return text.split(", ") or [""]
+    return text.split() or [""]
 
 
 def _cell(v: Any, column: str = "") -> str:
     if column == "e164" and v:
         return phone_display(str(v))
+    if column == "numbers" and isinstance(v, list | tuple):
+        return ", ".join(phone_display(str(n)) for n in v)
     if column.endswith(("_seen", "_at")) and isinstance(v, str) and v.endswith("+00:00"):
         return v[:-6].replace("T", " ") + " UTC"  # date and time wrap apart in a narrow terminal
     if isinstance(v, bool):

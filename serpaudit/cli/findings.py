@@ -23,7 +23,7 @@ else:  # imported when a command runs, not for --help
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (TOML).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-IdsArg = Annotated[list[str], typer.Argument(help="Finding ids (or unique prefixes), as `findings list` shows.")]
+IdsArg = Annotated[list[str], typer.Argument(help="Case ids (or unique prefixes), as `findings list` shows.")]
 ReasonOpt = Annotated[str, typer.Option(help="Why (optional; kept in the event trail).")]
 DismissReasonOpt = Annotated[str, typer.Option(help="Why they are no abuse (required; kept in the event trail).")]
 
@@ -43,7 +43,8 @@ def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard
         include_all: Annotated[bool, typer.Option("--all", help="Include dismissed findings.")] = False,
         run: Annotated[str | None, typer.Option(help="Only what this run saw.")] = None,
     ) -> None:
-        """Findings across nights, newest first (dismissed ones only with --all or --state dismissed).
+        """Cases across nights, newest first: one row per ad, organic result or AI answer, with every number it
+    showed and every rule it broke (dismissed ones only with --all or --state dismissed).
 
     Example: serpaudit findings list --brand telnova --status new
     """
@@ -68,8 +69,7 @@ def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard
              reference: str = "", on: str | None = None) -> None:
         for f in guard(fc.findings_set_state, config, action, ids, reason=reason, platform=platform,
                        reference=reference, on=on):
-            typer.echo(f"{f['id']}  {f['state']}  {f['brand']}  {phone_display(f.get('e164') or '') or '-'}  "
-                       f"{f['advertiser_domain']}")
+            typer.echo(f"{f['id']}  {f['state']}  {f['brand']}  {_numbers(f)}  {f['advertiser_domain']}")
 
     @findings_app.command("confirm")
     def confirm(ids: IdsArg, reason: ReasonOpt = "", config: ConfigOpt = None) -> None:
@@ -135,14 +135,22 @@ def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard
         print_rows(c["members"], False, fc.LIST_COLUMNS)
 
 
+def _numbers(f: dict[str, Any]) -> str:
+    numbers = f.get("numbers") or ([f["e164"]] if f.get("e164") else [])
+    return ", ".join(phone_display(n) for n in numbers) or "-"
+
+
 def _describe(shown: dict[str, Any]) -> str:
     f = shown["finding"]
     lines = [
-        f"finding {f['id']}  [{f.get('status')}] [{f.get('state')}]  {f['brand']}  rule {f['rule']}",
-        f"number {phone_display(f.get('e164') or '') or '-'}"
-        + (f" (shown as {f['raw']})" if f.get("raw") and f.get("e164") else "") + "  "
-        f"domain {f.get('advertiser_domain') or '-'}",
+        f"case {f['id']}  [{f.get('status')}] [{f.get('state')}]  {f['brand']}  {f.get('case_kind') or 'ad'} "
+        f"on {f.get('channel') or f.get('engine')}",
+        f"numbers {_numbers(f)}  domain {f.get('advertiser_domain') or '-'}",
         f"verdict {f.get('verdict')} ({f.get('severity')}): {f.get('reason')}",
+        "reasons:",
+        *(f"  {r.get('severity')} {r.get('verdict')}  {r.get('rule')}"
+          + (f" {phone_display(r['e164'])} (shown as {r.get('raw') or r['e164']})" if r.get("e164") else "")
+          + f": {r.get('reason')}" for r in f.get("reasons") or ()),
         f"seen {f.get('times_seen')} time(s) on {f.get('nights_seen')} night(s): {f.get('first_seen')} .. "
         f"{f.get('last_seen')}",
         f"engines {', '.join(f.get('engines') or [])}; devices {', '.join(f.get('devices') or [])}; "

@@ -49,11 +49,13 @@ def test_an_unpublished_number_in_an_answer_is_a_high_finding_and_the_official_o
     _capture(store, run, "Telnova", [_answer([_phone(OFFICIAL, "toll_free"), _phone(SCAM)])])
     _capture(store, run, "Telnova", [_answer([_phone(SCAM)], "bing")], engine="bing")
     result = audit(store, run)
-    assert [(f.brand, f.rule, f.e164, f.verdict, f.severity) for f in result.findings] == [
-        ("Telnova", "ai_answer_number", SCAM, "scam", "high")]
-    finding = result.findings[0]
-    assert (finding.kind, finding.platform, finding.platforms) == ("ai_answer", "", ())
-    assert finding.engines == ("bing", "google")  # one finding for the number, on both engines' answers
+    # one case per engine's answer and number: each engine is asked to correct its own answer
+    assert [(f.brand, f.rule, f.e164, f.verdict, f.severity, f.engines) for f in result.findings] == [
+        ("Telnova", "ai_answer_number", SCAM, "scam", "high", ("bing",)),
+        ("Telnova", "ai_answer_number", SCAM, "scam", "high", ("google",))]
+    for case in result.findings:
+        assert (case.kind, case.case_kind, case.platform, case.platforms) == ("ai_answer", "ai_answer", "", ())
+        assert case.key == ("Telnova", case.engine, "ai_answer", SCAM)
 
 
 def test_a_brand_without_phone_support_has_every_number_in_an_answer_flagged():

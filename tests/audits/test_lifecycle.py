@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from audits.cases import case_id
 from audits.lifecycle import apply_night
 from audits.rules import audit
-from audits.store_findings import finding_id
 from audits.takedowns import followup_due, takedown_stats
 from audits.triage import TriageError, change_state
 from tests.support.findings_world import MOBILE, PREMIUM, Nights, ad
@@ -16,17 +16,20 @@ from tests.support.findings_world import MOBILE, PREMIUM, Nights, ad
 G = ("KPN", "google", "desktop")
 GM = ("KPN", "google", "mobile")
 B = ("KPN", "bing", "desktop")
+BM = ("KPN", "bing", "mobile")
+D = ("KPN", "duckduckgo", "desktop")
 
 
-def test_the_same_ad_on_later_nights_is_one_finding_with_its_sightings_linked() -> None:
+def test_the_same_ad_on_later_nights_is_one_case_with_its_sightings_linked() -> None:
     w = Nights()
-    run1, s1 = w.night({G: [ad(PREMIUM)], GM: [ad(PREMIUM)]})
-    run2, _ = w.night({G: [ad(PREMIUM)], B: [ad(PREMIUM, placement="bottom")]})
+    run1, s1 = w.night({B: [ad(PREMIUM)], BM: [ad(PREMIUM)]})
+    run2, _ = w.night({B: [ad(PREMIUM)], D: [ad(PREMIUM, placement="bottom")]})  # DuckDuckGo shows Microsoft's ads
     f = w.one(rule="unofficial_number")
     assert (f["times_seen"], f["nights_seen"]) == (2, 2)
     assert (f["first_seen"], f["last_seen"]) == ("2024-05-01T02:00:00Z", "2024-05-02T02:00:00Z")
-    assert f["engines"] == ["bing", "google"] and f["devices"] == ["desktop", "mobile"]
-    assert f["placements"] == ["bottom", "top"] and f["platforms"] == ["google_ads", "microsoft_advertising"]
+    assert f["engines"] == ["bing", "duckduckgo"] and f["devices"] == ["desktop", "mobile"]
+    assert f["placements"] == ["bottom", "top"] and f["platforms"] == ["microsoft_advertising"]
+    assert (f["case_kind"], f["channel"], f["numbers"]) == ("ad", "microsoft_advertising", [PREMIUM])
     assert f["status"] == "recurring" and s1.new == [f["id"]]
     assert f["advertiser_domain"] == "snelhulp-nl.com"
     # every sighting points at the capture and result it came from
@@ -44,10 +47,11 @@ def test_the_same_ad_on_later_nights_is_one_finding_with_its_sightings_linked() 
 
 
 def test_ids_are_short_stable_and_typeable() -> None:
-    fid = finding_id("KPN", "unofficial_number", PREMIUM, "snelhulp-nl.com")
-    assert fid == finding_id("KPN", "unofficial_number", PREMIUM, "snelhulp-nl.com")
+    fid = case_id("KPN", "google_ads", "ad", "snelhulp-nl.com")
+    assert fid == case_id("KPN", "google_ads", "ad", "snelhulp-nl.com")
     assert re.fullmatch(r"[0-9a-hjkmnp-tv-z]{7}", fid)
-    assert fid != finding_id("KPN", "unofficial_number", PREMIUM, "other.nl")
+    assert fid != case_id("KPN", "google_ads", "ad", "other.nl")
+    assert fid != case_id("KPN", "microsoft_advertising", "ad", "snelhulp-nl.com")
 
 
 def test_gone_only_after_audited_nights_and_a_blocked_night_proves_nothing() -> None:
@@ -72,12 +76,12 @@ def test_gone_only_after_audited_nights_and_a_blocked_night_proves_nothing() -> 
     assert w.one(rule="unofficial_number")["status"] == "recurring"
 
 
-def test_a_finding_seen_on_two_engines_is_not_absent_while_one_of_them_is_blocked() -> None:
+def test_a_case_seen_on_two_engines_is_not_absent_while_one_of_them_is_blocked() -> None:
     w = Nights(gone_after_nights=1)
-    w.night({G: [ad(PREMIUM)], B: [ad(PREMIUM)]})
-    w.night({G: [], B: "captcha"})
+    w.night({D: [ad(PREMIUM)], B: [ad(PREMIUM)]})
+    w.night({D: [], B: "captcha"})
     assert w.one(rule="unofficial_number")["status"] == "new"
-    w.night({G: [], B: []})
+    w.night({D: [], B: []})
     assert w.one(rule="unofficial_number")["status"] == "gone"
 
 

@@ -63,12 +63,15 @@ def test_one_number_for_two_brands_on_two_domains_is_one_campaign():
     w.night({("KPN", "google", "desktop"): [ad(PREMIUM, "snelhulp-nl.com")],
              ("ING", "google", "desktop"): [ad(MOBILE, "bank-hulp.nl", number_type="mobile")]})
     assert len({f["campaign"] for f in w.store.query_findings()}) == 2  # nothing shared yet
-    # night 2: the KPN scammer's number shows up for ING on a third domain, joining both campaigns
+    # night 2: the KPN scammer's number shows up in ING's ad on bank-hulp.nl (the same ad, now with two
+    # numbers: one case), joining both campaigns
     w.night({("ING", "google", "desktop"): [ad(PREMIUM, "bank-hulp.nl", rank=2)]})
     findings = w.store.query_findings()
-    assert len(findings) == 3 and len({f["campaign"] for f in findings}) == 1
+    assert len(findings) == 2 and len({f["campaign"] for f in findings}) == 1
+    ing = next(f for f in findings if f["brand"] == "ING")
+    assert sorted(ing["numbers"]) == sorted([PREMIUM, MOBILE])
     (summary,) = campaign_summaries(w.store)
-    assert summary["brands"] == ["ING", "KPN"] and summary["findings"] == 3
+    assert summary["brands"] == ["ING", "KPN"] and summary["findings"] == 2
     assert summary["headline"].startswith(f"{PREMIUM} advertised for 2 brands on 2 domains since ")
 
 

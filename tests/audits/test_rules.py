@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from audits.brands import Brand
-from audits.rules import AuditResult, Finding, audit
+from audits.rules import AuditResult, Case, audit
 from audits.store import Store
 
 T1 = "2024-05-01T02:00:00Z"
@@ -75,7 +75,7 @@ def world() -> World:
     return World()
 
 
-def only(result: AuditResult) -> Finding:
+def only(result: AuditResult) -> Case:
     assert len(result.findings) == 1, result.findings
     return result.findings[0]
 
@@ -144,10 +144,13 @@ def test_own_domain_result_is_not_a_finding(world: World) -> None:
 
 def test_lookalike_domain_is_not_own(world: World) -> None:
     world.capture("KPN", [res(1, [phone(MOBILE)], domain="kpn.com.klantenservice-nl.com")])
-    found = {(f.rule, f.e164, f.advertiser_domain): f.verdict for f in world.audit().findings}
-    # the number, and the domain dressed up as kpn.com: two findings on one advertiser domain
-    assert found == {("unofficial_number", MOBILE, "klantenservice-nl.com"): "scam",
-                     ("lookalike_domain", "", "klantenservice-nl.com"): "scam"}
+    case = only(world.audit())
+    # the number, and the domain dressed up as kpn.com: one ad, so one case with two reasons
+    assert (case.key, case.verdict, case.numbers) == (
+        ("KPN", "google_ads", "ad", "klantenservice-nl.com"), "scam", (MOBILE,))
+    assert {(r["rule"], r["e164"]): r["verdict"] for r in case.reasons} == {
+        ("unofficial_number", MOBILE): "scam", ("lookalike_domain", ""): "scam"}
+    assert case.rules == ("lookalike_domain", "unofficial_number") and case.e164 == MOBILE
 
 
 def test_verdicts_severities_and_platforms(world: World) -> None:
@@ -175,11 +178,14 @@ def test_verdicts_severities_and_platforms(world: World) -> None:
     world.capture("KPN", [res(1, [phone(MOBILE)], domain="snelhulp-nl.com")], engine="duckduckgo")
     got = {(f.engine, f.kind, f.e164): (f.verdict, f.severity, f.platform, f.platforms, f.engines)
            for f in world.audit().findings}
-    # one finding per (brand, rule, number, advertiser domain): the same ad on three engines is one finding,
-    # its evidence the best-placed sighting, with every engine and platform it was seen on
+    # one case per ad and platform (brand, platform, "ad", advertiser domain): the same advertiser on Bing and
+    # DuckDuckGo is one Microsoft Advertising case, its evidence the best-placed sighting, with every engine
+    # it was seen on; on Google it is another case (another platform removes it)
     assert got == {
-        ("google", "ad", MOBILE): ("scam", "high", "google_ads", ("google_ads", "microsoft_advertising"),
-                                   ("bing", "duckduckgo", "google")),
+        ("google", "ad", MOBILE): ("scam", "high", "google_ads", ("google_ads",), ("google",)),
+        # Bing's and DuckDuckGo's ads are Microsoft Advertising's: one case for that platform
+        ("bing", "ad", MOBILE): ("scam", "high", "microsoft_advertising", ("microsoft_advertising",),
+                                 ("bing", "duckduckgo")),
         ("google", "organic", PREMIUM): ("scam", "high", "", (), ("google",)),
         ("google", "organic", "+31201234567"): ("suspect", "medium", "", (), ("google",)),
     }

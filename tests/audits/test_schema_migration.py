@@ -1,7 +1,9 @@
 """A database written before the schema had a version (tests/data/store_v0.sqlite) is migrated in place.
 
 The file was made by main's code of 2026-12-03 (tests/data/store_v0.md says how): two sandbox nights with
-landing visits, triage (dismissed, confirmed, reported, resolved), a takedown and mail deliveries.
+landing visits, triage (dismissed, confirmed, reported, resolved), a takedown and mail deliveries.  It goes
+through every step: the landing kinds of version 1, then the fold of its findings into cases (version 2,
+checked in detail on a version-1 file by tests/audits/test_schema_cases.py).
 """
 
 from __future__ import annotations
@@ -15,21 +17,18 @@ import pytest
 from typer.testing import CliRunner
 
 from audits import schema
+from audits.cases import case_id
 from audits.ids import capture_id, result_id
 from audits.rules import audit
 from audits.schema import SCHEMA_VERSION, SchemaError
+from audits.schema_cases import STATE_RANK
 from audits.store import Store
-from audits.store_findings import finding_id
 
 V0 = Path(__file__).resolve().parents[1] / "data" / "store_v0.sqlite"
-KEPT = ("runs", "captures", "results", "sightings", "official_numbers", "harvests", "brands", "findings",
-        "finding_runs", "finding_sightings", "finding_events", "finding_jobs", "allowlist", "campaigns",
-        "campaign_keys", "nights", "report_deliveries")  # fmt: skip
-# what a finding is across nights: identity, triage and takedown; none of it may change
-CASE = ("id", "brand", "rule", "e164", "advertiser_domain", "status", "state", "state_at", "state_reason",
-        "first_seen", "last_seen", "first_run_id", "last_run_id", "times_seen", "nights_seen", "absent_nights",
-        "gone_at", "reported_platform", "reported_at", "report_reference", "taken_down_at", "takedown_days",
-        "campaign", "engines", "devices", "placements", "platforms", "verdict", "severity", "reason")  # fmt: skip
+KEPT = ("runs", "captures", "results", "sightings", "official_numbers", "harvests", "brands", "finding_events",
+        "allowlist", "campaigns", "campaign_keys", "nights")  # fmt: skip
+# the findings' tables become cases (one per ad): their rows are checked through the old ids
+FOLDED = ("findings", "finding_runs", "finding_sightings", "finding_jobs", "report_deliveries")
 
 
 def rows(path: Path, sql: str) -> list[dict]:
@@ -63,10 +62,24 @@ def test_a_v0_database_is_migrated_in_place_and_keeps_its_history(old: Path) -> 
     after = {t: rows(old, f"select * from [{t}] order by rowid") for t in KEPT}
     for t in KEPT:
         assert len(after[t]) == len(before[t]), t
-    for b, a in zip(before["findings"], after["findings"], strict=True):
-        assert {k: a[k] for k in CASE} == {k: b[k] for k in CASE}
-    assert after["finding_events"] == before["finding_events"]
-    assert after["report_deliveries"] == before["report_deliveries"]
+    # every finding is in its case, with its state (or one more advanced), takedown and events
+    old_rows = rows(V0, "select * from findings")
+    cases = {c["id"]: c for c in rows(old, "select * from findings")}
+    assert len(cases) < len(old_rows)
+    for f in old_rows:
+        (alias,) = rows(old, f"select case_id from finding_aliases where old_id = '{f['id']}'")
+        case = cases[alias["case_id"]]
+        assert f["rule"] in json.loads(case["rules"]) and (not f["e164"] or f["e164"] in json.loads(case["numbers"]))
+        assert STATE_RANK[case["state"]] >= STATE_RANK[f["state"]]
+        if f["reported_at"]:
+            assert [case[k] for k in ("reported_at", "taken_down_at", "takedown_days")] == [
+                f[k] for k in ("reported_at", "taken_down_at", "takedown_days")]
+    moved = {e["id"]: e["finding_id"] for e in after["finding_events"]}
+    for e in before["finding_events"]:
+        assert moved[e["id"]] in {a["case_id"] for a in rows(old, "select case_id from finding_aliases where"
+                                                                   f" old_id = '{e['finding_id']}'")}
+    assert {(d["platform"], d["run_id"]) for d in rows(old, "select * from report_deliveries")} == {
+        (d["platform"], d["run_id"]) for d in rows(V0, "select * from report_deliveries")}
     assert after["official_numbers"] == before["official_numbers"]
 
     # the landing strings became a kind and a link to the result that led to the visit
@@ -90,28 +103,29 @@ def test_a_v0_database_is_migrated_in_place_and_keeps_its_history(old: Path) -> 
         assert a["via_result_id"] == result_id(serp["id"], via["placement"], via["rank"])
     for table in ("captures", "findings", "finding_runs", "finding_sightings", "finding_jobs"):
         assert not rows(old, f"select 1 from [{table}] where device like 'landing%'"), table
-    kinds = {(s["capture_id"], s["capture_kind"]) for s in after["finding_sightings"]}
+    kinds = {(s["capture_id"], s["capture_kind"]) for s in rows(old, "select * from finding_sightings")}
     assert kinds == {(c, captures[c]["kind"]) for c, _ in kinds}
     assert "landing" in {k for _, k in kinds}
     assert store.captures(kind="landing") and all(c["device"] in ("desktop", "mobile") for c in store.captures())
 
 
-def test_an_audit_of_the_migrated_store_gives_the_same_findings(old: Path) -> None:
+def test_an_audit_of_the_migrated_store_gives_the_same_cases(old: Path) -> None:
     run_id = rows(old, "select run_id from nights order by started_at desc limit 1")[0]["run_id"]
-    seen = {r["finding_id"]: r for r in rows(old, f"select * from finding_runs where run_id = '{run_id}'")}
+    v0 = {(r["rule"], r["e164"], r["advertiser_domain"]): r for r in rows(
+        old, f"select f.rule, f.e164, f.advertiser_domain, fr.* from finding_runs fr join findings f"
+             f" on f.id = fr.finding_id where fr.run_id = '{run_id}'")}  # fmt: skip
     store = Store(old)
+    seen = {r["finding_id"] for r in rows(old, f"select * from finding_runs where run_id = '{run_id}'")}
     got = audit(store, run_id, save=False).findings
     assert got
-    by_id = {finding_id(f.brand, f.rule, f.e164, f.advertiser_domain): f for f in got}
-    assert set(by_id) == set(seen)
-    for fid, f in by_id.items():
-        v0 = seen[fid]
-        assert (f.verdict, f.severity, f.reason, f.engine, f.kind, f.placement, f.rank, f.raw) == (
-            v0["verdict"], v0["severity"], v0["reason"], v0["engine"], v0["kind"], v0["placement"], v0["rank"],
-            v0["raw"]), fid
-        assert f.device == v0["device"].split(":")[1 if v0["device"].startswith("landing:") else 0]
-        assert sorted(f.devices) == sorted(json.loads(v0["devices"]))
-        assert sorted(f.engines) == sorted(json.loads(v0["engines"]))
+    by_id = {case_id(*f.key): f for f in got}
+    assert set(by_id) == seen
+    # each reason is what the finding of v0 was, verdict, severity and reason text
+    reasons = {(r["rule"], r["e164"], f.advertiser_domain): (r["verdict"], r["severity"], r["reason"])
+               for f in got for r in f.reasons}  # fmt: skip
+    assert reasons == {k: (r["verdict"], r["severity"], r["reason"]) for k, r in v0.items()}
+    for f in got:
+        assert f.device in ("desktop", "mobile")
     # saved again, the night's view is the same and nothing is added
     counts = {t: len(rows(old, f"select 1 from [{t}]")) for t in ("findings", "finding_runs", "finding_sightings")}
     audit(store, run_id)

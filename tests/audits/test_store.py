@@ -278,12 +278,14 @@ def test_findings_keep_first_seen_across_runs(store: Store) -> None:
         run2,
         [
             finding(captured_at=T2, rank=2, device="mobile"),
-            finding(
+            finding(  # another advertiser: another case (one ad is one case, whatever its numbers)
                 e164="+31201234567",
                 number_type="fixed_line",
                 verdict="suspect",
                 severity="high",
                 captured_at=T2,
+                domain="kpn-bellen.nl",
+                landing_url="https://kpn-bellen.nl/",
             ),
         ],
     )

@@ -48,8 +48,9 @@ def test_robots_txt_that_forbids_the_contact_page_is_respected(tmp_path):
     assert ("GET", "https://www.telnova.nl/klantenservice") not in web.requests
     assert store.harvest_status(outcome.run_id, "Telnova") == "failed"
     # without a known official set no number is called a scam, only inconclusive (a lookalike domain still is)
-    telnova = [f for f in outcome.findings if f["brand"] == "Telnova" and f["rule"] == "unofficial_number"]
-    assert telnova and {f["verdict"] for f in telnova} == {"inconclusive"}
+    telnova = [r for f in outcome.findings if f["brand"] == "Telnova" for r in f["reasons"]
+               if r["rule"] == "unofficial_number"]
+    assert telnova and {r["verdict"] for r in telnova} == {"inconclusive"}
 
 
 def test_mobile_call_button_number_is_read_from_its_tel_link(tmp_path):
