@@ -77,6 +77,36 @@ def platforms_of(f: Mapping[str, Any]) -> list[str]:
     return found or ([str(f["platform"])] if f.get("platform") else [])
 
 
+def case_reasons(f: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The case's reasons (rule, number, how it was shown, verdict, severity, why), worst first; a row without
+    ``reasons`` (made by hand, or before cases) is its own one reason."""
+    reasons = f.get("reasons")
+    if isinstance(reasons, str):
+        try:
+            reasons = json.loads(reasons)
+        except ValueError:
+            reasons = None
+    if isinstance(reasons, list | tuple) and reasons:
+        return [dict(r) for r in reasons if isinstance(r, Mapping)]
+    return [{k: f.get(k) or "" for k in ("rule", "e164", "raw", "number_type", "verdict", "severity", "reason")}]
+
+
+def case_numbers(f: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Every number the case showed, each once, worst reason first: ``{e164, raw, number_type}``."""
+    out: dict[str, dict[str, str]] = {}
+    for r in case_reasons(f):
+        if r.get("e164") and str(r["e164"]) not in out:
+            out[str(r["e164"])] = {"e164": str(r["e164"]), "raw": str(r.get("raw") or ""),
+                                   "number_type": str(r.get("number_type") or "")}
+    many = f.get("numbers")
+    for n in many if isinstance(many, list | tuple) else ():
+        out.setdefault(str(n), {"e164": str(n), "raw": "", "number_type": ""})
+    if not out and f.get("e164"):
+        out[str(f["e164"])] = {"e164": str(f["e164"]), "raw": str(f.get("raw") or ""),
+                               "number_type": str(f.get("number_type") or "")}
+    return list(out.values())
+
+
 def advertiser_domain(f: Mapping[str, Any]) -> str:
     """The landing page's real registrable domain where known (trackers unwrapped), else the result's."""
     return str(f.get("advertiser_domain") or f.get("domain") or "")

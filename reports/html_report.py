@@ -29,6 +29,8 @@ from reports.context import (
     ReportContext,
     advertiser_domain,
     campaign_rows,
+    case_numbers,
+    case_reasons,
     finding_key,
     official_for,
     sort_key,
@@ -122,6 +124,12 @@ def _finding_view(f: Mapping[str, Any], out_dir: Path, ctx: ReportContext, sent:
         official_sources=[(s, safe_url(s)) for s in sources],
         landing_href=safe_url(f.get("landing_url")), landing_long=len(str(v["landing_url"])) > FOLD_URL_AT,
         crop=inline_image(out_dir, f.get("evidence_path")),
+        numbers=[{"shown": n["raw"] or phone_number(n["e164"], ctx.region),
+                  "national": phone_number(n["e164"], ctx.region), "type": n["number_type"]} for n in case_numbers(f)],
+        reasons=[{"severity": str(r.get("severity") or ""), "verdict": str(r.get("verdict") or ""),
+                  "rule": str(r.get("rule") or "").replace("_", " "), "reason": str(r.get("reason") or ""),
+                  "number": phone_number(r.get("e164"), ctx.region) if r.get("e164") else ""}
+                 for r in case_reasons(f)],
         badges=_badges(f, {p for p, ids in sent.items() if fid in ids}),
         evidence=_evidence(f),
     )  # fmt: skip

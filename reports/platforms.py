@@ -5,7 +5,11 @@ Microsoft Advertising ads).  The columns follow what the two ad-complaint forms 
 display and destination URL, the advertiser, the query it ran on, where, when and on which device
 it was seen, what is wrong with it, a screenshot); README.md documents each column.
 
-Which findings go (:func:`to_report`): ad findings judged ``scam`` or ``suspect`` that are
+One row per ad (a case, :mod:`audits.cases`): ``phone_number``, ``phone_tel`` and ``phone_as_shown`` are
+its first number (worst reason first) in cells that paste as the number; ``all_numbers`` lists every number
+it showed, as dialled and in E.164, and ``policy_issue`` every reason.
+
+Which findings go (:func:`to_report`): ad cases judged ``scam`` or ``suspect`` that are
 ``new`` or ``reopened`` and not ``dismissed``, plus ``reported`` ones still live ``followup_days``
 after they were last sent.  A finding already sent to a platform is not sent again before then:
 the caller passes what was sent (``sent``: (finding id, platform) -> last sent, ISO-8601 UTC).
@@ -20,7 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from reports.cells import phone_as_shown, phone_number, phone_tel, write_csv
-from reports.context import ReportContext, advertiser_domain, finding_key, official_for, platforms_of, sort_key
+from reports.context import (
+    ReportContext,
+    advertiser_domain,
+    case_numbers,
+    case_reasons,
+    finding_key,
+    official_for,
+    platforms_of,
+    sort_key,
+)
 
 PLATFORMS = ("google_ads", "microsoft_advertising")
 PLATFORM_NAMES = {"google_ads": "Google Ads", "microsoft_advertising": "Microsoft Advertising"}
@@ -36,7 +49,7 @@ PLATFORM_COLUMNS: tuple[str, ...] = (
     "brand_impersonated", "brand_official_numbers", "brand_official_source", "search_engine",
     "search_query", "country", "language", "device", "ad_position", "seen_at_utc", "first_seen_utc",
     "nights_seen", "screenshot_file", "screenshot_sha256", "ad_crop_file", "ad_crop_sha256",
-    "page_html_file", "page_html_sha256", "ad_click_url_not_visited", "campaign",
+    "page_html_file", "page_html_sha256", "ad_click_url_not_visited", "campaign", "all_numbers", "rules",
 )  # fmt: skip
 
 
@@ -82,17 +95,32 @@ def to_report(findings: Iterable[Mapping[str, Any]], platform: str, ctx: ReportC
     return sorted(out, key=sort_key)
 
 
-def policy_issue(f: Mapping[str, Any]) -> str:
+def policy_issue(f: Mapping[str, Any], region: str = "NL") -> str:
+    """What is wrong with the ad, every reason of the case in one sentence (worst first)."""
     brand = f.get("brand") or "the brand"
-    return (f"Misrepresentation: ad for '{brand} klantenservice' shows a phone number {brand} does not publish "
-            f"({f.get('reason') or f.get('verdict')})")
+    parts = []
+    for r in case_reasons(f):
+        why = r.get("reason") or r.get("verdict") or ""
+        if r.get("rule") == "lookalike_domain":
+            parts.append(f"runs on {advertiser_domain(f)}, a domain imitating {brand} ({why})")
+        elif r.get("e164"):
+            parts.append(f"shows {phone_number(r['e164'], region)}, a phone number {brand} does not publish ({why})")
+        else:
+            parts.append(str(why))
+    return f"Misrepresentation: ad for '{brand} klantenservice' " + "; ".join(parts)
+
+
+def all_numbers(f: Mapping[str, Any], region: str = "NL") -> str:
+    """Every number the ad showed, as dialled and in E.164: ``0900 1234567 (+319001234567) / ...``."""
+    return " / ".join(f"{phone_number(n['e164'], region)} ({n['e164']})" for n in case_numbers(f))
 
 
 def platform_row(f: Mapping[str, Any], ctx: ReportContext) -> list[Any]:
     numbers, sources = official_for(ctx, str(f.get("brand") or ""))
     placement = f"{f.get('placement') or ''} #{f.get('rank') or ''}".strip()
     values = {
-        "report_id": finding_key(f), "report_reason": f.get("report_reason"), "policy_issue": policy_issue(f),
+        "report_id": finding_key(f), "report_reason": f.get("report_reason"),
+        "policy_issue": policy_issue(f, ctx.region),
         "advertiser_domain": advertiser_domain(f), "display_url": f.get("display_url"),
         "landing_url": f.get("landing_url"), "ad_headline": f.get("title"), "ad_description": f.get("text"),
         "phone_number": phone_number(f.get("e164"), ctx.region), "phone_tel": phone_tel(f.get("e164")),
@@ -107,6 +135,8 @@ def platform_row(f: Mapping[str, Any], ctx: ReportContext) -> list[Any]:
         "ad_crop_file": f.get("evidence_path"), "ad_crop_sha256": f.get("evidence_sha256"),
         "page_html_file": f.get("html_path"), "page_html_sha256": f.get("html_sha256"),
         "ad_click_url_not_visited": f.get("click_url"), "campaign": f.get("campaign"),
+        "all_numbers": all_numbers(f, ctx.region),
+        "rules": ", ".join(dict.fromkeys(str(r.get("rule") or "") for r in case_reasons(f))),
     }  # fmt: skip
     return [values[c] for c in PLATFORM_COLUMNS]
 

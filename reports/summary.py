@@ -1,7 +1,7 @@
 """The night in a few plain sentences: for the log, the mail body and the top of report.html.
 
 One set of counts (:func:`night_counts`) feeds every output, so the page, the mail and the
-spreadsheet never disagree about how many findings there were.
+spreadsheet never disagree about how many cases there were (one per ad, result or AI answer).
 """
 
 from __future__ import annotations
@@ -86,11 +86,11 @@ def night_sentences(c: NightCounts) -> list[str]:
     if c.findings:
         verdicts = ", ".join(f"{n} {v}" for v, n in c.by_verdict)
         statuses = ", ".join(f"{n} {s}" for s, n in c.by_status)
-        lines.append(f"{_plural(c.findings, 'finding')} ({verdicts}){f'; {statuses}' if statuses else ''}.")
+        lines.append(f"{_plural(c.findings, 'case')} ({verdicts}){f'; {statuses}' if statuses else ''}.")
     else:
-        lines.append("No findings." if not c.not_audited else "No findings in the pages that were audited.")
+        lines.append("No cases." if not c.not_audited else "No cases in the pages that were audited.")
     if c.gone:
-        lines.append(f"{_plural(c.gone, 'finding')} of earlier nights {'is' if c.gone == 1 else 'are'} gone:"
+        lines.append(f"{_plural(c.gone, 'case')} of earlier nights {'is' if c.gone == 1 else 'are'} gone:"
                      " not seen on the last audited nights.")
     if c.to_platforms:
         lines.append("To report: " + ", ".join(f"{name} {_plural(n, 'ad')}" for name, n in c.to_platforms) + ".")
@@ -100,7 +100,7 @@ def night_sentences(c: NightCounts) -> list[str]:
 def subject(c: NightCounts) -> str:
     """A mail subject that says what matters before it is opened."""
     date = c.started_at[:10]
-    parts = [_plural(c.findings, "finding")]
+    parts = [_plural(c.findings, "case")]
     if c.not_audited:
         parts.append(f"{c.not_audited} not audited")
     return f"serpaudit {date}: {', '.join(parts)}".strip()

@@ -1,4 +1,4 @@
-"""``findings.xlsx`` for analysts: one sheet per state, typed columns, the ad's crop beside each finding.
+"""``findings.xlsx`` for analysts: one sheet per state, one row per case, typed columns, the ad's crop beside it.
 
 XlsxWriter writes every text cell with ``write_string``: a string cell is never a formula, so the
 attacker's ``=HYPERLINK(...)`` stays text without the ``'`` the CSVs need.  Numbers are numbers,
@@ -18,7 +18,18 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from reports.cells import phone_number
-from reports.context import STATES, ReportContext, advertiser_domain, campaign_rows, finding_key, sort_key, state_of
+from reports.context import (
+    STATES,
+    ReportContext,
+    advertiser_domain,
+    campaign_rows,
+    case_numbers,
+    case_reasons,
+    finding_key,
+    sort_key,
+    state_of,
+)
+from reports.csv_report import reason_text
 
 ROW_PX = 64  # height of a finding's row: room for its crop
 CROP_COL_PX = 260
@@ -31,10 +42,11 @@ FINDING_SHEET: tuple[tuple[str, Kind, int, Callable[[Mapping[str, Any], ReportCo
     ("severity", "text", 9, lambda f, c: f.get("severity")),
     ("status", "text", 10, lambda f, c: f.get("status") or "new"),
     ("ad / result", "image", 37, lambda f, c: f.get("evidence_path")),
-    ("phone number", "text", 16, lambda f, c: phone_number(f.get("e164"), c.region)),
-    ("as shown", "text", 16, lambda f, c: f.get("raw")),
-    ("E.164", "text", 16, lambda f, c: f.get("e164")),
-    ("number type", "text", 13, lambda f, c: f.get("number_type")),
+    ("phone number", "text", 16, lambda f, c: "\n".join(phone_number(n["e164"], c.region) for n in case_numbers(f))),
+    ("as shown", "text", 16, lambda f, c: "\n".join(n["raw"] for n in case_numbers(f))),
+    ("E.164", "text", 16, lambda f, c: "\n".join(n["e164"] for n in case_numbers(f))),
+    ("number type", "text", 13, lambda f, c: "\n".join(n["number_type"] for n in case_numbers(f))),
+    ("rules", "text", 22, lambda f, c: "\n".join(dict.fromkeys(str(r.get("rule") or "") for r in case_reasons(f)))),
     ("engine", "text", 11, lambda f, c: f.get("engine")),
     ("kind", "text", 8, lambda f, c: f.get("kind")),
     ("placement", "text", 9, lambda f, c: f.get("placement")),
@@ -45,7 +57,7 @@ FINDING_SHEET: tuple[tuple[str, Kind, int, Callable[[Mapping[str, Any], ReportCo
     ("title", "text", 36, lambda f, c: f.get("title")),
     ("ad text", "text", 44, lambda f, c: f.get("text")),
     ("landing URL", "text", 34, lambda f, c: f.get("landing_url")),
-    ("why", "text", 44, lambda f, c: f.get("reason")),
+    ("why", "text", 44, lambda f, c: "\n".join(reason_text(r, c.region) for r in case_reasons(f))),
     ("seen (UTC)", "time", 17, lambda f, c: f.get("captured_at")),
     ("first seen (UTC)", "time", 17, lambda f, c: f.get("first_seen") or f.get("captured_at")),
     ("nights seen", "int", 8, lambda f, c: f.get("nights_seen") or 1),
@@ -169,7 +181,7 @@ def _table(w: _Writer, name: str, cols: tuple[tuple[str, Kind, int], ...], keys:
 
 def _campaigns(w: _Writer, campaigns: list[dict[str, Any]]) -> None:
     cols = (("campaign", "text", 20), ("numbers", "text", 22), ("brands", "text", 30), ("domains", "text", 40),
-            ("engines", "text", 22), ("findings", "int", 9), ("first seen (UTC)", "time", 17))  # fmt: skip
+            ("engines", "text", 22), ("cases", "int", 9), ("first seen (UTC)", "time", 17))  # fmt: skip
     keys = ("id", "numbers", "brands", "domains", "engines", "findings", "first_seen")
     _table(w, "campaigns", cols, keys, campaigns, lambda kind, v: _join(v) if kind == "text" else v)
 

@@ -205,7 +205,7 @@ def test_the_night_in_words_counts_findings_that_went_gone(demo) -> None:
     # the world names some findings that are shown no more on night 2 (gone after one audited night)
     named = sum(1 for c in load_world(DEFAULT_WORLD_PATH).lifecycle if c["night"] == 2 and c["status"] == "gone")
     second = next(p for p in demo.nights[1].run.reports if p.name == "summary.txt").read_text(encoding="utf-8")
-    said = re.search(r"(\d+) findings? of earlier nights (?:is|are) gone", second)
+    said = re.search(r"(\d+) cases? of earlier nights (?:is|are) gone", second)
     assert said, second
     assert named <= int(said.group(1)) <= len(demo.nights[0].run.findings)
     first = next(p for p in demo.nights[0].run.reports if p.name == "summary.txt").read_text(encoding="utf-8")

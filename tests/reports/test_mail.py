@@ -117,8 +117,8 @@ def test_report_send_mails_each_platform_its_zip_and_the_analysts_their_files(tm
     assert set(by_first) == {"analist@example.nl", "ads-abuse@example.com", "msads-abuse@example.com"}
     rcpts, analysts = by_first["analist@example.nl"]
     assert rcpts == ["analist@example.nl", "team@example.nl"]
-    assert analysts["Subject"] == "serpaudit 2024-05-01: 2 findings"
-    assert "2 findings (2 scam)" in analysts.get_body(("plain",)).get_content()
+    assert analysts["Subject"] == "serpaudit 2024-05-01: 2 cases"
+    assert "2 cases (2 scam)" in analysts.get_body(("plain",)).get_content()
     files = _attachments(analysts)
     assert set(files) == {"report.html", "findings.xlsx", "findings.csv", "summary.txt"}
     for name, data in files.items():

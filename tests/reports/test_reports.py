@@ -183,11 +183,11 @@ def test_the_night_in_words_counts_once(tmp_path: Path) -> None:
                           tmp_path, run=run, blocked=blocked, context=ReportContext(brands=("KPN", "ING")))
     lines = bundle.summary.splitlines()
     assert lines[1] == "2 brands searched, 5 result pages: 4 audited, 1 NOT audited (1 captcha)."
-    assert lines[2] == "2 findings (1 scam, 1 inconclusive); 1 new, 1 recurring."
+    assert lines[2] == "2 cases (1 scam, 1 inconclusive); 1 new, 1 recurring."
     assert lines[3] == "To report: Google Ads 1 ad, Microsoft Advertising 0 ads."
-    assert bundle.subject == "serpaudit 2024-05-01: 2 findings, 1 not audited"
+    assert bundle.subject == "serpaudit 2024-05-01: 2 cases, 1 not audited"
     gone = write_bundle([], tmp_path / "later", run=run, blocked=[], context=ReportContext(gone_tonight=1))
-    assert "1 finding of earlier nights is gone: not seen on the last audited nights." in gone.summary.splitlines()
+    assert "1 case of earlier nights is gone: not seen on the last audited nights." in gone.summary.splitlines()
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "{" not in html.split("<body>")[1].split("<svg")[0]  # no Python dicts printed
     assert html.index('id="not-audited"') > html.index('id="takedowns"') > html.index('id="findings"')
@@ -228,9 +228,43 @@ def test_campaigns_from_the_store_show_their_headline(tmp_path: Path) -> None:
     assert "c7k2m9q" in html and "advertised for 2 brands on 3 domains" in html and "KPN, Odido" in html
 
 
-def test_a_finding_without_a_number_is_headed_by_its_domain_and_rule(tmp_path: Path) -> None:
+def test_a_case_without_a_number_is_headed_by_its_domain(tmp_path: Path) -> None:
     lookalike = finding(e164="", raw="", number_type="", rule="lookalike_domain", domain="kpn-hulplijn.nl",
                         reason="'kpn-hulplijn' carries the name KPN on a domain that is not the brand's")
     write_bundle([lookalike], tmp_path, run=None, blocked=[], context=ReportContext(brands=("KPN",)))
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "lookalike domain, no number shown" in html and "unknown type" not in html
+    assert "(no number shown)" in html and "unknown type" not in html
+    assert "lookalike domain: &#39;kpn-hulplijn&#39; carries the name KPN" in html
+
+
+def test_one_ad_is_one_card_one_csv_row_and_one_xlsx_row_with_every_number_and_reason(tmp_path: Path) -> None:
+    import openpyxl
+
+    reasons = [
+        {"rule": "unofficial_number", "e164": "+319001234567", "raw": "0900-1234567", "number_type": "premium_rate",
+         "verdict": "scam", "severity": "high", "reason": "premium-rate number the brand does not publish"},
+        {"rule": "unofficial_number", "e164": "+31612345678", "raw": "06 12 34 56 78", "number_type": "mobile",
+         "verdict": "scam", "severity": "high", "reason": "ad shows a number the brand does not publish"},
+        {"rule": "lookalike_domain", "e164": "", "raw": "", "number_type": "", "verdict": "scam", "severity": "high",
+         "reason": "'kpn-hulp' carries the name KPN on a domain that is not the brand's"},
+    ]  # fmt: skip
+    case = finding(id="abcdefg", reasons=reasons, numbers=["+319001234567", "+31612345678"],
+                   rules=["lookalike_domain", "unofficial_number"])
+    write_bundle([case], tmp_path, run=None, blocked=[], context=ReportContext(brands=("KPN",)))
+    with (tmp_path / "google_ads.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 1
+    (row,) = rows
+    assert (row["phone_number"], row["phone_tel"]) == ("0900 1234567", "tel:+319001234567")
+    assert row["all_numbers"] == "0900 1234567 (+319001234567) / 06 12345678 (+31612345678)"
+    assert row["rules"] == "unofficial_number, lookalike_domain"
+    assert "shows 0900 1234567" in row["policy_issue"] and "shows 06 12345678" in row["policy_issue"]
+    assert "imitating KPN" in row["policy_issue"]
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert html.count('class="finding ') == 1 and "0900-1234567" in html and "06 12 34 56 78" in html
+    assert "no number shown" not in html and html.count("<li>") >= 3
+    ws = openpyxl.load_workbook(tmp_path / "findings.xlsx")["open"]
+    header = [c.value for c in ws[1]]
+    (xrow,) = list(ws.iter_rows(min_row=2, values_only=True))
+    cell = dict(zip(header, xrow, strict=True))
+    assert cell["E.164"] == "+319001234567\n+31612345678" and "lookalike domain" in cell["why"]
