@@ -42,7 +42,8 @@ class Settings:
     retries: int = 1
     # Contact pages per brand when discovering them from the home page.
     max_contact_pages: int = 5
-    # Visit landing pages of non-official ads and top results (isolated context).
+    # Visit landing pages of non-official ads and top results, and the pages an AI answer cites for a number
+    # the brand does not publish (isolated context; serpaudit.night.sources).
     visit_landing_pages: bool = True
     # Characters of a page read for numbers at most; a longer page is read up to here and noted as
     # truncated (landing and contact pages are attacker-controlled: a 50 MB page must not stall a night).
