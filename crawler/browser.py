@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +29,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.browser_blocks import CROP_MARGIN, HIGHLIGHT_FILL, HIGHLIGHT_LINE, BlockShot, locate_blocks
+from crawler.browser_driver import Driver, acquire, release
+from crawler.browser_guard import GRACE_S, CallGuard
 from crawler.browser_launch import (
     DESKTOP_UA,
     INSTALL_HINT,
@@ -53,11 +57,14 @@ from crawler.browser_pages import (
     _wait_ready,
     client_hints,
 )
+from crawler.browser_procs import chromium_pids, kill, renderer_pids
 from crawler.browser_visit import visit_isolated
 from crawler.clicks import CLICK_URL_CANDIDATES, is_ad_click_url
-from crawler.errors import BrowserNotFound, FetchError
+from crawler.errors import BrowserNotFound, BrowserStalled, FetchError
 
 log = logging.getLogger(__name__)
+
+LAUNCH_S = 90.0  # starting a Chromium, at most (a loaded machine takes its time)
 
 # what callers use from the browser, wherever in crawler/browser*.py it is defined
 __all__ = ["ANSWER_WAIT_MS", "CROP_MARGIN", "FULL_PAGE_SCALE", "HIGHLIGHT_FILL", "HIGHLIGHT_LINE",
@@ -65,10 +72,25 @@ __all__ = ["ANSWER_WAIT_MS", "CROP_MARGIN", "FULL_PAGE_SCALE", "HIGHLIGHT_FILL",
            "PageCapture", "client_hints", "find_chromium"]
 
 class Browser:
-    """A running Chromium. Use as a context manager."""
+    """A running Chromium. Use as a context manager.
+
+    Every Playwright call is made under a deadline (:meth:`_bound`, see :mod:`crawler.browser_guard`): a
+    call needing the page's own thread has ``timeout_ms`` plus a grace, and one page, all its calls together,
+    ``page_timeout_s``.  Past it the page's renderer is stopped and the page fails as a :class:`FetchError`;
+    a browser the guard had to stop altogether is no longer :meth:`alive`, and its owner relaunches it.
+    """
 
     def __init__(self, config: BrowserConfig | None = None) -> None:
         self.config = config or BrowserConfig()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._driver: Driver | None = None
+        self._chromiums: set[int] = set()  # this browser's Chromium processes (one more per profile context)
+        self._guard = CallGuard(lambda: renderer_pids(self._chromiums), lambda: set(self._chromiums),
+                                lambda: self._driver.pid if self._driver else None)
+        self._call_s = self.config.timeout_ms / 1000 + GRACE_S
+        self._page_deadline: float | None = None
         self._pw: Any = None
         self._browser: Any = None
         self._contexts: dict[str, Any] = {}
@@ -77,8 +99,6 @@ class Browser:
         self._executor: ThreadPoolExecutor | None = None  # reads the HTML while the browser paints
 
     def __enter__(self) -> Browser:
-        from playwright.sync_api import sync_playwright
-
         executable = find_chromium(self.config.executable)
         args = ["--disable-background-networking", "--disable-quic", "--disable-component-update",
                 "--no-first-run", "--disable-sync"]
@@ -93,11 +113,12 @@ class Browser:
         self._launch = {"executable_path": executable, "headless": self.config.headless, "args": args}
         if self.config.proxy:
             self._launch["proxy"] = {"server": self.config.proxy}
-        self._pw = sync_playwright().start()
+        self._driver = acquire()  # the thread's Playwright: a second one in this thread could not start
+        self._pw = self._driver.pw
         try:
-            self._browser = self._pw.chromium.launch(**self._launch)
+            self._browser = self._launched(lambda: self._pw.chromium.launch(**self._launch))
         except Exception as exc:
-            self._pw.stop()
+            self._stop_driver()
             raise BrowserNotFound(f"Chromium at {executable} did not start: {exc}. {INSTALL_HINT}") from exc
         log.info("browser started: %s", executable)
         return self
@@ -110,21 +131,75 @@ class Browser:
             if self._executor is not None:
                 self._executor.shutdown(wait=True)
                 self._executor = None
-            for ctx in self._contexts.values():
-                ctx.close()
+            for ctx in [*self._contexts.values(), *([self._browser] if self._browser is not None else [])]:
+                try:
+                    with self._bound("closing the browser", cleanup=True):
+                        ctx.close()
+                except Exception as exc:  # a browser the guard stopped cannot close politely
+                    if self.alive():
+                        raise
+                    log.debug("closing a stopped browser: %s", exc)
             self._contexts.clear()
-            if self._browser is not None:
-                self._browser.close()
         finally:
-            if self._pw is not None:
-                self._pw.stop()
-                self._pw = None
+            self._stop_driver()
+            self._guard.close()
+
+    def relaunch(self) -> None:
+        """Start afresh after the browser died (it crashed, or the guard stopped it)."""
+        log.warning("browser stopped or crashed: relaunching it")
+        self.__exit__(None, None, None)
+        self._reset()
+        self.__enter__()
+
+    def _stop_driver(self) -> None:
+        if self._driver is not None:
+            release(self._driver)
+            self._driver = None
+            self._pw = None
+
+    def _launched(self, launch: Callable[[], Any]) -> Any:
+        """``launch()``'s Chromium, its process remembered (the guard stops it by pid if it hangs)."""
+        pid = self._driver.pid if self._driver else None
+        before = chromium_pids(pid)
+        with self._bound("starting Chromium", LAUNCH_S, cleanup=True):
+            launched = launch()
+        self._chromiums |= chromium_pids(pid) - before
+        return launched
+
+    def _bound(self, what: str, seconds: float | None = None, *, cleanup: bool = False
+               ) -> AbstractContextManager[None]:
+        """A deadline for the calls in the block: ``seconds`` (default ``timeout_ms`` plus a grace), and no
+        later than the page's own deadline unless this is ``cleanup`` (closing what the page opened)."""
+        bound = self._call_s if seconds is None else seconds
+        if self._page_deadline is not None and not cleanup:
+            left = self._page_deadline - time.monotonic()
+            if left <= 0:
+                raise BrowserStalled(f"{what}: the page took more than {self._page_s:g} s in all")
+            bound = min(bound, left)
+        return self._guard.bound(what, bound)
+
+    @property
+    def _page_s(self) -> float:
+        return self.config.page_timeout_s or 3 * self._call_s
+
+    def _page_started(self) -> None:
+        self._page_deadline = time.monotonic() + self._page_s
 
     def alive(self) -> bool:
         """False once Chromium has crashed or was killed: the caller relaunches it."""
+        if self._guard.browser_killed or self._driver is None or self._driver.dead:
+            return False
         contexts_ok = all(getattr(c, "browser", None) is None or c.browser.is_connected()
                           for c in self._contexts.values())
         return self._browser is not None and self._browser.is_connected() and contexts_ok
+
+    def kill(self) -> None:
+        """Stop this browser's Chromium and its driver now, from any thread (a job's watchdog): every call
+        waiting on them fails at once, and the browser is no longer :meth:`alive`."""
+        self._guard.browser_killed = True
+        kill(self._chromiums)
+        if self._driver is not None and self._driver.pid:
+            kill({self._driver.pid})
 
     # -- contexts -------------------------------------------------------------
 
@@ -169,7 +244,8 @@ class Browser:
                 folder.mkdir(parents=True, exist_ok=True)
                 opts = self._context_options(device)
                 opts.pop("default_browser_type", None)  # a device descriptor key, not a launch option
-                ctx = self._pw.chromium.launch_persistent_context(str(folder), **self._launch, **opts)
+                ctx = self._launched(
+                    lambda: self._pw.chromium.launch_persistent_context(str(folder), **self._launch, **opts))
                 ctx.route(CLICK_URL_CANDIDATES, self._refuse)
                 self._contexts[device] = ctx
             else:
@@ -190,7 +266,8 @@ class Browser:
         page = self._pages.pop(device, None)
         if page is not None and not page.is_closed():
             try:
-                page.close()
+                with self._bound("closing a failed page", cleanup=True):
+                    page.close()
             except Exception as exc:  # a crashed page may refuse to close; its context still closes it
                 log.debug("could not close a failed page: %s", exc)
 
@@ -232,40 +309,53 @@ class Browser:
         worker thread while the browser takes the screenshot.
         """
         ctx = page = None
+        self._page_started()
+        bound = self._bound
         try:
-            if isolated:
-                ctx = self._new_context(device)
-                page = ctx.new_page()
-                page.on("dialog", lambda d: d.dismiss())
-                page.on("popup", lambda p: p.close())
-                page.set_default_timeout(self.config.timeout_ms)
-            else:
-                page = self._search_page(device)
-            response = page.goto(url, wait_until="load")
+            with bound("opening a page"):
+                if isolated:
+                    ctx = self._new_context(device)
+                    page = ctx.new_page()
+                    page.on("dialog", lambda d: d.dismiss())
+                    page.on("popup", lambda p: p.close())
+                    page.set_default_timeout(self.config.timeout_ms)
+                else:
+                    page = self._search_page(device)
+            with bound("page.goto"):
+                response = page.goto(url, wait_until="load")
             error_page = bool(response and response.status >= 400)  # nothing more will come
-            if not ready:
-                _settle(page)
-            elif is_ready is None and not error_page:
-                _wait_ready(page, ready)
-            html = page.content()  # read once; again only when the page changed below
+            with bound("waiting for the page", READY_TIMEOUT_MS / 1000 + self._call_s):
+                if not ready:
+                    _settle(page)
+                elif is_ready is None and not error_page:
+                    _wait_ready(page, ready)
+            with bound("page.content"):
+                html = page.content()  # read once; again only when the page changed below
             if reveal:
-                _click_reveal_buttons(page)
-                html = page.content()
+                with bound("revealing numbers", 2 * self._call_s):
+                    _click_reveal_buttons(page)
+                    html = page.content()
             looking = self._pool().submit(_look, html, page.url, is_ready, is_consent, analyse)
             shot = self._screenshot(page)
             found = looking.result()
-            if ready and not found.ready and not error_page and _wait_ready(page, ready):
+            if ready and not found.ready and not error_page and self._waited(page, ready):
                 html, shot, found = self._again(page, is_ready, is_consent, analyse)
             if found.consent:
-                _reject_consent(page, consent_selectors)
+                with bound("rejecting a consent wall"):
+                    _reject_consent(page, consent_selectors)
                 html, shot, found = self._again(page, is_ready, is_consent, analyse)
-            if answers is not None and not error_page and _settle_answers(page, html, answers):
-                html, shot, found = self._again(page, is_ready, is_consent, analyse)
-            viewport = page.viewport_size or {"height": 0}
-            blocks = locate_blocks(page, found.targets, int(viewport["height"]), shot) if analyse else ()
+            if answers is not None and not error_page:
+                with bound("waiting for an AI answer", ANSWER_WAIT_MS / 1000 + self._call_s):
+                    changed = _settle_answers(page, html, answers)
+                if changed:
+                    html, shot, found = self._again(page, is_ready, is_consent, analyse)
+            with bound("locating the results"):
+                viewport = page.viewport_size or {"height": 0}
+                blocks = locate_blocks(page, found.targets, int(viewport["height"]), shot) if analyse else ()
+                final_url = page.url
             return PageCapture(
                 url=url,
-                final_url=page.url,
+                final_url=final_url,
                 http_status=response.status if response else None,
                 html=html,
                 screenshot=shot,
@@ -279,19 +369,33 @@ class Browser:
         except Exception as exc:
             if not isolated:
                 self._drop_search_page(device)
-            raise FetchError(url, str(exc).splitlines()[0]) from exc
+            raise FetchError(url, str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__) from exc
         finally:
+            self._page_deadline = None
             if isolated and ctx is not None:
+                self._close_quietly(ctx)
+
+    def _close_quietly(self, ctx: Any) -> None:
+        try:
+            with self._bound("closing a context", cleanup=True):
                 ctx.close()
+        except Exception as exc:  # a context of a stopped browser: it went with it
+            log.debug("could not close a context: %s", exc)
+
+    def _waited(self, page: Any, ready: str) -> bool:
+        with self._bound("waiting for the results", READY_TIMEOUT_MS / 1000 + self._call_s):
+            return _wait_ready(page, ready)
 
     def _screenshot(self, page: Any) -> bytes:
-        shot, _, _ = _screenshot(page, self.config.max_screenshot_height)
+        with self._bound("page.screenshot"):
+            shot, _, _ = _screenshot(page, self.config.max_screenshot_height)
         return bytes(shot)
 
     def _again(self, page: Any, *callbacks: Any) -> tuple[str, bytes, _Look]:
         """Read the page afresh after it changed (results came late, a consent wall was rejected)."""
-        html = page.content()
-        return html, self._screenshot(page), _look(html, page.url, *callbacks)
+        with self._bound("page.content"):
+            html, url = page.content(), page.url
+        return html, self._screenshot(page), _look(html, url, *callbacks)
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:
@@ -310,22 +414,28 @@ class Browser:
         """Open an untrusted page once, in a fresh isolated context (:func:`crawler.browser_visit.visit_isolated`)."""
         return visit_isolated(self, url, device=device)
 
-    @staticmethod
-    def _user_agent(page: Any) -> str:
+    def _user_agent(self, page: Any) -> str:
         try:
-            return str(page.evaluate("navigator.userAgent"))
+            with self._bound("navigator.userAgent", cleanup=True):
+                return str(page.evaluate("navigator.userAgent"))
         except Exception:  # the page is between documents
             return ""
 
     def fetch_text(self, url: str) -> tuple[int, str]:
         """(HTTP status, body text) of a small text resource such as robots.txt."""
-        page = self._search_context("desktop").new_page()
-        page.set_default_timeout(self.config.timeout_ms)
+        self._page_started()
+        page = None
         try:
-            response = page.goto(url)
-            body = response.text() if response else ""
+            with self._bound("opening a page"):
+                page = self._search_context("desktop").new_page()
+                page.set_default_timeout(self.config.timeout_ms)
+            with self._bound("fetching a text"):
+                response = page.goto(url)
+                body = response.text() if response else ""
             return (response.status if response else 0), body
         except Exception as exc:
-            raise FetchError(url, str(exc).splitlines()[0]) from exc
+            raise FetchError(url, str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__) from exc
         finally:
-            page.close()
+            self._page_deadline = None
+            if page is not None:
+                self._close_quietly(page)

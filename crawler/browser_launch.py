@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler.browser_blocks import BlockShot
+from crawler.browser_driver import acquire, release
 from crawler.errors import BrowserNotFound
 
 DESKTOP_UA = (
@@ -40,12 +41,15 @@ def find_chromium(configured: str | None = None) -> str:
 
 def _playwright_chromium() -> str | None:
     try:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            path = p.chromium.executable_path
+        driver = acquire()  # the thread's own, where a browser runs in it already: a second cannot start
     except Exception:  # Playwright missing or its driver cannot start: fall back to the system
         return None
+    try:
+        path = driver.pw.chromium.executable_path
+    except Exception:
+        return None
+    finally:
+        release(driver)
     return path if path and Path(path).is_file() else None
 
 
@@ -69,6 +73,9 @@ class BrowserConfig:
     proxy: str | None = None
     # Folder of a browser profile kept across nights (consent cookies survive); one sub-folder per device.
     profile_dir: str | None = None
+    # Seconds one page may take in all, every browser call together (None: three times timeout_ms plus a
+    # grace); each call that needs the page's own thread has timeout_ms plus a grace (crawler.browser_guard).
+    page_timeout_s: float | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.browser_launch import PageCapture
 from crawler.browser_pages import _SNAPSHOT_BINDING, _SNAPSHOT_JS, _screenshot, _settle
 from crawler.clicks import is_ad_click_url
-from crawler.errors import BrowserNotFound, FetchError
+from crawler.errors import BrowserNotFound, BrowserStalled, FetchError
 from crawler.pdf_text import MAX_BYTES
 
 if TYPE_CHECKING:
@@ -68,11 +68,10 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
     A page that ends on a browser error page (``chrome-error://``, e.g. after a refused jump) is
     returned as it is: the caller decides it is not a readable page.
     """
-    ctx = browser._new_context(device)
-    page = ctx.new_page()
-    page.on("dialog", lambda d: d.dismiss())
-    page.on("popup", lambda p: p.close())
-    page.set_default_timeout(browser.config.timeout_ms)
+    browser._page_started()
+    bound = browser._bound
+    ctx: Any = None
+    page: Any = None
     chain: list[str] = [url]
     refused: list[str] = []
     snapshots: list[tuple[str, str]] = []  # (url, DOM) of the main frame's documents as they unloaded
@@ -99,14 +98,21 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
             refused.append(req.url)
         browser._refuse(route)
 
-    page.on("framenavigated", on_navigated)
-    page.on("response", on_response)
-    page.expose_binding(_SNAPSHOT_BINDING, on_snapshot)
-    page.add_init_script(_SNAPSHOT_JS)
-    page.route(is_ad_click_url, refuse)
     try:
+        with bound("opening a page"):
+            ctx = browser._new_context(device)
+            page = ctx.new_page()
+            page.on("dialog", lambda d: d.dismiss())
+            page.on("popup", lambda p: p.close())
+            page.set_default_timeout(browser.config.timeout_ms)
+            page.on("framenavigated", on_navigated)
+            page.on("response", on_response)
+            page.expose_binding(_SNAPSHOT_BINDING, on_snapshot)
+            page.add_init_script(_SNAPSHOT_JS)
+            page.route(is_ad_click_url, refuse)
         try:
-            response = page.goto(url, wait_until="load")
+            with bound("page.goto"):
+                response = page.goto(url, wait_until="load")
         except Exception:
             if not refused:
                 raise
@@ -120,21 +126,27 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
                 hops.append(req.url)
                 req = req.redirected_from
             chain[:] = [url, *[h for h in reversed(hops) if h != url], *chain[1:]]
-        _settle(page)
-        final = page.url
+        with bound("waiting for the page"):
+            _settle(page)
+            final = page.url
         if final != chain[-1]:
             chain.append(final)
         try:
-            html = page.content()
-            shot, height, clipped = _screenshot(page, browser.config.max_screenshot_height)
-        except Exception:
-            if not refused:
+            with bound("page.content"):
+                html = page.content()
+            with bound("page.screenshot"):
+                shot, height, clipped = _screenshot(page, browser.config.max_screenshot_height)
+        except Exception as exc:
+            if not refused or isinstance(exc, BrowserStalled):
                 raise
             # still swapping in the browser's error page after the refused jump
             html, shot, height, clipped = "", b"", 0, False
         last = documents[-1] if documents else response
         content_type = str((last.headers.get("content-type") if last is not None else "") or "")
-        document = _document_bytes(page, final) if not refused and _is_document(content_type, final) else None
+        document = None
+        if not refused and _is_document(content_type, final):
+            with bound("reading the document"):
+                document = _document_bytes(page, final)
         before = [dom for u, dom in snapshots if u.startswith(("http:", "https:"))]
         return PageCapture(
             url=url, final_url=final, http_status=last.status if last is not None else None, html=html,
@@ -149,5 +161,6 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
     except Exception as exc:
         raise FetchError(url, str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__) from exc
     finally:
-        page.close()
-        ctx.close()
+        browser._page_deadline = None
+        if ctx is not None:
+            browser._close_quietly(ctx)

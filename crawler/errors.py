@@ -4,7 +4,9 @@
 
     CrawlError                  anything the crawler could not do
     ├── BrowserNotFound         no Chromium to drive: stop the run (exit 3) and say how to get one
-    └── FetchError              a page did not load (DNS, TLS, timeout): retry, then record "error"
+    ├── FetchError              a page did not load (DNS, TLS, timeout): retry, then record "error"
+    └── BrowserStalled          a browser call outlived its deadline and was stopped (crawler.browser_guard):
+                                the browser turns it into a FetchError of its page
 
 Blocks are not exceptions: a CAPTCHA, block or consent page loads fine and is
 *classified* by the engine module (``captcha``, ``blocked``, ``consent``); the
@@ -30,3 +32,7 @@ class FetchError(CrawlError):
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
+
+
+class BrowserStalled(CrawlError):
+    """A browser call did not return within its deadline; its renderer (or more) was stopped."""

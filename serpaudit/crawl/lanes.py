@@ -132,7 +132,11 @@ class Lane:
     def _hung(self, job: Job) -> None:
         log.warning("%s lane: %r took over %d s (job_timeout_s): stopping its browser", self.engine, job.query,
                     self.options.job_timeout_s)
-        kill(self.pids)
+        stop = getattr(self.browser, "kill", None)
+        if stop is not None:
+            stop()  # its Chromium and its driver: the call the lane waits in fails at once, whatever it was
+        else:
+            kill(self.pids)
 
     def _browser_alive(self) -> bool:
         return self.browser is not None and bool(getattr(self.browser, "alive", lambda: True)())

@@ -49,6 +49,9 @@ def harvest_brands(browser: Browser, store, brands, run_id: str, evidence: Evide
                    region: str, max_pages: int, now, limits: contact.Limits | None = None) -> list[HarvestOutcome]:
     outcomes = []
     for brand in brands:
+        # a page stopped the browser (crawler.browser_guard): the next brand gets a fresh one
+        if not getattr(browser, "alive", lambda: True)():
+            browser.relaunch()
         outcome = harvest_brand(browser, store, brand, run_id, evidence, region=region, max_pages=max_pages,
                                 limits=limits)
         store.record_harvest(run_id, brand.name, outcome.status, outcome.detail, now())

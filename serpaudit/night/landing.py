@@ -107,6 +107,9 @@ def visit_landing_pages(browser: Browser, store, run_id: str, brands: dict[str, 
         if before in ("ok", "refused"):
             read += before == "ok"
             continue
+        # a page stopped the browser (crawler.browser_guard): the next one gets a fresh one
+        if not getattr(browser, "alive", lambda: True)():
+            browser.relaunch()
         read += visit_one(browser, store, run_id, r, evidence, region=region, limits=limits) == "ok"
     return read
 

@@ -52,12 +52,14 @@ def sandbox_cli_env(monkeypatch, tmp_path, engines: str = "google", world=DEFAUL
         monkeypatch.setenv(var, value)
 
 
-def run_world(tmp_path, toml_text: str, brands: list[str], engines=("google",), devices=("desktop",)):
-    """Write the world, serve it, run every stage for ``brands``; returns (outcome, store, web)."""
+def run_world(tmp_path, toml_text: str, brands: list[str], engines=("google",), devices=("desktop",),
+              **settings_changes):
+    """Write the world, serve it, run every stage for ``brands``; returns (outcome, store, web).
+    ``settings_changes`` are Settings fields (``timeout_ms=4000``)."""
     world = write_world(tmp_path, toml_text)
     settings = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
                         engines=tuple(engines), devices=tuple(devices), min_delay_s=0.0, jitter_s=0.0,
-                        backoff_s=0.2, backoff_max_s=1.0)
+                        backoff_s=0.2, backoff_max_s=1.0, **settings_changes)
     store = Store(settings.database)
     store.upsert_brands(world_brands(world))
     web = SandboxWeb(world)

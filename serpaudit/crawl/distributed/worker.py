@@ -97,9 +97,22 @@ def job_pacer(client: Any, settings: Settings, spec: JobSpec) -> SharedPacer:
                        max_wait_s=settings.job_timeout_s / 2)
 
 
+# Chromiums one worker process keeps at once: one per engine setting, and the night before's while its
+# settings (the sandbox address, a locale) are no longer asked for; the least recently used one is closed
+MAX_BROWSERS = 2 * len(ENGINE_NAMES)
+
+
 def _browser(config: BrowserConfig) -> Browser:
-    if config not in _browsers:
-        _browsers[config] = Browser(config).__enter__()
+    """``config``'s Chromium in this process. All of them share the process's one Playwright driver
+    (crawler.browser_driver): a second sync Playwright cannot start in the same thread."""
+    if config in _browsers:
+        _browsers[config] = _browsers.pop(config)  # the most recently used last
+        return _browsers[config]
+    while len(_browsers) >= MAX_BROWSERS:
+        close_browser(next(iter(_browsers)))
+    for other in [c for c in _browsers if config.profile_dir and c.profile_dir == config.profile_dir]:
+        close_browser(other)  # one Chromium at a time holds a profile folder (last night's, say)
+    _browsers[config] = Browser(config).__enter__()
     return _browsers[config]
 
 

@@ -1,0 +1,58 @@
+"""The processes behind a browser, found by ancestry in /proc (never by name): to stop what hangs.
+
+Playwright's driver (a Node process) starts each Chromium; a Chromium's renderers are its descendants
+with ``--type=renderer`` on their command line.  :mod:`crawler.browser_guard` stops them when a call
+outlives its deadline; ``serpaudit.ops.procs`` uses the same walk for the lanes' own watchdog.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, their children, ...)."""
+    kids: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            kids.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [pid]
+    while todo:
+        for k in kids.get(todo.pop(), []):
+            out.append(k)
+            todo.append(k)
+    return out
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def chromium_pids(under: int | None) -> set[int]:
+    """Main Chromium processes that a Playwright driver (or any process) ``under`` started."""
+    if not under:
+        return set()
+    return {p for p in descendants(under) if b"--remote-debugging-pipe" in _cmdline(p)}
+
+
+def renderer_pids(chromiums: Iterable[int]) -> set[int]:
+    """The renderer processes of the given Chromiums: where a page's scripts run."""
+    return {p for c in chromiums for p in descendants(c) if b"--type=renderer" in _cmdline(p)}
+
+
+def kill(pids: Iterable[int]) -> None:
+    for p in pids:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
