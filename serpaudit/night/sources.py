@@ -102,6 +102,9 @@ def visit_sources(browser: Browser, store, run_id: str, brands: dict[str, Any], 
     for t in source_targets(store, run_id, brands):
         status = store.source_status(run_id, t["source"]["url"])
         if status not in DONE:
+            # a page stopped the browser (crawler.browser_guard): the next one gets a fresh one, as landing pages do
+            if not getattr(browser, "alive", lambda: True)():
+                browser.relaunch()
             status = visit_source(browser, store, run_id, t, evidence, region=region, limits=limits)
         counts[status] = counts.get(status, 0) + 1
     return counts

@@ -134,3 +134,22 @@ def test_only_answers_with_an_unpublished_number_are_traced_and_click_urls_never
     browser = Pages()
     _visit(store, run, tmp_path, browser)
     assert CLICK not in browser.opened and FORUM not in browser.opened
+
+
+def test_a_browser_a_page_stopped_is_relaunched_before_the_next_source(tmp_path):
+    class Stopped(Pages):
+        def __init__(self) -> None:
+            super().__init__()
+            self.relaunched = 0
+
+        def alive(self) -> bool:  # the first source's visit left the browser stopped
+            return len(self.opened) == 0 or self.relaunched > 0
+
+        def relaunch(self) -> None:
+            self.relaunched += 1
+
+    store, run = _store()
+    _capture(store, run, "Telnova", [_answer([_phone(SCAM)], [FORUM, OWN])])
+    browser = Stopped()
+    assert _visit(store, run, tmp_path, browser) == {"ok": 2}
+    assert browser.relaunched == 1 and browser.opened == [FORUM, OWN]
