@@ -3,12 +3,19 @@
 ``apply_night(store, run_id)`` runs after the audit of a run (a *night*: the run's start date):
 
 * every finding the night saw gets ``times_seen`` (runs) and ``nights_seen`` (distinct nights), the union
-  of engines, devices, placements and platforms, and a ``status``: ``new`` on its first run,
+  of engines, devices, placements and platforms, and a ``status``: ``new`` on its first day,
   ``reopened`` when it had gone, else ``recurring``;
 * a finding seen before in a job (brand, engine, query, device) that this night crawled, and not seen
-  tonight, counts one *absent night* -- only when every one of its jobs crawled tonight was audited.
+  tonight, was *missed* by the sweep -- only when every one of its jobs crawled tonight was audited.
   A blocked, CAPTCHA, consent, drift or error page proves nothing (nor a landing page that failed to
-  load).  After ``gone_after_nights`` absent nights in a row the finding is ``gone``;
+  load).  After ``gone_after_nights`` *absent days* in a row the finding is ``gone``;
+* several sweeps a day (each is a run; its day and hour are its start's, UTC): the case file counts days,
+  not sweeps.  Every sweep that audited a finding's jobs is kept (:mod:`audits.store_sweeps`), so a
+  finding is "seen on 5 days (``nights_seen``), in 9 (``times_seen``) of 15 sweeps (``sweeps_audited``)",
+  with the hours of day of the sweeps that saw it (``hours_seen``).  A day with a sweep that saw it is
+  never absent.  A day a sweep missed it counts as absent at that sweep when the sweep is at or after the
+  latest hour of day it was ever seen at (an ad that runs in office hours is not gone at 02:30: it may
+  still show up later that day), or else at the next day's first sweep that misses it;
 * a ``reported`` finding's first absent night is its takedown: ``taken_down_at`` and ``takedown_days``;
 * analyst states: an open finding whose (brand, number, domain) an analyst dismissed before is
   dismissed again (it never comes back as open); a resolved finding that is seen again is open again.
@@ -26,6 +33,7 @@ from datetime import UTC, date, datetime
 
 from audits.campaigns import assign_campaigns
 from audits.store import Store
+from audits.store_sweeps import sweep_hour
 from audits.triage import AUTO_USER, allow_listed_state, record_auto_state
 
 log = logging.getLogger(__name__)
@@ -74,6 +82,7 @@ def days_between(start: str, end: str) -> int:
 
 def apply_night(store: Store, run_id: str, *, gone_after_nights: int = 2, at: str | None = None) -> NightSummary:
     night, started = store.run_night(run_id)
+    hour = sweep_hour(started)
     at = at or _now()
     latest = not store.newer_night_applied(started, run_id)
     summary = NightSummary(run_id, night)
@@ -81,6 +90,7 @@ def apply_night(store: Store, run_id: str, *, gone_after_nights: int = 2, at: st
     seen_ids = {f["id"] for f in seen}
     with store.transaction():
         for f in seen:
+            store.record_sweep(f["id"], run_id, night, hour, seen=True)
             _seen(store, f, run_id, night, latest, at, summary)
         jobs = night_jobs(store.captures(run_id))
         for fid, its_jobs in store.active_findings_for_jobs(jobs).items():
@@ -90,8 +100,10 @@ def apply_night(store: Store, run_id: str, *, gone_after_nights: int = 2, at: st
             if not crawled or not all(jobs[j] for j in crawled):
                 summary.not_proven += 1
                 continue
+            store.record_sweep(fid, run_id, night, hour, seen=False)
+            store.update_finding(fid, **store.sweep_stats(fid))
             if latest:
-                _absent(store, fid, run_id, night, gone_after_nights, summary)
+                _absent(store, fid, run_id, night, hour, gone_after_nights, summary)
         store.mark_night_applied(run_id, night, started, at)
         assign_campaigns(store, run_id, at)  # one transaction: the night is joined to the case file whole
     log.info("night %s (run %s): %d seen, %d new, %d reopened, %d gone, %d taken down, %d not proven",
@@ -103,13 +115,14 @@ def apply_night(store: Store, run_id: str, *, gone_after_nights: int = 2, at: st
 def _seen(store: Store, f: dict, run_id: str, night: str, latest: bool, at: str, summary: NightSummary) -> None:
     fid = f["id"]
     times, nights = store.run_finding_stats(fid)
-    values: dict = {"times_seen": times, "nights_seen": nights, **store.run_lists(fid, run_id)}
+    values: dict = {"times_seen": times, "nights_seen": nights, **store.run_lists(fid, run_id),
+                    **store.sweep_stats(fid)}
     summary.seen += 1
     if latest and f.get("status_run_id") != run_id:
         if f.get("status") == "gone":
             values.update(status="reopened", reopened_at=night)
             summary.reopened.append(fid)
-        elif f.get("first_run_id") == run_id or times <= 1:
+        elif f.get("first_run_id") == run_id or nights <= 1:  # new all its first day, however many sweeps
             values["status"] = "new"
             summary.new.append(fid)
         else:
@@ -131,21 +144,39 @@ def _seen(store: Store, f: dict, run_id: str, night: str, latest: bool, at: str,
     store.set_jobs_active(fid, True)
 
 
-def _absent(store: Store, fid: str, run_id: str, night: str, gone_after: int, summary: NightSummary) -> None:
+def _absent(store: Store, fid: str, run_id: str, night: str, hour: int | None, gone_after: int,
+            summary: NightSummary) -> None:
+    """The sweep missed the finding: count the absent days this proves (at most yesterday's and today's)."""
     f = store.finding(fid)
-    if f is None or f.get("last_absent_night") == night or f.get("last_run_id") == run_id:
-        return  # one absent night per night, however many runs it had
+    if f is None or f.get("last_run_id") == run_id:
+        return
+    last_seen = store.last_seen_day(fid)
+    # a day a sweep missed it but no later-enough sweep of that day counted it: it counts now, the day is over
+    earlier = store.last_missed_day(fid, night)
+    counted = f.get("last_absent_night") or ""
+    days = [earlier] if earlier > last_seen and earlier > counted else []
+    hours = f.get("hours_seen") or []
+    if night > last_seen and night > counted and (hour is None or not hours or hour >= max(hours)):
+        days.append(night)  # one absent day per day, however many sweeps it had
+    for day in days:
+        f = _absent_day(store, f, run_id, day, gone_after, summary)
+
+
+def _absent_day(store: Store, f: dict, run_id: str, day: str, gone_after: int, summary: NightSummary) -> dict:
+    fid = f["id"]
     absent = int(f.get("absent_nights") or 0) + 1
-    values: dict = {"absent_nights": absent, "last_absent_night": night}
-    summary.absent.append(fid)
+    values: dict = {"absent_nights": absent, "last_absent_night": day}
+    if fid not in summary.absent:
+        summary.absent.append(fid)
     if f.get("state") in ("reported", "resolved") and not f.get("taken_down_at") and f.get("reported_at"):
-        values.update(taken_down_at=night, takedown_days=max(days_between(f["reported_at"], night), 0))
+        values.update(taken_down_at=day, takedown_days=max(days_between(f["reported_at"], day), 0))
         summary.taken_down.append(fid)
     if absent >= gone_after and f.get("status") != "gone":
-        values.update(status="gone", gone_at=night, status_run_id=run_id)
+        values.update(status="gone", gone_at=day, status_run_id=run_id)
         summary.gone.append(fid)
         store.set_jobs_active(fid, False)  # a gone finding leaves the nightly look-ups until it returns
     store.update_finding(fid, **values)
+    return {**f, **values}
 
 
 __all__ = ["AUTO_USER", "NightSummary", "apply_night", "night_jobs"]

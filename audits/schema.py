@@ -16,7 +16,11 @@ Versions (``PRAGMA user_version``):
   every number it showed (``numbers``), every rule that fired (``rules``) and each reason with its verdict
   and severity (``reasons``), keyed (brand, channel, case kind, subject) instead of (brand, rule, number,
   domain); ``finding_aliases`` maps the old ids to their case (:mod:`audits.schema_cases` says what a
-  case keeps of the findings folded into it).
+  case keeps of the findings folded into it);
+* 3: several sweeps a day (:mod:`audits.store_sweeps`): ``finding_sweeps`` holds each sweep that audited a
+  finding's searches (day, UTC hour, seen or not), the finding its ``sweeps_audited`` and ``hours_seen``;
+  older files get a row for each run that saw a finding (the sweeps that looked and did not see it were not
+  kept before).
 
 :func:`migrate` brings any older database to :data:`SCHEMA_VERSION` in one transaction: first every
 table and column of :data:`TABLES` that is missing is added (a column added later starts NULL in old
@@ -27,12 +31,14 @@ counted), so a file says which code it was written for.  A file newer than the c
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from audits.ids import capture_id, result_id
+from audits.ids import capture_id, result_id, stable_id
 from audits.schema_cases import fold_findings_into_cases
 
 S, N = str, int
@@ -67,6 +73,8 @@ FINDING_COLUMNS = {
     "fingerprint": S,
     # the case (schema 2): what it is, who removes it, and everything found against it (audits.cases)
     "case_kind": S, "channel": S, "numbers": S, "rules": S, "reasons": S,
+    # several sweeps a day (schema 3): the sweeps that audited its searches, the UTC hours of those that saw it
+    "sweeps_audited": N, "hours_seen": S,
 }  # fmt: skip
 
 
@@ -137,6 +145,10 @@ TABLES: dict[str, Table] = {
         {"id": S, "finding_id": S, "brand": S, "engine": S, "query": S, "device": S, "active": N},
         (("finding_id", "findings", "id"),),
         indexes=(("brand", "engine", "query", "device", "active"), ("finding_id",))),
+    # each sweep (run) that audited one of a finding's jobs: its day and UTC hour, and whether it saw it
+    "finding_sweeps": Table(
+        {"id": S, "finding_id": S, "run_id": S, "day": S, "hour": N, "seen": N},
+        (("finding_id", "findings", "id"), ("run_id", "runs", "id")), indexes=(("finding_id", "day"), ("run_id",))),
     "finding_events": Table(
         {"id": N, "finding_id": S, "at": S, "old_state": S, "new_state": S, "reason": S, "user": S,
          "platform": S, "reference": S},
@@ -234,11 +246,38 @@ def _landing_kinds(conn: sqlite3.Connection) -> None:
         conn.execute(f"drop index if exists [{name}]")
 
 
-SCHEMA_VERSION = 2
+def sweep_hour(started_at: str) -> int | None:
+    """The UTC hour of day of a run's start (ISO 8601), the hour its sweep is counted at; None when unreadable."""
+    try:
+        at = datetime.fromisoformat(started_at.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return None
+    return (at if at.tzinfo is None else at.astimezone(UTC)).hour
+
+
+def _sweeps_from_runs(conn: sqlite3.Connection) -> None:
+    """v3: a ``finding_sweeps`` row (seen) for each run that saw a finding (a case, since v2), at the run's
+    start; the finding's ``sweeps_audited`` and ``hours_seen`` from them."""
+    rows = conn.execute("select fr.finding_id, fr.run_id, fr.night, r.started_at from finding_runs fr"
+                        " left join runs r on r.id = fr.run_id").fetchall()  # fmt: skip
+    for fid, run_id, night, started in rows:
+        conn.execute("insert or ignore into finding_sweeps (id, finding_id, run_id, day, hour, seen)"
+                     " values (?, ?, ?, ?, ?, 1)",
+                     [stable_id(fid, run_id), fid, run_id, night or (started or "")[:10], sweep_hour(started or "")])
+    for (fid,) in conn.execute("select id from findings").fetchall():
+        (n,) = conn.execute("select count(*) from finding_sweeps where finding_id = ?", [fid]).fetchone()
+        hours = [h for (h,) in conn.execute("select distinct hour from finding_sweeps where finding_id = ?"
+                                            " and seen = 1 and hour is not null order by hour", [fid])]
+        conn.execute("update findings set sweeps_audited = ?, hours_seen = ? where id = ?",
+                     [n, json.dumps(hours), fid])
+
+
+SCHEMA_VERSION = 3
 MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = (
     (1, "captures.kind and via_result_id in place of device 'landing:<device>:<slot>'", _landing_kinds),
     (2, "findings (one per rule and number) fold into cases (one per ad, result or answer)",
      fold_findings_into_cases),
+    (3, "finding_sweeps, and sweeps_audited and hours_seen on findings (several sweeps a day)", _sweeps_from_runs),
 )
 
 

@@ -13,6 +13,7 @@ runs                   :mod:`audits.store_runs`: runs, which run is finished, th
 officials              :mod:`audits.store_officials`: brands, official numbers, harvests
 captures               :mod:`audits.store_captures`: pages (result pages, landing pages), results, sightings
 findings               :mod:`audits.store_findings`: findings across nights, their sightings, triage
+sweeps                 :mod:`audits.store_sweeps`: the sweeps that audited a finding's searches, their hours
 campaigns              :mod:`audits.store_campaigns`: findings joined by what they share
 deliveries             :mod:`audits.store_deliveries`: what was mailed to which platform
 =====================  ====================================================================
@@ -36,9 +37,11 @@ from audits.store_deliveries import DeliveryRecords
 from audits.store_findings import FindingRecords
 from audits.store_officials import OfficialRecords
 from audits.store_runs import RunRecords
+from audits.store_sweeps import SweepRecords
 
 
-class Store(RunRecords, OfficialRecords, CaptureRecords, FindingRecords, CampaignRecords, DeliveryRecords):
+class Store(RunRecords, OfficialRecords, CaptureRecords, FindingRecords, SweepRecords, CampaignRecords,
+            DeliveryRecords):
     """``Store(path_or_db)``: a file path (parent dirs created), ``":memory:"`` or a sqlite-utils Database.
 
     Opening migrates an older file in place; one written by a newer serpaudit raises

@@ -51,8 +51,8 @@ def as_dict(f: Any) -> dict[str, Any]:
 
 
 def decode(row: dict[str, Any]) -> dict[str, Any]:
-    """List columns (and the reasons) are stored as JSON text; callers get lists."""
-    for c in (*LIST_COLUMNS, *JSON_COLUMNS):
+    """List columns (and the reasons, and the hours it was seen at) are stored as JSON text; callers get lists."""
+    for c in (*LIST_COLUMNS, *JSON_COLUMNS, "hours_seen"):
         if c in row and isinstance(row[c], str):
             row[c] = json.loads(row[c] or "[]")
         elif c in row and row[c] is None:

@@ -163,3 +163,31 @@ def campaign_rows(findings: Sequence[Mapping[str, Any]], ctx: ReportContext) -> 
             "first_seen": min(str(m.get("first_seen") or m.get("captured_at") or "") for m in members),
         })  # fmt: skip
     return out
+
+
+def hours_seen(f: Mapping[str, Any]) -> list[int]:
+    """The UTC hours of day of the sweeps that saw the finding (stored as a JSON list)."""
+    value = f.get("hours_seen") or []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    return sorted({int(h) for h in value if isinstance(h, int | float | str) and str(h).isdigit()})
+
+
+def hours_text(f: Mapping[str, Any]) -> str:
+    """"09, 14": the hours it was live at, as the sweeps saw it (UTC); "" when not known."""
+    return ", ".join(f"{h:02d}" for h in hours_seen(f))
+
+
+def seen_text(f: Mapping[str, Any]) -> str:
+    """"seen on 5 days, in 9 of 15 sweeps": days, not sweeps, count in the case file."""
+    days, seen, looked = (int(f.get(k) or 0) for k in ("nights_seen", "times_seen", "sweeps_audited"))
+    if not days:
+        return ""
+    text = f"seen on {days} day{'s' if days != 1 else ''}"
+    if looked:
+        text += f", in {seen} of {looked} sweep{'s' if looked != 1 else ''}"
+    return text
+

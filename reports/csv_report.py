@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.cells import phone_as_shown, phone_number, phone_tel, write_csv
-from reports.context import advertiser_domain, case_reasons, finding_key, sort_key, state_of
+from reports.context import advertiser_domain, case_reasons, finding_key, hours_text, sort_key, state_of
 from reports.platforms import all_numbers
 
 
@@ -27,7 +27,8 @@ FINDINGS_COLUMNS = (
     "id", "brand", "verdict", "severity", "reason", "status", "state", "platform", "engine", "query",
     "device", "kind", "placement", "rank", "phone_number", "phone_tel", "phone_as_shown", "number_type",
     "advertiser_domain", "domain", "title", "display_url", "landing_url", "click_url", "text", "captured_at",
-    "first_seen", "last_seen", "times_seen", "nights_seen", "campaign", "evidence_path", "evidence_sha256",
+    "first_seen", "last_seen", "times_seen", "nights_seen", "sweeps_audited", "hours_seen_utc",
+    "campaign", "evidence_path", "evidence_sha256",
     "screenshot_path", "screenshot_sha256", "html_path", "html_sha256", "case_kind", "channel", "all_numbers",
     "rules", "reasons",
 )  # fmt: skip
@@ -39,6 +40,7 @@ def findings_row(f: Mapping[str, Any], region: str = "NL") -> list[Any]:
         "phone_number": phone_number(f.get("e164"), region), "phone_tel": phone_tel(f.get("e164")),
         "phone_as_shown": phone_as_shown(f.get("raw"), f.get("e164"), region),
         "advertiser_domain": advertiser_domain(f), "all_numbers": all_numbers(f, region),
+        "hours_seen_utc": hours_text(f),
         "rules": ", ".join(dict.fromkeys(str(r.get("rule") or "") for r in case_reasons(f))),
         "reasons": " | ".join(reason_text(r, region) for r in case_reasons(f)),
     }  # fmt: skip

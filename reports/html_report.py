@@ -32,7 +32,9 @@ from reports.context import (
     case_numbers,
     case_reasons,
     finding_key,
+    hours_text,
     official_for,
+    seen_text,
     sort_key,
 )
 from reports.platforms import PLATFORM_NAMES
@@ -131,7 +133,7 @@ def _finding_view(f: Mapping[str, Any], out_dir: Path, ctx: ReportContext, sent:
                   "number": phone_number(r.get("e164"), ctx.region) if r.get("e164") else ""}
                  for r in case_reasons(f)],
         badges=_badges(f, {p for p, ids in sent.items() if fid in ids}),
-        evidence=_evidence(f),
+        evidence=_evidence(f), seen_text=seen_text(f), hours_text=hours_text(f),
     )  # fmt: skip
     return v
 

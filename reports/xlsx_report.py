@@ -26,6 +26,7 @@ from reports.context import (
     case_numbers,
     case_reasons,
     finding_key,
+    hours_text,
     sort_key,
     state_of,
 )
@@ -60,7 +61,10 @@ FINDING_SHEET: tuple[tuple[str, Kind, int, Callable[[Mapping[str, Any], ReportCo
     ("why", "text", 44, lambda f, c: "\n".join(reason_text(r, c.region) for r in case_reasons(f))),
     ("seen (UTC)", "time", 17, lambda f, c: f.get("captured_at")),
     ("first seen (UTC)", "time", 17, lambda f, c: f.get("first_seen") or f.get("captured_at")),
-    ("nights seen", "int", 8, lambda f, c: f.get("nights_seen") or 1),
+    ("days seen", "int", 8, lambda f, c: f.get("nights_seen") or 1),
+    ("sweeps seen", "int", 8, lambda f, c: f.get("times_seen") or 1),
+    ("sweeps audited", "int", 8, lambda f, c: f.get("sweeps_audited") or f.get("times_seen") or 1),
+    ("hours seen (UTC)", "text", 12, lambda f, c: hours_text(f)),
     ("campaign", "text", 18, lambda f, c: f.get("campaign")),
     ("screenshot", "link", 30, lambda f, c: f.get("screenshot_path")),
 )

@@ -151,8 +151,10 @@ def _describe(shown: dict[str, Any]) -> str:
         *(f"  {r.get('severity')} {r.get('verdict')}  {r.get('rule')}"
           + (f" {phone_display(r['e164'])} (shown as {r.get('raw') or r['e164']})" if r.get("e164") else "")
           + f": {r.get('reason')}" for r in f.get("reasons") or ()),
-        f"seen {f.get('times_seen')} time(s) on {f.get('nights_seen')} night(s): {f.get('first_seen')} .. "
-        f"{f.get('last_seen')}",
+        f"seen on {f.get('nights_seen')} day(s), in {f.get('times_seen')} of "
+        f"{f.get('sweeps_audited') or f.get('times_seen')} sweep(s), at "
+        f"{', '.join(f'{h:02d}' for h in f.get('hours_seen') or []) or '-'} h UTC: "
+        f"{f.get('first_seen')} .. {f.get('last_seen')}",
         f"engines {', '.join(f.get('engines') or [])}; devices {', '.join(f.get('devices') or [])}; "
         f"placements {', '.join(f.get('placements') or [])}",
         f"campaign {f.get('campaign') or '-'}" + (f": {shown['campaign']['headline']}" if shown["campaign"] else ""),

@@ -32,10 +32,11 @@ class Nights:
         self.day = 0
 
     def night(self, pages: dict[tuple[str, str, str], list[dict[str, Any]] | str],
-              day: int | None = None) -> tuple[str, NightSummary]:
-        """``{(brand, engine, device): results or a blocked status}`` for one night (one day later each time)."""
+              day: int | None = None, hour: int = 2) -> tuple[str, NightSummary]:
+        """``{(brand, engine, device): results or a blocked status}`` for one sweep: at ``hour`` (UTC) of ``day``
+        (default: one day later each time)."""
         self.day = self.day + 1 if day is None else day
-        at = f"2024-05-{self.day:02d}T02:00:00Z"
+        at = f"2024-05-{self.day:02d}T{hour:02d}:00:00Z"
         run = self.store.start_run("run", at)
         for brand, e164 in OFFICIAL.items():
             self.store.record_official(brand, {"e164": e164, "raw": e164, "number_type": "toll_free"},

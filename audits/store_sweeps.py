@@ -1,0 +1,44 @@
+"""Sweeps: which sweep (run) audited a finding's searches, on which day and at which hour, and whether it saw it.
+
+Several sweeps a day catch the ads that run only at some hours.  ``finding_sweeps`` holds one row per finding
+and sweep that audited one of its search jobs: the sweep's day and hour (its start, UTC) and ``seen``.  From
+it the finding carries ``sweeps_audited`` (the sweeps that looked) and ``hours_seen`` (the hours of day of the
+sweeps that saw it, a JSON list); ``times_seen`` and ``nights_seen`` stay the sweeps and days that saw it
+("seen on 5 days, in 9 of 15 sweeps").  Rows are keyed by (finding, run): applying a sweep again changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from audits.ids import stable_id
+from audits.schema import sweep_hour
+from audits.store_db import Repository
+
+__all__ = ["SweepRecords", "sweep_hour"]
+
+
+class SweepRecords(Repository):
+    def record_sweep(self, fid: str, run_id: str, day: str, hour: int | None, seen: bool) -> None:
+        self.sql.put("finding_sweeps", {"id": stable_id(fid, run_id), "finding_id": fid, "run_id": run_id,
+                                        "day": day, "hour": hour, "seen": int(seen)})
+
+    def sweep_stats(self, fid: str) -> dict[str, object]:
+        """``sweeps_audited`` and ``hours_seen`` (sorted UTC hours) of a finding, from its sweeps."""
+        total = self.sql.one("select count(*) as n from finding_sweeps where finding_id = ?", [fid])
+        hours = self.sql.rows("select distinct hour from finding_sweeps where finding_id = ? and seen = 1"
+                              " and hour is not null order by hour", [fid])  # fmt: skip
+        return {"sweeps_audited": int(total["n"]) if total else 0, "hours_seen": [int(r["hour"]) for r in hours]}
+
+    def seen_on_day(self, fid: str, day: str) -> bool:
+        """Whether any sweep of ``day`` saw the finding (one day is one day, however many sweeps it had)."""
+        return bool(self.sql.one("select 1 from finding_runs where finding_id = ? and night = ? limit 1", [fid, day]))
+
+    def last_seen_day(self, fid: str) -> str:
+        row = self.sql.one("select max(night) as day from finding_runs where finding_id = ?", [fid])
+        return (row or {}).get("day") or ""
+
+    def last_missed_day(self, fid: str, before: str) -> str:
+        """The latest day before ``before`` with a sweep that audited the finding's searches and missed it."""
+        row = self.sql.one("select max(day) as day from finding_sweeps where finding_id = ? and seen = 0 and day < ?",
+                           [fid, before])
+        return (row or {}).get("day") or ""
