@@ -60,7 +60,8 @@ def test_case_page_shows_crop_outline_officials_landing_and_nights(client, world
     assert html.count("<time>2026-11-0") == 2  # seen on two nights
 
 
-def test_confirm_and_dismiss_record_events_with_the_user(client, world):
+def test_confirm_and_dismiss_record_events_with_the_user(client, world, caplog):
+    caplog.set_level("INFO", logger="serpaudit.web")
     mobile, premium = _case_id(world, MOBILE), _case_id(world, PREMIUM)
     token = _csrf(client.get(f"/cases/{mobile}").text)
     refused = client.post(f"/cases/{mobile}/dismiss", data={"csrf": token, "reason": " "})
@@ -73,6 +74,9 @@ def test_confirm_and_dismiss_record_events_with_the_user(client, world):
     assert [(e["new_state"], e["reason"], e["user"]) for e in events[mobile]] == [
         ("dismissed", "the brand's partner", os_user())]
     assert events[premium][-1]["new_state"] == "confirmed"
+    logged = [r.getMessage() for r in caplog.records if r.name == "serpaudit.web"]
+    assert f"{os_user()}: dismiss {mobile} -> dismissed" in logged and f"{os_user()}: confirm {premium}" in logged
+    assert any(m.startswith(f"{os_user()}: dismiss {mobile} refused") for m in logged)
     assert "dismissed" not in client.get("/").text.split("<tbody>")[1]  # dismissed leave the queue
 
 
