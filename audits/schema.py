@@ -20,7 +20,11 @@ Versions (``PRAGMA user_version``):
 * 3: several sweeps a day (:mod:`audits.store_sweeps`): ``finding_sweeps`` holds each sweep that audited a
   finding's searches (day, UTC hour, seen or not), the finding its ``sweeps_audited`` and ``hours_seen``;
   older files get a row for each run that saw a finding (the sweeps that looked and did not see it were not
-  kept before).
+  kept before);
+* 4: platform submissions (``submissions``: the bundles built for a platform, by whom, with which
+  ads) and the ``outbox`` (every mail to send, kept and retried until it goes through);
+  ``report_deliveries`` say which submission and which mail delivered them (``submission_id``,
+  ``outbox_id``; ``run_id`` is the night whose own mail did, empty for a submission).
 
 :func:`migrate` brings any older database to :data:`SCHEMA_VERSION` in one transaction: first every
 table and column of :data:`TABLES` that is missing is added (a column added later starts NULL in old
@@ -165,10 +169,23 @@ TABLES: dict[str, Table] = {
     "campaigns": Table({"id": S, "created_at": S, "merged_into": S}),
     "campaign_keys": Table({"id": S, "kind": S, "value": S, "campaign_id": S},
                            (("campaign_id", "campaigns", "id"),), indexes=(("kind", "value"),)),
-    # -- deliveries: which finding went to which platform in which run's mail -------------------------
+    # -- deliveries: which finding went to which platform in which mail ------------------------------
+    # a submission: a platform bundle (CSV, evidence, SHA256SUMS, zipped) built from chosen ads
+    "submissions": Table(
+        {"id": S, "platform": S, "created_at": S, "by": S, "folder": S, "zip_path": S, "zip_sha256": S,
+         "finding_ids": S, "run_id": S},
+        (("run_id", "runs", "id"),), indexes=(("platform", "created_at"),)),
+    # every mail to send (the analysts' night, a platform's submission), until it went through
+    "outbox": Table(
+        {"id": S, "kind": S, "run_id": S, "submission_id": S, "recipients": S, "subject": S, "body": S,
+         "attachments": S, "link": S, "finding_ids": S, "zip_sha256": S, "by": S, "status": S, "attempts": N,
+         "last_error": S, "last_attempt_at": S, "created_at": S, "sent_at": S},
+        (("run_id", "runs", "id"), ("submission_id", "submissions", "id")), indexes=(("status", "created_at"),)),
     "report_deliveries": Table(
-        {"id": S, "finding_id": S, "platform": S, "run_id": S, "sent_at": S, "recipients": S, "zip_sha256": S},
-        (("run_id", "runs", "id"),), indexes=(("finding_id",), ("run_id",))),
+        {"id": S, "finding_id": S, "platform": S, "run_id": S, "sent_at": S, "recipients": S, "zip_sha256": S,
+         "submission_id": S, "outbox_id": S},
+        (("run_id", "runs", "id"), ("submission_id", "submissions", "id")),
+        indexes=(("finding_id",), ("run_id",))),
 }  # fmt: skip
 
 
@@ -272,12 +289,17 @@ def _sweeps_from_runs(conn: sqlite3.Connection) -> None:
                      [n, json.dumps(hours), fid])
 
 
-SCHEMA_VERSION = 3
+def _nothing_to_change(conn: sqlite3.Connection) -> None:
+    """A step whose tables and columns :func:`ensure_tables` adds, and whose old rows stay as they are."""
+
+
+SCHEMA_VERSION = 4
 MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = (
     (1, "captures.kind and via_result_id in place of device 'landing:<device>:<slot>'", _landing_kinds),
     (2, "findings (one per rule and number) fold into cases (one per ad, result or answer)",
      fold_findings_into_cases),
     (3, "finding_sweeps, and sweeps_audited and hours_seen on findings (several sweeps a day)", _sweeps_from_runs),
+    (4, "submissions and the outbox; report_deliveries.submission_id and outbox_id", _nothing_to_change),
 )
 
 

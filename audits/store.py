@@ -16,6 +16,7 @@ findings               :mod:`audits.store_findings`: findings across nights, the
 sweeps                 :mod:`audits.store_sweeps`: the sweeps that audited a finding's searches, their hours
 campaigns              :mod:`audits.store_campaigns`: findings joined by what they share
 deliveries             :mod:`audits.store_deliveries`: what was mailed to which platform
+outbox                 :mod:`audits.store_outbox`: platform submissions, and every mail until it went through
 =====================  ====================================================================
 
 Writes that belong together go in ``with store.transaction():``; outside one, each write commits on
@@ -24,6 +25,7 @@ its own.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,12 +38,13 @@ from audits.store_db import StoreDB
 from audits.store_deliveries import DeliveryRecords
 from audits.store_findings import FindingRecords
 from audits.store_officials import OfficialRecords
+from audits.store_outbox import OutboxRecords
 from audits.store_runs import RunRecords
 from audits.store_sweeps import SweepRecords
 
 
 class Store(RunRecords, OfficialRecords, CaptureRecords, FindingRecords, SweepRecords, CampaignRecords,
-            DeliveryRecords):
+            DeliveryRecords, OutboxRecords):
     """``Store(path_or_db)``: a file path (parent dirs created), ``":memory:"`` or a sqlite-utils Database.
 
     Opening migrates an older file in place; one written by a newer serpaudit raises
@@ -64,6 +67,14 @@ class Store(RunRecords, OfficialRecords, CaptureRecords, FindingRecords, SweepRe
 
     def close(self) -> None:
         self.sql.close()
+
+    def backup(self, path: Path) -> None:
+        """A consistent copy of the whole database at ``path`` (SQLite's online backup; no writer is held up)."""
+        dest = sqlite3.connect(path)
+        try:
+            self.sql.db.conn.backup(dest)
+        finally:
+            dest.close()
 
     def checkpoint(self) -> None:
         """Fold the WAL into the database file (before it is copied)."""

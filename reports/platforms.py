@@ -9,15 +9,17 @@ One row per ad (a case, :mod:`audits.cases`): ``phone_number``, ``phone_tel`` an
 its first number (worst reason first) in cells that paste as the number; ``all_numbers`` lists every number
 it showed, as dialled and in E.164, and ``policy_issue`` every reason.
 
-Which findings go (:func:`to_report`): ad cases judged ``scam`` or ``suspect`` that are
-``new`` or ``reopened`` and not ``dismissed``, plus ``reported`` ones still live ``followup_days``
-after they were last sent.  A finding already sent to a platform is not sent again before then:
-the caller passes what was sent (``sent``: (finding id, platform) -> last sent, ISO-8601 UTC).
+Which findings go (:func:`to_report`): ad cases judged ``scam`` or ``suspect`` that are ``new`` or
+``reopened``, or ``recurring`` and never sent (still live, not yet reported: a night must not forget an
+ad because it is no longer new), and not ``dismissed``, plus ``reported`` ones still live
+``followup_days`` after they were last sent.  A finding already sent to a platform is not sent again
+before then: the caller passes what was sent (``sent``: (finding id, platform) -> last sent, ISO-8601 UTC).
 Findings without lifecycle fields (a store before issue 7) count as new.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -76,6 +78,8 @@ def report_reason(f: Mapping[str, Any], sent_at: str | None, followup_days: int,
         return f"still live {(current - last).days} days after the report"
     if status in FIRST_REPORT_STATUSES:
         return status or "new"
+    if status == "recurring":
+        return "still live, not yet reported"
     return None
 
 
@@ -144,6 +148,12 @@ def platform_row(f: Mapping[str, Any], ctx: ReportContext) -> list[Any]:
 def write_platform_csv(rows: Sequence[Mapping[str, Any]], path: Path, ctx: ReportContext) -> Path:
     """One row per ad to report (a header-only file when there is none tonight)."""
     return write_csv(path, PLATFORM_COLUMNS, (platform_row(f, ctx) for f in rows))
+
+
+def read_report_ids(path: Path) -> list[str]:
+    """The ``report_id`` column of a platform CSV written earlier (the ads it holds), in order."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return [row["report_id"] for row in csv.DictReader(fh) if row.get("report_id")]
 
 
 def evidence_files(rows: Iterable[Mapping[str, Any]]) -> list[str]:

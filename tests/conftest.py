@@ -78,6 +78,9 @@ def serp_fixture():
 def demo(tmp_path_factory):
     """One run of the demo (the default world's three nights in Chromium) per test run, shared by every file.
 
+    The database as each night left it is kept beside it (``night-<n>.db``) for tests about an earlier night;
+    a test that changes the store works on a copy (the demo is shared).
+
     ``make test`` runs two pytest-xdist workers, each with its own session: the first to ask plays the demo
     while holding a lock, the other waits and reads the same outcome (pickled beside the workers' temporary
     folders) instead of playing the three nights again.
@@ -91,13 +94,13 @@ def demo(tmp_path_factory):
 
     skip_without_chromium()
     if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return run_demo(DEFAULT_WORLD_PATH, tmp_path_factory.mktemp("demo"))
+        return run_demo(DEFAULT_WORLD_PATH, tmp_path_factory.mktemp("demo"), keep_nights=True)
     shared = tmp_path_factory.getbasetemp().parent  # one folder per test run, above each worker's own
     played = shared / "demo-outcome.pickle"
     with (shared / "demo.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even if the demo fails
         if played.exists():
             return pickle.loads(played.read_bytes())
-        outcome = run_demo(DEFAULT_WORLD_PATH, shared / "demo")
+        outcome = run_demo(DEFAULT_WORLD_PATH, shared / "demo", keep_nights=True)
         played.write_bytes(pickle.dumps(outcome))
         return outcome

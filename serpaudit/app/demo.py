@@ -91,8 +91,11 @@ def demo_settings(world: Any, out_dir: Path, base: Settings | None = None) -> Se
 
 
 def run_demo(world_path: Path, out_dir: Path, base: Settings | None = None, progress=None,
-             nights: int | None = None) -> DemoOutcome:
+             nights: int | None = None, keep_nights: bool = False) -> DemoOutcome:
     """Play the world's nights (or the first ``nights``) against one database, a day apart.
+
+    ``keep_nights``: a copy of the database as each night left it, ``<out_dir>/night-<n>.db`` (after that
+    night's triage), for tests that look at an earlier night.
 
     Each night is scored against that night's expectations; after it, the lifecycle is checked and the
     world's triage actions are applied, as an analyst would between nights. An earlier demo's database,
@@ -132,6 +135,8 @@ def run_demo(world_path: Path, out_dir: Path, base: Settings | None = None, prog
         played.append(NightResult(n, outcome, score))
         checks += check_lifecycle(store, world.lifecycle, n)
         triage += apply_triage(store, world.triage, n)
+        if keep_nights:
+            store.backup(out_dir / f"night-{n}.db")
     result = DemoOutcome(out_dir, played[-1].run, played[-1].score, settings, played, checks, triage)
     return result
 

@@ -22,7 +22,7 @@ from serpaudit.app.errors import IncompleteError, InputError, LockedError
 from serpaudit.crawl.politeness import sandbox_pacing
 from serpaudit.night.outcome import decide
 from serpaudit.night.pipeline import RunOutcome, UnknownBrandError, run_pipeline, utc_now
-from serpaudit.night.reporting import ReportOutcome, deliver, write_run_reports
+from serpaudit.night.reporting import ReportOutcome, deliver, write_run_reports, written_folder
 from serpaudit.ops.lock import RunLock, RunLocked
 from serpaudit.ops.logs import add_log_file, night_summary, run_in_words
 from serpaudit.ops.outputs import LowDiskError, check_free_disk, prune_evidence
@@ -160,13 +160,22 @@ def audit(config: Path | None, run: str | None) -> RunOutcome:
 
 
 def report(config: Path | None, run: str | None, send: bool = False) -> ReportOutcome:
-    """Write the run's report folder; ``send``: mail it (platform zips only once per finding)."""
+    """Write the run's report folder; ``send``: mail it (platform zips only once per finding).
+
+    A folder in place is kept as it was written, never rendered again with today's states (what that night
+    found and sent stays as it was); the note says so and where today's view is.
+    """
     settings, store = store_for(config)
     run_id = _run_id(store, run)
+    kept = written_folder(settings, store, run_id) is not None
     bundle = write_run_reports(settings, store, run_id, utc_now())
+    note = (f"{bundle.dir}: kept as it was written for run {run_id} (a night's report folder is written once and "
+            "never rewritten); today's states: `serpaudit findings list`; a platform submission of the ads "
+            "still to report: `serpaudit submit --platform P`") if kept else ""
     if not send:
-        return ReportOutcome(bundle)
+        return ReportOutcome(bundle, note=note)
     outcome = deliver(settings, store, run_id, bundle, utc_now())
+    outcome.note = note
     if outcome.mail_failed:
         raise IncompleteError(f"report written to {bundle.dir}, but {outcome.mail_note}")
     return outcome

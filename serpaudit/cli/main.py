@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from serpaudit import __version__
-from serpaudit.cli import demo, serve, stages, worker
+from serpaudit.cli import demo, serve, stages, submit, worker
 from serpaudit.cli import findings as cli_findings
 from serpaudit.cli.brands import brands_app
 from serpaudit.cli.common import PLAIN, ConfigOpt, guard, print_rows
@@ -85,6 +85,8 @@ app.command()(stages.crawl)
 app.command("audit")(stages.audit_cmd)
 app.command()(stages.report)
 app.command()(stages.run)
+app.command()(submit.submit)
+app.command()(submit.outbox)
 app.command()(worker.worker)
 app.command()(demo.demo)
 app.command()(serve.serve)

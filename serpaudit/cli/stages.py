@@ -66,6 +66,8 @@ def report(config: ConfigOpt = None,
     outcome = guard(app_stages.report, config, run, send)
     for path in outcome.paths:
         typer.echo(str(path))
+    if outcome.note:
+        typer.echo(outcome.note, err=True)
     if outcome.mail_note:
         typer.echo(outcome.mail_note, err=True)
 

@@ -2,6 +2,7 @@
 
     decide(stages, ...)   run, crawl, harvest, audit (and each night of the demo): from what the night produced
     decide_demo(...)      demo: from how its findings scored against the world's ground truth
+    undelivered(...)      run, report --send, submit --send: a mail that did not go through makes it incomplete
     worker_stopped()      worker: it served jobs until it was stopped
     failed(error)         any command that raised: the error's class says which exit it is (serpaudit.app.errors)
 
@@ -43,7 +44,8 @@ INCOMPLETE = ExitStatus(
     "(its harvest failed). Part of the audit is missing; a blocked page is never \"no ads found\". More than "
     "`max_failed_harvest_share` of the brand harvests failed (for `harvest` alone: any), or an engine showed zero "
     "results for more than `max_empty_share` of its queries (a block or a markup change looks like that), also "
-    "make a night incomplete.")
+    "make a night incomplete. So does a mail (the analysts' night, a platform's submission) that did not go through: "
+    "it stays in the outbox and is sent on the next run.")
 LOCKED = ExitStatus("locked", 4, "another `run`, `crawl`, `harvest` or `demo` holds the database's lock; the "
                     "message names its pid, command and start time. Nothing was done")
 
@@ -105,6 +107,14 @@ def decide(stages: Sequence[str], *, findings: Sequence[dict[str, Any]], capture
     if reasons:
         return Outcome.of(INCOMPLETE, reasons)
     return Outcome.of(FINDINGS if scams else CLEAN)
+
+
+def undelivered(outcome: Outcome, failures: Sequence[str]) -> Outcome:
+    """``outcome`` once the mail went out: a mail that did not go through (``failures``: why, one per mail) makes
+    it incomplete, whatever was found; it stays in the outbox for the next run."""
+    if not failures:
+        return outcome
+    return Outcome.of(INCOMPLETE, [*outcome.reasons, *failures])
 
 
 def is_scam(finding: dict[str, Any]) -> bool:

@@ -31,8 +31,8 @@ from serpaudit.crawl.jobs import crawl, jobs_for, pending_jobs
 from serpaudit.night.advertiser import resolve_from_landings
 from serpaudit.night.harvest import harvest_brands
 from serpaudit.night.landing import page_limits, visit_landing_pages
-from serpaudit.night.outcome import Outcome, decide, is_scam
-from serpaudit.night.reporting import deliver, write_missing_reports, write_run_reports
+from serpaudit.night.outcome import Outcome, decide, is_scam, undelivered
+from serpaudit.night.reporting import deliver, retry_outbox, write_missing_reports, write_run_reports
 from serpaudit.night.sources import visit_sources
 from serpaudit.ops.outputs import clean_stale_temp
 from serpaudit.settings import Settings
@@ -209,8 +209,7 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
             bundle = write_run_reports(settings, store, run_id, utc_now(), findings=outcome.findings,
                                        blocked=outcome.not_audited, limited=bool(brand_names))
             outcome.reports = bundle.paths
-            if settings.send_reports:
-                outcome.mail_note = deliver(settings, store, run_id, bundle, utc_now()).mail_note
+            _mail(settings, store, outcome, bundle)
         return outcome
     except Exception:
         store.finish_run(run_id, "failed", summary, utc_now())
@@ -220,6 +219,22 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
         if not finished:
             # interrupted (SIGTERM, Ctrl-C): left "running", so the next run resumes it
             store.set_run_summary(run_id, summary)
+
+
+def _mail(settings: Settings, store: Store, outcome: RunOutcome, bundle: Any) -> None:
+    """The night's mail (``send_reports``), and what earlier runs could not send; a mail that fails leaves
+    the night incomplete (exit 3), with why in its summary."""
+    failed: list[str] = []
+    if settings.send_reports:
+        mailed = deliver(settings, store, outcome.run_id, bundle, utc_now())
+        outcome.mail_note, failed = mailed.mail_note, mailed.failed
+    else:
+        retried = retry_outbox(settings, store)
+        failed = retried.reasons if retried else []
+    if failed and outcome.decision is not None:
+        outcome.decision = undelivered(outcome.decision, failed)
+        outcome.summary.update(reasons=outcome.reasons, mail_failed=len(failed))
+        store.finish_run(outcome.run_id, "incomplete", outcome.summary, utc_now())
 
 
 def _pending(store: Store, run_id: str, jobs: list[Any]) -> list[Any]:

@@ -1,8 +1,13 @@
 """Writing a run's report folder from the store, and mailing it.
 
 The one place that gathers what a report needs besides the findings (official numbers, the trend
-of the last 30 nights, campaigns, takedown times, what was already delivered) and that records
-deliveries, so ``report``, ``report --send`` and ``run`` behave the same.
+of the last 30 nights, campaigns, takedown times, what was already delivered) and that puts the
+night's mail in the outbox, so ``report``, ``report --send`` and ``run`` behave the same.
+
+The night's mail (:func:`deliver`): the analysts get the night's folder; each platform gets a
+submission of the ads an analyst confirmed and nobody reported yet (``platform_mail_confirmed_only``,
+on by default; off: the night's own platform zip, new and reopened ads looked at or not).  Everything
+goes through the outbox (serpaudit.night.outbox), so a mail that fails is sent on a later run.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +24,16 @@ from audits.campaigns import campaign_summaries
 from audits.rules import not_audited
 from audits.store import Store
 from audits.takedowns import takedown_stats
-from audits.triage import AUTO_USER, TriageError, change_state
+from audits.triage import AUTO_USER
 from reports import Bundle, ReportContext, write_bundle
 from reports.bundle import sha256_file
-from reports.mail import Delivery, MailConfig, MailError, recipients_of, send
-from serpaudit.ops.outputs import place_run_reports, run_folder_name
+from reports.mail import MailConfig, platform_body
+from reports.platforms import PLATFORMS, read_report_ids
+from reports.submission import submission_subject
+from reports.summary import night_counts, subject
+from serpaudit.night.outbox import OUTBOX_DIR, Flushed, enqueue, flush
+from serpaudit.night.submissions import build_submission, submittable, taken_ids
+from serpaudit.ops.outputs import ReportFolderExists, place_run_reports, run_folder_name
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,13 +44,18 @@ UNREAD_ANSWERS = ("unfinished", "declined")
 @dataclass
 class ReportOutcome:
     bundle: Bundle
-    deliveries: list[Delivery] = field(default_factory=list)
-    mail_note: str = ""  # why nothing (or not everything) was mailed
-    mail_failed: bool = False  # the SMTP server failed us (connection, TLS, login, refusal)
+    sent: list[dict[str, Any]] = field(default_factory=list)  # the outbox mails that went through
+    failed: list[str] = field(default_factory=list)  # why the others did not (they stay in the outbox)
+    mail_note: str = ""  # what was mailed, or why nothing was
+    note: str = ""  # about the folder itself: kept as it was written
 
     @property
     def paths(self) -> list[Path]:
         return self.bundle.paths
+
+    @property
+    def mail_failed(self) -> bool:
+        return bool(self.failed)
 
 
 def report_context(settings: Settings, store: Store, run: Mapping[str, Any], now: str) -> ReportContext:
@@ -83,6 +98,7 @@ def mail_config(settings: Settings) -> MailConfig | None:
         sender=settings.mail_from, analysts=settings.analyst_recipients,
         platforms={"google_ads": settings.google_ads_recipients,
                    "microsoft_advertising": settings.microsoft_advertising_recipients},
+        deadline_s=float(settings.smtp_deadline_s), max_bytes=int(settings.max_mail_mb) * 1024 * 1024,
     )  # fmt: skip
 
 
@@ -96,20 +112,50 @@ def write_run_reports(settings: Settings, store: Store, run_id: str, now: str, *
                       blocked: Sequence[Mapping[str, Any]] | None = None,
                       limited: bool | None = None) -> Bundle:  # fmt: skip
     """Write the run's report folder, ``reports/<date>_<run id>/``, whole (a temporary folder renamed into
-    place) and repoint ``latest``; ``limited`` (default: the run's --brand scope) leaves ``latest`` alone."""
+    place) and repoint ``latest``; ``limited`` (default: the run's --brand scope) leaves ``latest`` alone.
+
+    A folder in place is never rewritten: it is what that night found and sent (:func:`written_bundle`).
+    """
     run = store.run(run_id)
     if limited is None:
         limited = run_is_limited(run)
+    final = settings.reports_dir / run_folder_name(run, limited)
     made: list[Bundle] = []
 
     def write(folder: Path) -> list[Path]:
         made.append(write_report_bundle(settings, store, run_id, folder, now, findings=findings, blocked=blocked))
         return made[0].paths
 
-    place_run_reports(write, settings.reports_dir, run, limited=limited)
-    final = settings.reports_dir / run_folder_name(run, limited)
+    try:
+        place_run_reports(write, settings.reports_dir, run, limited=limited)
+    except ReportFolderExists:
+        log.info("report: %s is in place; kept as written (a night's report folder is never rewritten)", final)
+        return written_bundle(settings, store, run_id, final)
     log.info("report: %d files in %s", len(made[0].paths), final)  # the folder as it stands, not the temporary one
     return _moved(made[0], final)
+
+
+def written_folder(settings: Settings, store: Store, run_id: str) -> Path | None:
+    """The run's report folder, if it was written."""
+    run = store.run(run_id)
+    final = settings.reports_dir / run_folder_name(run, run_is_limited(run))
+    return final if final.is_dir() else None
+
+
+def written_bundle(settings: Settings, store: Store, run_id: str, folder: Path) -> Bundle:
+    """The report folder of ``run_id`` as it was written, read back without changing a byte: its files, its
+    summary, the ads each platform CSV holds, and the mail subject (from the night's counts, which later
+    triage does not change)."""
+    run = store.run(run_id)
+    paths = sorted(p for p in folder.rglob("*") if p.is_file())
+    csvs = {p: folder / f"{p}.csv" for p in PLATFORMS if (folder / f"{p}.csv").is_file()}
+    zips = {p: folder / f"{p}.zip" for p in PLATFORMS if (folder / f"{p}.zip").is_file()}
+    summary_file = folder / "summary.txt"
+    summary = summary_file.read_text(encoding="utf-8").rstrip("\n") if summary_file.is_file() else ""
+    sent = {p: read_report_ids(path) for p, path in csvs.items()}
+    counts = night_counts(store.findings(run_id=run_id), run=run, blocked=not_audited(store.captures(run_id)),
+                          context=ReportContext(brands=[b.name for b in store.brands()]), sent=sent)
+    return Bundle(folder, paths, csvs, zips, sent, summary, subject(counts))
 
 
 def write_missing_reports(settings: Settings, store: Store, command: str, now: str) -> Bundle | None:
@@ -155,44 +201,67 @@ def write_report_bundle(settings: Settings, store: Store, run_id: str, out_dir: 
 
 
 def deliver(settings: Settings, store: Store, run_id: str, bundle: Bundle, now: str) -> ReportOutcome:
-    """Mail ``bundle`` and record what each platform received; without SMTP settings, say so."""
+    """Put the night's mail in the outbox and send everything pending; without SMTP settings, say so."""
     outcome = ReportOutcome(bundle)
     config = mail_config(settings)
     if config is None:
         outcome.mail_note = f"not mailed: no smtp_host in the settings; the files are in {bundle.dir}"
         log.warning("%s", outcome.mail_note)
         return outcome
-    already = {(d["platform"], d["finding_id"]) for d in store.run_deliveries(run_id)}
-    if already:  # this run's platform mails went out before: never twice
-        bundle = _without_delivered(bundle, already)
-    try:
-        outcome.deliveries = send(bundle, config, bundle.subject)
-    except MailError as exc:
-        outcome.deliveries = exc.delivered
-        outcome.mail_note = str(exc)
-        outcome.mail_failed = True
-        log.error("mail: %s", exc)
-    for d in outcome.deliveries:
-        if d.kind in bundle.platform_zips:
-            store.record_delivery(run_id, d.kind, d.finding_ids, d.recipients, now,
-                                  sha256_file(bundle.platform_zips[d.kind]))  # fmt: skip
-            _mark_reported(store, d, now)
-    if outcome.deliveries and not outcome.mail_note:
-        outcome.mail_note = f"mailed to {', '.join(recipients_of(outcome.deliveries))}"
+    queue: dict[str, Any] = {"now": now, "max_bytes": config.max_bytes, "zip_dir": settings.reports_dir / OUTBOX_DIR}
+    day = str(store.run(run_id).get("started_at") or now)[:10]  # the platform mails name the night
+    if config.analysts:  # each call mails the analysts the night (again: `report --send` asks for it)
+        enqueue(store, kind="analysts", recipients=config.analysts, subject=bundle.subject,
+                body=bundle.summary + "\n", attachments=bundle.analyst_files, folder=bundle.dir, run_id=run_id,
+                **queue)  # fmt: skip
+    for platform in PLATFORMS:
+        recipients = tuple(config.platforms.get(platform, ()))
+        if recipients:
+            _queue_platform(settings, store, run_id, bundle, platform, recipients, day, queue)
+    return _flushed(outcome, flush_outbox(store, config))
+
+
+def _queue_platform(settings: Settings, store: Store, run_id: str, bundle: Bundle, platform: str,
+                    recipients: tuple[str, ...], day: str, queue: dict[str, Any]) -> None:
+    now = queue["now"]
+    if settings.platform_mail_confirmed_only:
+        ads = submittable(store, platform, states=("confirmed",))
+        if not ads:
+            return
+        sub = build_submission(settings, store, platform, ads, by=AUTO_USER, now=now, run_id=run_id)
+        subject = submission_subject(platform, len(sub.finding_ids), day)
+        enqueue(store, kind=platform, recipients=recipients, subject=subject,
+                body=platform_body(platform, len(sub.finding_ids)), attachments=[sub.zip_path], folder=sub.folder,
+                submission_id=sub.id, finding_ids=sub.finding_ids, zip_sha256=sub.zip_sha256, key=sub.id,
+                **queue)  # fmt: skip
+        return
+    # every new or reopened ad of the night, as its folder's zip holds them, less what went before
+    taken = taken_ids(store, platform)
+    ids = [i for i in bundle.sent.get(platform, ()) if i not in taken]
+    if ids and platform in bundle.platform_zips:
+        zip_path = bundle.platform_zips[platform]
+        enqueue(store, kind=platform, recipients=recipients, subject=submission_subject(platform, len(ids), day),
+                body=platform_body(platform, len(ids), bundle.summary), attachments=[zip_path], folder=bundle.dir,
+                run_id=run_id, finding_ids=ids, zip_sha256=sha256_file(zip_path), key=f"{run_id}:{platform}",
+                **queue)  # fmt: skip
+
+
+def retry_outbox(settings: Settings, store: Store) -> Flushed | None:
+    """The mails earlier runs could not send, sent now (None: no SMTP settings, or nothing pending)."""
+    config = mail_config(settings)
+    if config is None or not store.outbox("pending"):
+        return None
+    return flush_outbox(store, config)
+
+
+def flush_outbox(store: Store, config: MailConfig) -> Flushed:
+    """Send every pending mail of the outbox (tonight's and earlier nights' that failed)."""
+    return flush(store, config, lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+def _flushed(outcome: ReportOutcome, done: Flushed) -> ReportOutcome:
+    outcome.sent = done.sent
+    outcome.failed = done.reasons
+    to = sorted({r for m in done.sent for r in m["recipients"]})
+    outcome.mail_note = "; ".join([*([f"mailed to {', '.join(to)}"] if to else []), *outcome.failed])
     return outcome
-
-
-def _mark_reported(store: Store, delivery: Delivery, now: str) -> None:
-    """What a platform was mailed is ``reported`` to it from today: takedown times and follow-ups count
-    from here, and the finding leaves the open list. The event names the recipients."""
-    for fid in delivery.finding_ids:
-        try:
-            change_state(store, fid, "reported", platform=delivery.kind, on=now[:10], at=now, user=AUTO_USER,
-                         reference=f"mailed to {', '.join(delivery.recipients)}")
-        except TriageError as exc:  # a finding gone from the store since: the mail still went out
-            log.warning("mail: %s", exc)
-
-
-def _without_delivered(bundle: Bundle, already: set[tuple[str, str]]) -> Bundle:
-    sent = {p: [i for i in ids if (p, i) not in already] for p, ids in bundle.sent.items()}
-    return replace(bundle, sent=sent)

@@ -3,6 +3,9 @@
 - Reports of a run go to ``<reports_dir>/<date>_<run id>/``. They are written into a hidden
   temporary folder first and renamed into place, so a kill while writing never leaves CSVs of
   one run beside a report.html of another.
+- A run's folder is written once and never replaced (:class:`ReportFolderExists`): it is the record of
+  what that night found and what went to the platforms that night; a later rendering with later
+  states would rewrite history (a re-run of ``report`` once turned "13 new" into "13 recurring").
 - ``<reports_dir>/latest`` is a symlink to the newest full night's folder. A run limited with
   ``--brand`` gets its own folder (suffix ``_brands``) and never repoints ``latest``.
 - Evidence of runs older than ``retention_days`` is deleted, except files a finding points to.
@@ -26,6 +29,14 @@ log = logging.getLogger(__name__)
 LATEST = "latest"
 
 
+class ReportFolderExists(FileExistsError):
+    """The run's report folder is in place already: it is never rewritten."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(f"{folder} exists: a night's report folder is written once and never rewritten")
+        self.folder = folder
+
+
 class LowDiskError(Exception):
     """Less free disk than ``min_free_disk_mb``: the run does not start (exit 3)."""
 
@@ -37,20 +48,25 @@ def run_folder_name(run: dict[str, Any], limited: bool) -> str:
 
 def place_run_reports(write: Callable[[Path], list[Path]], reports_dir: Path, run: dict[str, Any], *,
                       limited: bool) -> list[Path]:
-    """``write(folder)`` writes the report files into ``folder``; they land whole in the run's folder."""
+    """``write(folder)`` writes the report files into ``folder``; they land whole in the run's folder.
+
+    Raises :class:`ReportFolderExists`, before writing anything, when the run's folder is in place (and
+    when another process placed it while this one was writing: the first one stays)."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     name = run_folder_name(run, limited)
     final = reports_dir / name
+    if final.exists():
+        raise ReportFolderExists(final)
     tmp = reports_dir / f".tmp-{name}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     written = write(tmp)
-    old = None
-    if final.exists():
-        old = reports_dir / f".old-{name}-{os.getpid()}"
-        os.replace(final, old)
-    os.replace(tmp, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    try:
+        os.rename(tmp, final)  # never onto a folder in place: rename(2) refuses a non-empty target
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if final.exists():
+            raise ReportFolderExists(final) from exc
+        raise
     if not limited:
         point_latest(reports_dir, name)
     return [final / p.relative_to(tmp) for p in written]

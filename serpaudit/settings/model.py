@@ -116,6 +116,15 @@ class Settings:
     # Mail the reports at the end of `run` (`report --send` does it by hand). Without smtp_host
     # the files are written and not mailed, and the log says so.
     send_reports: bool = False
+    # The nightly mail to a platform holds only ads an analyst confirmed (`findings confirm ID`), still live
+    # and not yet reported: never what nobody has looked at. false: every new or reopened scam ad of the
+    # night goes, looked at or not. `serpaudit submit --platform P --send` mails chosen ads at any time.
+    platform_mail_confirmed_only: bool = True
+    # A mail's size at most (MB, as sent): bigger attachments go zipped, and when still too big the mail
+    # says where the files are instead.
+    max_mail_mb: int = 10
+    # Seconds all of one run's mails may take together; mails not sent by then stay in the outbox.
+    smtp_deadline_s: int = 300
     # SMTP server for report mails, e.g. "smtp.example.nl"; empty: no mail.
     smtp_host: str = ""
     # SMTP port; 0: 587 for starttls, 465 for ssl, 25 for none.

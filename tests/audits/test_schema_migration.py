@@ -80,6 +80,9 @@ def test_a_v0_database_is_migrated_in_place_and_keeps_its_history(old: Path) -> 
                                                                    f" old_id = '{e['finding_id']}'")}
     assert {(d["platform"], d["run_id"]) for d in rows(old, "select * from report_deliveries")} == {
         (d["platform"], d["run_id"]) for d in rows(V0, "select * from report_deliveries")}
+    # the columns v4 added to what went to a platform (which submission, which mail) start empty
+    delivered = rows(old, "select * from report_deliveries")
+    assert {(d["submission_id"], d["outbox_id"]) for d in delivered} == {(None, None)}
     assert after["official_numbers"] == before["official_numbers"]
 
     # the landing strings became a kind and a link to the result that led to the visit

@@ -104,7 +104,9 @@ def _attachments(msg: Message) -> dict[str, bytes]:
 @pytest.mark.parametrize("smtp_server", ["starttls", "ssl"], indirect=True)
 def test_report_send_mails_each_platform_its_zip_and_the_analysts_their_files(tmp_path, smtp_server) -> None:
     inbox, port, ca_file, security = smtp_server
-    smtp = (f'smtp_host = "127.0.0.1"\nsmtp_port = {port}\nsmtp_security = "{security}"\nsmtp_user = "nightly"\n'
+    # every new ad of the night, looked at or not (by default a platform gets only what an analyst confirmed)
+    smtp = ('platform_mail_confirmed_only = false\n'
+            f'smtp_host = "127.0.0.1"\nsmtp_port = {port}\nsmtp_security = "{security}"\nsmtp_user = "nightly"\n'
             f'smtp_ca_file = "{ca_file}"\nmail_from = "serpaudit@example.nl"\n'
             'analyst_recipients = ["analist@example.nl", "team@example.nl"]\n'
             'google_ads_recipients = ["ads-abuse@example.com"]\n'

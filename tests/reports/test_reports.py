@@ -106,7 +106,7 @@ def test_platform_csv_columns_and_values(tmp_path: Path) -> None:
     assert read_dicts(tmp_path / "microsoft_advertising.csv") == []
 
 
-def test_only_new_or_reopened_undismissed_ads_go_to_a_platform_and_never_twice() -> None:
+def test_new_reopened_or_never_reported_undismissed_ads_go_to_a_platform_and_never_twice() -> None:
     now = "2024-05-20T02:00:00+00:00"
     fs = [
         finding(id="new", status="new"), finding(id="reopened", status="reopened"),
@@ -124,7 +124,7 @@ def test_only_new_or_reopened_undismissed_ads_go_to_a_platform_and_never_twice()
     ctx = ReportContext(now=now, sent=sent, followup_days=7)
     chosen = {f["id"]: f["report_reason"] for f in to_report(fs, "google_ads", ctx)}
     assert chosen == {"new": "new", "reopened": "reopened", "sent-long-ago": "still live 19 days after the report",
-                      "both": "new"}
+                      "both": "new", "recurring": "still live, not yet reported"}
     assert sorted(f["id"] for f in to_report(fs, "microsoft_advertising", ctx)) == ["bing", "both"]
     # a finding without lifecycle fields (older store) counts as new
     assert report_reason(finding(), None, 7, now) == "new"

@@ -25,7 +25,13 @@ from serpaudit.crawl.politeness import Limits, Pacer, SettingsProblem, parse_win
 from serpaudit.night.health import incomplete_reasons
 from serpaudit.night.pipeline import start_or_resume
 from serpaudit.ops.lock import RunLock, RunLocked, lock_path
-from serpaudit.ops.outputs import LowDiskError, check_free_disk, place_run_reports, prune_evidence
+from serpaudit.ops.outputs import (
+    LowDiskError,
+    ReportFolderExists,
+    check_free_disk,
+    place_run_reports,
+    prune_evidence,
+)
 from serpaudit.settings import Settings, SettingsError, load_settings
 
 runner = CliRunner()
@@ -188,13 +194,16 @@ def test_each_run_writes_its_own_folder_and_latest_points_to_the_newest_full_nig
     assert os.readlink(tmp_path / "latest") == "2026-01-02_bbb"  # a --brand run never replaces the night's
 
 
-def test_a_kill_while_writing_leaves_the_previous_reports_whole(tmp_path):
+def test_a_kill_while_writing_leaves_no_half_folder_and_a_written_folder_is_never_replaced(tmp_path):
     night = {"id": "aaa", "started_at": "2026-01-01T02:00:00+00:00"}
-    place_run_reports(writer("first"), tmp_path, night, limited=False)
-    with pytest.raises(OSError):
-        place_run_reports(writer("second", fail=True), tmp_path, night, limited=False)
     folder = tmp_path / "2026-01-01_aaa"
-    assert {p.name: p.read_text() for p in folder.iterdir()} == {"findings.csv": "first", "report.html": "first"}
+    with pytest.raises(OSError):
+        place_run_reports(writer("first", fail=True), tmp_path, night, limited=False)
+    assert not folder.exists()
+    place_run_reports(writer("second"), tmp_path, night, limited=False)
+    with pytest.raises(ReportFolderExists, match="written once and never rewritten"):
+        place_run_reports(writer("third"), tmp_path, night, limited=False)
+    assert {p.name: p.read_text() for p in folder.iterdir()} == {"findings.csv": "second", "report.html": "second"}
 
 
 def test_a_night_killed_after_it_finished_gets_its_reports_before_the_next_night(tmp_path, caplog):

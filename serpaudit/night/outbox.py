@@ -1,0 +1,155 @@
+"""The outbox: every mail is recorded before it is sent, and retried on later runs until it goes through.
+
+Two kinds of mail go in (:func:`enqueue`): the analysts' night (the summary, report.html, the spreadsheet)
+and a platform's submission (its zip).  :func:`flush` sends every pending mail, oldest first, over one
+SMTP session under the overall deadline (``smtp_deadline_s``); a mail refused or cut off fails alone and
+the others still go.  A mail that went through is ``sent``: for a platform its ads are recorded as
+delivered (``report_deliveries``: what, when, to whom, the zip's sha256) and become ``reported`` to that
+platform, by whoever sent the submission.  A failed one stays ``pending`` with its error and its count of
+attempts, and holds its ads (no later submission takes them), so each ad reaches its platform once.
+
+A mail stays under ``max_mail_mb``: attachments too big go zipped, and when the zip is still too big the
+mail carries the small files and says where the rest is (:func:`fit`).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import uuid
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from audits.ids import stable_id
+from audits.store import Store
+from audits.triage import AUTO_USER, TriageError, change_state
+from reports.mail import Delivery, MailConfig, Mailer, MailError, build_message, encoded_size
+from reports.platforms import PLATFORM_NAMES
+
+log = logging.getLogger(__name__)
+
+OUTBOX_DIR = "outbox"  # under reports_dir: attachments zipped to fit a mail
+SMALL_SHARE = 10  # too big even zipped: the files under a tenth of the limit still go
+
+
+@dataclass(frozen=True)
+class Fitted:
+    attachments: tuple[Path, ...]
+    note: str = ""  # for the body: what was zipped or left out, and where it is
+
+
+@dataclass
+class Flushed:
+    """What :func:`flush` did: the mails that went, and those still pending with why."""
+
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[str]:
+        return [f"mail {describe(m)} not sent ({error}); kept in the outbox, retried on the next run"
+                for m, error in self.failed]  # fmt: skip
+
+
+def describe(mail: dict[str, Any]) -> str:
+    kind = "to the analysts" if mail["kind"] == "analysts" else f"to {PLATFORM_NAMES.get(mail['kind'], mail['kind'])}"
+    return f"{kind} ({', '.join(mail['recipients'])}): {mail['subject']!r}"
+
+
+def fit(paths: Sequence[Path], max_bytes: int, zip_dir: Path, zip_name: str, folder: Path | None) -> Fitted:
+    """``paths`` as they fit in one mail of ``max_bytes``: as they are, zipped, or only the small ones."""
+    paths = [p for p in paths if p.is_file()]
+    if encoded_size(paths) <= max_bytes:
+        return Fitted(tuple(paths))
+    total = sum(p.stat().st_size for p in paths)
+    where = f"; they are in {folder} on {socket.gethostname()}" if folder else ""
+    if not (len(paths) == 1 and paths[0].suffix == ".zip"):
+        zip_dir.mkdir(parents=True, exist_ok=True)
+        zipped = zip_dir / zip_name
+        with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for p in paths:
+                zf.write(p, p.name)
+        if encoded_size([zipped]) <= max_bytes:
+            return Fitted((zipped,), f"The files ({_mb(total)}) are zipped in {zipped.name} to stay under the mail "
+                                     f"size limit{where}.")  # fmt: skip
+    small = tuple(p for p in paths if p.suffix != ".zip" and encoded_size([p]) <= max_bytes // SMALL_SHARE)
+    left = ", ".join(p.name for p in paths if p not in small)
+    return Fitted(small, f"Too large to mail ({_mb(total)}, over the limit of {_mb(max_bytes)}): {left} not "
+                         f"attached{where}.")  # fmt: skip
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def enqueue(store: Store, *, kind: str, recipients: Sequence[str], subject: str, body: str,
+            attachments: Sequence[Path], now: str, max_bytes: int, zip_dir: Path, folder: Path | None = None,
+            run_id: str | None = None, submission_id: str | None = None, finding_ids: Sequence[str] = (),
+            zip_sha256: str = "", by: str = AUTO_USER, key: str | None = None) -> str:
+    """Record one mail to send; returns its id.  ``key``: the same key again is the same mail (not twice);
+    without one, each call is a new mail (the analysts asked for the night again)."""
+    mid = stable_id("mail", kind, key or f"{run_id}:{submission_id}:{now}:{uuid.uuid4().hex}")
+    if store.mail(mid) is not None:
+        return mid
+    fitted = fit(attachments, max_bytes, zip_dir / mid, f"{folder.name if folder else kind}.zip", folder)
+    store.enqueue_mail({
+        "id": mid, "kind": kind, "run_id": run_id, "submission_id": submission_id, "recipients": list(recipients),
+        "subject": subject, "body": body + (f"\n{fitted.note}\n" if fitted.note else ""),
+        "attachments": [str(p) for p in fitted.attachments], "link": str(folder or ""),
+        "finding_ids": list(finding_ids), "zip_sha256": zip_sha256, "by": by, "created_at": now,
+    })  # fmt: skip
+    if fitted.note:
+        log.warning("mail %r: %s", subject, fitted.note)
+    return mid
+
+
+def flush(store: Store, config: MailConfig, now: Callable[[], str]) -> Flushed:
+    """Send every pending mail, oldest first; returns what went and what did not."""
+    done = Flushed()
+    pending = store.outbox("pending")
+    if not pending:
+        return done
+    with Mailer(config) as mailer:
+        for i, mail in enumerate(pending):
+            d = Delivery(mail["kind"], tuple(mail["recipients"]), mail["subject"],
+                         tuple(Path(p) for p in mail["attachments"] if Path(p).is_file()), tuple(mail["finding_ids"]))
+            try:
+                mailer.send(build_message(d, config, mail["body"]), d.recipients)
+            except MailError as exc:
+                for later in pending[i:] if exc.session else [mail]:  # the session failed: so do the rest
+                    store.mail_attempted(later["id"], now(), str(exc))
+                    done.failed.append((later, str(exc)))
+                log.error("mail: %s", exc)
+                if exc.session:
+                    break
+                continue
+            at = now()
+            with store.transaction():
+                store.mail_sent(mail["id"], at)
+                if mail["kind"] != "analysts":
+                    _delivered(store, mail, at)
+            done.sent.append(mail)
+    return done
+
+
+def _delivered(store: Store, mail: dict[str, Any], at: str) -> None:
+    """The platform got ``mail``'s ads: recorded once, and each is reported to it from today."""
+    platform = mail["kind"]
+    store.record_delivery(mail["run_id"], platform, mail["finding_ids"], mail["recipients"], at, mail["zip_sha256"],
+                          submission_id=mail["submission_id"], outbox_id=mail["id"])  # fmt: skip
+    reference = f"mailed to {', '.join(mail['recipients'])}" + (
+        f" (submission {mail['submission_id']})" if mail["submission_id"] else "")
+    for fid in mail["finding_ids"]:
+        f = store.finding(fid)
+        if f is None or (f.get("state") or "open") in ("dismissed", "resolved"):
+            log.warning("mail: %s went to %s but was %s meanwhile: its state is kept", fid, platform,
+                        f.get("state") if f else "deleted")
+            continue
+        try:
+            change_state(store, fid, "reported", platform=platform, on=at[:10], at=at, user=mail["by"] or AUTO_USER,
+                         reference=reference)
+        except TriageError as exc:  # the mail went out all the same
+            log.warning("mail: %s", exc)
