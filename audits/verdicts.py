@@ -93,11 +93,14 @@ def _judge_ai_answer(sighting: dict[str, Any], brand: Brand | None, official: se
 
 
 def _result_host(s: dict[str, Any]) -> str:
-    """The landing URL's host, or "" where the page gave none.
+    """The landing URL's host, or "" where the page gave none; where the brand's own landing URL redirected
+    off its domains (``advertiser_domain_source`` ``redirect``), the domain it led to.
 
     Never the result's ``domain`` alone: parsers fall back to the display URL for it, and an ad can
     print any display URL it likes ("www.telnova.nl") while sending callers elsewhere.
     """
+    if s.get("advertiser_domain_source") == "redirect" and s.get("advertiser_domain"):
+        return str(s["advertiser_domain"])
     try:
         return urlsplit(s.get("landing_url") or "").hostname or ""
     except ValueError:

@@ -96,12 +96,15 @@ class Browser:
         self._contexts: dict[str, Any] = {}
         self._pages: dict[str, Any] = {}  # one reused page per search context
         self._user_agents: dict[str, str] = {}
+        self._context_uas: dict[str, str] = {}
         self._executor: ThreadPoolExecutor | None = None  # reads the HTML while the browser paints
 
     def __enter__(self) -> Browser:
         executable = find_chromium(self.config.executable)
+        # AutomationControlled off: navigator.webdriver is false, as in a browser a person drives (a landing
+        # page that shows its number only to people must show it to us)
         args = ["--disable-background-networking", "--disable-quic", "--disable-component-update",
-                "--no-first-run", "--disable-sync"]
+                "--no-first-run", "--disable-sync", "--disable-blink-features=AutomationControlled"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
         if self.config.resolve_all_to:
@@ -413,6 +416,12 @@ class Browser:
     def visit(self, url: str, *, device: str = "desktop") -> PageCapture:
         """Open an untrusted page once, in a fresh isolated context (:func:`crawler.browser_visit.visit_isolated`)."""
         return visit_isolated(self, url, device=device)
+
+    def _configured_user_agent(self, device: str) -> str:
+        """The user agent ``device``'s contexts are given (what navigator.userAgent says), asked of no page."""
+        if device not in self._context_uas:
+            self._context_uas[device] = str(self._context_options(device)["user_agent"])
+        return self._context_uas[device]
 
     def _user_agent(self, page: Any) -> str:
         try:

@@ -93,7 +93,8 @@ class PageCapture:
     blocks: tuple[BlockShot, ...] = field(default=(), compare=False)  # aligned with analyse()'s targets
     # Isolated visits only (see Browser.visit): every URL the main frame went through, requested first and
     # final last (HTTP redirects and script or meta-refresh jumps); the navigations refused (ad click URLs)
-    # and the DOM as it stood just before the first refusal.
+    # and the DOM the page stayed on (a refused jump is answered 204 No Content, so the page stays), read by
+    # the browser.
     redirect_chain: tuple[str, ...] = ()
     refused: tuple[str, ...] = ()
     html_before_refusal: str | None = field(default=None, compare=False)

@@ -34,16 +34,6 @@ REVEAL_TEXTS = ("toon nummer", "toon telefoonnummer", "bel ons", "show number", 
 Analyser = Callable[[str, str], Sequence[tuple[str, Sequence[str]] | tuple[str, Sequence[str], str]]]
 
 
-# An untrusted page hands its DOM over as it unloads (a script or meta refresh jumping away): what it
-# showed before a refused jump is still read.
-_SNAPSHOT_BINDING = "__serpauditSnapshot"
-_SNAPSHOT_JS = """
-(() => {
-  const send = () => { try { window.BINDING(document.documentElement.outerHTML); } catch (e) {} };
-  window.addEventListener("beforeunload", send, true);
-  window.addEventListener("pagehide", send, true);
-})();
-""".replace("BINDING", _SNAPSHOT_BINDING)
 _HEIGHT_JS = "Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
 
 
@@ -57,6 +47,20 @@ def _screenshot(page: Any, max_height: int) -> tuple[bytes, int, bool]:
              height, max_height)
     clip = {"x": 0, "y": 0, "width": width, "height": max_height}
     return page.screenshot(full_page=True, clip=clip, scale=FULL_PAGE_SCALE), height, True
+
+
+def _cdp_screenshot(cdp: Any, width: int, max_height: int) -> tuple[bytes, int, bool]:
+    """(PNG, page height, clipped) taken by the browser (CDP), nothing evaluated in the page: the full page
+    at one image pixel per CSS pixel, or its top ``max_height`` pixels when it is taller."""
+    import base64
+
+    size = cdp.send("Page.getLayoutMetrics").get("cssContentSize") or {}
+    height = int(size.get("height") or 0)
+    clipped = height > max_height
+    clip = {"x": 0, "y": 0, "width": max(int(size.get("width") or width), 1), "height": max(min(height, max_height), 1),
+            "scale": 1}
+    shot = cdp.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
+    return base64.b64decode(shot["data"]), height, clipped
 
 
 def client_hints(user_agent: str, *, mobile: bool) -> dict[str, str]:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler.browser_launch import PageCapture
-from crawler.browser_pages import _SNAPSHOT_BINDING, _SNAPSHOT_JS, _screenshot, _settle
+from crawler.browser_pages import DESKTOP_VIEWPORT, _cdp_screenshot, _settle
 from crawler.clicks import is_ad_click_url
 from crawler.errors import BrowserNotFound, BrowserStalled, FetchError
 from crawler.pdf_text import MAX_BYTES
@@ -60,6 +60,16 @@ def _document_bytes(page: Any, url: str) -> bytes | None:
         return None
 
 
+def _hops(response: Any) -> list[str]:
+    """The URLs a document response went through: its redirects, first to last, then its own."""
+    hops = [response.url]
+    req = response.request.redirected_from
+    while req is not None:
+        hops.append(req.url)
+        req = req.redirected_from
+    return hops[::-1]
+
+
 def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> PageCapture:
     """Open an untrusted page (an ad's landing page) once, in a fresh isolated context, and record
     what really happened: the HTTP status of the document shown, the redirect chain, and every
@@ -74,28 +84,24 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
     page: Any = None
     chain: list[str] = [url]
     refused: list[str] = []
-    snapshots: list[tuple[str, str]] = []  # (url, DOM) of the main frame's documents as they unloaded
     documents: list[Any] = []  # main-frame document responses, in order
-
-    def on_navigated(frame: Any) -> None:
-        if frame == page.main_frame and frame.url != chain[-1]:
-            chain.append(frame.url)
+    cdp: Any = None
 
     def on_response(response: Any) -> None:
         req = response.request
         if req.is_navigation_request() and req.frame == page.main_frame:
             documents.append(response)
 
-    def on_snapshot(source: dict[str, Any], dom: Any) -> None:
-        if source.get("frame") == page.main_frame and isinstance(dom, str):
-            snapshots.append((source["frame"].url, dom))
-
     def refuse(route: Any) -> None:
-        # Playwright calls may not be made in here (the page would wait on this very route):
-        # the DOM before the jump comes from the page's own beforeunload snapshot
+        # A jump of the page itself to an ad click URL is answered "204 No Content" here, never sent: a browser
+        # then stays on the document it shows, so that document is read as it is, by the browser, afterwards.
+        # (Nothing of ours runs in the page to hand it over: a page could see it, wrap it, or forge it.)
         req = route.request
         if req.is_navigation_request() and req.frame == page.main_frame:
             refused.append(req.url)
+            log.warning("refused a jump to an ad click URL: %s", req.url[:200])
+            route.fulfill(status=204, body="")
+            return
         browser._refuse(route)
 
     try:
@@ -105,11 +111,9 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
             page.on("dialog", lambda d: d.dismiss())
             page.on("popup", lambda p: p.close())
             page.set_default_timeout(browser.config.timeout_ms)
-            page.on("framenavigated", on_navigated)
-            page.on("response", on_response)
-            page.expose_binding(_SNAPSHOT_BINDING, on_snapshot)
-            page.add_init_script(_SNAPSHOT_JS)
-            page.route(is_ad_click_url, refuse)
+            page.on("response", on_response)  # no frame listener: a page changing its address every
+            page.route(is_ad_click_url, refuse)  # millisecond would flood it (same-document changes)
+            cdp = ctx.new_cdp_session(page)
         try:
             with bound("page.goto"):
                 response = page.goto(url, wait_until="load")
@@ -119,23 +123,19 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
             # the jump was refused while the page loaded: goto reports the aborted navigation
             log.info("%s jumped to an ad click URL while loading; refused", url)
             response = documents[0] if documents else None
-        if response is not None:
-            hops = []
-            req = response.request.redirected_from
-            while req is not None:
-                hops.append(req.url)
-                req = req.redirected_from
-            chain[:] = [url, *[h for h in reversed(hops) if h != url], *chain[1:]]
+        for doc in documents or ([response] if response is not None else []):
+            chain.extend(_hops(doc))  # HTTP redirects, then each document the page jumped to (script, refresh)
         with bound("waiting for the page"):
             _settle(page)
             final = page.url
         if final != chain[-1]:
             chain.append(final)
         try:
-            with bound("page.content"):
+            with bound("page.content"):  # Playwright's own, in a world of its own: the page cannot wrap it
                 html = page.content()
             with bound("page.screenshot"):
-                shot, height, clipped = _screenshot(page, browser.config.max_screenshot_height)
+                width = (page.viewport_size or DESKTOP_VIEWPORT)["width"]
+                shot, height, clipped = _cdp_screenshot(cdp, width, browser.config.max_screenshot_height)
         except Exception as exc:
             if not refused or isinstance(exc, BrowserStalled):
                 raise
@@ -147,13 +147,12 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
         if not refused and _is_document(content_type, final):
             with bound("reading the document"):
                 document = _document_bytes(page, final)
-        before = [dom for u, dom in snapshots if u.startswith(("http:", "https:"))]
         return PageCapture(
             url=url, final_url=final, http_status=last.status if last is not None else None, html=html,
-            screenshot=shot, user_agent=browser._user_agent(page), device=device,
+            screenshot=shot, user_agent=browser._configured_user_agent(device), device=device,
             captured_at=datetime.now(UTC).isoformat(timespec="seconds"),
             redirect_chain=tuple(dict.fromkeys(chain)), refused=tuple(refused),
-            html_before_refusal=before[-1] if refused and before else None, page_height=height,
+            html_before_refusal=html if refused else None, page_height=height,
             screenshot_clipped=clipped, content_type=content_type, document=document,
         )
     except BrowserNotFound:

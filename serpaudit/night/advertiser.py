@@ -4,13 +4,17 @@ The parsers set ``advertiser_domain`` from the result page alone (:mod:`crawler.
 URL with its trackers unwrapped, else the display URL's domain marked ``claimed``.  After the landing
 stage has opened a result's landing URL in an isolated context (following every redirect), the final URL
 of that visit is the real destination: results still ``claimed`` (or with none) take its domain, marked
-``landing``.  Results whose destination was read from the URL itself keep it.
+``landing``.  Results whose destination was read from the URL itself keep it, with one exception: a landing
+URL on the brand's own domain whose visit ended elsewhere (an open redirect, ``https://www.<brand>.nl/go``
+302-ing to a scam site) takes the domain it ended on, marked ``redirect``; the audit then judges the result
+by that domain, not by the brand's (:func:`audits.verdicts.judge`).
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.domains import registrable_domain
 from crawler.trackers import advertiser, is_tracker, unwrap
@@ -40,13 +44,16 @@ def resolve_from_landings(store, run_id: str) -> int:
     """Set ``advertiser_domain`` from the landing visits of ``run_id``; returns how many results changed."""
     results = store.results(run_id)
     visited = landing_destinations(store.captures(run_id), results)
+    brands = {b.name: b for b in store.brands()}
     updates = []
     for r in results:
-        if r.get("advertiser_domain_source") in SETTLED:
-            continue
         key = (r["brand"], r.get("landing_url") or "")
-        if key in visited:
-            new: tuple[str | None, str | None] = (visited[key], "landing")
+        if key in visited and _redirected_away(brands.get(r["brand"]), key[1], visited[key]):
+            new: tuple[str | None, str | None] = (visited[key], "redirect")
+        elif r.get("advertiser_domain_source") in SETTLED:
+            continue
+        elif key in visited:
+            new = (visited[key], "landing")
         else:
             new = advertiser(r.get("landing_url"), r.get("display_url"))
         if new != (r.get("advertiser_domain"), r.get("advertiser_domain_source")):
@@ -54,3 +61,12 @@ def resolve_from_landings(store, run_id: str) -> int:
     if updates:
         log.info("advertiser domain of %d result(s) set from landing visits", len(updates))
     return store.set_advertiser_domains(updates)
+
+
+def _redirected_away(brand: Any, landing_url: str, destination: str) -> bool:
+    """The brand's own landing URL led off the brand's domains (an open redirect on its site)."""
+    try:
+        host = urlsplit(landing_url).hostname or ""
+    except ValueError:
+        return False
+    return brand is not None and brand.owns(host) and not brand.owns(destination)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,6 +56,10 @@ def landing_targets(results: list[dict[str, Any]], brands: dict[str, Any]) -> li
     Where the landing URL is a click tracker that names its destination, the destination itself is opened:
     the tracker's redirect would only log a click on the advertiser's account and tell nothing the URL
     does not. A tracker that hides its destination is opened as shown, to learn where it leads.
+
+    An ad whose landing URL is on the brand's own domain is opened too (``own_domain``): an open redirect on
+    the brand's site (``https://www.<brand>.nl/go`` 302-ing to a scam site) hides where it really leads. Its
+    visit is read only when it ended off the brand's domains (:func:`visit_one`).
     """
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for r in results:
@@ -68,6 +73,8 @@ def landing_targets(results: list[dict[str, Any]], brands: dict[str, Any]) -> li
         if brand is None or scheme not in ("http", "https") or is_ad_click_url(url) or is_ad_click_url(target):
             continue
         if is_on_domains(target, brand.domains):
+            if r["kind"] in ("ad", "shopping_ad"):
+                out.setdefault((r["brand"], target), {**r, "visit_url": target, "own_domain": tuple(brand.domains)})
             continue
         wanted = r["kind"] in ("ad", "shopping_ad") or (r["kind"] == "organic" and r["rank"] <= TOP_ORGANIC)
         if wanted:
@@ -133,10 +140,16 @@ def visit_one(browser: Browser, store, run_id: str, r: dict[str, Any], evidence:
     # a refused jump leaves a browser error page: read the page as it stood before it
     html = cap.html_before_refusal if cap.refused and cap.html_before_refusal is not None else cap.html
     page = contact.parse(html, cap.final_url, region, limits)
+    own = r.get("own_domain")
+    stayed = bool(own) and is_on_domains(cap.final_url, list(own or ()))
+    if stayed:  # the brand's own page, as its ad said: its numbers are the harvest's business, not read here
+        page = replace(page, phones=())
     name = evidence.name("landing", r["brand"], url)
     html_path, html_sha = evidence.write(name, ".html", html.encode("utf-8"))
     png_path, png_sha = evidence.write(name, ".png", cap.screenshot) if cap.screenshot else (None, None)
-    notes = [n for n in (page.truncated, _clip_note(cap)) if n]
+    notes = [n for n in (page.truncated, _clip_note(cap),
+                         "the brand's own page (no redirect off its domains): its numbers not read" if stayed else "")
+             if n]
     numbers = ", ".join(p.e164 for p in page.phones)
     if cap.refused:
         reason += f"; numbers read before it navigated away: {numbers or 'none'}"

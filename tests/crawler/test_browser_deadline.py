@@ -28,6 +28,9 @@ PAGES = {
     # loads, then never yields again: nothing that needs the page's own thread gets an answer
     "/busy": "<html><body><p>Bel 0900 123 4567.</p><script>setTimeout(() => { while (true) {} }, 100);"
              "</script></body></html>",
+    # changes its address every millisecond (same-document navigations), forever
+    "/restless": "<html><body><p>Bel 0900 765 4321.</p><script>let n = 0; setInterval(() => "
+                 "history.replaceState(null, '', '/restless?n=' + (n++)), 1);</script></body></html>",
 }
 TIMEOUT_MS = 3_000  # so each call needing the page has 3 s + the 5 s grace
 
@@ -75,6 +78,21 @@ def test_a_busy_looping_page_on_the_reused_search_page_fails_and_the_next_captur
     assert "did not answer within" in error.reason
     cap = browser.capture("https://www.plain.test/plain", ready="#results")
     assert "020 123 4567" in cap.html and browser.alive()
+
+
+def test_a_page_changing_its_address_every_millisecond_is_read_or_failed_within_its_page_deadline(browser):
+    started = time.monotonic()
+    try:
+        cap = browser.visit("https://www.restless.test/restless")
+    except FetchError as exc:
+        assert "did not answer" in exc.reason or "in all" in exc.reason
+    else:
+        assert "0900 765 4321" in cap.html
+        assert len(cap.redirect_chain) < 100  # same-document changes are not a redirect chain
+    assert time.monotonic() - started < 3 * (TIMEOUT_MS / 1000 + 5) + 5  # the page's deadline, not minutes
+    if not browser.alive():  # the guard may have had to stop its Chromium: the next page gets a fresh one
+        browser.relaunch()
+    assert "020 123 4567" in browser.visit("https://www.plain.test/plain").html
 
 
 def test_a_call_still_waiting_after_its_chromium_is_stopped_is_freed_by_stopping_the_driver(server):

@@ -90,7 +90,11 @@ def test_a_tracker_that_names_its_destination_is_not_opened_the_destination_is()
         return {**result(rank, [], landing_url=landing_url), "brand": "KPN"}
 
     own = "https://clickserve.dartsearch.net/link/click?lid=3&ds_dest_url=https%3A%2F%2Fwww.kpn.com%2Fservice"
-    targets = {t["landing_url"]: t["visit_url"] for t in landing_targets(
-        [row(1, UNWRAPPABLE), row(2, HIDDEN), row(3, own)], {"KPN": KPN})}
+    found = landing_targets([row(1, UNWRAPPABLE), row(2, HIDDEN), row(3, own)], {"KPN": KPN})
+    targets = {t["landing_url"]: t["visit_url"] for t in found}
     assert targets == {UNWRAPPABLE: "https://www.kpn-hulp.nl/",  # the tracker would only log a click
-                       HIDDEN: HIDDEN}  # hides where it leads: opened to find out; the brand's own page is not
+                       HIDDEN: HIDDEN,  # hides where it leads: opened to find out
+                       # the brand's own page too (an open redirect there would hide a scam site), marked so:
+                       # its numbers are read only if the visit leaves the brand's domains
+                       own: "https://www.kpn.com/service"}
+    assert [t["landing_url"] for t in found if t.get("own_domain")] == [own]

@@ -27,6 +27,48 @@ host = "www.vitalux.nl"
   path = "/contact"
   title = "Contact | Vitalux"
   body = "<h1>Contact</h1><p>Bel 0800 555 1234.</p>"
+  [[sites.pages]]
+  path = "/go"
+  title = "Vitalux"
+  redirect = {{ status = 302, location = "https://www.snel-geholpen.nl/" }}
+  [[sites.pages]]
+  path = "/"
+  title = "Vitalux"
+  body = "<h1>Vitalux</h1><p>Fax 0800 555 9999.</p>"
+
+[[sites]]
+host = "www.vitalux-stil.nl"
+  [[sites.pages]]
+  path = "/"
+  title = "Vitalux hulp"
+  body = \"\"\"<h1>Vitalux hulp</h1><p id="n">Stuur ons een bericht.</p>
+<script>
+const watched = navigator.webdriver || Object.getOwnPropertyNames(window).some(k => /serpaudit|playwright|__/i.test(k));
+if (!watched) document.getElementById("n").textContent = "Bel 0900 666 7788.";
+</script>\"\"\"
+
+[[sites]]
+host = "www.vitalux-vals.nl"
+  [[sites.pages]]
+  path = "/"
+  title = "Vitalux service"
+  body = \"\"\"<h1>Vitalux service</h1><p>Bel 0900 777 8899.</p>
+<script>
+const forged = "<html><body><p>Niets aan de hand.</p></body></html>";
+for (const k of Object.getOwnPropertyNames(window).filter(k => /snapshot|serpaudit|binding/i.test(k))) {{
+  const real = window[k];
+  window[k] = function () {{ return real.call(this, forged); }};
+}}
+Object.defineProperty(Element.prototype, "outerHTML", {{ get() {{ return forged; }} }});
+setTimeout(() => {{ location.href = "{CLICK}"; }}, 300);
+</script>\"\"\"
+
+[[sites]]
+host = "www.snel-geholpen.nl"
+  [[sites.pages]]
+  path = "/"
+  title = "Klantenservice"
+  body = "<h1>Klantenservice</h1><p>Bel 0900 999 1122.</p>"
 
 [[sites]]
 host = "www.vitalux-jump.nl"
@@ -95,6 +137,24 @@ query = "Vitalux klantenservice"
   placement = "bottom"
   title = "Vitalux Hulp"
   landing_url = "https://www.vitalux-via.nl/"
+  [[serps.ads]]
+  placement = "bottom"
+  title = "Vitalux Stil"
+  landing_url = "https://www.vitalux-stil.nl/"
+  [[serps.ads]]
+  placement = "bottom"
+  title = "Vitalux Vals"
+  landing_url = "https://www.vitalux-vals.nl/"
+  [[serps.ads]]
+  placement = "bottom"
+  title = "Vitalux Officieel"
+  display_url = "www.vitalux.nl"
+  landing_url = "https://www.vitalux.nl/go"
+  [[serps.ads]]
+  placement = "bottom"
+  title = "Vitalux Thuis"
+  display_url = "www.vitalux.nl"
+  landing_url = "https://www.vitalux.nl/"
 """
 
 
@@ -151,7 +211,7 @@ def test_a_redirect_chain_is_recorded_with_the_final_url(night):
 def test_no_page_without_its_number_counts_as_audited_and_the_night_is_incomplete(night):
     outcome, store, _, landings = night
     for cap in landings.values():
-        if cap["status"] == "ok":
+        if cap["status"] == "ok" and "brand's own page" not in (cap["notes"] or ""):  # not read, by design
             assert cap["result_count"] == 1
             assert any(s["capture_id"] == cap["id"] for s in store.sightings(outcome.run_id))
     reasons = {c["error"] for c in outcome.not_audited}
@@ -168,3 +228,46 @@ def test_results_with_identical_titles_each_keep_their_crop(night):
     boxes = [json.loads(r["box"]) for r in ads]
     assert len({b[1] for b in boxes}) == len(ads)  # three blocks at three positions, not one
 
+
+
+def test_an_open_redirect_on_the_brands_own_domain_is_followed_and_judged_by_where_it_leads(night):
+    outcome, store, _, landings = night
+    cap = landings["https://www.vitalux.nl/go"]
+    assert cap["status"] == "ok" and cap["final_url"] == "https://www.snel-geholpen.nl/"
+    assert json.loads(cap["redirect_chain"]) == ["https://www.vitalux.nl/go", "https://www.snel-geholpen.nl/"]
+    [finding] = [f for f in outcome.scams if f["e164"] == "+319009991122"]
+    assert (finding["rule"], finding["verdict"], finding["severity"]) == ("unofficial_number", "scam", "high")
+    assert finding["advertiser_domain"] == "snel-geholpen.nl"
+    ad = [r for r in store.results(outcome.run_id) if r["landing_url"] == "https://www.vitalux.nl/go"
+          and r["capture_kind"] == "serp"]
+    assert ad and all((r["advertiser_domain"], r["advertiser_domain_source"]) == ("snel-geholpen.nl", "redirect")
+                      for r in ad)
+
+
+def test_the_brands_own_ad_that_stays_on_its_domain_is_visited_but_its_page_not_read(night):
+    outcome, store, _, landings = night
+    cap = landings["https://www.vitalux.nl/"]
+    assert cap["status"] == "ok" and "brand's own page" in cap["notes"]
+    assert not [s for s in store.sightings(outcome.run_id) if s["capture_id"] == cap["id"]]
+    assert "+318005559999" not in {f["e164"] for f in outcome.findings}
+
+
+def test_a_page_that_shows_its_number_only_to_people_shows_it_to_us(night):
+    """navigator.webdriver is false and nothing of ours is on the page's window."""
+    outcome, _, _, landings = night
+    assert landings["https://www.vitalux-stil.nl/"]["status"] == "ok"
+    assert "+319006667788" in {f["e164"] for f in outcome.scams}
+
+
+def test_a_page_cannot_hand_over_a_forged_document_before_it_jumps(night):
+    """Evidence is the browser's serialisation of the DOM (CDP), not what a page's own JavaScript returns."""
+    import hashlib
+
+    outcome, store, _, landings = night
+    cap = landings["https://www.vitalux-vals.nl/"]
+    assert cap["status"] == "refused" and "+319007778899" in cap["error"]
+    with open(cap["html_path"], "rb") as fh:
+        stored = fh.read()
+    assert b"Bel 0900 777 8899" in stored and b"Niets aan de hand" not in stored.split(b"<script>")[0]
+    assert hashlib.sha256(stored).hexdigest() == cap["html_sha256"]
+    assert "+319007778899" in {s["e164"] for s in store.sightings(outcome.run_id) if s["capture_id"] == cap["id"]}
