@@ -27,7 +27,7 @@ from starlette.templating import Jinja2Templates
 from reports.cells import phone_number
 from reports.html_report import safe_url
 from serpaudit.settings import Settings
-from serpaudit.web import pages
+from serpaudit.web import pages, pages_submit
 from serpaudit.web.queries import Desk
 from serpaudit.web.security import LOOPBACK_HOSTS, SecurityHeaders, Users, is_loopback
 
@@ -67,9 +67,10 @@ def create_app(settings: Settings, config: Path | None, *, host: str = "127.0.0.
     middleware += [Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="desk",
                               same_site="strict", https_only=False, max_age=12 * 3600),
                    Middleware(LoginGate)]
-    app = Starlette(routes=[*pages.ROUTES, Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-                            Route("/favicon.ico", lambda r: Response(status_code=204))],
-                    middleware=middleware, exception_handlers=pages.EXCEPTION_HANDLERS)
+    routes = [*pages.ROUTES, *pages_submit.ROUTES,
+              Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+              Route("/favicon.ico", lambda r: Response(status_code=204))]
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=pages.EXCEPTION_HANDLERS)
     app.state.desk = Desk(settings, config)
     app.state.users = users
     app.state.login_required = bool(users.hashes)

@@ -33,6 +33,7 @@ SEVERITY_ORDER = ("high", "medium", "low")
 ACTIONS = tuple(use_cases.ACTIONS)  # confirm, dismiss, reported, resolve
 SEARCHING = ("crawl", "run", "demo")
 DOWNLOADS = (".zip", ".csv", ".xlsx", ".txt", ".html")
+SUBMISSIONS = "submissions"  # under reports_dir: serpaudit.night.submissions.SUBMISSIONS_DIR
 
 
 @dataclass(frozen=True)
@@ -220,3 +221,39 @@ class Desk:
         return found
 
 
+
+
+class SubmitDesk:
+    """The Submit page's half of the desk: the same use case as ``serpaudit submit`` (serpaudit.app.submit)."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    def candidates(self, platform: str) -> list[dict[str, Any]]:
+        from serpaudit.app import submit
+
+        return submit.candidates(self.desk.config, platform)
+
+    def submit(self, platform: str, ids: list[str], *, send: bool, user: str) -> dict[str, Any]:
+        from serpaudit.app import submit
+
+        if not ids:
+            raise InputError("no ad chosen: tick the ads to put in the submission")
+        done = submit.submit(self.desk.config, platform, ids=ids, send=send, by=user).as_dict()
+        done["folder_name"] = Path(done["folder"]).name if done.get("folder") else ""
+        done["zip_name"] = Path(done["zip"]).name if done.get("zip") else ""
+        return done
+
+    def submissions(self) -> list[dict[str, Any]]:
+        """The bundles built so far, newest first, with their files."""
+        root = self.desk.settings.reports_dir / SUBMISSIONS
+        folders = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                         key=lambda p: p.name, reverse=True) if root.is_dir() else []
+        return [{"name": f.name, "files": [{"name": p.name, "bytes": p.stat().st_size} for p in sorted(f.iterdir())
+                                           if p.is_file()]} for f in folders]
+
+    def submission_file(self, folder: str, name: str) -> Path:
+        for sub in self.submissions():
+            if sub["name"] == folder and any(f["name"] == name for f in sub["files"]):
+                return self.desk.settings.reports_dir / SUBMISSIONS / folder / name
+        raise InputError(f"no file {name!r} in submission {folder!r}")

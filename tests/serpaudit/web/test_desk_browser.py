@@ -121,3 +121,22 @@ def test_evidence_dot_dot_is_refused(desk_url):
         conn.close()
         assert answer.status in (400, 404), path
         assert b"SQLite" not in body and b"root:" not in body
+
+
+def test_an_analyst_builds_a_submission_and_downloads_it(page, desk_url, world):
+    import io
+    import zipfile
+
+    page.goto(desk_url + "/submit?platform=google_ads")
+    offered = page.locator("input[name=ids]")
+    assert offered.count() >= 1
+    ids = {box.get_attribute("value") for box in offered.all()}
+    assert _case_id(world, PREMIUM) in ids and _case_id(world, MOBILE) not in ids  # a Bing ad is not Google's
+    page.click("form[action='/submit'] button")
+    link = page.locator("section.done a[download]")
+    link.wait_for()
+    answer = page.request.get(desk_url + (link.get_attribute("href") or ""))
+    assert answer.status == 200
+    names = zipfile.ZipFile(io.BytesIO(answer.body())).namelist()
+    assert "google_ads.csv" in names and "SHA256SUMS" in names
+    assert world.reports.joinpath("submissions").is_dir()
