@@ -28,6 +28,10 @@ COLUMNS = ("name", "domains", "contact_pages", "phone_support", "queries", "cate
 REQUIRED_COLUMNS = ("name", "domains")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What a brand name may not hold although a cell can: line and paragraph breaks, TAB, bidi controls (RLO
+# reverses what follows), zero-width characters and the BOM. A name is shown in reports, mail and the desk,
+# and matched against queries: an invisible or reordering character there hides what is written.
+_NAME_INVISIBLE = re.compile("[\t\r\n\x85\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _YES = {"yes", "true", "ja", "y", "1"}
 _NO = {"no", "false", "nee", "n", "0"}
 _HOSTNAME = re.compile(
@@ -145,6 +149,14 @@ def _brand_from_row(path: Path, line: int, rec: dict[str, str]) -> Brand:
     name = (rec.get("name") or "").strip()
     if not name:
         raise fail("name", "empty brand name")
+    hidden = _NAME_INVISIBLE.search(name)
+    if hidden:
+        import unicodedata
+
+        ch = hidden.group()
+        what = {"\t": "TAB", "\r": "CR", "\n": "LF", "\x85": "NEL"}.get(ch) or unicodedata.name(ch, "a control")
+        raise fail("name", f"brand name {name[:60]!r} contains {what} (U+{ord(ch):04X}): names are shown in "
+                           "reports and mail; write it without")
     domains: list[str] = []
     for raw in _split(rec.get("domains")):
         try:

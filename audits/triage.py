@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from audits.store import Store
@@ -85,9 +85,11 @@ def change_state(store: Store, fid: str, new: str, *, reason: str = "", platform
             raise TriageError(f"{fid}: reporting needs --platform, one of {', '.join(REPORT_PLATFORMS)}")
         day = on or at[:10]
         try:
-            date.fromisoformat(day)
+            reported_on = date.fromisoformat(day)
         except ValueError:
             raise TriageError(f"--date: {day!r} is not a date (YYYY-MM-DD)") from None
+        if reported_on > date.fromisoformat(at[:10]) + timedelta(days=1):  # a day of slack for time zones
+            raise TriageError(f"--date: {day} is in the future; the day it was reported, up to today")
         values.update(reported_platform=platform, reported_at=day, report_reference=reference.strip(),
                       taken_down_at=None, takedown_days=None)
     with store.transaction():  # the state, its event and the allow-list change together or not at all

@@ -95,6 +95,11 @@ def findings_list(config: Path | None, *, run: str | None = None, state: str | N
     _day("since", since)
     brand = brand_name(store, brand)
     if run is not None:
+        try:
+            store.run(run)
+        except KeyError:
+            raise InputError(f"--run: no run {run!r} in the database; `serpaudit findings list` lists every "
+                             "run's findings") from None
         rows = store.findings(run_id=run, brand=brand)
         if not include_all:
             rows = [r for r in rows if r.get("state") != "dismissed"]
