@@ -19,6 +19,7 @@ from audits.store import Store
 from crawler.errors import BrowserNotFound, CrawlError
 from serpaudit.app.config import open_store_for, settings_for, store_for
 from serpaudit.app.errors import IncompleteError, InputError, LockedError
+from serpaudit.crawl.evidence import EvidenceWriteError
 from serpaudit.crawl.politeness import sandbox_pacing
 from serpaudit.night.outcome import decide
 from serpaudit.night.pipeline import RunOutcome, UnknownBrandError, run_pipeline, utc_now
@@ -98,6 +99,9 @@ def _locked_stages(settings: Settings, which: tuple[str, ...], brands: list[str]
                                    resolve_all_to=resolve_all_to, fresh=fresh, **hooks)
     except UnknownBrandError as exc:
         raise InputError(str(exc)) from exc
+    except EvidenceWriteError as exc:
+        raise IncompleteError(f"{exc.strerror}. The run is left unfinished: free space (or make the evidence "
+                              "folder writable) and run again, and it resumes where it stopped") from exc
     except BrowserNotFound as exc:
         raise IncompleteError(str(exc)) from exc
     except CrawlError as exc:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html as html_lib
+import os
 from pathlib import Path
 
 import nh3
@@ -33,13 +34,36 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class EvidenceWriteError(OSError):
+    """Evidence could not be written (a full disk, a read-only or vanished folder). The machine's fault, not the
+    night's: the run stops, left unfinished so that the next run resumes it once the folder takes files again;
+    no half-written file is kept, and no capture is stored without its evidence."""
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    part = path.with_name(path.name + ".part")
+    try:
+        part.write_bytes(data)
+        os.replace(part, path)
+    except OSError:
+        try:
+            part.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise
+
+
 class EvidenceFolder:
     """Writes a run's evidence under ``<root>/<run id>/``."""
 
     def __init__(self, root: Path, run_id: str) -> None:
         self.root = root.resolve()
         self.dir = self.root / slug(run_id, 64)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EvidenceWriteError(exc.errno, f"could not make the evidence folder {self.dir}: "
+                                                f"{exc.strerror or exc}") from exc
 
     def name(self, label: str, *key: str) -> str:
         return f"{slug(label)}-{key_hash(*key)}"
@@ -50,11 +74,14 @@ class EvidenceFolder:
         path = (self.dir / f"{slug(name, 80)}{suffix}").resolve()
         if self.dir not in path.parents:  # defence in depth: slug() already rules this out
             raise ValueError(f"evidence path {path} leaves {self.dir}")
-        path.write_bytes(data)
         digest = sha256_of(data)
-        if suffix == ".html":
-            safe = sanitise_html(data.decode("utf-8", errors="replace"), raw_name=path.name, raw_sha256=digest)
-            Path(safe_copy_path(path)).write_text(safe, encoding="utf-8")
+        try:
+            _write_atomically(path, data)
+            if suffix == ".html":
+                safe = sanitise_html(data.decode("utf-8", errors="replace"), raw_name=path.name, raw_sha256=digest)
+                _write_atomically(Path(safe_copy_path(path)), safe.encode("utf-8"))
+        except OSError as exc:
+            raise EvidenceWriteError(exc.errno, f"could not write evidence {path}: {exc.strerror or exc}") from exc
         return str(path), digest
 
 

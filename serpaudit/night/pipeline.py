@@ -26,7 +26,7 @@ from audits.store import Store
 from crawler.browser import Browser
 from serpaudit.crawl.browsers import browser_config
 from serpaudit.crawl.capture import Job
-from serpaudit.crawl.evidence import EvidenceFolder
+from serpaudit.crawl.evidence import EvidenceFolder, EvidenceWriteError
 from serpaudit.crawl.jobs import crawl, jobs_for, pending_jobs
 from serpaudit.night.advertiser import resolve_from_landings
 from serpaudit.night.harvest import harvest_brands
@@ -211,14 +211,19 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
             outcome.reports = bundle.paths
             _mail(settings, store, outcome, bundle)
         return outcome
+    except EvidenceWriteError:
+        raise  # a full disk or a read-only folder: left "running" (below), so the next run resumes it
     except Exception:
         store.finish_run(run_id, "failed", summary, utc_now())
         finished = True
         raise
     finally:
         if not finished:
-            # interrupted (SIGTERM, Ctrl-C): left "running", so the next run resumes it
-            store.set_run_summary(run_id, summary)
+            # interrupted (SIGTERM, Ctrl-C, a disk fault): left "running", so the next run resumes it
+            try:
+                store.set_run_summary(run_id, summary)
+            except Exception as exc:  # the database's disk may be full too: the summary is rebuilt on resume
+                log.warning("run %s: its summary could not be saved: %s", run_id, exc)
 
 
 def _mail(settings: Settings, store: Store, outcome: RunOutcome, bundle: Any) -> None:
