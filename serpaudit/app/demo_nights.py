@@ -70,7 +70,7 @@ def apply_triage(store: Store, actions: list[dict[str, Any]], night: int) -> lis
             done.append(f"TRIAGE FAILED after night {night}: no finding {a['brand']} {_what(a)}")
             continue
         change_state(store, f["id"], ACTION_STATES[a["action"]], reason=a["reason"], platform=a["platform"],
-                     user=DEMO_USER)
+                     by=DEMO_USER)
         done.append(f"after night {night}: {a['action']} {f['id']} {a['brand']} {_what(a)}"
                     + (f" ({a['reason']})" if a["reason"] else ""))
     return done

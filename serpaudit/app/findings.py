@@ -18,7 +18,7 @@ from audits.rules import RULES
 from audits.store import Store
 from audits.store_findings import STATES, STATUSES
 from audits.takedowns import followup_due, takedown_stats
-from audits.triage import REPORT_PLATFORMS, TriageError, change_state
+from audits.triage import REPORT_CHANNELS, TriageError, change_state, check_change
 from crawler.engines import ENGINE_NAMES
 from serpaudit.app.brands import brand_name
 from serpaudit.app.config import store_for
@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 # what `findings list` shows as a table, one row per case; --json holds every field
 LIST_COLUMNS = ["id", "status", "state", "brand", "case_kind", "numbers", "rules", "advertiser_domain", "engines",
                 "first_seen", "last_seen", "nights_seen", "campaign"]  # fmt: skip
-ACTIONS = {"confirm": "confirmed", "dismiss": "dismissed", "reported": "reported", "resolve": "resolved"}
+ACTIONS = {"confirm": "confirmed", "dismiss": "dismissed", "reported": "reported", "resolve": "resolved",
+           "reopen": "open"}
 
 
 def _choice(name: str, value: str | None, options: tuple[str, ...]) -> None:
@@ -124,7 +125,8 @@ def findings_show(config: Path | None, typed_id: str) -> dict[str, Any]:
 def findings_set_state(config: Path | None, action: str, typed_ids: list[str], *, reason: str = "",
                        platform: str = "", reference: str = "", on: str | None = None,
                        by: str | None = None) -> list[dict[str, Any]]:
-    """confirm | dismiss | reported | resolve each id; all ids are checked before any is changed.
+    """confirm | dismiss | reported | resolve | reopen each case; all are checked against the state diagram
+    (:mod:`audits.triage`) before any is changed, so a refused one leaves every one as it was.
 
     ``by`` is who does it, in each event: the web desk's logged-in user; None is the OS user (the CLI)."""
     _, store = store_for(config)
@@ -132,17 +134,16 @@ def findings_set_state(config: Path | None, action: str, typed_ids: list[str], *
     _day("date", on)
     if new == "dismissed" and not reason.strip():
         raise InputError("dismiss: --reason is required (why is this not abuse?)")
-    if new == "reported" and platform not in REPORT_PLATFORMS:
-        raise InputError(f"reported: --platform must be one of {', '.join(REPORT_PLATFORMS)}")
+    if new == "reported" and platform not in REPORT_CHANNELS:
+        raise InputError(f"reported: --platform must be one of {', '.join(REPORT_CHANNELS)}")
     ids = list(dict.fromkeys(i for t in typed_ids for i in resolve_ids(store, t)))  # one ad named twice: once
-    out = []
-    for fid in ids:
-        try:
-            out.append(change_state(store, fid, new, reason=reason, platform=platform, reference=reference, on=on,
-                                    user=by))
-        except TriageError as exc:
-            raise InputError(str(exc)) from exc
-    return out
+    try:
+        for fid in ids:
+            check_change(store, fid, new, reason=reason, platform=platform, on=on)
+        return [change_state(store, fid, new, reason=reason, platform=platform, reference=reference, on=on, by=by)
+                for fid in ids]
+    except TriageError as exc:
+        raise InputError(str(exc)) from exc
 
 
 def campaigns_list(config: Path | None, include_single: bool = False) -> list[dict[str, Any]]:

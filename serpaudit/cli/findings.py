@@ -89,9 +89,13 @@ def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard
 
     @findings_app.command("reported")
     def reported(ids: IdsArg,
-                 platform: Annotated[str, typer.Option(help="google_ads or microsoft_advertising.")] = "",
+                 platform: Annotated[str, typer.Option(
+                     help="The case's: google_ads (Google's ads), microsoft_advertising (Bing's and DuckDuckGo's),"
+                          " or the engine for an organic result or AI answer.")] = "",
                  reference: Annotated[str, typer.Option(help="The platform's case or ticket number.")] = "",
-                 on: Annotated[str | None, typer.Option("--date", help="Report date (default today).")] = None,
+                 on: Annotated[str | None, typer.Option(
+                     "--date", help="Report date (default today): not in the future, nor before the case was first"
+                                    " seen.")] = None,
                  reason: ReasonOpt = "", config: ConfigOpt = None) -> None:
         """Record that findings were reported to a platform; later nights track the takedown.
 
@@ -106,6 +110,14 @@ def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard
     Example: serpaudit findings resolve zyvbwjs --reason "ad taken down"
     """
         _set("resolve", ids, config, reason)
+
+    @findings_app.command("reopen")
+    def reopen(ids: IdsArg, reason: ReasonOpt = "", config: ConfigOpt = None) -> None:
+        """Open dismissed or resolved cases again (a dismissal's allow-list entries go with it).
+
+    Example: serpaudit findings reopen p66aafs --reason "the partner's contract ended"
+    """
+        _set("reopen", ids, config, reason)
 
     @campaigns_app.command("list")
     def campaigns_list(config: ConfigOpt = None, as_json: JsonOpt = False,
@@ -177,7 +189,8 @@ def _describe(shown: dict[str, Any]) -> str:
     lines.append("\nstate changes:")
     for e in shown["events"] or []:
         extra = f" {e['platform']} {e['reference']}".rstrip() if e.get("platform") else ""
-        lines.append(f"  {e['at']}  {e['old_state']} -> {e['new_state']}{extra}  by {e['user']}: {e['reason']}")
+        lines.append(f"  {e['at']}  {e['old_state']} -> {e['new_state']}{extra}  by {e['user'] or 'unknown'}"
+                     + (f": {e['reason']}" if e.get("reason") else " (no reason given)"))
     if not shown["events"]:
         lines.append("  (none)")
     return "\n".join(lines)

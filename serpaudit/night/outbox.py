@@ -149,7 +149,7 @@ def _delivered(store: Store, mail: dict[str, Any], at: str) -> None:
                         f.get("state") if f else "deleted")
             continue
         try:
-            change_state(store, fid, "reported", platform=platform, on=at[:10], at=at, user=mail["by"] or AUTO_USER,
+            change_state(store, fid, "reported", platform=platform, on=at[:10], at=at, by=mail["by"] or AUTO_USER,
                          reference=reference)
         except TriageError as exc:  # the mail went out all the same
             log.warning("mail: %s", exc)

@@ -90,17 +90,17 @@ def test_each_triage_transition_is_recorded_with_time_states_reason_and_user() -
     w.night({G: [ad(PREMIUM)], B: [ad(MOBILE, "bellen-hulp.nl", number_type="mobile")]})
     a = w.one(e164=PREMIUM)["id"]
     b = w.one(e164=MOBILE)["id"]
-    assert change_state(w.store, a, "confirmed", user="ana")["state"] == "confirmed"
+    assert change_state(w.store, a, "confirmed", by="ana")["state"] == "confirmed"
     with pytest.raises(TriageError, match="platform"):
-        change_state(w.store, a, "reported", user="ana")
-    f = change_state(w.store, a, "reported", platform="google_ads", reference="case-7", on="2024-05-01", user="ana")
+        change_state(w.store, a, "reported", by="ana")
+    f = change_state(w.store, a, "reported", platform="google_ads", reference="case-7", on="2024-05-01", by="ana")
     assert (f["state"], f["reported_platform"], f["reported_at"], f["report_reference"]) == (
         "reported", "google_ads", "2024-05-01", "case-7")
-    assert change_state(w.store, a, "resolved", reason="ad removed", user="bo")["state"] == "resolved"
+    assert change_state(w.store, a, "resolved", reason="ad removed", by="bo")["state"] == "resolved"
     with pytest.raises(TriageError, match="reason"):
-        change_state(w.store, b, "dismissed", user="ana")
+        change_state(w.store, b, "dismissed", by="ana")
     with pytest.raises(TriageError, match="already"):
-        change_state(w.store, b, "open", user="ana")
+        change_state(w.store, b, "open", by="ana")
     events = [(e["old_state"], e["new_state"], e["reason"], e["user"], e["platform"])
               for e in w.store.finding_events(a)]
     assert events == [("open", "confirmed", "", "ana", ""), ("confirmed", "reported", "", "ana", "google_ads"),
@@ -116,7 +116,7 @@ def test_a_dismissal_allow_lists_number_and_domain_and_holds_on_later_nights() -
     w = Nights()
     w.night({G: [ad(MOBILE, "bellen-hulp.nl", number_type="mobile")]})
     fid = w.one(e164=MOBILE)["id"]
-    change_state(w.store, fid, "dismissed", reason="the brand's call centre partner", user="ana")
+    change_state(w.store, fid, "dismissed", reason="the brand's call centre partner", by="ana")
     assert w.store.allowed("KPN", MOBILE, "bellen-hulp.nl")["reason"] == "the brand's call centre partner"
     w.night({G: [ad(MOBILE, "bellen-hulp.nl", number_type="mobile")]})
     f = w.one(e164=MOBILE)
@@ -136,8 +136,8 @@ def test_takedown_days_median_worst_and_followup_per_platform() -> None:
     w = Nights(gone_after_nights=3)
     w.night({G: [ad(PREMIUM)], B: [ad(MOBILE, "bellen-hulp.nl", number_type="mobile")]})
     a, b = w.one(e164=PREMIUM)["id"], w.one(e164=MOBILE)["id"]
-    change_state(w.store, a, "reported", platform="google_ads", on="2024-05-01", user="ana")
-    change_state(w.store, b, "reported", platform="microsoft_advertising", on="2024-05-01", user="ana")
+    change_state(w.store, a, "reported", platform="google_ads", on="2024-05-01", by="ana")
+    change_state(w.store, b, "reported", platform="microsoft_advertising", on="2024-05-01", by="ana")
     w.night({G: [ad(PREMIUM)], B: [ad(MOBILE, "bellen-hulp.nl", number_type="mobile")]})  # day 2: both live
     w.night({G: "captcha", B: [ad(MOBILE, "bellen-hulp.nl", number_type="mobile")]}, day=3)  # proves nothing
     w.night({G: [], B: [ad(MOBILE, "bellen-hulp.nl", number_type="mobile")]}, day=4)  # google ad gone
