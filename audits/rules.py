@@ -114,6 +114,7 @@ class Case:
     html_sha256: str = ""
     screenshot_sha256: str = ""
     evidence_sha256: str = ""
+    box: str = ""  # where the evidence result stood on the screenshot: JSON [x, y, w, h] in CSS px
     rule: str = "unofficial_number"
     advertiser_domain: str = ""
     case_kind: str = "ad"  # ad | organic | ai_answer
@@ -170,7 +171,7 @@ def _case(group: list[dict[str, Any]], found: dict[tuple[str, str], tuple[str, s
     text = {k: str(s.get(k) or "") for k in (
         "query", "device", "placement", "title", "display_url", "landing_url", "click_url", "domain",
         "text", "captured_at", "html_path", "screenshot_path", "evidence_path", "html_sha256",
-        "screenshot_sha256", "evidence_sha256")}  # fmt: skip
+        "screenshot_sha256", "evidence_sha256", "box")}  # fmt: skip
     return Case(
         brand=s["brand"], e164=first["e164"], number_type=first["number_type"], raw=first["raw"],
         verdict=lead["verdict"], reason=lead["reason"], severity=lead["severity"], rule=lead["rule"],

@@ -24,7 +24,9 @@ Versions (``PRAGMA user_version``):
 * 4: platform submissions (``submissions``: the bundles built for a platform, by whom, with which
   ads) and the ``outbox`` (every mail to send, kept and retried until it goes through);
   ``report_deliveries`` say which submission and which mail delivered them (``submission_id``,
-  ``outbox_id``; ``run_id`` is the night whose own mail did, empty for a submission).
+  ``outbox_id``; ``run_id`` is the night whose own mail did, empty for a submission);
+* 5: a case's night keeps the ``box`` of the result its evidence is (where it stood on the page), so the
+  reports can hand over the full screenshot with that ad outlined.
 
 :func:`migrate` brings any older database to :data:`SCHEMA_VERSION` in one transaction: first every
 table and column of :data:`TABLES` that is missing is added (a column added later starts NULL in old
@@ -56,7 +58,7 @@ RUN_COLUMNS = (
     "verdict", "reason", "severity", "engine", "kind", "platform", "query", "device", "placement", "rank",
     "raw", "title", "display_url", "landing_url", "click_url", "domain", "text", "captured_at",
     "html_path", "html_sha256", "screenshot_path", "screenshot_sha256", "evidence_path", "evidence_sha256",
-    "reasons",
+    "reasons", "box",
 )  # fmt: skip
 # JSON lists of text, merged over every night a case was seen (a case holds every number it ever showed)
 LIST_COLUMNS = ("engines", "devices", "placements", "platforms", "numbers", "rules")
@@ -79,6 +81,7 @@ FINDING_COLUMNS = {
     "case_kind": S, "channel": S, "numbers": S, "rules": S, "reasons": S,
     # several sweeps a day (schema 3): the sweeps that audited its searches, the UTC hours of those that saw it
     "sweeps_audited": N, "hours_seen": S,
+    "box": S,  # schema 5: where the evidence result stood on its page (JSON [x, y, w, h], CSS px)
 }  # fmt: skip
 
 
@@ -293,13 +296,18 @@ def _nothing_to_change(conn: sqlite3.Connection) -> None:
     """A step whose tables and columns :func:`ensure_tables` adds, and whose old rows stay as they are."""
 
 
-SCHEMA_VERSION = 4
+def _evidence_box(conn: sqlite3.Connection) -> None:
+    """v5: ``findings.box`` and ``finding_runs.box`` (added empty: a night audited again fills them)."""
+
+
+SCHEMA_VERSION = 5
 MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = (
     (1, "captures.kind and via_result_id in place of device 'landing:<device>:<slot>'", _landing_kinds),
     (2, "findings (one per rule and number) fold into cases (one per ad, result or answer)",
      fold_findings_into_cases),
     (3, "finding_sweeps, and sweeps_audited and hours_seen on findings (several sweeps a day)", _sweeps_from_runs),
     (4, "submissions and the outbox; report_deliveries.submission_id and outbox_id", _nothing_to_change),
+    (5, "findings keep the box of their evidence result (the ad outlined on the full screenshot)", _evidence_box),
 )
 
 

@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.browser_pages import FULL_PAGE_SCALE
+from crawler.browser_pages import FULL_PAGE_SCALE, Target
 
 log = logging.getLogger("crawler.browser")
 
 # (title, numbers to outline) of a result; an AI answer adds the start of its text (see _LOCATE_JS)
-Target = tuple[str, Sequence[str]] | tuple[str, Sequence[str], str]
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,8 @@ HIGHLIGHT_LINE = (208, 0, 0, 255)
 def locate_blocks(page: Any, targets: Sequence[Target], fold: int, shot: bytes) -> tuple[BlockShot, ...]:
     """Each result's box on the page and, where it shows numbers, its crop with them highlighted.
 
-    A target is (title, numbers to outline) or, for an AI answer, (title, numbers, the start of its text).
+    A target is (title, numbers to outline) or, for an AI answer, (title, numbers, the start of its text);
+    a fourth element true crops the block even where it shows no number (an ad: what is reported is the ad).
 
     Crops are cut from the full-page screenshot already taken, not taken one by one: a screenshot
     per block cost more than the page itself (the browser re-renders for each), and the page keeps
@@ -136,7 +136,7 @@ def locate_blocks(page: Any, targets: Sequence[Target], fold: int, shot: bytes) 
     image = None
     shots = []
     for target, box, rects in zip(targets, boxes, marks, strict=True):
-        wanted = target[1]
+        wanted = bool(target[1]) or (len(target) > 3 and bool(target[3]))
         if not box or box[2] <= 0 or box[3] <= 0:
             shots.append(BlockShot(None, None))
             continue

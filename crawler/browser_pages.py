@@ -31,7 +31,8 @@ REVEAL_TEXTS = ("toon nummer", "toon telefoonnummer", "bel ons", "show number", 
 
 # analyse(html, final_url) -> one (title, numbers to highlight) per result block
 # (title, numbers to outline) per result; an AI answer adds the start of its text (crawler.browser_blocks)
-Analyser = Callable[[str, str], Sequence[tuple[str, Sequence[str]] | tuple[str, Sequence[str], str]]]
+Target = tuple[str, Sequence[str]] | tuple[str, Sequence[str], str] | tuple[str, Sequence[str], str, bool]
+Analyser = Callable[[str, str], Sequence[Target]]  # crawler.browser_blocks.locate_blocks says what a target is
 
 
 _HEIGHT_JS = "Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
@@ -82,7 +83,7 @@ class _Look:
 
     ready: bool
     consent: bool
-    targets: Sequence[tuple[str, Sequence[str]] | tuple[str, Sequence[str], str]]
+    targets: Sequence[Target]
 
 
 def _look(html: str, url: str, is_ready: Callable[[str, str], bool] | None, is_consent: Any,

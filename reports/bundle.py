@@ -7,7 +7,8 @@ where that folder lives and renames it into place):
     google_ads.csv  google_ads.zip  microsoft_advertising.csv  microsoft_advertising.zip
     evidence/...    SHA256SUMS
 
-Evidence files (result crops, screenshots, captured HTML) are copied into ``evidence/`` and every
+Evidence files (result crops, screenshots, captured HTML) are copied into ``evidence/``, beside each
+screenshot a copy with the case's ad outlined (:mod:`reports.outline`), and every
 path written anywhere in the folder is relative to it, so the folder can be zipped, mailed or copied
 to another machine and still opens the same.  A copied file whose sha256 differs from the one the
 store recorded at capture time is kept but logged: the manifest states what was actually shipped.
@@ -32,6 +33,7 @@ from reports.answers import answer_views, write_ai_answers_csv
 from reports.context import ReportContext, finding_key
 from reports.csv_report import write_findings_csv
 from reports.html_report import write_html
+from reports.outline import parse_box, write_outlined
 from reports.platforms import PLATFORMS, evidence_files, to_report, write_platform_csv
 from reports.summary import night_counts, night_sentences, subject
 from reports.xlsx_report import write_xlsx
@@ -113,9 +115,22 @@ class EvidenceCopier:
         for path_key, sha_key in PATH_KEYS.items():
             if out.get(path_key):
                 out[path_key] = self.copy(out[path_key], out.get(sha_key))
+        if out.get("screenshot_path") and parse_box(out.get("box")) and not out.get("screenshot_outlined_path"):
+            out["screenshot_outlined_path"] = self.outlined(out["screenshot_path"], out["box"])
+            if out["screenshot_outlined_path"]:
+                out["screenshot_outlined_sha256"] = sha256_file(self.out_dir / out["screenshot_outlined_path"])
         if out.get("html_safe_path") and not out.get("html_safe_sha256"):
             out["html_safe_sha256"] = sha256_file(self.out_dir / out["html_safe_path"])
         return out
+
+    def outlined(self, rel_screenshot: str, box: Any) -> str:
+        """The copied screenshot with ``box`` framed, written once per (screenshot, box): its relative path."""
+        source = self.out_dir / rel_screenshot
+        name = f"{Path(rel_screenshot).stem}-outlined-{hashlib.sha1(str(box).encode()).hexdigest()[:8]}.png"
+        rel = f"{EVIDENCE_DIR}/{name}"
+        if (self.out_dir / rel).is_file() or write_outlined(source, box, self.out_dir / rel):
+            return rel
+        return ""
 
     def _safe_sibling(self, html_path: Any) -> str:
         """The sanitised copy the evidence writer keeps beside a captured page (``x.html`` -> ``x.safe.html``)."""

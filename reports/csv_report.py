@@ -1,6 +1,8 @@
 """``findings.csv``: every case of the night, one row each, for scripts (the analysts' copy is findings.xlsx).
 
 The phone columns are the case's first number; ``all_numbers``, ``rules`` and ``reasons`` hold them all.
+``text`` is the result block as read (where its numbers were found), ``description`` the ad's own words
+(:mod:`reports.ad_text`).
 
 Written like the platform files (:mod:`reports.cells`): UTF-8 with a BOM, every field quoted, every
 cell neutralised against formulas, phone numbers in cells that paste as the number.
@@ -12,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from reports.ad_text import ad_description
 from reports.cells import phone_as_shown, phone_number, phone_tel, write_csv
 from reports.context import advertiser_domain, case_reasons, finding_key, hours_text, sort_key, state_of
 from reports.platforms import all_numbers
@@ -30,7 +33,7 @@ FINDINGS_COLUMNS = (
     "first_seen", "last_seen", "times_seen", "nights_seen", "sweeps_audited", "hours_seen_utc",
     "campaign", "evidence_path", "evidence_sha256",
     "screenshot_path", "screenshot_sha256", "html_path", "html_sha256", "case_kind", "channel", "all_numbers",
-    "rules", "reasons",
+    "rules", "reasons", "description",
 )  # fmt: skip
 
 
@@ -42,7 +45,7 @@ def findings_row(f: Mapping[str, Any], region: str = "NL") -> list[Any]:
         "advertiser_domain": advertiser_domain(f), "all_numbers": all_numbers(f, region),
         "hours_seen_utc": hours_text(f),
         "rules": ", ".join(dict.fromkeys(str(r.get("rule") or "") for r in case_reasons(f))),
-        "reasons": " | ".join(reason_text(r, region) for r in case_reasons(f)),
+        "reasons": " | ".join(reason_text(r, region) for r in case_reasons(f)), "description": ad_description(f),
     }  # fmt: skip
     return [derived[c] if c in derived else f.get(c) for c in FINDINGS_COLUMNS]
 

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from reports.ad_text import ad_description
 from reports.answers import STATE_WORDS, answer_views, is_ai_finding
 from reports.cells import phone_number
 from reports.context import (
@@ -126,6 +127,7 @@ def _finding_view(f: Mapping[str, Any], out_dir: Path, ctx: ReportContext, sent:
         official_sources=[(s, safe_url(s)) for s in sources],
         landing_href=safe_url(f.get("landing_url")), landing_long=len(str(v["landing_url"])) > FOLD_URL_AT,
         crop=inline_image(out_dir, f.get("evidence_path")),
+        description=ad_description(f),
         numbers=[{"shown": n["raw"] or phone_number(n["e164"], ctx.region),
                   "national": phone_number(n["e164"], ctx.region), "type": n["number_type"]} for n in case_numbers(f)],
         reasons=[{"severity": str(r.get("severity") or ""), "verdict": str(r.get("verdict") or ""),
@@ -143,6 +145,8 @@ def _evidence(row: Mapping[str, Any]) -> list[tuple[str, str | None, str]]:
     out = []
     for label, path_key, sha_key in (("ad crop", "evidence_path", "evidence_sha256"),
                                      ("screenshot", "screenshot_path", "screenshot_sha256"),
+                                     ("screenshot, ad outlined", "screenshot_outlined_path",
+                                      "screenshot_outlined_sha256"),
                                      ("page (sanitised)", "html_safe_path", "html_safe_sha256")):  # fmt: skip
         if row.get(path_key):
             out.append((label, rel_href(row[path_key]), str(row.get(sha_key) or "")))

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from reports.ad_text import ad_description
 from reports.cells import phone_as_shown, phone_number, phone_tel, write_csv
 from reports.context import (
     ReportContext,
@@ -50,7 +51,8 @@ PLATFORM_COLUMNS: tuple[str, ...] = (
     "ad_headline", "ad_description", "phone_number", "phone_tel", "phone_as_shown", "number_type",
     "brand_impersonated", "brand_official_numbers", "brand_official_source", "search_engine",
     "search_query", "country", "language", "device", "ad_position", "seen_at_utc", "first_seen_utc",
-    "nights_seen", "screenshot_file", "screenshot_sha256", "ad_crop_file", "ad_crop_sha256",
+    "nights_seen", "screenshot_file", "screenshot_sha256", "screenshot_ad_outlined_file",
+    "screenshot_ad_outlined_sha256", "ad_crop_file", "ad_crop_sha256",
     "page_html_file", "page_html_sha256", "ad_click_url_not_visited", "campaign", "all_numbers", "rules",
 )  # fmt: skip
 
@@ -126,7 +128,7 @@ def platform_row(f: Mapping[str, Any], ctx: ReportContext) -> list[Any]:
         "report_id": finding_key(f), "report_reason": f.get("report_reason"),
         "policy_issue": policy_issue(f, ctx.region),
         "advertiser_domain": advertiser_domain(f), "display_url": f.get("display_url"),
-        "landing_url": f.get("landing_url"), "ad_headline": f.get("title"), "ad_description": f.get("text"),
+        "landing_url": f.get("landing_url"), "ad_headline": f.get("title"), "ad_description": ad_description(f),
         "phone_number": phone_number(f.get("e164"), ctx.region), "phone_tel": phone_tel(f.get("e164")),
         "phone_as_shown": phone_as_shown(f.get("raw"), f.get("e164"), ctx.region), "number_type": f.get("number_type"),
         "brand_impersonated": f.get("brand"),
@@ -136,6 +138,8 @@ def platform_row(f: Mapping[str, Any], ctx: ReportContext) -> list[Any]:
         "device": f.get("device"), "ad_position": placement, "seen_at_utc": f.get("captured_at"),
         "first_seen_utc": f.get("first_seen") or f.get("captured_at"), "nights_seen": f.get("nights_seen") or 1,
         "screenshot_file": f.get("screenshot_path"), "screenshot_sha256": f.get("screenshot_sha256"),
+        "screenshot_ad_outlined_file": f.get("screenshot_outlined_path"),
+        "screenshot_ad_outlined_sha256": f.get("screenshot_outlined_sha256"),
         "ad_crop_file": f.get("evidence_path"), "ad_crop_sha256": f.get("evidence_sha256"),
         "page_html_file": f.get("html_path"), "page_html_sha256": f.get("html_sha256"),
         "ad_click_url_not_visited": f.get("click_url"), "campaign": f.get("campaign"),
@@ -160,7 +164,7 @@ def evidence_files(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     """The (relative) evidence files a platform CSV names, in order, each once."""
     seen: dict[str, None] = {}
     for f in rows:
-        for key in ("screenshot_path", "evidence_path", "html_path"):
+        for key in ("screenshot_path", "screenshot_outlined_path", "evidence_path", "html_path"):
             if f.get(key):
                 seen.setdefault(str(f[key]))
     return list(seen)

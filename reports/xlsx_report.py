@@ -17,6 +17,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from reports.ad_text import ad_description
 from reports.cells import phone_number
 from reports.context import (
     STATES,
@@ -56,7 +57,8 @@ FINDING_SHEET: tuple[tuple[str, Kind, int, Callable[[Mapping[str, Any], ReportCo
     ("query", "text", 26, lambda f, c: f.get("query")),
     ("advertiser domain", "text", 24, lambda f, c: advertiser_domain(f)),
     ("title", "text", 36, lambda f, c: f.get("title")),
-    ("ad text", "text", 44, lambda f, c: f.get("text")),
+    ("display URL", "text", 30, lambda f, c: f.get("display_url")),
+    ("description", "text", 44, lambda f, c: ad_description(f)),
     ("landing URL", "text", 34, lambda f, c: f.get("landing_url")),
     ("why", "text", 44, lambda f, c: "\n".join(reason_text(r, c.region) for r in case_reasons(f))),
     ("seen (UTC)", "time", 17, lambda f, c: f.get("captured_at")),

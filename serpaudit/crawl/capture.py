@@ -142,6 +142,9 @@ def blocked_record(job: Job, *, locale: str, reason: str) -> CaptureRecord:
     return CaptureRecord(job, "blocked", locale, utc_now(), error=reason)
 
 
+_AD_KINDS = ("ad", "shopping_ad")
+
+
 def _anchor(r: Any) -> str:
     """The start of an AI answer's text (its first line, 40 characters), or "" for any other result."""
     lines = (r.text or "").strip().splitlines() if r.kind == "ai_answer" else []
@@ -162,10 +165,13 @@ def take_capture(browser: Browser, job: Job, *, region: str, language: str, retr
             parsed.update(html=html, page=engine.parse(html, final_url, region=region))
         return parsed["page"]
 
-    def analyse(html: str, final_url: str) -> list[tuple[str, list[str], str]]:
+    def analyse(html: str, final_url: str) -> list[tuple[str, list[str], str, bool]]:
         # parsed while the page is still open, so the browser can measure and crop each result; an AI answer's
-        # panel is found by the start of its text too (its source cards may carry organic results' titles)
-        return [(r.title, [p.raw for p in r.phones], _anchor(r)) for r in parse_once(html, final_url).results]
+        # panel is found by the start of its text too (its source cards may carry organic results' titles).
+        # Every ad is cropped, number or not: the ad is what a platform is asked to remove (a lookalike's ad
+        # may show its number only on its landing page)
+        return [(r.title, [p.raw for p in r.phones], _anchor(r), r.kind in _AD_KINDS)
+                for r in parse_once(html, final_url).results]
 
     cap = None
     error = ""

@@ -268,3 +268,33 @@ def test_one_ad_is_one_card_one_csv_row_and_one_xlsx_row_with_every_number_and_r
     (xrow,) = list(ws.iter_rows(min_row=2, values_only=True))
     cell = dict(zip(header, xrow, strict=True))
     assert cell["E.164"] == "+319001234567\n+31612345678" and "lookalike domain" in cell["why"]
+
+
+def test_the_bundle_hands_over_the_screenshot_with_the_ad_outlined_and_a_clean_description(tmp_path: Path) -> None:
+    import zipfile
+
+    from PIL import Image
+
+    shots = tmp_path / "evidence-store"
+    shots.mkdir()
+    Image.new("RGB", (400, 600), "white").save(shots / "page.png")
+    text = ("Gesponsord\nKPN Klantenservice\nkpn-hulp.nl\nwww.kpn-hulp.nl\nBel direct 0900-1234567.\n"
+            "\u200e Storing melden")
+    case = finding(id="abcdefg", screenshot_path=str(shots / "page.png"), box="[40, 100, 200, 80]", text=text,
+                   display_url="www.kpn-hulp.nl")
+    out = tmp_path / "out"
+    write_bundle([case], out, run=None, blocked=[], context=ReportContext(brands=("KPN",)))
+    (row,) = read_dicts(out / "google_ads.csv")
+    assert row["ad_headline"] == "KPN Klantenservice"
+    assert row["ad_description"] == "Bel direct 0900-1234567.\nStoring melden"  # no label, headline or URL again
+    outlined = out / row["screenshot_ad_outlined_file"]
+    assert outlined.is_file() and row["screenshot_ad_outlined_file"] != row["screenshot_file"]
+    with Image.open(outlined) as image:
+        assert image.size == (400, 600)
+        assert image.getpixel((34 + 2, 150)) == (227, 18, 11)  # the frame, MARGIN px left of the ad
+        assert image.getpixel((140, 140)) == (255, 255, 255)  # the ad itself is not painted over
+    with Image.open(out / row["screenshot_file"]) as original:
+        assert original.getpixel((36, 150)) == (255, 255, 255)  # the evidence stays as captured
+    with zipfile.ZipFile(out / "google_ads.zip") as zf:
+        assert row["screenshot_ad_outlined_file"] in zf.namelist()
+    assert "ad outlined" in (out / "report.html").read_text(encoding="utf-8")

@@ -53,11 +53,11 @@ def ad_store(tmp_path: Path, settings_lines: str = "") -> tuple[Path, dict[str, 
         if what in ("recurring", "gone"):
             store.update_finding(fid, status=what)
         elif what == "confirm":
-            change_state(store, fid, "confirmed", user="analyst", at=NIGHT)
+            change_state(store, fid, "confirmed", by="analyst", at=NIGHT)
         elif what == "dismiss":
-            change_state(store, fid, "dismissed", reason="the brand's partner", user="analyst", at=NIGHT)
+            change_state(store, fid, "dismissed", reason="the brand's partner", by="analyst", at=NIGHT)
         elif what == "reported":
-            change_state(store, fid, "reported", platform="google_ads", on=NIGHT[:10], user="analyst", at=NIGHT)
+            change_state(store, fid, "reported", platform="google_ads", on=NIGHT[:10], by="analyst", at=NIGHT)
     store.close()
     config = tmp_path / "serpaudit.toml"
     config.write_text(f'[serpaudit]\ndatabase = "{tmp_path / "db.sqlite"}"\nreports_dir = "{tmp_path / "reports"}"\n'

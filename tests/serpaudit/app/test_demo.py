@@ -170,3 +170,29 @@ def test_demo_summary_is_json_for_scripts(demo, tmp_path):
     con = sqlite3.connect(demo.settings.database)
     summary = con.execute("select summary from runs where id = ?", (demo.run.run_id,)).fetchone()[0]
     assert json.loads(summary)["findings"] == len(demo.run.scams)
+
+
+def test_one_platform_csv_row_per_ad_with_its_crop_outlined_screenshot_and_clean_text(demo, store):
+    import csv
+
+    first = demo.nights[0].run
+    rows = list(csv.DictReader(next(p for p in first.reports if p.name == "google_ads.csv").open(
+        encoding="utf-8-sig", newline="")))  # fmt: skip
+    # night 1's Google ads: telnova-support, cloudora-helpdesk, pakketpost-service, energiq-storingsdienst
+    assert sorted(r["advertiser_domain"] for r in rows) == [
+        "cloudora-helpdesk.nl", "energiq-storingsdienst.nl", "pakketpost-service.nl", "telnova-support.nl"]
+    folder = next(p for p in first.reports if p.name == "google_ads.csv").parent
+    for r in rows:
+        assert r["device"] in ("desktop", "mobile")
+        assert r["ad_crop_file"] and (folder / r["ad_crop_file"]).is_file(), r  # the lookalike's ad too
+        assert r["screenshot_ad_outlined_file"] and (folder / r["screenshot_ad_outlined_file"]).is_file()
+        assert r["ad_headline"] not in r["ad_description"] and "Gesponsord" not in r["ad_description"]
+        assert r["all_numbers"] and "+31" in r["all_numbers"]
+    energiq = next(r for r in rows if r["advertiser_domain"] == "energiq-storingsdienst.nl")
+    assert energiq["rules"] == "unofficial_number, lookalike_domain" and energiq["phone_number"] == "0909 1234567"
+    # the demo dismissed the Bankiva ad by its number: the whole ad is dismissed, its lookalike half included
+    bankiva = [f for f in store.query_findings(brand="Bankiva", include_dismissed=True) if f["case_kind"] == "ad"]
+    assert [(f["state"], sorted(f["rules"])) for f in bankiva] == [("dismissed", ["lookalike_domain",
+                                                                                 "unofficial_number"])]
+    html = next(p for p in demo.run.reports if p.name == "report.html").read_text(encoding="utf-8")
+    assert "(lookalike domain, no number shown)" not in html
