@@ -162,11 +162,11 @@ def test_an_old_finding_id_on_the_command_line_finds_its_case_with_a_note(old: P
     monkeypatch.chdir(tmp_path)
     (tmp_path / "serpaudit.toml").write_text(f'[serpaudit]\ndatabase = "{old.name}"\n')
     runner = CliRunner()
-    result = runner.invoke(app, ["findings", "resolve", "0w7aa27", "--reason", "ad gone", "-c", "serpaudit.toml"])
+    result = runner.invoke(app, ["findings", "confirm", "0w7aa27", "--reason", "called it", "-c", "serpaudit.toml"])
     assert result.exit_code == 0, result.output
     store = Store(old)
     (case,) = _cases_of(store, "0w7aa27")
-    assert case["state"] == "resolved" and case["id"] in result.output
+    assert case["state"] == "confirmed" and case["id"] in result.output
     assert "0w7aa27 was the id of a finding" in result.output and case["id"] in result.output
     # a finding that became two cases names both and asks for one
     result = runner.invoke(app, ["findings", "show", "zyvbwjs", "-c", "serpaudit.toml"])
