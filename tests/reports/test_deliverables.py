@@ -71,16 +71,18 @@ def test_each_platform_zip_holds_its_csv_the_evidence_it_names_and_sha256sums(fo
             members = {n: zf.read(n) for n in zf.namelist()}
         rows = list(csv.DictReader(io.StringIO(members[f"{platform}.csv"].decode("utf-8-sig"))))
         assert rows, f"{platform}: no ad to report in the demo"
-        named = {r[c] for r in rows for c in ("screenshot_file", "ad_crop_file", "page_html_file") if r[c]}
+        named = {r[c] for r in rows for c in ("screenshot_file", "screenshot_ad_outlined_file", "ad_crop_file",
+                                              "page_html_file") if r[c]}
         assert set(members) == {f"{platform}.csv", "SHA256SUMS", *named}
         sums = dict(reversed(line.split("  ", 1)) for line in members["SHA256SUMS"].decode().splitlines())
         assert set(sums) == set(members) - {"SHA256SUMS"}
         for name, sha in sums.items():
             assert hashlib.sha256(members[name]).hexdigest() == sha, name
-        crops = [r for r in rows if r["ad_crop_file"]]  # an ad whose number is only on its landing page has none
-        assert crops
-        for r in crops:  # the crop shipped is the one the crawl recorded
+        assert all(r["ad_crop_file"] for r in rows)  # every ad, even one whose number is on its landing page only
+        for r in rows:  # the crop shipped is the one the crawl recorded
             assert hashlib.sha256(members[r["ad_crop_file"]]).hexdigest() == r["ad_crop_sha256"]
+            outlined = r["screenshot_ad_outlined_file"]
+            assert outlined and hashlib.sha256(members[outlined]).hexdigest() == r["screenshot_ad_outlined_sha256"]
 
 
 def _soffice_to_xlsx(csvs: list[Path], out: Path, delimiter: str) -> None:
