@@ -52,5 +52,5 @@ def test_a_report_date_in_the_future_is_refused():
     w.night({("KPN", "google", "desktop"): [ad(PREMIUM)]})
     fid = w.one(e164=PREMIUM)["id"]
     with pytest.raises(TriageError, match="future"):
-        change_state(w.store, fid, "reported", platform="google_ads", on="2099-01-01", user="ana")
+        change_state(w.store, fid, "reported", platform="google_ads", on="2099-01-01", by="ana")
     assert w.store.finding(fid)["state"] != "reported"
