@@ -37,15 +37,12 @@ counted), so a file says which code it was written for.  A file newer than the c
 
 from __future__ import annotations
 
-import json
-import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from audits.ids import capture_id, result_id, stable_id
 from audits.schema_cases import fold_findings_into_cases
+from audits.schema_steps import evidence_box, landing_kinds, nothing_to_change, sweeps_from_runs
 
 S, N = str, int
 HARVEST_STATUSES = ("ok", "failed", "empty")
@@ -228,86 +225,14 @@ def index_name(table: str, cols: tuple[str, ...]) -> str:
     return f"idx_{table}_{'_'.join(cols)}"
 
 
-# -- the migrations ------------------------------------------------------------------------------
-_SLOT = re.compile(r"^(?P<placement>.*?)(?P<rank>\d+)$")
-# v0 named the findings' indexes by hand; v1 names every index after its table and columns
-_V0_INDEXES = ("finding_runs_finding", "finding_sightings_finding", "finding_sightings_run", "finding_jobs_job",
-               "finding_jobs_finding", "finding_events_finding", "allowlist_key", "campaign_keys_value",
-               "findings_campaign", "findings_last_run", "findings_state", "nights_started", "finding_runs_run")
-
-
-def _landing_kinds(conn: sqlite3.Connection) -> None:
-    """v1: ``device = 'landing:<device>:<slot>'`` becomes ``kind = 'landing'``, the device and the result it came from.
-
-    The result is the one at that slot (placement and rank) of the same job's result page; the capture
-    keeps its id, so its results, sightings and findings still point at it.
-    """
-    landings = conn.execute("select id, run_id, brand, engine, query, device from captures"
-                            " where device like 'landing:%'").fetchall()  # fmt: skip
-    for cid, run_id, brand, engine, query, device in landings:
-        _, base, slot = (device.split(":", 2) + [""])[:3]
-        row = conn.execute("select placement, rank from results where capture_id = ? limit 1", [cid]).fetchone()
-        match = _SLOT.match(slot)
-        if row is None and match:
-            row = (match["placement"], int(match["rank"]))
-        serp = capture_id(run_id, brand, engine, query, base)
-        via = result_id(serp, row[0], row[1]) if row else None
-        conn.execute("update captures set kind = 'landing', device = ?, via_result_id = ? where id = ?",
-                     [base, via, cid])
-    conn.execute("update captures set kind = 'serp' where kind is null")
-    for table in ("finding_sightings", "findings", "finding_runs", "finding_jobs"):
-        if table == "finding_sightings":
-            conn.execute("update finding_sightings set capture_kind = case when device like 'landing:%'"
-                         " then 'landing' else 'serp' end where capture_kind is null")
-        conn.execute(f"update [{table}] set device = substr(device, 9, instr(substr(device, 9), ':') - 1)"
-                     " where device like 'landing:%:%'")
-    declared = {index_name(t, cols) for t, table in TABLES.items() for cols in table.indexes}
-    for name in {f"idx_{n}" for n in _V0_INDEXES} - declared:
-        conn.execute(f"drop index if exists [{name}]")
-
-
-def sweep_hour(started_at: str) -> int | None:
-    """The UTC hour of day of a run's start (ISO 8601), the hour its sweep is counted at; None when unreadable."""
-    try:
-        at = datetime.fromisoformat(started_at.replace("Z", "+00:00"))
-    except (AttributeError, ValueError):
-        return None
-    return (at if at.tzinfo is None else at.astimezone(UTC)).hour
-
-
-def _sweeps_from_runs(conn: sqlite3.Connection) -> None:
-    """v3: a ``finding_sweeps`` row (seen) for each run that saw a finding (a case, since v2), at the run's
-    start; the finding's ``sweeps_audited`` and ``hours_seen`` from them."""
-    rows = conn.execute("select fr.finding_id, fr.run_id, fr.night, r.started_at from finding_runs fr"
-                        " left join runs r on r.id = fr.run_id").fetchall()  # fmt: skip
-    for fid, run_id, night, started in rows:
-        conn.execute("insert or ignore into finding_sweeps (id, finding_id, run_id, day, hour, seen)"
-                     " values (?, ?, ?, ?, ?, 1)",
-                     [stable_id(fid, run_id), fid, run_id, night or (started or "")[:10], sweep_hour(started or "")])
-    for (fid,) in conn.execute("select id from findings").fetchall():
-        (n,) = conn.execute("select count(*) from finding_sweeps where finding_id = ?", [fid]).fetchone()
-        hours = [h for (h,) in conn.execute("select distinct hour from finding_sweeps where finding_id = ?"
-                                            " and seen = 1 and hour is not null order by hour", [fid])]
-        conn.execute("update findings set sweeps_audited = ?, hours_seen = ? where id = ?",
-                     [n, json.dumps(hours), fid])
-
-
-def _nothing_to_change(conn: sqlite3.Connection) -> None:
-    """A step whose tables and columns :func:`ensure_tables` adds, and whose old rows stay as they are."""
-
-
-def _evidence_box(conn: sqlite3.Connection) -> None:
-    """v5: ``findings.box`` and ``finding_runs.box`` (added empty: a night audited again fills them)."""
-
-
 SCHEMA_VERSION = 5
 MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = (
-    (1, "captures.kind and via_result_id in place of device 'landing:<device>:<slot>'", _landing_kinds),
+    (1, "captures.kind and via_result_id in place of device 'landing:<device>:<slot>'", landing_kinds),
     (2, "findings (one per rule and number) fold into cases (one per ad, result or answer)",
      fold_findings_into_cases),
-    (3, "finding_sweeps, and sweeps_audited and hours_seen on findings (several sweeps a day)", _sweeps_from_runs),
-    (4, "submissions and the outbox; report_deliveries.submission_id and outbox_id", _nothing_to_change),
-    (5, "findings keep the box of their evidence result (the ad outlined on the full screenshot)", _evidence_box),
+    (3, "finding_sweeps, and sweeps_audited and hours_seen on findings (several sweeps a day)", sweeps_from_runs),
+    (4, "submissions and the outbox; report_deliveries.submission_id and outbox_id", nothing_to_change),
+    (5, "findings keep the box of their evidence result (the ad outlined on the full screenshot)", evidence_box),
 )
 
 

@@ -11,7 +11,7 @@ nothing.
 from __future__ import annotations
 
 from audits.ids import stable_id
-from audits.schema import sweep_hour
+from audits.schema_steps import sweep_hour
 from audits.store_db import Repository
 
 __all__ = ["SweepRecords", "sweep_hour"]

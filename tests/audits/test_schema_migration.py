@@ -22,6 +22,7 @@ from audits.ids import capture_id, result_id
 from audits.rules import audit
 from audits.schema import SCHEMA_VERSION, SchemaError
 from audits.schema_cases import STATE_RANK
+from audits.schema_steps import landing_kinds
 from audits.store import Store
 
 V0 = Path(__file__).resolve().parents[1] / "data" / "store_v0.sqlite"
@@ -146,7 +147,7 @@ def test_a_migration_that_fails_leaves_the_file_as_it_was(old: Path, monkeypatch
     before = list(sqlite3.connect(old).iterdump())
 
     def breaks(conn: sqlite3.Connection) -> None:
-        schema._landing_kinds(conn)
+        landing_kinds(conn)
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(schema, "MIGRATIONS", ((1, "breaks half-way", breaks),))
