@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,9 @@ def phone_as_shown(raw: Any, e164: Any = None, region: str = "NL") -> str:
     leading 0, so it is written grouped like :func:`phone_number`.
     """
     s = "" if raw is None else str(raw).strip()
+    # what a person saw: the invisible characters (zero-width spaces, joiners, direction marks) a page hides
+    # between the digits to keep its number from readers were not shown, and would break the pasted number
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Cf")
     if s.lstrip("+").isdigit() and e164:
         return phone_number(e164, region)
     if s.startswith("+"):

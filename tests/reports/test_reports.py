@@ -66,6 +66,9 @@ def test_phone_cells_paste_as_the_number() -> None:
     # a bare digit run would become a spreadsheet number without its leading 0
     assert phone_as_shown("0612345678", "+31612345678") == "06 12345678"
     assert phone_as_shown("+31628449107", "+31628449107") == "06 28449107"
+    # a number a landing page split with zero-width characters is written as a person saw it, and dials
+    assert phone_as_shown("0900\u200b4050\u200d607", "+319004050607") == "0900 4050607"
+    assert phone_as_shown("0900\u200b 4050 607", "+319004050607") == "0900 4050 607"
     for cell in (phone_number("+319001234567"), phone_as_shown("+31 88 123 4567", "+31881234567")):
         assert cell[0].isdigit() and " " in cell and "'" not in cell
 
