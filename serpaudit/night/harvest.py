@@ -66,7 +66,7 @@ def harvest_brand(browser: Browser, store, brand, run_id: str, evidence: Evidenc
                   region: str, max_pages: int, limits: contact.Limits | None = None) -> HarvestOutcome:
     if not brand.phone_support:
         return HarvestOutcome(brand.name, "ok", "brand runs no phone customer service: empty by design")
-    robots = _Robots(browser)
+    robots = RobotsTxt(browser)
     pages = list(brand.contact_pages)
     loaded = 0
     problems: list[str] = []
@@ -128,7 +128,7 @@ def contact_links(html: str, base_url: str, domains) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-class _Robots:
+class RobotsTxt:
     """robots.txt per host, read through the browser (so the sandbox web answers it too)."""
 
     def __init__(self, browser: Browser) -> None:

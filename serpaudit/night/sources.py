@@ -37,6 +37,7 @@ from crawler.errors import FetchError
 from crawler.pdf_text import is_pdf, pdf_text
 from crawler.trackers import unwrap
 from serpaudit.crawl.evidence import EvidenceFolder
+from serpaudit.night.harvest import RobotsTxt
 from serpaudit.night.landing import unreadable_reason
 
 log = logging.getLogger(__name__)
@@ -99,9 +100,15 @@ def visit_sources(browser: Browser, store, run_id: str, brands: dict[str, Any], 
                   region: str, limits: contact.Limits | None = None) -> dict[str, int]:
     """Open each cited page once; returns how many visits ended in each status (this run's, resumed included)."""
     counts: dict[str, int] = {}
+    robots = RobotsTxt(browser)
     for t in source_targets(store, run_id, brands):
         status = store.source_status(run_id, t["source"]["url"])
-        if status not in DONE:
+        brand = brands.get(t["brand"])
+        if status not in DONE and brand is not None and brand.owns(urlsplit(t["visit_url"]).hostname or "") \
+                and not robots.allowed(t["visit_url"]):
+            # the brand's own pages are read as the harvest reads them: within their robots.txt
+            status = refuse_source(store, run_id, t, "disallowed by robots.txt (the brand's own site)")
+        elif status not in DONE:
             # a page stopped the browser (crawler.browser_guard): the next one gets a fresh one, as landing pages do
             if not getattr(browser, "alive", lambda: True)():
                 browser.relaunch()
@@ -110,17 +117,33 @@ def visit_sources(browser: Browser, store, run_id: str, brands: dict[str, Any], 
     return counts
 
 
-def visit_source(browser: Browser, store, run_id: str, t: dict[str, Any], evidence: EvidenceFolder, *,
-                 region: str, limits: contact.Limits | None = None) -> str:
-    """Open the cited page of target ``t``, store what it carries; returns the capture status."""
-    cited, url = t["source"]["url"], t["visit_url"]
+def _source_records(run_id: str, t: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The capture and the page of a visit to target ``t``'s cited page, before anything is read."""
+    cited = t["source"]["url"]
     record: dict[str, Any] = {"run_id": run_id, "brand": t["brand"], "engine": t["engine"], "query": t["query"],
                               "device": t["device"], "kind": "source", "via_result_id": t["id"],
                               "source_url": cited, "locale": ""}
     result: dict[str, Any] = {"kind": "other", "placement": t["placement"], "rank": t["rank"],
                               "title": str(t["source"].get("title") or ""), "display_url": None, "landing_url": cited,
                               "click_url": None, "domain": registrable_domain(cited), "text": "", "phones": []}
-    page = {"engine": t["engine"], "query": t["query"], "results": [result]}
+    return record, {"engine": t["engine"], "query": t["query"], "results": [result]}
+
+
+def refuse_source(store, run_id: str, t: dict[str, Any], why: str) -> str:
+    """Store a cited page as not opened, with why (the check then says "not read" and why)."""
+    record, page = _source_records(run_id, t)
+    log.info("AI-answer source %s: not opened: %s", t["visit_url"], why)
+    store.record_capture({**record, "captured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                          "status": "error", "final_url": t["visit_url"], "error": why}, {**page, "status": "error"})
+    return "error"
+
+
+def visit_source(browser: Browser, store, run_id: str, t: dict[str, Any], evidence: EvidenceFolder, *,
+                 region: str, limits: contact.Limits | None = None) -> str:
+    """Open the cited page of target ``t``, store what it carries; returns the capture status."""
+    cited, url = t["source"]["url"], t["visit_url"]
+    record, page = _source_records(run_id, t)
+    result = page["results"][0]
     try:
         cap = browser.visit(url)
     except FetchError as exc:

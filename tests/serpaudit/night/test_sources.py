@@ -35,8 +35,12 @@ DOCS = {PDF: make_pdf(["Telnova klantenservice", "Bel 0900 8877 665 (24/7)"]),
 class Pages:
     """Browser double: ``visit`` answers the planted pages and PDFs, and counts what was opened."""
 
-    def __init__(self) -> None:
+    def __init__(self, robots: str | None = None) -> None:
         self.opened: list[str] = []
+        self.robots = robots  # the brand's robots.txt, None for none
+
+    def fetch_text(self, url: str) -> tuple[int, str]:
+        return (404, "") if self.robots is None else (200, self.robots)
 
     def visit(self, url: str) -> PageCapture:
         self.opened.append(url)
@@ -153,3 +157,16 @@ def test_a_browser_a_page_stopped_is_relaunched_before_the_next_source(tmp_path)
     browser = Stopped()
     assert _visit(store, run, tmp_path, browser) == {"ok": 2}
     assert browser.relaunched == 1 and browser.opened == [FORUM, OWN]
+
+
+def test_the_brands_own_page_is_opened_only_where_its_robots_txt_allows(tmp_path):
+    store, run = _store()
+    _capture(store, run, "Telnova", [_answer([_phone(SCAM)], [FORUM, OWN])])
+    browser = Pages(robots="User-agent: *\nDisallow: /klantenservice\n")
+    assert _visit(store, run, tmp_path, browser) == {"ok": 1, "error": 1}
+    assert browser.opened == [FORUM]  # the forum is not the brand's: its visit is the trace's own
+    visits = {v["source_url"]: v for v in store.source_visits(run)}
+    assert visits[OWN]["error"] == "disallowed by robots.txt (the brand's own site)"
+    (finding,) = audit(store, run).findings
+    assert finding.reason.endswith("; found on forum.klantenvragen.nl/t/48213-telnova-storing; "
+                                   "1 other source(s) not read")
