@@ -24,17 +24,21 @@ from audits.store_db import Repository
 
 RESULT_KEYS = ("kind", "placement", "rank", "title", "display_url", "landing_url", "click_url", "domain", "text",
                "evidence_path", "evidence_sha256", "advertiser_domain", "advertiser_domain_source", "answer_state")
-# a number read on a landing page is evidenced by the crop of the ad that led there (a landing page has none)
+# a number read on a landing page is evidenced by the ad that led there: its crop, and the result page's
+# screenshot with its box (the ad outlined); the landing page's own files stay on its capture
 _SIGHTINGS_SQL = """
 select s.id as sighting_id, s.result_id, s.capture_id, c.run_id, c.brand, c.engine, c.query, c.device,
   c.kind as capture_kind, c.via_result_id, c.locale, c.status as capture_status, c.captured_at, c.html_path,
-  c.html_sha256, c.screenshot_path, c.screenshot_sha256, r.kind, r.placement, r.rank, r.title, r.display_url,
-  r.landing_url, r.click_url, r.domain, r.advertiser_domain, r.advertiser_domain_source, r.text, r.above_fold,
+  c.html_sha256, coalesce(vc.screenshot_path, c.screenshot_path) as screenshot_path,
+  coalesce(vc.screenshot_sha256, c.screenshot_sha256) as screenshot_sha256, r.kind, r.placement, r.rank, r.title,
+  r.display_url, r.landing_url, r.click_url, r.domain, r.advertiser_domain, r.advertiser_domain_source, r.text,
+  r.above_fold,
   coalesce(r.evidence_path, via.evidence_path) as evidence_path,
-  coalesce(r.evidence_sha256, via.evidence_sha256) as evidence_sha256, r.box, s.raw, s.e164, s.number_type,
-  s.channel, s.found_in
+  coalesce(r.evidence_sha256, via.evidence_sha256) as evidence_sha256, coalesce(r.box, via.box) as box,
+  s.raw, s.e164, s.number_type, s.channel, s.found_in
 from sightings s join results r on r.id = s.result_id join captures c on c.id = s.capture_id
   left join results via on via.id = c.via_result_id
+  left join captures vc on vc.id = via.capture_id
 where c.run_id = ?
 order by c.brand, c.engine, c.query, c.device, c.kind desc, r.placement, r.rank, s.e164, s.channel
 """
