@@ -108,10 +108,15 @@ def test_a_killed_coordinator_resumes_without_repeating_stored_jobs(cluster):
     assert store.run(run_id)["status"] in ("complete", "incomplete")
     after = {c["id"]: c for c in _stored_once(cluster, jobs)}
     for cid, row in before.items():  # stored jobs were neither captured nor stored again
+        if row["status"] not in ("ok", "empty"):
+            continue  # a blocked or failed job is taken again on resume, by design (the coordinator's docstring)
         assert after[cid] == row
     runs = Counter(key for i in range(2) for key, _ in cluster.executions(i))
-    assert all(runs[cid] == 1 for cid in before), {cid: runs[cid] for cid in before}
-    found = {(f["brand"], f["e164"]) for f in store.findings(run_id=run_id) if f["verdict"] != "inconclusive"}
+    kept = [cid for cid, row in before.items() if row["status"] in ("ok", "empty")]
+    assert kept and all(runs[cid] == 1 for cid in kept), {cid: runs[cid] for cid in before}
+    # a case holds each of its reasons (a lookalike ad's reason has no number): the world expects reasons
+    found = {(f["brand"], r.get("e164") or "") for f in store.findings(run_id=run_id)
+             for r in f.get("reasons") or () if r.get("verdict") != "inconclusive"}
     want = {(e["brand"], e["e164"]) for e in cluster.world.expected
             if e["verdict"] == "finding" and e["brand"] in brands}
     assert found == want
