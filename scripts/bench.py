@@ -8,7 +8,9 @@
 - the audit's time over a year of synthetic history vs an empty store (scripts/bench_audit.py, where present);
 - `serpaudit --help` start-up: under 0.5 s;
 - captures per minute with 1 and 2 Celery workers beside the local crawler (scripts/bench_workers.py, where
-  present).
+  present);
+- evidence bytes per capture over the demo's first two nights, by kind (scripts/bench_evidence.py): at least
+  40% below the figure measured on main before issue 22 (``BENCH_EVIDENCE=0`` leaves it out).
 
 The last line sums it up for scripts.  Exits 1 when a target is missed.  The machine is shared and noisy:
 every figure is a median, and crawler and bare loop are timed in the same rounds.
@@ -175,6 +177,15 @@ def main() -> int:
         except Exception as exc:  # Redis missing or a worker failed: said, not hidden
             rows.append(Row("crawl stage, captures/min with workers", f"not measured: {exc}", "", None))
 
+    evidence = None
+    measure_evidence = _optional("bench_evidence", "measure")
+    if measure_evidence is not None and os.environ.get("BENCH_EVIDENCE", "1") != "0":
+        log("evidence bytes per capture ...")
+        from bench_evidence import evidence_row
+
+        evidence = measure_evidence(progress=log)
+        rows.append(Row(*evidence_row(evidence)))
+
     print_table(rows)
     print(f"({time.perf_counter() - started:.0f} s)")
     missed = [r.what for r in rows if r.ok is False]
@@ -182,7 +193,8 @@ def main() -> int:
         print("targets missed: " + "; ".join(missed))
     print(f"bench: crawler/bare {captures[1].ratio:.2f} at C=1; parse median {parse['median_ms_per_mb']:.0f} ms/MB, "
           f"worst {parse['worst_ratio']:.1f}x; peak PSS {peak:.0f} MB; audit year/empty "
-          + (f"{audit:.2f}" if audit is not None else "n/a"))
+          + (f"{audit:.2f}" if audit is not None else "n/a")
+          + (f"; bytes/capture {evidence.kb_per_capture:.0f} kB" if evidence is not None else ""))
     return 1 if missed else 0
 
 
