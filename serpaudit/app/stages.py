@@ -19,6 +19,7 @@ from audits.store import Store
 from crawler.errors import BrowserNotFound, CrawlError
 from serpaudit.app.config import open_store_for, settings_for, store_for
 from serpaudit.app.errors import IncompleteError, InputError, LockedError
+from serpaudit.crawl.distributed.errors import BrokerUnavailable
 from serpaudit.crawl.evidence import EvidenceWriteError
 from serpaudit.crawl.politeness import sandbox_pacing
 from serpaudit.night.outcome import decide
@@ -91,7 +92,7 @@ def _locked_stages(settings: Settings, which: tuple[str, ...], brands: list[str]
                         settings.min_free_disk_mb)
     except LowDiskError as exc:
         raise IncompleteError(str(exc)) from exc
-    if settings.sandbox_world:
+    if settings.sandbox_world and not settings.sandbox_politeness:
         settings = sandbox_pacing(settings)  # the sandbox web is ours: no budgets, short backoffs
     try:
         with _routing(settings) as resolve_all_to:
@@ -102,6 +103,8 @@ def _locked_stages(settings: Settings, which: tuple[str, ...], brands: list[str]
     except EvidenceWriteError as exc:
         raise IncompleteError(f"{exc.strerror}. The run is left unfinished: free space (or make the evidence "
                               "folder writable) and run again, and it resumes where it stopped") from exc
+    except BrokerUnavailable as exc:  # the run is left "running" (run_pipeline): the next run resumes it
+        raise IncompleteError(str(exc)) from exc
     except BrowserNotFound as exc:
         raise IncompleteError(str(exc)) from exc
     except CrawlError as exc:

@@ -26,6 +26,7 @@ from audits.store import Store
 from crawler.browser import Browser
 from serpaudit.crawl.browsers import browser_config
 from serpaudit.crawl.capture import Job
+from serpaudit.crawl.distributed.errors import BrokerUnavailable
 from serpaudit.crawl.evidence import EvidenceFolder, EvidenceWriteError
 from serpaudit.crawl.jobs import crawl, jobs_for, pending_jobs
 from serpaudit.night.advertiser import resolve_from_landings
@@ -211,8 +212,8 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
             outcome.reports = bundle.paths
             _mail(settings, store, outcome, bundle)
         return outcome
-    except EvidenceWriteError:
-        raise  # a full disk or a read-only folder: left "running" (below), so the next run resumes it
+    except (EvidenceWriteError, BrokerUnavailable):
+        raise  # a full disk, a read-only folder, the broker gone: left "running" (below), the next run resumes it
     except Exception:
         store.finish_run(run_id, "failed", summary, utc_now())
         finished = True

@@ -55,6 +55,9 @@ class Settings:
     # A sandbox world file (TOML): when set, every command runs against the
     # sandbox web it describes instead of the real web (training, rehearsals).
     sandbox_world: str = ""
+    # Keep the politeness budgets (delays, max_per_hour, engine_limits) against the sandbox web too, as on the
+    # real web (benchmarks of a politeness-bound night); false: the sandbox web is ours, no delays.
+    sandbox_politeness: bool = False
     # Celery broker and result backend for distributed crawls (redis://host:6379/0). Empty: the crawl
     # runs on this machine; set: `run` and `crawl` send capture jobs to `serpaudit worker`s.
     broker_url: str = ""
@@ -65,6 +68,9 @@ class Settings:
     visibility_timeout_s: int = 900
     # Most capture jobs the coordinator keeps queued or running at once (it never floods a queue).
     max_queued_jobs: int = 64
+    # Seconds the coordinator waits for the broker when it stops answering mid-night (a Redis restart);
+    # past that the night stops with a clear error, its run left for the next `run` to resume.
+    broker_wait_s: int = 300
     # Deprecated (0: unused): workers keep min_delay_s, jitter_s, max_per_hour, engine_limits and the
     # backoff as a local lane does, shared by all worker processes on one egress; when set, this is
     # read as the least min_delay_s on workers.

@@ -14,7 +14,8 @@ from serpaudit.settings.model import Settings, SettingsError
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _MINIMUMS = {"timeout_ms": 1, "retries": 0, "max_contact_pages": 1, "max_page_chars": 1_000,
-             "page_time_budget_s": 1, "max_screenshot_height": 500, "max_mail_mb": 1, "smtp_deadline_s": 5}
+             "page_time_budget_s": 1, "max_screenshot_height": 500, "max_mail_mb": 1, "smtp_deadline_s": 5,
+             "broker_wait_s": 1}
 
 
 def validate(s: Settings) -> None:

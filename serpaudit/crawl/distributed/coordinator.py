@@ -21,6 +21,11 @@ The run's crawl ends when every job is stored, blocked or timed out: a job is gi
 re-delivery fits), and every job still waiting is given up when no job at all came back for that long
 (no worker serves the queue).  The coordinator keeps at most ``max_queued_jobs`` outstanding per queue, so
 it never floods one region's queue and a late job does not wait behind a whole night.
+
+A job whose worker died is sent again as soon as its heartbeat stops (:mod:`.heartbeat`: within about 15 s,
+not after ``visibility_timeout_s``), up to ``MAX_LOST`` times; the task it replaces is *settled*, so no worker
+runs it if the broker delivers it after all.  A broker that stops answering is waited for, up to
+``broker_wait_s`` (:mod:`.broker`); what it lost is sent again when it is back.
 """
 
 from __future__ import annotations
@@ -30,33 +35,29 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from celery.result import AsyncResult
 
 from audits.store import Store
 from serpaudit.crawl.capture import CaptureRecord, blocked_record, store_capture, utc_now
-from serpaudit.crawl.distributed.app import RESULT_TTL_S, make_app, queue_for
+from serpaudit.crawl.distributed.app import make_app, queue_for
+from serpaudit.crawl.distributed.broker import BROKER_ERRORS, wait_for_broker
+from serpaudit.crawl.distributed.errors import BrokerUnavailable
+from serpaudit.crawl.distributed.heartbeat import Outstanding, settle
 from serpaudit.crawl.distributed.records import EvidenceMismatch, JobSpec, store_result
-from serpaudit.crawl.distributed.worker import session_key
+from serpaudit.crawl.distributed.sessions import claim_session, finished_earlier, session_key
 from serpaudit.crawl.evidence import EvidenceFolder
 from serpaudit.crawl.jobs import CrawlSummary, Job, pending_jobs, shuffled_by_engine
-from serpaudit.crawl.policy import BLOCKED, DONE, EngineLane, EventLog, GiveUp, NightWindow
+from serpaudit.crawl.policy import DONE, EngineLane, EventLog, GiveUp, NightWindow
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
 
 POLL_S = 0.25
 RESTORE_SLACK_S = 15  # the broker looks for expired unacknowledged jobs every few seconds
-
-
-@dataclass
-class _Outstanding:
-    spec: JobSpec
-    result: AsyncResult
-    sent_at: float
-    started_at: float | None = None
+MAX_LOST = 3  # a job whose worker is lost this many times is given up (stored as error): it may kill workers
+MAX_BROKER_RETRIES = 10  # broker outages in a row (it answers a ping, then fails again) before the night stops
 
 
 class DistributedCrawl:
@@ -78,6 +79,10 @@ class DistributedCrawl:
         self.stored: set[str] = set()
         self.duplicates = 0  # results that came back for a job already stored (re-deliveries)
         self.sends: Counter[Job] = Counter()
+        self.lost: Counter[Job] = Counter()  # times a job's worker was lost (its heartbeat stopped)
+        self.outstanding: dict[str, Outstanding] = {}
+        self.lanes: dict[str, EngineLane] = {}
+        self.last_progress = clock()
         self.patience = settings.job_timeout_s + settings.visibility_timeout_s + RESTORE_SLACK_S
 
     def run(self, jobs: list[Job]) -> CrawlSummary:
@@ -87,22 +92,29 @@ class DistributedCrawl:
             if (c["brand"], c["engine"], c["query"], c["device"]) in done:
                 self.stored.add(c["id"])
                 self.summary.count(c["status"])
-        earlier = [s.decode() for s in self.redis.lrange(self._sessions_key, 0, -1)]
-        self.redis.rpush(self._sessions_key, self.session)
-        self.redis.set(session_key(self.run_id), self.session, ex=RESULT_TTL_S)
-        self.redis.expire(self._sessions_key, RESULT_TTL_S)
         specs = [self._spec(j) for j in todo]
         if self.stored:
             log.info("run %s: %d job(s) already stored, %d to go", self.run_id, len(self.stored), len(specs))
-        specs = [s for s in specs if not self._collect_earlier(s, earlier)]
+        for attempt in range(MAX_BROKER_RETRIES + 1):
+            try:  # storing what earlier sessions finished is idempotent: a broker outage here just starts it over
+                earlier = self._claim_session()
+                specs = [s for s in specs if not self._collect_earlier(s, earlier)]
+                break
+            except BROKER_ERRORS as exc:
+                if attempt == MAX_BROKER_RETRIES:
+                    raise BrokerUnavailable(f"the broker kept failing: {exc}") from exc
+                self._wait_for_broker(exc)
         self._drive(specs)
         if self.duplicates:
             log.info("run %s: %d re-delivered result(s) ignored (already stored)", self.run_id, self.duplicates)
         return self.summary
 
-    @property
-    def _sessions_key(self) -> str:
-        return f"serpaudit:run:{self.run_id}:sessions"
+    def _claim_session(self) -> list[str]:
+        return claim_session(self.redis, self.run_id, self.session)
+
+    def _wait_for_broker(self, exc: BaseException) -> None:
+        wait_for_broker(self.redis.ping, url=self.settings.broker_url, wait_s=self.settings.broker_wait_s, why=exc,
+                        what=f"run {self.run_id} ({len(self.outstanding)} job(s) out)", clock=self.clock)
 
     def _spec(self, job: Job) -> JobSpec:
         s = self.settings
@@ -112,71 +124,131 @@ class DistributedCrawl:
 
     def _collect_earlier(self, spec: JobSpec, sessions: list[str]) -> bool:
         """A result a crashed session's worker finished: store it instead of capturing again."""
-        for old in sessions:
-            res = AsyncResult(f"{spec.key}.{old}", app=self.app)
-            done = res.result if res.state == "SUCCESS" else None
-            # an error may be the crash itself (in sandbox mode the sandbox web went down with it): redo those,
-            # and blocked jobs as a resume does
-            if done and not done.get("stale") and done["record"]["status"] not in ("error", *BLOCKED):
-                store_result(self.store, self.evidence, self.run_id, done)
-                self._done(spec, done["record"]["status"])
-                res.forget()
-                return True
-        return False
+        found = finished_earlier(self.app, spec, sessions)
+        if found is None:
+            return False
+        done, res = found
+        store_result(self.store, self.evidence, self.run_id, done)
+        self._done(spec, done["record"]["status"])
+        res.forget()
+        return True
 
     def _drive(self, specs: list[JobSpec]) -> None:
         by_job = {s.job: s for s in specs}
-        lanes = {engine: EngineLane(engine, jobs, block_retries=self.settings.block_retries, events=self.events,
-                                    window=self.window, clock=self.clock)
-                 for engine, jobs in shuffled_by_engine(list(by_job), self.seed).items()}
-        outstanding: dict[str, _Outstanding] = {}
-        last_progress = self.clock()
-        while outstanding or not all(lane.done for lane in lanes.values()):
-            if not outstanding:
-                last_progress = self.clock()  # nothing is out (jobs wait for their turn): no worker is late
-            self._send_due(lanes, by_job, outstanding)
-            time.sleep(POLL_S)
-            now = self.clock()
-            for task_id, out in list(outstanding.items()):
-                lane = lanes[out.spec.engine]
-                state = out.result.state
-                if state == "SUCCESS":
-                    self._store(lane, out.spec, out.result.result)
-                elif state in ("FAILURE", "REVOKED"):
-                    self._give_up(lane, out.spec, f"failed on the worker: {out.result.result!r}"[:500])
-                elif state == "STARTED" and out.started_at is None:
-                    out.started_at = now
-                    continue
-                elif out.started_at is not None and now - out.started_at > self.patience:
-                    self._give_up(lane, out.spec, f"timed out: not back {self.patience:.0f} s after a worker took it")
-                    out.result.revoke()
-                else:
-                    continue
-                out.result.forget()
-                del outstanding[task_id]
-                last_progress = now
-            if outstanding and now - last_progress > self.patience:
-                log.error("run %s: no job came back for %.0f s; is a worker serving queue %r?", self.run_id,
-                          now - last_progress, self.queue)
-                for out in outstanding.values():
-                    out.result.revoke()
-                    self._give_up(lanes[out.spec.engine], out.spec,
-                                  f"timed out: no worker took it from queue {self.queue!r}")
-                for lane in lanes.values():
-                    while lane.pending:
-                        self._give_up(lane, by_job[lane.pending.popleft()],
-                                      f"timed out: no worker took it from queue {self.queue!r}")
-                return
+        self.lanes = {engine: EngineLane(engine, jobs, block_retries=self.settings.block_retries,
+                                         events=self.events, window=self.window, clock=self.clock)
+                      for engine, jobs in shuffled_by_engine(list(by_job), self.seed).items()}
+        self.last_progress = self.clock()
+        outages = 0
+        while self.outstanding or not all(lane.done for lane in self.lanes.values()):
+            try:
+                if self._poll(by_job):
+                    return
+                outages = 0
+            except BROKER_ERRORS as exc:
+                outages += 1
+                if outages > MAX_BROKER_RETRIES:
+                    raise BrokerUnavailable(f"the broker kept failing ({outages} times in a row): {exc}. The run "
+                                            "is left unfinished: run again, and it resumes where it stopped") from exc
+                self._ride_out(exc)
 
-    def _send_due(self, lanes: dict[str, EngineLane], by_job: dict[Job, JobSpec],
-                  outstanding: dict[str, _Outstanding]) -> None:
+    def _poll(self, by_job: dict[Job, JobSpec]) -> bool:
+        """One round: send what is due, collect what came back; True when the night was given up."""
+        if not self.outstanding:
+            self.last_progress = self.clock()  # nothing is out (jobs wait for their turn): no worker is late
+        self._send_due(by_job)
+        time.sleep(POLL_S)
+        now = self.clock()
+        for task_id, out in list(self.outstanding.items()):
+            lane = self.lanes[out.spec.engine]
+            state = out.result.state
+            if state == "SUCCESS":
+                result = out.result.result
+                if result.get("stale"):  # skipped by the worker: it thought the task settled
+                    self._send_again(out, "the worker skipped it as stale")
+                    continue
+                self._store(lane, out.spec, result)
+            elif state in ("FAILURE", "REVOKED"):
+                if type(out.result.result).__name__ in ("ConnectionError", "TimeoutError", "OperationalError"):
+                    self._send_again(out, f"the worker lost the broker: {out.result.result!r}"[:300])
+                    continue
+                self._give_up(lane, out.spec, f"failed on the worker: {out.result.result!r}"[:500])
+            else:
+                if state == "STARTED" and out.started_at is None:
+                    out.started_at = now
+                if state == "STARTED" and out.silent(self.redis, now):
+                    self._send_again(out, f"its worker is lost: no heartbeat for {now - out.silent_since:.0f} s"
+                                     if out.silent_since is not None else "its worker is lost")
+                    continue
+                if out.started_at is None or now - out.started_at <= self.patience:
+                    continue
+                self._give_up(lane, out.spec, f"timed out: not back {self.patience:.0f} s after a worker took it")
+                out.result.revoke()
+            self._finished(task_id)
+            self.last_progress = now
+        if self.outstanding and now - self.last_progress > self.patience:
+            log.error("run %s: no job came back for %.0f s; is a worker serving queue %r?", self.run_id,
+                      now - self.last_progress, self.queue)
+            for out in self.outstanding.values():
+                out.result.revoke()
+                self._give_up(self.lanes[out.spec.engine], out.spec,
+                              f"timed out: no worker took it from queue {self.queue!r}")
+            for lane in self.lanes.values():
+                while lane.pending:
+                    self._give_up(lane, by_job[lane.pending.popleft()],
+                                  f"timed out: no worker took it from queue {self.queue!r}")
+            return True
+        return False
+
+    def _send_again(self, out: Outstanding, why: str) -> None:
+        """``out`` will not come back: send its job again as a new task, up to MAX_LOST times."""
+        job = out.spec.job
+        self.lost[job] += 1
+        self._finished(out.task_id)
+        self.last_progress = self.clock()
+        if self.lost[job] > MAX_LOST:
+            self._give_up(self.lanes[out.spec.engine], out.spec, f"{why}; given up after {MAX_LOST} sends")
+            return
+        log.warning("%s %s %r: %s; sending it again (%d of %d)", out.spec.engine, out.spec.device, out.spec.query,
+                    why, self.lost[job], MAX_LOST)
+        self._send(out.spec)
+
+    def _finished(self, task_id: str) -> None:
+        """No longer waited for: no worker runs it from now on, and its result is forgotten."""
+        out = self.outstanding.pop(task_id)
+        try:
+            settle(self.redis, self.run_id, task_id)
+            out.result.forget()
+        except BROKER_ERRORS as exc:  # it expires anyway; a late delivery of it is stored once at most
+            log.info("task %s: could not settle it with the broker (%s)", task_id, exc)
+
+    def _ride_out(self, exc: BaseException) -> None:
+        """The broker stopped answering: wait for it, then send again what it lost."""
+        self._wait_for_broker(exc)
+        lost_data = not self.redis.exists(session_key(self.run_id))  # a Redis without persistence restarted
+        self._claim_session()
+        now = self.clock()
+        self.last_progress = now  # the outage is nobody's lateness
+        for out in self.outstanding.values():
+            out.started_at, out.silent_since = None, None
+        if lost_data and self.outstanding:
+            log.warning("run %s: the broker came back without its data (restarted without persistence): the %d "
+                        "job(s) out are sent again", self.run_id, len(self.outstanding))
+        for out in list(self.outstanding.values()):
+            if lost_data and out.result.state != "SUCCESS":
+                self._finished(out.task_id)
+                self._send(out.spec)
+            elif out.unsent:
+                self._publish(out)
+
+    def _send_due(self, by_job: dict[Job, JobSpec]) -> None:
         """Send every turn that is due, one lane after the other, up to ``max_queued_jobs`` out at once."""
         sent = True
         while sent:
             sent = False
-            for lane in lanes.values():
+            for lane in self.lanes.values():
                 at = lane.next_at()
-                if len(outstanding) >= self.settings.max_queued_jobs or at is None or at > self.clock():
+                if len(self.outstanding) >= self.settings.max_queued_jobs or at is None or at > self.clock():
                     continue
                 sent = True
                 turn = lane.take()
@@ -187,13 +259,20 @@ class DistributedCrawl:
                                   blocked_record(turn.job, locale=locale, reason=turn.reason))
                     self._done(spec, "blocked")
                     continue
-                spec = by_job[turn]
-                sends = self.sends[turn]  # each send its own task id: a job sent again is a new task
-                self.sends[turn] += 1
-                task_id = f"{spec.key}.{self.session}" + (f".{sends}" if sends else "")
-                res = self.app.send_task("serpaudit.capture", args=[spec.to_json()], task_id=task_id,
-                                         queue=self.queue)
-                outstanding[task_id] = _Outstanding(spec, res, self.clock())
+                self._send(by_job[turn])
+
+    def _send(self, spec: JobSpec) -> None:
+        sends = self.sends[spec.job]  # each send its own task id: a job sent again is a new task
+        self.sends[spec.job] += 1
+        task_id = f"{spec.key}.{self.session}" + (f".{sends}" if sends else "")
+        out = Outstanding(spec, AsyncResult(task_id, app=self.app), task_id, self.clock())
+        self.outstanding[task_id] = out  # before sending: a broker away now has it sent once it is back
+        self._publish(out)
+
+    def _publish(self, out: Outstanding) -> None:
+        self.app.send_task("serpaudit.capture", args=[out.spec.to_json()], task_id=out.task_id, queue=self.queue)
+        out.unsent = False
+        out.sent_at = self.clock()
 
     def _store(self, lane: EngineLane, spec: JobSpec, result: dict[str, Any]) -> None:
         if spec.key in self.stored:

@@ -88,44 +88,74 @@ def stop_tree(proc: subprocess.Popen, timeout: float = 15) -> None:
     kill_tree(proc)
 
 
+class RedisServer:
+    """A real redis-server on a free loopback port in ``tmp``, which can be stopped and started again on the
+    same port (a broker restart). ``persist``: append-only file, so a restart keeps the data; else it comes
+    back empty, as a Redis without persistence does."""
+
+    def __init__(self, tmp: Path, *, persist: bool = False) -> None:
+        exe = shutil.which("redis-server")
+        if not exe:
+            raise RedisUnavailable("redis-server is not installed (`make system` installs Debian's redis-server)")
+        self.exe, self.tmp, self.port, self.persist = exe, tmp, free_port(), persist
+        self.proc: subprocess.Popen | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        keep = ["--appendonly", "yes", "--appendfsync", "always"] if self.persist else ["--appendonly", "no"]
+        with open(self.tmp / "redis.log", "ab") as log:
+            self.proc = subprocess.Popen([self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
+                                          str(self.tmp), "--save", "", *keep], stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.monotonic() + 15
+        while not self._answers():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start: {(self.tmp / 'redis.log').read_text()[-500:]}")
+            time.sleep(0.1)
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        self.proc = None
+
+
+@contextmanager
+def redis_process(tmp: Path, *, persist: bool = False) -> Iterator[RedisServer]:
+    """A started :class:`RedisServer`, stopped at the end whatever happened to it meanwhile."""
+    server = RedisServer(tmp, persist=persist)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
 @contextmanager
 def redis_server(tmp: Path) -> Iterator[str]:
     """A real redis-server on a free loopback port in ``tmp``; yields its URL."""
-    exe = shutil.which("redis-server")
-    if not exe:
-        raise RedisUnavailable("redis-server is not installed (`make system` installs Debian's redis-server)")
-    port = free_port()
-    log = open(tmp / "redis.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp), "--save", "",
-                             "--appendonly", "no"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server did not start: {(tmp / 'redis.log').read_text()[-500:]}")
-            time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
+    with redis_process(tmp) as server:
+        yield server.url
 
 
 class Cluster:
     """A folder with settings, a database holding the world's brands, and worker processes on ``broker_url``."""
 
-    def __init__(self, root: Path, broker_url: str, *, job_timeout_s: int = 90, visibility_timeout_s: int = 100):
+    def __init__(self, root: Path, broker_url: str, *, job_timeout_s: int = 90, visibility_timeout_s: int = 100,
+                 extra: str = ""):
         self.root, self.broker_url = root, broker_url
         world = load_world(DEFAULT_WORLD_PATH)
         # `run` against a world of several nights serves its first night (sandbox.web): judge by that night
@@ -139,7 +169,7 @@ class Cluster:
             f'sandbox_world = "{DEFAULT_WORLD_PATH}"\nbroker_url = "{broker_url}"\n'
             f"job_timeout_s = {job_timeout_s}\nvisibility_timeout_s = {visibility_timeout_s}\n"
             # the sandbox web is ours: workers keep no delays there, and back off briefly (as the demo)
-            "backoff_s = 0.5\nbackoff_max_s = 2.0\n",
+            "backoff_s = 0.5\nbackoff_max_s = 2.0\n" + extra,
             encoding="utf-8")  # fmt: skip
         self.database = root / "db.sqlite"
         Store(self.database).upsert_brands(world_brands(self.world))
@@ -154,12 +184,13 @@ class Cluster:
     def worker_log(self, i: int) -> Path:
         return self.root / f"worker{i}.log"
 
-    def start_workers(self, n: int) -> None:
+    def start_workers(self, n: int, env: dict[str, str] | None = None) -> None:
+        """``n`` more `serpaudit worker` processes (one process each), with ``env`` added to their environment."""
         for _ in range(n):
             log = self.worker_log(len(self.workers)).open("wb")
             self.workers.append(subprocess.Popen([SERPAUDIT, "worker", "--queues", "nl", "--concurrency", "1"],
-                                                 env=self.env, cwd=self.root, stdout=log, stderr=log,
-                                                 start_new_session=True))
+                                                 env={**self.env, **(env or {})}, cwd=self.root, stdout=log,
+                                                 stderr=log, start_new_session=True))
 
     def coordinator(self, *args: str) -> subprocess.Popen:
         """``serpaudit run --distributed --json ARGS``; the night's summary and findings to coordinator.out, logs to

@@ -19,6 +19,7 @@ import fcntl
 import logging
 import os
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,8 +30,10 @@ from crawler.browser import Browser, BrowserConfig, find_chromium
 from crawler.engines import ENGINE_NAMES
 from serpaudit.crawl.browsers import browser_config
 from serpaudit.crawl.distributed.app import CAPTURE_TASK, make_app, queue_for
+from serpaudit.crawl.distributed.heartbeat import process_heartbeat, settled
 from serpaudit.crawl.distributed.pacing import SharedPacer, egress_of, worker_limits
 from serpaudit.crawl.distributed.records import JobSpec, refused_result, run_job
+from serpaudit.crawl.distributed.sessions import session_key
 from serpaudit.crawl.policy import BLOCKED, BrowserHealth
 from serpaudit.crawl.politeness import longest_spread_delay_s, without_budgets
 from serpaudit.settings import Settings, load_settings
@@ -41,11 +44,6 @@ _state: dict[str, Any] = {"settings": None, "profile_slot": None}
 _browsers: dict[BrowserConfig, Browser] = {}  # this process's Chromiums, one per distinct engine setting
 _health: dict[BrowserConfig, BrowserHealth] = {}  # when each of them is relaunched
 _slot_lock: list[IO[str]] = []  # held for the life of the process: its profile slot is its own
-
-
-def session_key(run_id: str) -> str:
-    """Redis key holding the coordinator session currently driving ``run_id``."""
-    return f"serpaudit:run:{run_id}:session"
 
 
 def _worker_settings() -> Settings:
@@ -90,7 +88,8 @@ def job_browser_config(settings: Settings, spec: JobSpec) -> BrowserConfig:
 def job_pacer(client: Any, settings: Settings, spec: JobSpec) -> SharedPacer:
     """The politeness budget ``spec`` waits for its turn in: its engine's, on this worker's egress."""
     egress = egress_of(settings, spec.engine)
-    if spec.resolve_all_to:  # the sandbox web is ours (as for a local run): backoff after blocks only
+    if spec.resolve_all_to and not settings.sandbox_politeness:
+        # the sandbox web is ours (as for a local run): backoff after blocks only
         settings = replace(without_budgets(settings), worker_min_delay_s=0)
         egress = f"sandbox:{spec.resolve_all_to}"
     return SharedPacer(client, spec.engine, worker_limits(settings, spec.engine), egress,
@@ -138,6 +137,21 @@ def capture_task(task: Any, payload: dict[str, Any]) -> dict[str, Any]:
         # sent by a coordinator that has since crashed and been restarted: the new one sent its own copy
         log.info("job %s: stale (session %s, now %s); skipped", spec.key, spec.session, current.decode())
         return {"key": spec.key, "stale": True}
+    if settled(client, spec.run_id, task.request.id):
+        # its worker was thought lost and the job sent again as another task, or it is stored already
+        log.info("job %s: task %s settled by the coordinator; skipped", spec.key, task.request.id)
+        return {"key": spec.key, "stale": True}
+    beat = process_heartbeat(partial(_own_client, client), task.request.hostname or "")
+    with beat.running(task.request.id):
+        return _capture(task, client, spec)
+
+
+def _own_client(client: Any) -> Any:
+    """A client of its own for the heartbeat thread, on the result backend's (thread-safe) connection pool."""
+    return type(client)(connection_pool=client.connection_pool)
+
+
+def _capture(task: Any, client: Any, spec: JobSpec) -> dict[str, Any]:
     settings = _worker_settings()
     pacer = job_pacer(client, settings, spec)
     turn = pacer.turn()

@@ -76,7 +76,7 @@ def job(redis_url, tmp_path, monkeypatch):
         proxies=(f"google={PROXY}",), profile_dir=str(tmp_path / "profiles"), region="NL", language="nl",
         min_delay_s=0.0, jitter_s=0.0, max_per_hour=0, backoff_s=1.0, backoff_max_s=2.0, job_timeout_s=60))
     task = SimpleNamespace(app=SimpleNamespace(backend=SimpleNamespace(client=client)),
-                           request=SimpleNamespace(hostname="serpaudit-1@test"))
+                           request=SimpleNamespace(hostname="serpaudit-1@test", id="task-1"))
 
     def run(engine: str, **changes):
         fields = dict(run_id="r1", session="s1", brand="Telnova", engine=engine, query="Telnova klantenservice",
