@@ -117,21 +117,27 @@ def _organic(i: int) -> dict:
             "snippet": f"Bel de klantenservice op 020 {100 + i % 900:03d} {1000 + i % 9000:04d} of mail ons."}
 
 
-def synthetic_page(engine: str, mb: float) -> str:
-    """A result-dense page of about ``mb`` MB in the sandbox's markup for ``engine``."""
+def dense_page(engine: str, n: int) -> str:
+    """A result-dense page in the sandbox's markup for ``engine``: ``n`` organic results with a number each,
+    and ``n // 5`` ads with a call extension (half at the top, half at the bottom)."""
     from sandbox import serp_bing, serp_duckduckgo, serp_google
     from sandbox.markup import token
 
     render: Callable[[dict], str] = {"google": serp_google.render_serp, "bing": serp_bing.render_serp,
                                      "duckduckgo": serp_duckduckgo.render_serp}[engine]
+    ads = [_ad(i, "top" if i % 2 else "bottom") for i in range(n // 5)]
+    for a in ads:
+        a["call_e164"] = "+31" + a["call"].replace(" ", "")[1:]
+    page = {"query": f"bench {token(engine, length=6)}", "device": "desktop", "status": "ok", "ads": ads,
+            "organic": [_organic(i) for i in range(n)], "markup": "current"}
+    return render(page)
+
+
+def synthetic_page(engine: str, mb: float) -> str:
+    """A result-dense page (:func:`dense_page`) of about ``mb`` MB."""
     n = 50
     while True:
-        ads = [_ad(i, "top" if i % 2 else "bottom") for i in range(n // 5)]
-        for a in ads:
-            a["call_e164"] = "+31" + a["call"].replace(" ", "")[1:]
-        page = {"query": f"bench {token(engine, length=6)}", "device": "desktop", "status": "ok", "ads": ads,
-                "organic": [_organic(i) for i in range(n)], "markup": "current"}
-        html = render(page)
+        html = dense_page(engine, n)
         if len(html) >= mb * 1e6:
             return html
         n = int(n * mb * 1e6 / max(len(html), 1) * 1.05) + 1

@@ -62,13 +62,15 @@ def find_answers(page: PageIndex, markup: AnswerMarkup, stop: str) -> list[Answe
     blocks = [b for b in page.select(markup.containers) if not is_hidden(b)] if markup.containers else []
     wanted = {label.casefold() for label in markup.labels}
     longest = max(map(len, wanted), default=0)
+    members = set(blocks)  # the blocks as a set: every heading of the page is asked about them
     for heading in page.select(markup.headings) if markup.by_heading else ():
         if len(text_content(heading)) > 2 * longest or visible_text(heading).strip().casefold() not in wanted:
             continue
-        if is_hidden(heading) or any(heading is b or b in heading.iterancestors() for b in blocks):
+        if is_hidden(heading) or heading in members or any(p in members for p in heading.iterancestors()):
             continue
         blocks.append(_panel(heading, markup, stop))
-    blocks = [b for b in blocks if not any(p in blocks for p in b.iterancestors())]
+        members.add(blocks[-1])
+    blocks = [b for b in blocks if not any(p in members for p in b.iterancestors())]
     return [read_answer(b, markup) for b in sorted(set(blocks), key=page.position)]
 
 

@@ -153,17 +153,19 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
         claimed.add(block)
 
     ad_blocks = _blocks(page, AD_BLOCKS)
+    known_ads = set(ad_blocks)
     # Ads marked only by their label (an unknown ad container inside the result list).
     ad_blocks += [li for li in _blocks(page, f"{RESULTS_LIST} > li, {SIDE_COLUMN} > li")
-                  if not c.inside(li, ad_blocks) and select_one(li, AD_SLUG) is not None
+                  if not c.inside(li, known_ads) and select_one(li, AD_SLUG) is not None
                   and select_one(li, ORGANIC_BLOCKS) is None and "b_algo" not in (li.get("class") or "").split()]
     for block in ad_blocks:
         placement = _ad_placement(block, page, first_organic)
         shopping = [i for i in c.outermost(select(block, SHOPPING_ITEMS)) if not is_hidden(i, block)]
+        holds_shopping = {p for s in shopping for p in (s, *s.iterancestors())}  # one walk up from each item
         for item in shopping:
             add(item, "shopping_ad", placement, _ad_fields(item, base))
         for item in _ad_items(block):
-            if not c.inside(item, claimed) and not any(c.inside(s, [item]) for s in shopping):
+            if not c.inside(item, claimed) and item not in holds_shopping:
                 add(item, "ad", placement, _ad_fields(item, base))
     for item in _blocks(page, SHOPPING_ITEMS):
         if not c.inside(item, claimed):

@@ -31,6 +31,7 @@ from crawler.engines.google_blocks import (
     _result_block,
     _snippet_block,
     _title_links,
+    first_link_under,
 )
 
 # The block selectors live with the block finders; re-exported so that the page's markup reads from here.
@@ -223,9 +224,10 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
             add(block, "ad", placement, ad_fields(block, base, DISPLAY_URL))
     container = _organic_container(page)
     links = _title_links(container)
+    groups = {g for g, _ in grouped}
+    first_ungrouped = next((a for a in links if not c.inside(a, groups)), None) if grouped else None
     for group, block in grouped:
-        add(block, "ad", _group_placement(group, page, links, [g for g, _ in grouped]),
-            ad_fields(block, base, DISPLAY_URL))
+        add(block, "ad", _group_placement(group, page, first_ungrouped), ad_fields(block, base, DISPLAY_URL))
     for answer in find_answers(page, AI_OVERVIEW, AI_OVERVIEW_STOP):
         if not c.inside(answer.block, claimed):
             first = next((a for a in links if not c.inside(a, [answer.block])), None)
@@ -246,15 +248,19 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
         if not c.inside(block, claimed):
             add(block, "local", _placement(block), panel_fields(block, TITLE_OF_PANEL))
     paa = set(page.select(SKIP_SECTIONS))
+    first_under: dict[Element, Element] | None = None  # built for the first featured snippet
     for answer in c.outermost(page.select(FEATURED_SNIPPETS)):
         if is_hidden(answer) or c.inside(answer, claimed) or _in_paa(answer, paa):
             continue
-        block, link = _snippet_block(answer, container, links)
+        if first_under is None:
+            first_under = first_link_under(links)
+        block, link = _snippet_block(answer, container, first_under)
         add(block, "featured_snippet", _placement(block), organic_fields(block, link, DISPLAY_URL))
+    title_links = set(links)
     for a in links:
         if c.inside(a, claimed) or is_hidden(a) or _in_paa(a, paa):
             continue
-        block = _result_block(a, container, links)
+        block = _result_block(a, container, title_links)
         kind = "other" if any(p.tag in CAROUSEL_ITEMS for p in a.iterancestors()) else "organic"
         add(block, kind, "main", organic_fields(block, a, DISPLAY_URL))
 

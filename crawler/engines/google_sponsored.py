@@ -31,6 +31,8 @@ def group_ads(page: PageIndex, headings: str, labels: Collection[str], ad_blocks
     wanted = {label.casefold() for label in labels}
     out: list[tuple[Element, Element]] = []
     seen: set[Element] = set()
+    known = known if isinstance(known, (set, frozenset)) else set(known)
+    found: set[Element] = set()  # the ad blocks in ``out``
     longest = max(map(len, wanted), default=0)
     for heading in page.select(headings):
         # every result title is a heading: the short ones only are read as a reader sees them
@@ -45,7 +47,10 @@ def group_ads(page: PageIndex, headings: str, labels: Collection[str], ad_blocks
         blocks = [b for b in c.outermost(select(group, ad_blocks)) if not is_hidden(b, group)]
         if not blocks:
             blocks = _blocks_by_click(group, title_headings)
-        out.extend((group, b) for b in blocks if not c.inside(b, known) and not any(b is x for _, x in out))
+        for b in blocks:
+            if b not in found and not c.inside(b, known):
+                found.add(b)
+                out.append((group, b))
     return out
 
 
@@ -67,18 +72,24 @@ def _ad_links(el: Element) -> list[Element]:
 
 def _blocks_by_click(group: Element, title_headings: str) -> list[Element]:
     """Ads without Google's ad markup: the largest block around each ad-click title link holding no other."""
-    titles = []
+    titles: list[Element] = []
+    titles_seen: set[Element] = set()
     for h in select(group, title_headings):
         a = next(h.iterancestors("a"), None)
-        if a is not None and a not in titles and _ad_links(a) == [a] and not is_hidden(a, group):
+        if a is not None and a not in titles_seen and _ad_links(a) == [a] and not is_hidden(a, group):
             titles.append(a)
+            titles_seen.add(a)
+    # how many titles each element holds (one walk up from each title, not one per title and element)
+    held: dict[Element, int] = {}
+    for t in titles:
+        for p in (t, *t.iterancestors()):
+            held[p] = held.get(p, 0) + 1
     blocks = []
     for a in titles:
         block = a
-        others = [t for t in titles if t is not a]
         while True:
             parent = block.getparent()
-            if parent is None or parent is group or any(c.inside(t, [parent]) for t in others):
+            if parent is None or parent is group or held[parent] > 1:  # a title other than a inside parent
                 break
             block = parent
         blocks.append(block)
