@@ -163,6 +163,7 @@ NANP = re.compile(r"(?<![\d+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[
 _HEADINGS = "[role=heading], h1, h2, h3, h4"
 _CLICK_LINKS = etree.XPath(".//a[@data-rw or contains(@href, 'aclk')] | self::a[@data-rw or contains(@href, 'aclk')]")
 _DISPLAY = "cite, [data-dtld], .b_attribution, .b_adurl, .result__url, .ads-visurl"
+_NON_DIGITS = re.compile(r"\D")
 
 
 def sweep(block: Element, region: str = "NL", *, call_buttons: str | None = None,
@@ -204,10 +205,14 @@ def _click_target(url: str) -> str | None:
 def _where(block: Element, phone: Phone, skip: Collection[Element]) -> str:
     if phone.channel != "text":
         return "href"
-    digits = re.sub(r"\D", "", phone.raw)
+    digits = _NON_DIGITS.sub("", phone.raw)
 
     def holds(el: Element) -> bool:
-        return digits in re.sub(r"\D", "", visible_text(el, skip=skip))
+        # The visible text's digits are some of all the text's (text_content, in C): an element with fewer
+        # digits than the number cannot show it, and most titles, display URLs and links have none.
+        if len(_NON_DIGITS.sub("", text_content(el))) < len(digits):
+            return False
+        return digits in _NON_DIGITS.sub("", visible_text(el, skip=skip))
 
     headings = select(block, _HEADINGS, skip=skip)
     if any(holds(h) for h in headings):

@@ -146,6 +146,7 @@ class PageIndex:
 
     def __init__(self, root: Element) -> None:
         self.root = root
+        self._has: dict[str, bool] = {}
         elements = list(root.iter(etree.Element))  # not comments or processing instructions
         self._position: dict[Element, int] = {el: i for i, el in enumerate(elements)}
         self._by: dict[str, dict[str, list[Element]]] = {"id": defaultdict(list), "class": defaultdict(list)}
@@ -184,3 +185,11 @@ class PageIndex:
 
     def select_one(self, selector: str) -> Element | None:
         return next(iter(self.select(selector)), None)
+
+    def has(self, selector: str) -> bool:
+        """True when some element below the root matches ``selector`` (remembered: the parsers ask it
+        once per result, to skip a search inside every block of a page that holds none)."""
+        found = self._has.get(selector)
+        if found is None:
+            found = self._has[selector] = self.select_one(selector) is not None
+        return found

@@ -92,9 +92,31 @@ class Spans:
         self.max_ends.insert(i, end)
 
 
+# Every gate of a date, a time or a price with a decimal comma (\d[-/.]\d, \d:\d, \d\.\d, [\d.],\d) finds
+# this: a text without it (most result blocks) skips those six blockers with one search.
+_DIGIT_PUNCT_DIGIT = re.compile(r"[\d.][-/.:,]\d")
+_BEHIND_DIGIT_PUNCT_DIGIT = frozenset(gate for gate, _ in _BLOCKERS if gate.pattern in (
+    r"\d[-/.]\d", r"\d:\d", r"\d\.\d", r"[\d.],\d"))
+
+
 def blocked_spans(text: str) -> Spans:
     """Where ``text`` holds an IBAN, a VAT number, a date, a time, a price, a postcode or a URL."""
-    return Spans([m.span() for gate, rx in _BLOCKERS if gate.search(text) for m in rx.finditer(text)])
+    spans: list[tuple[int, int]] = []
+    passed: dict[tuple[str, int], bool] = {}  # gates shared by several blockers are searched once
+    digit_punct_digit: bool | None = None
+    for gate, rx in _BLOCKERS:
+        if gate in _BEHIND_DIGIT_PUNCT_DIGIT:
+            if digit_punct_digit is None:
+                digit_punct_digit = _DIGIT_PUNCT_DIGIT.search(text) is not None
+            if not digit_punct_digit:
+                continue
+        key = (gate.pattern, gate.flags)
+        found = passed.get(key)
+        if found is None:
+            found = passed[key] = gate.search(text) is not None
+        if found:
+            spans.extend(m.span() for m in rx.finditer(text))
+    return Spans(spans)
 
 
 # Invisible characters between the word and the number do not part them ("KvK\u200d 0201234567").

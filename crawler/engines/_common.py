@@ -89,10 +89,13 @@ def absolute(href: str | None, base: str) -> str | None:
     return urljoin(base, href)
 
 
-def hidden_by_class(block: Element, selectors: str) -> frozenset[Element]:
+def hidden_by_class(block: Element, selectors: str, page: PageIndex | None = None) -> frozenset[Element]:
     """Elements in ``block`` that the engine's stylesheet hides (tooltips, Bing's ``b_hide``): read as if
-    they had been removed, without copying the tree."""
-    return frozenset(select(block, selectors)) if selectors else frozenset()
+    they had been removed, without copying the tree.  With the ``page`` the block is on, a page where
+    nothing matches (most) is not searched again in every block."""
+    if not selectors or (page is not None and not page.has(selectors)):
+        return frozenset()
+    return frozenset(select(block, selectors))
 
 
 def first_visible(block: Element, selector: str) -> Element | None:
@@ -133,7 +136,7 @@ def ranked_results(found: list[Found], page: PageIndex,
     results = []
     for block, kind, placement, fields in sorted(found, key=lambda f: page.position(f[0])):
         ranks[placement] = ranks.get(placement, 0) + 1
-        skip = hidden_by_class(block, hidden_selector)
+        skip = hidden_by_class(block, hidden_selector, page)
         landing, display = fields["landing_url"], fields["display_url"]
         advertiser_domain, advertiser_source = advertiser(landing, display)
         text = visible_text(block, skip=skip)

@@ -163,19 +163,19 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
         shopping = [i for i in c.outermost(select(block, SHOPPING_ITEMS)) if not is_hidden(i, block)]
         holds_shopping = {p for s in shopping for p in (s, *s.iterancestors())}  # one walk up from each item
         for item in shopping:
-            add(item, "shopping_ad", placement, _ad_fields(item, base))
+            add(item, "shopping_ad", placement, _ad_fields(item, base, page))
         for item in _ad_items(block):
             if not c.inside(item, claimed) and item not in holds_shopping:
-                add(item, "ad", placement, _ad_fields(item, base))
+                add(item, "ad", placement, _ad_fields(item, base, page))
     for item in _blocks(page, SHOPPING_ITEMS):
         if not c.inside(item, claimed):
-            add(item, "shopping_ad", _placement(item), _ad_fields(item, base))
+            add(item, "shopping_ad", _placement(item), _ad_fields(item, base, page))
     for block in _blocks(page, KNOWLEDGE_PANELS):
         if not c.inside(block, claimed):
-            add(block, "knowledge_panel", _placement(block), _panel_fields(block, base))
+            add(block, "knowledge_panel", _placement(block), _panel_fields(block, base, page))
     for block in _blocks(page, LOCAL_ENTRIES):
         if not c.inside(block, claimed):
-            add(block, "local", _placement(block), _local_fields(block, base))
+            add(block, "local", _placement(block), _local_fields(block, base, page))
     for answer in find_answers(page, AI_ANSWER, ORGANIC_BLOCKS):
         if not c.inside(answer.block, claimed):
             top = first_organic is None or page.position(answer.block) < page.position(first_organic)
@@ -184,7 +184,7 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
                 "text": answer.text, "answer_state": answer.state, "sources": answer.sources})
     for block in organic:
         if not c.inside(block, claimed):
-            add(block, "organic", _placement(block), _organic_fields(block, base))
+            add(block, "organic", _placement(block), _organic_fields(block, base, page))
 
     results = c.ranked_results(
         found, page, lambda block, skip, text: sweep(block, region, call_buttons=CALL_BUTTONS, skip=skip, text=text),
@@ -230,21 +230,21 @@ def _placement(tag: Element) -> str:
 # --- fields --------------------------------------------------------------------------------------------
 
 
-def _title(block: Element, link: Element | None) -> str:
+def _title(block: Element, link: Element | None, page: PageIndex) -> str:
     heading = link if link is not None else c.first_visible(block, TITLE)
-    return inline_text(heading, c.hidden_by_class(heading, HIDDEN_BY_CLASS)) if heading is not None else ""
+    return inline_text(heading, c.hidden_by_class(heading, HIDDEN_BY_CLASS, page)) if heading is not None else ""
 
 
-def _display_url(block: Element) -> str | None:
+def _display_url(block: Element, page: PageIndex) -> str | None:
     el = c.first_visible(block, DISPLAY_URL)
-    return inline_text(el, c.hidden_by_class(el, HIDDEN_BY_CLASS)) or None if el is not None else None
+    return inline_text(el, c.hidden_by_class(el, HIDDEN_BY_CLASS, page)) or None if el is not None else None
 
 
 def _links(block: Element) -> list[Element]:
     return [a for a in links(block) if a is not block and not is_hidden(a, block)]
 
 
-def _ad_fields(block: Element, base: str) -> dict[str, Any]:
+def _ad_fields(block: Element, base: str, page: PageIndex) -> dict[str, Any]:
     link = c.first_visible(block, TITLE_LINK)
     links_ = _links(block)
     main = link if link is not None else next((a for a in links_ if c.absolute(str(a.get("href")), base)), None)
@@ -259,15 +259,15 @@ def _ad_fields(block: Element, base: str) -> dict[str, Any]:
         href = c.absolute(str(main.get("href")), base)
         if href and not c.is_click_wrapper(href) and not _is_bing(href):
             landing = href
-    return {"title": _title(block, main), "display_url": _display_url(block), "landing_url": landing,
+    return {"title": _title(block, main, page), "display_url": _display_url(block, page), "landing_url": landing,
             "click_url": click}
 
 
-def _organic_fields(block: Element, base: str) -> dict[str, Any]:
+def _organic_fields(block: Element, base: str, page: PageIndex) -> dict[str, Any]:
     link = c.first_visible(block, TITLE_LINK)
     href = c.absolute(str(link.get("href")), base) if link is not None else None
     landing = c.landing_of(href, base)
-    return {"title": _title(block, link), "display_url": _display_url(block),
+    return {"title": _title(block, link, page), "display_url": _display_url(block, page),
             "landing_url": None if _is_bing(landing) else landing,
             "click_url": href if c.is_click_wrapper(href) else None}
 
@@ -281,13 +281,13 @@ def _external(block: Element, base: str, selector: str | None = None) -> str | N
     return None
 
 
-def _local_fields(block: Element, base: str) -> dict[str, Any]:
-    return {"title": _title(block, None), "display_url": None,
+def _local_fields(block: Element, base: str, page: PageIndex) -> dict[str, Any]:
+    return {"title": _title(block, None, page), "display_url": None,
             "landing_url": _external(block, base, LOCAL_WEBSITE), "click_url": None}
 
 
-def _panel_fields(block: Element, base: str) -> dict[str, Any]:
-    return {"title": _title(block, None), "display_url": _display_url(block),
+def _panel_fields(block: Element, base: str, page: PageIndex) -> dict[str, Any]:
+    return {"title": _title(block, None, page), "display_url": _display_url(block, page),
             "landing_url": _external(block, base), "click_url": None}
 
 

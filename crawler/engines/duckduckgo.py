@@ -157,12 +157,12 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
             placement = "bottom"
         else:
             placement = "top"
-        found.append((block, "ad", placement, _fields(block, base)))
+        found.append((block, "ad", placement, _fields(block, base, page)))
     ad_set = set(ads)
     for block in c.outermost(page.select(KNOWLEDGE_PANELS)):
         if not is_hidden(block) and not c.inside(block, ad_set) and visible_text(block):
             found.append((block, "knowledge_panel", "side" if _in_side(block) else "main",
-                          _panel_fields(block, base)))
+                          _panel_fields(block, base, page)))
     for answer in find_answers(page, AI_ANSWER, ORGANIC_BLOCKS):
         if not c.inside(answer.block, ad_set):
             top = first_organic is None or page.position(answer.block) < first_organic
@@ -170,7 +170,7 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
                 "title": answer.title or "Search Assist", "display_url": None, "landing_url": None,
                 "click_url": None, "text": answer.text, "answer_state": answer.state, "sources": answer.sources}))
     for block in organic:
-        found.append((block, "organic", "main", _fields(block, base)))
+        found.append((block, "organic", "main", _fields(block, base, page)))
 
     results = c.ranked_results(
         found, page, lambda block, skip, text: sweep(block, region, call_buttons=CALL_BUTTONS, skip=skip, text=text),
@@ -193,20 +193,20 @@ def _title_link(block: Element) -> Element | None:
     return None
 
 
-def _fields(block: Element, base: str) -> dict[str, Any]:
+def _fields(block: Element, base: str, page: PageIndex) -> dict[str, Any]:
     link = _title_link(block)
     href = c.absolute(str(link.get("href")), base) if link is not None else None
     click = href if c.is_click_wrapper(href) else None
     landing = c.landing_of(href, base)
     if landing is not None and _is_ddg(landing):
         landing = None
-    title = inline_text(link, c.hidden_by_class(link, HIDDEN_BY_CLASS)) if link is not None else ""
+    title = inline_text(link, c.hidden_by_class(link, HIDDEN_BY_CLASS, page)) if link is not None else ""
     el = c.first_visible(block, DISPLAY_URL)
-    display = inline_text(el, c.hidden_by_class(el, HIDDEN_BY_CLASS)) if el is not None else ""
+    display = inline_text(el, c.hidden_by_class(el, HIDDEN_BY_CLASS, page)) if el is not None else ""
     return {"title": title, "display_url": display or None, "landing_url": landing, "click_url": click}
 
 
-def _panel_fields(block: Element, base: str) -> dict[str, Any]:
+def _panel_fields(block: Element, base: str, page: PageIndex) -> dict[str, Any]:
     heading = c.first_visible(block, TITLE)
     landing = None
     for a in links(block):

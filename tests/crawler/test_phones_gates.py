@@ -1,0 +1,42 @@
+"""The quick searches that spare text the slower patterns (issue 22) never change what the patterns find."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler import phones_candidates, phones_context
+
+TEXTS = [
+    "Bel 0900 1234 567 (10 ct/min), ma-vr 09.00-17.00 uur, za 10:00 tot 16.30",
+    "IBAN NL91 ABNA 0417 1643 00, BTW NL123456789B01, BE 0123.456.789, KvK 12345678",
+    "Besteld op 12-03-2024, geleverd 2024-03-14; prijs € 12,95 of 0,80 per minuut",
+    "Postcode 1234 AB Amsterdam, www.example.nl/contact?id=0201234567, https://x.nl/0612345678",
+    "Bel 0800-KLANTEN of 1-844-5-LENSES, (0800)-HULP, 0800.ABC; 1-800 Contacts",
+    "Storing? Bel 020 123 4567\nAdvertentie www.advertiser1.nl/klantenservice",
+    "prijs 1.234,56 en 3.50 en 7,5 procent, 1,2,3 en 12.5.2024 en 12/3/24",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_blocked_spans_are_every_blockers_matches(text: str) -> None:
+    ungated = sorted(m.span() for _, rx in phones_context._BLOCKERS for m in rx.finditer(text))
+    spans = phones_context.blocked_spans(text)
+    assert list(zip(spans.starts, spans.max_ends, strict=True)) == _with_running_max(ungated)
+
+
+def _with_running_max(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        out.append((s, max(e, out[-1][1]) if out else e))
+    return out
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_vanity_candidates_are_the_patterns_matches(text: str) -> None:
+    found = [(s, e) for s, e, _ in phones_candidates.vanity_candidates(text, "NL")]
+    ungated = [m.span(1) for m in phones_candidates._VANITY.finditer(text)
+               if phones_candidates._vanity_number(m.group(1), "NL") is not None
+               and sum(c.isalpha() for c in m.group(2)) >= phones_candidates._MIN_VANITY_LETTERS]
+    assert found == ungated
+    if "KLANTEN" in text:
+        assert found  # the gate lets the vanity numbers through
