@@ -55,7 +55,9 @@ def sandbox_cli_env(monkeypatch, tmp_path, engines: str = "google", world=DEFAUL
 def run_world(tmp_path, toml_text: str, brands: list[str], engines=("google",), devices=("desktop",),
               **settings_changes):
     """Write the world, serve it, run every stage for ``brands``; returns (outcome, store, web).
-    ``settings_changes`` are Settings fields (``timeout_ms=4000``)."""
+    ``settings_changes`` are Settings fields (``timeout_ms=4000``).  No pacing unless a test asks for it: with
+    the default hourly budget a blocked job's retry waits 30 s for its turn."""
+    settings_changes = {"max_per_hour": 0, **settings_changes}
     world = write_world(tmp_path, toml_text)
     settings = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
                         engines=tuple(engines), devices=tuple(devices), min_delay_s=0.0, jitter_s=0.0,

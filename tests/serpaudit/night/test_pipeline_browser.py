@@ -32,6 +32,7 @@ def _chromium():
 
 
 def night(tmp_path, world_text: str, brands: list[str], engines=("google",), on_capture=None, **settings):
+    settings = {"max_per_hour": 0, **settings}  # no hourly pacing unless asked: a retry would wait 30 s for its turn
     world = write_world(tmp_path, world_text)
     s = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
                  engines=tuple(engines), min_delay_s=0.0, jitter_s=0.0, visit_landing_pages=False,

@@ -70,8 +70,8 @@ def _chromium():
 def test_two_sweeps_of_one_day_count_one_day_keep_the_hour_and_the_ad_is_not_gone(tmp_path):
     world = write_world(tmp_path, WORLD)
     settings = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
-                        engines=("google",), devices=("desktop",), min_delay_s=0.0, jitter_s=0.0, backoff_s=0.2,
-                        backoff_max_s=1.0, gone_after_nights=1)
+                        engines=("google",), devices=("desktop",), min_delay_s=0.0, jitter_s=0.0, max_per_hour=0,
+                        backoff_s=0.2, backoff_max_s=1.0, gone_after_nights=1)
     store = Store(settings.database)
     store.upsert_brands(world_brands(world))
     now = [datetime(2026, 12, 1, 9, 30, tzinfo=UTC)]
