@@ -28,8 +28,9 @@ demo: browser
 # Two workers (the CI machine has 2 cores): much of the suite waits on Chromium, Redis and sleeps, so the other
 # worker's tests fill that time. A file's tests stay on one worker (its module fixtures are set up once), and
 # the three-night demo is played once for both (tests/conftest.py).
+# The `soak` tests (long kill and repeat loops) are left to `make soak`, so the suite stays near 10 minutes.
 test: browser system
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not soak"
 
 # ruff, mypy, and lint-imports: the layer contracts in pyproject.toml ([tool.importlinter]).
 # The unit loop: no Chromium, no real service, no long-running serpaudit processes (tests/conftest.py on marks).
@@ -44,9 +45,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
-# SIGKILL `serpaudit run` 12 times at random points of a sandbox night; each next run must resume it.
-soak: browser
+# SIGKILL `serpaudit run` 12 times at random points of a sandbox night; each next run must resume it. Then the
+# tests marked `soak`: nights killed and resumed, a killed coordinator, two demos in a row.
+soak: browser system
 	$(BIN)/python scripts/kill_test.py --kills 12
+	$(BIN)/pytest -q -n 2 --dist loadfile -m soak
 
 clean:
 	rm -rf $(VENV) demo-out serpaudit-data .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

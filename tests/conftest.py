@@ -6,7 +6,8 @@ that folder is absent.  They are never copied into the project.
 
 Marks (pyproject.toml registers them; --strict-markers): ``browser`` needs Chromium; ``system`` needs a real
 service (Redis, SMTP, LibreOffice, crontab) or runs serpaudit processes with long waits.  The unit loop is
-``pytest -m "not browser and not system"`` (``make unit``); ``make test`` runs everything.  A test gets its mark
+``pytest -m "not browser and not system"`` (``make unit``); ``make test`` runs everything but ``soak`` (long kill
+and repeat loops, ``make soak``).  A test gets its mark
 from its file's ``pytestmark``, its own decorator, or a fixture in FIXTURE_MARKS; the helpers that start
 Chromium or Redis check the mark (tests/support/marks.py), so a test that forgets it fails.
 """

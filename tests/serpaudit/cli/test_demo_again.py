@@ -23,6 +23,7 @@ def _demo(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.browser
 @pytest.mark.system  # two `serpaudit demo` processes, minutes each
+@pytest.mark.soak  # six nights: `make soak`
 def test_two_demos_in_a_row_on_one_out_folder_both_score_perfectly(tmp_path):
     try:
         find_chromium(None)

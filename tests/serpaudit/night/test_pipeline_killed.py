@@ -14,7 +14,8 @@ import pytest
 
 from tests.support.sandbox_runs import skip_without_chromium
 
-pytestmark = [pytest.mark.browser, pytest.mark.system]  # `serpaudit run` processes killed and resumed
+# `serpaudit run` processes killed and resumed, minutes: `make soak`
+pytestmark = [pytest.mark.browser, pytest.mark.system, pytest.mark.soak]
 SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "kill_test.py"
 
 

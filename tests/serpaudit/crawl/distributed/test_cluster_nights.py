@@ -83,6 +83,7 @@ def test_two_workers_find_what_the_local_run_finds_even_when_one_is_killed_mid_n
     assert {(f["brand"], f["e164"]) for f in printed} == {(f["brand"], f["e164"]) for f in outcome.findings}
 
 
+@pytest.mark.soak  # a night killed and resumed: `make soak`
 def test_a_killed_coordinator_resumes_without_repeating_stored_jobs(cluster):
     brands = ["Telnova", "Woonfonds"]
     args = [a for b in brands for a in ("--brand", b)]
