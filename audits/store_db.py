@@ -3,11 +3,14 @@
 Every repository of :mod:`audits.store` talks to SQLite through one :class:`StoreDB`.  The connection
 runs in autocommit mode: a statement outside :meth:`StoreDB.transaction` is its own transaction, and
 a block inside one is committed whole or not at all (nested blocks are savepoints of the outer one).
+Before anything is committed to a file, the file is checked to be still the one opened
+(:mod:`audits.store_file`: a database deleted or replaced mid-run is a clear error, not a silent loss).
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from audits.schema import TABLES, migrate
+from audits.store_file import DatabaseFile, check_header, check_tables, not_sqlite
 
 # Milliseconds a writer waits for a reader (Datasette, an analyst's query) before "database is locked".
 BUSY_TIMEOUT_MS = 60_000
@@ -25,20 +29,31 @@ class StoreDB:
     """``StoreDB(path_or_db)``: a file path (parent dirs created), ``":memory:"`` or a sqlite-utils Database.
 
     Opening migrates the file to the current schema (:func:`audits.schema.migrate`); a file written by a
-    newer serpaudit raises :class:`audits.schema.SchemaError` naming it, and is left untouched.
+    newer serpaudit raises :class:`audits.schema.SchemaError` naming it, and is left untouched, as is a
+    file that is not a SQLite database or is another program's (:class:`audits.store_file.DatabaseFileError`).
     """
 
     def __init__(self, path_or_db: str | Path | sqlite_utils.Database) -> None:
+        self.file: DatabaseFile | None = None
+        self._depth = 0  # transaction() blocks open: the outermost one checks the file before it commits
         if isinstance(path_or_db, sqlite_utils.Database):
             self.db, name = path_or_db, "the database"
         elif str(path_or_db) == ":memory:":
             self.db, name = sqlite_utils.Database(memory=True), ":memory:"
         else:
-            Path(path_or_db).parent.mkdir(parents=True, exist_ok=True)
-            self.db, name = sqlite_utils.Database(path_or_db), str(path_or_db)
+            path = Path(path_or_db)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                check_header(path)
+            self.db, name = sqlite_utils.Database(path), str(path)
+            check_tables(self.db.conn, path, TABLES)
+            self.file = DatabaseFile(path, self._copy_to, self.db.conn.close)
         self.db.conn.isolation_level = None  # no implicit transactions: only transaction() groups writes
         if not self.db.memory:
-            self._tune_file()
+            try:
+                self._tune_file()
+            except sqlite3.DatabaseError as exc:
+                raise not_sqlite(Path(name)) from exc
         migrate(self.db.conn, name)
 
     def _tune_file(self) -> None:
@@ -52,9 +67,37 @@ class StoreDB:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Writes inside commit together or not at all; an inner block is a savepoint of the outer one."""
-        with self.db.atomic():
-            yield
+        """Writes inside commit together or not at all; an inner block is a savepoint of the outer one.
+
+        The outermost block commits only to the file it opened (:meth:`verify_file`); else it rolls back.
+        """
+        self._depth += 1
+        how = None
+        try:
+            with self.db.atomic():
+                yield
+                if self._depth == 1 and self.file is not None:
+                    how = self.file.probe()
+                    if how is not None:
+                        raise _FileLost  # rolled back first: SQLite copies no database it is writing
+        except _FileLost:
+            assert self.file is not None and how is not None
+            raise self.file.lost(how) from None
+        finally:
+            self._depth -= 1
+
+    def verify_file(self) -> None:
+        """Raise :class:`audits.store_file.DatabaseFileError` when the file was deleted or replaced since
+        it was opened (its content is first copied beside it, from this connection)."""
+        if self.file is not None:
+            self.file.verify()
+
+    def _copy_to(self, dest: Path) -> None:
+        target = sqlite3.connect(dest)
+        try:
+            self.db.conn.backup(target)
+        finally:
+            target.close()
 
     # -- reads --------------------------------------------------------------------------------
     def rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
@@ -71,6 +114,8 @@ class StoreDB:
     # -- writes -------------------------------------------------------------------------------
     def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement; returns the number of rows it changed."""
+        if not self._depth:
+            self.verify_file()
         return self.db.conn.execute(sql, list(params)).rowcount or 0
 
     def put(self, table: str, row: Mapping[str, Any]) -> None:
@@ -79,6 +124,8 @@ class StoreDB:
         No schema look-up and no commit per row: inside :meth:`transaction` a whole night costs one fsync.
         Lists, tuples and sets are stored as JSON text.
         """
+        if not self._depth:
+            self.verify_file()
         pk = TABLES[table].pk
         cols = list(row)
         names = ", ".join(f"[{c}]" for c in cols)
@@ -98,6 +145,10 @@ class StoreDB:
 
     def close(self) -> None:
         self.db.conn.close()
+
+
+class _FileLost(Exception):
+    """Inside :meth:`StoreDB.transaction`: the file went, roll the block back before saying so."""
 
 
 def _cell(value: Any) -> Any:

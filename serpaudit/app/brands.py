@@ -42,7 +42,7 @@ def brands_import(config: Path | None, file: Path, replace: bool = False) -> tup
 
     Returns the number of brands imported and the names removed.
     """
-    _, store = store_for(config)
+    _, store = store_for(config, create=True)  # importing brands may start a database, as init does
     try:
         rows = read_brands_csv(file)
     except BrandFileError as exc:

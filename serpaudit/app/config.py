@@ -7,6 +7,7 @@ from pathlib import Path
 from audits.brands import default_brands_path, load_brands_csv
 from audits.schema import SchemaError
 from audits.store import Store
+from audits.store_file import DatabaseFileError, require_existing
 from serpaudit.app.errors import InputError
 from serpaudit.night.pipeline import open_store
 from serpaudit.settings import DEFAULT_CONFIG_NAME, Settings, SettingsError, load_settings, settings_toml
@@ -19,18 +20,21 @@ def settings_for(config: Path | None) -> Settings:
         raise InputError(str(exc)) from exc
 
 
-def store_for(config: Path | None) -> tuple[Settings, Store]:
+def store_for(config: Path | None, *, create: bool = False) -> tuple[Settings, Store]:
     settings = settings_for(config)
-    return settings, open_store_for(settings)
+    return settings, open_store_for(settings, create=create)
 
 
-def open_store_for(settings: Settings) -> Store:
-    """The settings' database, migrated; one written by a newer serpaudit is bad input (exit 2), left as it is."""
+def open_store_for(settings: Settings, *, create: bool = False) -> Store:
+    """The settings' database, migrated. Bad input (exit 2), left as it is: one written by a newer serpaudit,
+    one that is not a SQLite database or is another program's, and, unless ``create`` (``init``, adding
+    brands), a missing one: a deleted database must not come back empty and make the night look clean."""
     try:
+        if not create:
+            require_existing(settings.database)
         return open_store(settings)
-    except SchemaError as exc:
+    except (SchemaError, DatabaseFileError) as exc:
         raise InputError(str(exc)) from exc
-
 
 
 def init(config: Path | None, force: bool, defaults: bool = True) -> list[str]:
@@ -47,7 +51,7 @@ def init(config: Path | None, force: bool, defaults: bool = True) -> list[str]:
         except OSError as exc:
             raise InputError(f"{path}: {exc.strerror or exc}") from exc
         lines.append(f"wrote {path}")
-    settings, store = store_for(path)
+    settings, store = store_for(path, create=True)
     lines.append(f"database ready at {settings.database}")
     if store.brands():
         return lines

@@ -12,7 +12,7 @@ import typer
 from typer import core as _typer_core
 
 from serpaudit.app.errors import CommandError
-from serpaudit.night.outcome import Outcome, failed
+from serpaudit.night.outcome import Outcome, failed, foreseen
 
 _KINDS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "Path": "PATH", "bool": "yes/no"}
 _typer_display_type = _typer_core.TyperOption.display_type
@@ -73,7 +73,8 @@ def guard(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     except CommandError as exc:
         raise _fail(failed(exc)) from exc
     except Exception as exc:  # a bug or an unforeseen failure: cron must see "could not complete", not a crash
-        logging.getLogger("serpaudit").exception("unexpected error")
+        if not foreseen(exc):  # a database gone mid-run says all in its message: no traceback
+            logging.getLogger("serpaudit").exception("unexpected error")
         raise _fail(failed(exc)) from exc
 class Guard(Protocol):
     """The type of :func:`guard`, for modules that are handed it."""

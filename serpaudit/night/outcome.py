@@ -4,7 +4,8 @@
     decide_demo(...)      demo: from how its findings scored against the world's ground truth
     undelivered(...)      run, report --send, submit --send: a mail that did not go through makes it incomplete
     worker_stopped()      worker: it served jobs until it was stopped
-    failed(error)         any command that raised: the error's class says which exit it is (serpaudit.app.errors)
+    failed(error)         any command that raised: the error's class says which exit it is (serpaudit.app.errors,
+                          audits.store_file for the database file)
 
 The CLI only maps an :class:`Outcome` to ``raise typer.Exit(outcome.exit_code)``. The tables below are README's
 section "Exit codes" (scripts/exit_codes_readme.py writes it from them; a test keeps the two equal). This
@@ -35,7 +36,8 @@ class ExitStatus:
 CLEAN = ExitStatus("clean", 0, "clean: every capture was audited and no number is a finding")
 FINDINGS = ExitStatus("findings", 1, "findings: at least one scam or suspect number")
 USAGE = ExitStatus("usage", 2, "usage or input error: bad settings, brand CSV or world file (the message names "
-                   "file, line and field); nothing stored is lost")
+                   "file, line and field), or a database that is missing, not SQLite or not serpaudit's (never "
+                   "created anew nor changed); nothing stored is lost")
 INCOMPLETE = ExitStatus(
     "incomplete", 3, "incomplete: part of the audit is missing, even where scams were found; the reasons are in "
     "the summary and the report: no browser; captures blocked (CAPTCHA, block page, consent wall, HTTP 4xx/5xx), "
@@ -45,7 +47,9 @@ INCOMPLETE = ExitStatus(
     "`max_failed_harvest_share` of the brand harvests failed (for `harvest` alone: any), or an engine showed zero "
     "results for more than `max_empty_share` of its queries (a block or a markup change looks like that), also "
     "make a night incomplete. So does a mail (the analysts' night, a platform's submission) that did not go through: "
-    "it stays in the outbox and is sent on the next run.")
+    "it stays in the outbox and is sent on the next run. A full disk or a read-only evidence folder stops the run, "
+    "left to resume once fixed; a database deleted or replaced while the run was going stops it too, its content "
+    "first saved beside it as `<database>.lost-<UTC time>`.")
 LOCKED = ExitStatus("locked", 4, "another `run`, `crawl`, `harvest` or `demo` holds the database's lock; the "
                     "message names its pid, command and start time. Nothing was done")
 
@@ -136,9 +140,27 @@ def worker_stopped() -> Outcome:
 
 
 def failed(error: BaseException) -> Outcome:
-    """A command that raised: its error class names its exit (``exit_status``); anything else is a bug or an
-    unforeseen failure, and cron must see "could not complete", not a crash."""
+    """A command that raised: its error class names its exit (``exit_status``); a database that is not there,
+    not serpaudit's, or went away under the run (audits.store_file) is exit 2 found at the start and 3 found
+    mid-run; anything else is a bug or an unforeseen failure, and cron must see "could not complete", not a
+    crash."""
     exit_status = getattr(error, "exit_status", None)
     if isinstance(exit_status, ExitStatus):
         return Outcome.of(exit_status, [str(error)])
+    database_exit = _database_exit(error)
+    if database_exit is not None:
+        return Outcome.of(database_exit, [str(error)])
     return Outcome.of(INCOMPLETE, [f"the run could not complete: {error.__class__.__name__}: {error}"])
+
+
+def foreseen(error: BaseException) -> bool:
+    """Whether ``error`` is one serpaudit foresaw, whose message says all (the log needs no traceback)."""
+    return isinstance(getattr(error, "exit_status", None), ExitStatus) or _database_exit(error) is not None
+
+
+def _database_exit(error: BaseException) -> ExitStatus | None:
+    from audits.store_file import DatabaseFileError  # lazy: only a failed command needs it
+
+    if not isinstance(error, DatabaseFileError):
+        return None
+    return INCOMPLETE if error.while_open else USAGE

@@ -23,6 +23,7 @@ from audits.brands import Brand
 from audits.lifecycle import apply_night
 from audits.rules import audit, not_audited
 from audits.store import Store
+from audits.store_file import DatabaseFileError
 from crawler.browser import Browser
 from serpaudit.crawl.browsers import browser_config
 from serpaudit.crawl.capture import Job
@@ -214,6 +215,9 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
         return outcome
     except (EvidenceWriteError, BrokerUnavailable):
         raise  # a full disk, a read-only folder, the broker gone: left "running" (below), the next run resumes it
+    except DatabaseFileError:
+        finished = True  # the database was deleted or replaced: nothing more can be written to it
+        raise
     except Exception:
         store.finish_run(run_id, "failed", summary, utc_now())
         finished = True

@@ -1,0 +1,148 @@
+"""The database file under the store: is it there, is it serpaudit's, and is it still the file that was opened.
+
+SQLite does not notice when its file is deleted or replaced under an open connection: in WAL mode every
+write still succeeds, into a file nobody can open any more, and all of it is gone when the process ends.
+So the store checks the file itself (:class:`DatabaseFile`): once when it opens it (there, SQLite, not some
+other program's database), and again before every write it commits (the same inode at the same path, still
+a SQLite file). A file that fails a check raises :class:`DatabaseFileError` naming it; a file lost while
+open is first copied from the open connection to a file beside it, so what the run stored is not lost.
+
+Not caught: another SQLite file copied *over* the open one in place (``cp other.db serpaudit.db`` keeps the
+inode and a valid header); ``mv`` or ``rm`` then a new file, and garbage written in place, are.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class DatabaseFileError(Exception):
+    """The database file is missing, is not a SQLite database, is another program's, or was deleted or
+    replaced while it was open (``while_open``); the message names the file and what to do."""
+
+    def __init__(self, path: Path, message: str, *, while_open: bool = False) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.while_open = while_open
+
+
+def missing(path: Path) -> DatabaseFileError:
+    return DatabaseFileError(path, "no database there (deleted or moved?); `serpaudit init` creates a new, "
+                             "empty one, or point `database` in the settings at the right file")
+
+
+def not_sqlite(path: Path) -> DatabaseFileError:
+    return DatabaseFileError(path, "not a SQLite database (replaced or damaged?); left as it is. Restore it "
+                             "from a backup, or point `database` in the settings at the right file")
+
+
+def require_existing(path: Path) -> None:
+    """Raise :class:`DatabaseFileError` unless ``path`` is a file (the commands that read the store never
+    create one: a deleted database must not come back empty and call the night clean)."""
+    if not path.is_file():
+        raise missing(path)
+
+
+def check_header(path: Path) -> None:
+    """An empty file is a new database; anything else must start as a SQLite file does."""
+    with open(path, "rb") as fh:
+        head = fh.read(len(SQLITE_MAGIC))
+    if head and head != SQLITE_MAGIC:
+        raise not_sqlite(path)
+
+
+def check_tables(conn: sqlite3.Connection, path: Path, own: Iterable[str]) -> None:
+    """Refuse another program's SQLite database (tables, none of them ``own``: serpaudit's, of any version),
+    before the store adds its tables to it."""
+    try:
+        names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise not_sqlite(path) from exc
+    names = {n for n in names if not n.startswith("sqlite_")}
+    if names and not names & set(own):
+        shown = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")
+        raise DatabaseFileError(path, f"a SQLite database, but not serpaudit's (its tables: {shown}); left as "
+                                "it is. Point `database` in the settings at serpaudit's file")
+
+
+class DatabaseFile:
+    """The file a connection opened: ``verify()`` raises :class:`DatabaseFileError` once it is not there
+    any more, is another file, or is no longer a SQLite file. Then ``rescue(dest)`` copies the open
+    database beside it and ``close()`` closes the connection: nothing more is written through it."""
+
+    def __init__(self, path: Path, rescue: Callable[[Path], None], close: Callable[[], None]) -> None:
+        self.path = path
+        self._rescue = rescue
+        self._close = close
+        self._identity = self._stat()
+        self._lost_error: DatabaseFileError | None = None  # once lost, every later write gets the same error
+        self._wal = self._stat("-wal")
+
+    def _stat(self, suffix: str = "") -> tuple[int, int] | None:
+        try:
+            st = os.stat(f"{self.path}{suffix}")
+        except FileNotFoundError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def verify(self) -> None:
+        """Raise :class:`DatabaseFileError` (the content saved first) if the file is lost; never inside an open
+        transaction (SQLite cannot copy a database its own connection is writing): roll back, then ``lost``."""
+        how = self.probe()
+        if how is not None:
+            raise self.lost(how)
+
+    def probe(self) -> str | None:
+        """How the file was lost (``"deleted"``...), or None while it is the one opened."""
+        if self._lost_error is not None:
+            return "lost"
+        now = self._stat()
+        if now is None:
+            return "deleted"
+        if now != self._identity:
+            return "replaced by another file"
+        try:
+            check_header(self.path)
+        except DatabaseFileError:
+            return "overwritten in place (it is no longer a SQLite database)"
+        except OSError as exc:
+            raise DatabaseFileError(self.path, f"cannot be read any more ({exc.strerror or exc})",
+                                    while_open=True) from exc
+        self._wal = self._stat("-wal")  # this connection's write-ahead log, as long as the file is its own
+        return None
+
+    def lost(self, how: str) -> DatabaseFileError:
+        """The error for a file lost ``how``: the first time, its content is copied beside it from this
+        connection, and the connection closed; every later write gets the same error."""
+        if self._lost_error is not None:
+            return self._lost_error
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept = self.path.with_name(f"{self.path.name}.lost-{stamp}")
+        try:
+            self._rescue(kept)
+            saved = (f"what it held, this run's work included, is saved as {kept} (rename it back to keep it; "
+                     "the run resumes from there)")
+        except Exception as exc:  # a full or vanished folder: say so, the error itself matters more
+            saved = f"what this run stored could not be saved ({exc}) and is lost"
+        self._drop_log()
+        self._lost_error = DatabaseFileError(self.path, f"the database was {how} while serpaudit was using it; "
+                                             f"nothing more is written to it. {saved}", while_open=True)
+        return self._lost_error
+
+    def _drop_log(self) -> None:
+        """Close the connection and remove its write-ahead log from beside the path. SQLite keeps the log of a
+        file that moved (it cannot fold it in): left there, the next opening would replay this file's pages
+        onto whatever file is now at the path. Only this connection's own log (same inode) is removed."""
+        try:
+            self._close()
+        except Exception:  # noqa: S110 (a connection already closed; the error raised next is what matters)
+            pass
+        if self._wal is not None and self._stat("-wal") == self._wal:
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
