@@ -13,6 +13,7 @@ strings, classes are the attribute's words split on XML white space.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -22,7 +23,7 @@ import cssselect
 from cssselect import parser as css
 from lxml import etree
 
-from crawler.htmltree import TRANSLATOR, Element
+from crawler.htmltree import TRANSLATOR, Element, _xpath
 
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # XPath's normalize-space() splits on these only
 _XML_SPACE_BUT_BLANK = re.compile(r"[\t\r\n]")
@@ -141,6 +142,37 @@ def _plan(selector: str) -> tuple[list[tuple[Matcher, tuple[str, str]]], list[et
     return indexed, rest
 
 
+def _attribute_named(tree: css.Tree) -> str | None:
+    """The name of the first attribute test of a compound selector, for one with no tag, id or class."""
+    node: css.Tree = tree
+    while not isinstance(node, css.Element):
+        if isinstance(node, css.Attrib):
+            return node.attrib
+        node = node.selector
+    return None
+
+
+@lru_cache(maxsize=256)
+def _block_plan(selector: str) -> list[tuple[Matcher, tuple[str, str]]] | None:
+    """For :meth:`PageIndex.select_in`: a test and an index key for each part of a selector made of compound
+    selectors only (no combinator: the same test inside a block as on the page), else None."""
+    plan: list[tuple[Matcher, tuple[str, str]]] = []
+    for part in cssselect.parse(selector):
+        if part.pseudo_element or isinstance(part.parsed_tree, css.CombinedSelector):
+            return None
+        try:
+            test, key = _compound(part.parsed_tree)
+        except _Unsupported:
+            return None
+        if key is None:
+            name = _attribute_named(part.parsed_tree)
+            if name is None:
+                return None
+            key = ("attribute", name)
+        plan.append((test, key))
+    return plan
+
+
 class PageIndex:
     """A parsed page's elements by position, id and class (one walk); see the module docstring."""
 
@@ -148,6 +180,8 @@ class PageIndex:
         self.root = root
         self._has: dict[str, bool] = {}
         elements = list(root.iter(etree.Element))  # not comments or processing instructions
+        self._elements = elements
+        self._keyed: dict[tuple[str, str], tuple[list[Element], list[int]]] = {}
         self._position: dict[Element, int] = {el: i for i, el in enumerate(elements)}
         self._by: dict[str, dict[str, list[Element]]] = {"id": defaultdict(list), "class": defaultdict(list)}
         by_id, by_class = self._by["id"], self._by["class"]
@@ -185,6 +219,49 @@ class PageIndex:
 
     def select_one(self, selector: str) -> Element | None:
         return next(iter(self.select(selector)), None)
+
+    def select_in(self, el: Element, selector: str) -> list[Element]:
+        """Descendants of ``el`` (an element of this page, not ``el`` itself) matching the CSS ``selector``,
+        in document order: the same as ``crawler.htmltree.select(el, selector)``.  A group of compound
+        selectors (tags, ids, classes, attribute tests, :not()) is answered from the index: the candidates
+        with the key whose positions fall within ``el``'s, so a block is not walked once per selector.
+        Anything else is left to cssselect's XPath, from ``el``."""
+        plan = _block_plan(selector)
+        start = self._position.get(el)
+        if plan is None or start is None:
+            return [x for x in _xpath(selector, "descendant-or-self::")(el) if x is not el]
+        end = self._last_position(el)
+        found: list[Element] = []
+        for test, key in plan:
+            candidates, positions = self._with_key(key)
+            i, j = bisect.bisect_right(positions, start), bisect.bisect_right(positions, end)
+            found.extend(x for x in candidates[i:j] if test(x))
+        if len(plan) > 1:
+            found = sorted(set(found), key=self._position.__getitem__)
+        return found
+
+    def _with_key(self, key: tuple[str, str]) -> tuple[list[Element], list[int]]:
+        """The elements with ``key`` in document order, and their positions (found once per page)."""
+        known = self._keyed.get(key)
+        if known is None:
+            kind, value = key
+            if kind == "tag":
+                listed = [el for el in self._elements if el.tag == value]
+            elif kind == "attribute":
+                listed = [el for el in self._elements if el.get(value) is not None]
+            else:
+                listed = list(self._by[kind].get(value, ()))
+            known = self._keyed[key] = (listed, [self._position[el] for el in listed])
+        return known
+
+    def _last_position(self, el: Element) -> int:
+        """The position of the last element inside ``el`` (``el``'s own when it holds none)."""
+        last = el
+        while True:
+            child = next((c for c in reversed(last) if c.tag.__class__ is str), None)
+            if child is None:
+                return self._position[last]
+            last = child
 
     def has(self, selector: str) -> bool:
         """True when some element below the root matches ``selector`` (remembered: the parsers ask it

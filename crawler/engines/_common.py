@@ -98,8 +98,10 @@ def hidden_by_class(block: Element, selectors: str, page: PageIndex | None = Non
     return frozenset(select(block, selectors))
 
 
-def first_visible(block: Element, selector: str) -> Element | None:
-    for el in select(block, selector):
+def first_visible(block: Element, selector: str, page: PageIndex | None = None) -> Element | None:
+    """The first element in ``block`` matching ``selector`` that shows text (``page``: the block's page
+    index, which answers the selector without walking the block)."""
+    for el in select(block, selector) if page is None else page.select_in(block, selector):
         if not is_hidden(el, block) and inline_text(el):
             return el
     return None

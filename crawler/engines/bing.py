@@ -187,7 +187,8 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
             add(block, "organic", _placement(block), _organic_fields(block, base, page))
 
     results = c.ranked_results(
-        found, page, lambda block, skip, text: sweep(block, region, call_buttons=CALL_BUTTONS, skip=skip, text=text),
+        found, page,
+        lambda block, skip, text: sweep(block, region, call_buttons=CALL_BUTTONS, skip=skip, text=text, page=page),
         hidden_selector=HIDDEN_BY_CLASS)
     return SerpPage(engine=NAME, status=status, query=query, results=results)
 
@@ -231,12 +232,12 @@ def _placement(tag: Element) -> str:
 
 
 def _title(block: Element, link: Element | None, page: PageIndex) -> str:
-    heading = link if link is not None else c.first_visible(block, TITLE)
+    heading = link if link is not None else c.first_visible(block, TITLE, page)
     return inline_text(heading, c.hidden_by_class(heading, HIDDEN_BY_CLASS, page)) if heading is not None else ""
 
 
 def _display_url(block: Element, page: PageIndex) -> str | None:
-    el = c.first_visible(block, DISPLAY_URL)
+    el = c.first_visible(block, DISPLAY_URL, page)
     return inline_text(el, c.hidden_by_class(el, HIDDEN_BY_CLASS, page)) or None if el is not None else None
 
 
@@ -245,7 +246,7 @@ def _links(block: Element) -> list[Element]:
 
 
 def _ad_fields(block: Element, base: str, page: PageIndex) -> dict[str, Any]:
-    link = c.first_visible(block, TITLE_LINK)
+    link = c.first_visible(block, TITLE_LINK, page)
     links_ = _links(block)
     main = link if link is not None else next((a for a in links_ if c.absolute(str(a.get("href")), base)), None)
     click = None
@@ -264,7 +265,7 @@ def _ad_fields(block: Element, base: str, page: PageIndex) -> dict[str, Any]:
 
 
 def _organic_fields(block: Element, base: str, page: PageIndex) -> dict[str, Any]:
-    link = c.first_visible(block, TITLE_LINK)
+    link = c.first_visible(block, TITLE_LINK, page)
     href = c.absolute(str(link.get("href")), base) if link is not None else None
     landing = c.landing_of(href, base)
     return {"title": _title(block, link, page), "display_url": _display_url(block, page),

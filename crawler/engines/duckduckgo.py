@@ -173,7 +173,8 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
         found.append((block, "organic", "main", _fields(block, base, page)))
 
     results = c.ranked_results(
-        found, page, lambda block, skip, text: sweep(block, region, call_buttons=CALL_BUTTONS, skip=skip, text=text),
+        found, page,
+        lambda block, skip, text: sweep(block, region, call_buttons=CALL_BUTTONS, skip=skip, text=text, page=page),
         hidden_selector=HIDDEN_BY_CLASS)
     return SerpPage(engine=NAME, status=status, query=query, results=results)
 
@@ -201,13 +202,13 @@ def _fields(block: Element, base: str, page: PageIndex) -> dict[str, Any]:
     if landing is not None and _is_ddg(landing):
         landing = None
     title = inline_text(link, c.hidden_by_class(link, HIDDEN_BY_CLASS, page)) if link is not None else ""
-    el = c.first_visible(block, DISPLAY_URL)
+    el = c.first_visible(block, DISPLAY_URL, page)
     display = inline_text(el, c.hidden_by_class(el, HIDDEN_BY_CLASS, page)) if el is not None else ""
     return {"title": title, "display_url": display or None, "landing_url": landing, "click_url": click}
 
 
 def _panel_fields(block: Element, base: str, page: PageIndex) -> dict[str, Any]:
-    heading = c.first_visible(block, TITLE)
+    heading = c.first_visible(block, TITLE, page)
     landing = None
     for a in links(block):
         if a is block:

@@ -221,13 +221,13 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     # is_hidden ignores aria-hidden alone: Google sets aria-hidden="true" on div#main while a dialog is open.
     for blocks, placement in ((top, "top"), (bottom, "bottom")):
         for block in blocks:
-            add(block, "ad", placement, ad_fields(block, base, DISPLAY_URL))
+            add(block, "ad", placement, ad_fields(block, base, DISPLAY_URL, page))
     container = _organic_container(page)
     links = _title_links(container)
     groups = {g for g, _ in grouped}
     first_ungrouped = next((a for a in links if not c.inside(a, groups)), None) if grouped else None
     for group, block in grouped:
-        add(block, "ad", _group_placement(group, page, first_ungrouped), ad_fields(block, base, DISPLAY_URL))
+        add(block, "ad", _group_placement(group, page, first_ungrouped), ad_fields(block, base, DISPLAY_URL, page))
     for answer in find_answers(page, AI_OVERVIEW, AI_OVERVIEW_STOP):
         if not c.inside(answer.block, claimed):
             first = next((a for a in links if not c.inside(a, [answer.block])), None)
@@ -238,15 +238,15 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     for block in c.outermost(page.select(SHOPPING_BLOCKS)):
         if is_hidden(block) or c.inside(block, claimed):
             continue
-        fields = ad_fields(block, base, DISPLAY_URL)
+        fields = ad_fields(block, base, DISPLAY_URL, page)
         if fields["click_url"]:  # product cards without an ad click are free listings or "more" cards
             add(block, "shopping_ad", _placement(block), fields)
     for block in c.outermost(page.select(KNOWLEDGE_PANELS)):
         if not is_hidden(block) and not c.inside(block, claimed) and visible_text(block):
-            add(block, "knowledge_panel", _placement(block), panel_fields(block, TITLE_OF_PANEL))
+            add(block, "knowledge_panel", _placement(block), panel_fields(block, TITLE_OF_PANEL, page))
     for block in _local_entries(page):
         if not c.inside(block, claimed):
-            add(block, "local", _placement(block), panel_fields(block, TITLE_OF_PANEL))
+            add(block, "local", _placement(block), panel_fields(block, TITLE_OF_PANEL, page))
     paa = set(page.select(SKIP_SECTIONS))
     first_under: dict[Element, Element] | None = None  # built for the first featured snippet
     for answer in c.outermost(page.select(FEATURED_SNIPPETS)):
@@ -255,14 +255,15 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
         if first_under is None:
             first_under = first_link_under(links)
         block, link = _snippet_block(answer, container, first_under)
-        add(block, "featured_snippet", _placement(block), organic_fields(block, link, DISPLAY_URL))
+        add(block, "featured_snippet", _placement(block), organic_fields(block, link, DISPLAY_URL, page))
     title_links = set(links)
     for a in links:
         if c.inside(a, claimed) or is_hidden(a) or _in_paa(a, paa):
             continue
         block = _result_block(a, container, title_links)
         kind = "other" if any(p.tag in CAROUSEL_ITEMS for p in a.iterancestors()) else "organic"
-        add(block, kind, "main", organic_fields(block, a, DISPLAY_URL))
+        add(block, kind, "main", organic_fields(block, a, DISPLAY_URL, page))
 
-    results = c.ranked_results(found, page, lambda block, _skip, text: result_phones(block, region, CALL_BUTTONS, text))
+    results = c.ranked_results(
+        found, page, lambda block, _skip, text: result_phones(block, region, CALL_BUTTONS, text, page))
     return SerpPage(engine=NAME, status=status, query=query, results=results)

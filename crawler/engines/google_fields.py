@@ -31,9 +31,9 @@ _RETRY_LINK = 'a[href*="emsg=SG_REL"]'
 # --- fields --------------------------------------------------------------------------------------------
 
 
-def ad_fields(block: Element, base: str, display_selector: str) -> dict[str, Any]:
+def ad_fields(block: Element, base: str, display_selector: str, page: PageIndex | None = None) -> dict[str, Any]:
     """Fields of a text or shopping ad; the click URL is the first ad click wrapper in the block."""
-    heading = first_visible(block, "[role=heading], h3")
+    heading = first_visible(block, "[role=heading], h3", page)
     main = _parent_link(heading) if heading is not None else None
     if main is None and heading is not None:
         main = next((a for a in _links_in(heading) if not is_hidden(a, heading)), None)
@@ -61,29 +61,30 @@ def ad_fields(block: Element, base: str, display_selector: str) -> dict[str, Any
             if pcu:
                 landing = pcu.split(",")[0].strip() or None
                 break
-    return {"title": title.rstrip("\u200e "), "display_url": display_url(block, display_selector),
+    return {"title": title.rstrip("\u200e "), "display_url": display_url(block, display_selector, page),
             "landing_url": landing, "click_url": click}
 
 
-def organic_fields(block: Element, link: Element, display_selector: str) -> dict[str, Any]:
+def organic_fields(block: Element, link: Element, display_selector: str, page: PageIndex | None = None
+                   ) -> dict[str, Any]:
     """Fields of an organic result or featured snippet whose title link is ``link`` (for a
     snippet without a source link, ``link`` is the answer box itself)."""
     heading = select_one(link, "h3, [role=heading]") if link.tag == "a" else None
     href = str(link.get("href", "")) if link.tag == "a" else ""
     if not href:
-        a = first_visible(block, "a[href^=http]")
+        a = first_visible(block, "a[href^=http]", page)
         href = str(a.get("href")) if a is not None else ""
-        heading = heading if heading is not None else first_visible(block, "h3, [role=heading]")
+        heading = heading if heading is not None else first_visible(block, "h3, [role=heading]", page)
     landing = href if href.startswith(("http://", "https://")) and not is_google(href) else None
     title = visible_text(heading) if heading is not None else ""
-    return {"title": title, "display_url": display_url(block, display_selector), "landing_url": landing,
+    return {"title": title, "display_url": display_url(block, display_selector, page), "landing_url": landing,
             "click_url": None}
 
 
-def panel_fields(block: Element, title_selectors: tuple[str, ...]) -> dict[str, Any]:
+def panel_fields(block: Element, title_selectors: tuple[str, ...], page: PageIndex | None = None) -> dict[str, Any]:
     """Fields of a knowledge panel or local pack entry: the first of ``title_selectors`` found
     is the title, the first link off Google the landing URL."""
-    heading = next((h for sel in title_selectors if (h := first_visible(block, sel)) is not None), None)
+    heading = next((h for sel in title_selectors if (h := first_visible(block, sel, page)) is not None), None)
     landing = None
     for a in _links_in(block):
         href = str(a.get("href"))
@@ -91,19 +92,21 @@ def panel_fields(block: Element, title_selectors: tuple[str, ...]) -> dict[str, 
             landing = href
             break
     title = visible_text(heading) if heading is not None else visible_text(block)[:80]
-    cite = first_visible(block, "cite")
+    cite = first_visible(block, "cite", page)
     display = visible_text(cite) if cite is not None else None
     return {"title": title, "display_url": display or None, "landing_url": landing, "click_url": None}
 
 
-def display_url(block: Element, selector: str) -> str | None:
-    el = first_visible(block, selector)
+def display_url(block: Element, selector: str, page: PageIndex | None = None) -> str | None:
+    el = first_visible(block, selector, page)
     text = visible_text(el) if el is not None else ""
     return text.strip("\u200e ") or None
 
 
-def first_visible(block: Element, selector: str) -> Element | None:
-    for el in select(block, selector):
+def first_visible(block: Element, selector: str, page: PageIndex | None = None) -> Element | None:
+    """The first element in ``block`` matching ``selector`` that shows text (``page``: the block's page
+    index, which answers the selector without walking the block)."""
+    for el in select(block, selector) if page is None else page.select_in(block, selector):
         if not is_hidden(el, block) and visible_text(el):
             return el
     return None
@@ -157,9 +160,11 @@ def query_of(page: PageIndex, selectors: str, url: str | None) -> str | None:
 # --- phones --------------------------------------------------------------------------------------------
 
 
-def result_phones(block: Element, region: str, call_buttons: str, text: str | None = None) -> tuple[Phone, ...]:
-    """Every number in a block (crawler.htmltree.sweep; ``text``: its visible text, if known) without dates."""
-    return tuple(p for p in sweep(block, region, call_buttons=call_buttons, text=text)
+def result_phones(block: Element, region: str, call_buttons: str, text: str | None = None,
+                  page: PageIndex | None = None) -> tuple[Phone, ...]:
+    """Every number in a block (crawler.htmltree.sweep; ``text``: its visible text, if known; ``page``: the
+    block's page index) without dates."""
+    return tuple(p for p in sweep(block, region, call_buttons=call_buttons, text=text, page=page)
                  if not (p.channel == "text" and _DATE_LIKE.match(p.raw)))
 
 

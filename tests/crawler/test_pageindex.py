@@ -100,3 +100,25 @@ def test_select_gives_what_cssselects_union_gives_on_real_blocks():
             for sel in selectors:
                 union = etree.XPath(TRANSLATOR.css_to_xpath(sel, prefix="descendant-or-self::"))
                 assert select(el, sel) == [x for x in union(el) if x is not el], (path.name, sel)
+
+
+@pytest.mark.parametrize("selector", TRICKY_SELECTORS + ["[role]", "[role=button], .item, li", "section [href]"])
+def test_index_answers_inside_each_element_as_xpath_does(selector):
+    root = parse_html(TRICKY)
+    index = PageIndex(root)
+    for el in root.iter(etree.Element):
+        assert index.select_in(el, selector) == select(el, selector), etree.tostring(el)[:60]
+
+
+def test_index_answers_inside_real_blocks_as_xpath_does():
+    base = shared_fixtures_dir()
+    if base is None:
+        pytest.skip("real SERP fixtures not found: expected ../shared/fixtures or $SERPAUDIT_FIXTURES")
+    selectors = [*_engine_selectors(), "[role=heading], h1, h2, h3, h4"]
+    for path in sorted((base / "serp").glob("*/*.html")):
+        root = parse_html(path.read_text(encoding="utf-8", errors="replace"))
+        index = PageIndex(root)
+        elements = list(root.iter(etree.Element))
+        for el in elements[:: max(1, len(elements) // 40)]:
+            for sel in selectors:
+                assert index.select_in(el, sel) == select(el, sel), (path.name, sel)
