@@ -17,13 +17,11 @@ result or landing page cannot make one either); each refusal is logged.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
 
 from crawler.browser_blocks import CROP_MARGIN, HIGHLIGHT_FILL, HIGHLIGHT_LINE, BlockShot, locate_blocks
 from crawler.browser_driver import acquire
@@ -32,6 +30,7 @@ from crawler.browser_launch import (
     BrowserConfig,
     PageCapture,
     find_chromium,
+    launch_options,
 )
 from crawler.browser_pages import (
     ANSWER_WAIT_MS,
@@ -72,35 +71,25 @@ class Browser(BrowserSession):
     """
 
     def __enter__(self) -> Browser:
-        executable = find_chromium(self.config.executable)
-        # AutomationControlled off: navigator.webdriver is false, as in a browser a person drives (a landing
-        # page that shows its number only to people must show it to us)
-        args = ["--disable-background-networking", "--disable-quic", "--disable-component-update",
-                "--no-first-run", "--disable-sync", "--disable-blink-features=AutomationControlled"]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
-        if self.config.resolve_all_to:
-            rules = f"MAP * {self.config.resolve_all_to}"
-            proxy_host = urlsplit(self.config.proxy).hostname if self.config.proxy else None
-            if proxy_host:  # the proxy itself is reached as configured; the pages behind it are the sandbox's
-                rules += f", EXCLUDE {proxy_host}"
-            args.append(f"--host-resolver-rules={rules}")
-        self._launch = {"executable_path": executable, "headless": self.config.headless, "args": args}
-        if self.config.proxy:
-            self._launch["proxy"] = {"server": self.config.proxy}
+        if self._shared is not None:
+            return self._attach()
+        self._launch = launch_options(self.config, find_chromium(self.config.executable))
         self._driver = acquire()  # the thread's Playwright: a second one in this thread could not start
         self._pw = self._driver.pw
         try:
             self._browser = self._launched(lambda: self._pw.chromium.launch(**self._launch))
         except Exception as exc:
             self._stop_driver()
-            raise BrowserNotFound(f"Chromium at {executable} did not start: {exc}. {INSTALL_HINT}") from exc
-        log.info("browser started: %s", executable)
+            raise BrowserNotFound(f"Chromium at {self._launch['executable_path']} did not start: {exc}. "
+                                  f"{INSTALL_HINT}") from exc
+        log.info("browser started: %s", self._launch["executable_path"])
         return self
 
     def __exit__(
         self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._shared is not None:
+            return self._detach()
         try:
             self._pages.clear()
             if self._executor is not None:
@@ -120,15 +109,23 @@ class Browser(BrowserSession):
             self._guard.close()
 
     def relaunch(self) -> None:
-        """Start afresh after the browser died (it crashed, or the guard stopped it)."""
+        """Start afresh after the browser died (it crashed, or the guard stopped it); a view on a shared
+        Chromium starts a new one only when no other view has done so since (once for all)."""
         log.warning("browser stopped or crashed: relaunching it")
+        generation = self._generation
         self.__exit__(None, None, None)
         self._reset()
+        if self._shared is not None:
+            self._shared.relaunch(generation)
         self.__enter__()
 
     # -- pages ----------------------------------------------------------------
 
-    def capture(
+    def capture(self, url: str, **options: Any) -> PageCapture:
+        """Open ``url`` and capture it (:meth:`_capture` says how), in the browser's own thread."""
+        return self._run(url, lambda: self._capture(url, **options))
+
+    def _capture(
         self,
         url: str,
         *,
@@ -174,8 +171,10 @@ class Browser(BrowserSession):
                     page.on("dialog", lambda d: d.dismiss())
                     page.on("popup", lambda p: p.close())
                     page.set_default_timeout(self.config.timeout_ms)
+                    self._live_cdp = ctx.new_cdp_session(page) if self._shared is not None else None
                 else:
                     page = self._search_page(device)
+                    self._live_cdp = self._cdps.get(device)
             with bound("page.goto"):
                 response = page.goto(url, wait_until="load")
             error_page = bool(response and response.status >= 400)  # nothing more will come
@@ -192,7 +191,7 @@ class Browser(BrowserSession):
                     html = page.content()
             looking = self._pool().submit(_look, html, page.url, is_ready, is_consent, analyse)
             shot = self._screenshot(page)
-            found = looking.result()
+            found = self._wait(looking)
             if ready and not found.ready and not error_page and self._waited(page, ready):
                 html, shot, found = self._again(page, is_ready, is_consent, analyse)
             if found.consent:
@@ -226,7 +225,7 @@ class Browser(BrowserSession):
                 self._drop_search_page(device)
             raise FetchError(url, str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__) from exc
         finally:
-            self._page_deadline = None
+            self._page_deadline = self._live_cdp = None
             if isolated and ctx is not None:
                 self._close_quietly(ctx)
 
@@ -243,7 +242,9 @@ class Browser(BrowserSession):
         """Read the page afresh after it changed (results came late, a consent wall was rejected)."""
         with self._bound("page.content"):
             html, url = page.content(), page.url
-        return html, self._screenshot(page), _look(html, url, *callbacks)
+        looking = self._pool().submit(_look, html, url, *callbacks)  # read while the browser paints
+        shot = self._screenshot(page)
+        return html, shot, self._wait(looking)
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:
@@ -252,10 +253,13 @@ class Browser(BrowserSession):
 
     def visit(self, url: str, *, device: str = "desktop") -> PageCapture:
         """Open an untrusted page once, in a fresh isolated context (:func:`crawler.browser_visit.visit_isolated`)."""
-        return visit_isolated(self, url, device=device)
+        return self._run(url, lambda: visit_isolated(self, url, device=device))
 
     def fetch_text(self, url: str) -> tuple[int, str]:
         """(HTTP status, body text) of a small text resource such as robots.txt."""
+        return self._run(url, lambda: self._fetch_text(url))
+
+    def _fetch_text(self, url: str) -> tuple[int, str]:
         self._page_started()
         page = None
         try:

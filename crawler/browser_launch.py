@@ -7,6 +7,8 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.browser_blocks import BlockShot
 from crawler.browser_driver import acquire, release
@@ -51,6 +53,27 @@ def _playwright_chromium() -> str | None:
     finally:
         release(driver)
     return path if path and Path(path).is_file() else None
+
+
+def launch_options(config: BrowserConfig, executable: str, proxies: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Playwright's launch options for ``config``'s Chromium; ``proxies`` (those of its contexts, besides
+    ``config.proxy``) are reached as configured, never mapped to the sandbox."""
+    # AutomationControlled off: navigator.webdriver is false, as in a browser a person drives (a landing
+    # page that shows its number only to people must show it to us)
+    args = ["--disable-background-networking", "--disable-quic", "--disable-component-update",
+            "--no-first-run", "--disable-sync", "--disable-blink-features=AutomationControlled"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
+    if config.resolve_all_to:
+        rules = f"MAP * {config.resolve_all_to}"
+        hosts = {urlsplit(p).hostname for p in (config.proxy, *proxies) if p}
+        for proxy_host in sorted(h for h in hosts if h):
+            rules += f", EXCLUDE {proxy_host}"  # the proxy itself is reached as configured
+        args.append(f"--host-resolver-rules={rules}")
+    launch: dict[str, Any] = {"executable_path": executable, "headless": config.headless, "args": args}
+    if config.proxy:
+        launch["proxy"] = {"server": config.proxy}
+    return launch
 
 
 @dataclass(frozen=True)

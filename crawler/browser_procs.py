@@ -56,3 +56,9 @@ def kill(pids: Iterable[int]) -> None:
             os.kill(p, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+
+
+def browser_processes(under: int | None) -> set[int]:
+    """The Chromium *browsers* started under ``under``: their main processes, not their renderers, GPU or
+    utility processes (what "one Chromium" counts)."""
+    return {p for p in chromium_pids(under) if b"--type=" not in _cmdline(p)}

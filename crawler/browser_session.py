@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from crawler.browser_driver import Driver, release
 from crawler.browser_guard import GRACE_S, CallGuard
@@ -22,11 +22,15 @@ from crawler.browser_launch import DESKTOP_UA, MOBILE_DEVICE, BrowserConfig
 from crawler.browser_pages import DESKTOP_VIEWPORT, client_hints
 from crawler.browser_procs import chromium_pids, kill, renderer_pids
 from crawler.clicks import CLICK_URL_CANDIDATES, is_ad_click_url
-from crawler.errors import BrowserStalled
+from crawler.errors import BrowserStalled, FetchError
+
+if TYPE_CHECKING:
+    from crawler.browser_owner import SharedChromium
 
 log = logging.getLogger("crawler.browser")  # the same logger as before the move: its lines read the same
 
 LAUNCH_S = 90.0  # starting a Chromium, at most (a loaded machine takes its time)
+T = TypeVar("T")
 
 
 class BrowserSession:
@@ -34,8 +38,11 @@ class BrowserSession:
 
     _launch: dict[str, Any]  # Chromium's launch options, set when the browser starts
 
-    def __init__(self, config: BrowserConfig | None = None) -> None:
+    def __init__(self, config: BrowserConfig | None = None, *, shared: SharedChromium | None = None) -> None:
         self.config = config or BrowserConfig()
+        # a view on the night's one Chromium (crawler.browser_owner): its own contexts, deadlines and watchdog,
+        # its calls made in the Chromium's owner thread; None: a Chromium and driver of its own
+        self._shared = shared
         self._reset()
 
     def _reset(self) -> None:
@@ -43,6 +50,14 @@ class BrowserSession:
         self._chromiums: set[int] = set()  # this browser's Chromium processes (one more per profile context)
         self._guard = CallGuard(lambda: renderer_pids(self._chromiums), lambda: set(self._chromiums),
                                 lambda: self._driver.pid if self._driver else None)
+        if self._shared is not None:  # only this view's page, then (at worst) the shared Chromium for all
+            self._guard._steps = [("its renderer was stopped", self._crash_live),
+                                 ("the shared Chromium was stopped", self._kill_shared_browser),
+                                 ("the Playwright driver was stopped", self._kill_shared)]
+        self._generation = 0  # the shared Chromium's launch this view was attached to
+        self._live_cdp: Any = None  # the DevTools session of the page being read (to crash its renderer)
+        self._cdps: dict[str, Any] = {}  # one per search page
+        self._waiting: Any = None  # the call this view's thread waits for in the owner thread
         self._call_s = self.config.timeout_ms / 1000 + GRACE_S
         self._page_deadline: float | None = None
         self._pw: Any = None
@@ -87,9 +102,81 @@ class BrowserSession:
     def _page_started(self) -> None:
         self._page_deadline = time.monotonic() + self._page_s
 
+    # -- a view on a shared Chromium --------------------------------------------
+
+    def _attach(self) -> Any:
+        shared = self._shared
+        assert shared is not None
+        if not shared.alive():
+            shared.relaunch(shared.generation)
+        self._generation = shared.generation
+        self._pw, self._browser, self._driver = shared.pw, shared.chromium, shared.driver
+        self._launch = {k: v for k, v in shared.launch.items() if k != "proxy"}  # for a persistent profile
+        return self
+
+    def _detach(self) -> None:
+        """Close this view's contexts (and a profile's own Chromium); the shared Chromium lives on."""
+        shared = self._shared
+        assert shared is not None
+        contexts, self._contexts = list(self._contexts.values()), {}
+        self._pages.clear()
+        self._cdps.clear()
+        try:
+            if contexts and self.alive():
+                shared.call(lambda: self._close_all(contexts))
+        except Exception as exc:  # the shared browser went meanwhile: its contexts went with it
+            log.debug("closing a view's contexts: %s", exc)
+        finally:
+            kill(self._chromiums)  # a persistent profile's Chromium, if it would not close
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+                self._executor = None
+            self._guard.close()
+
+    def _run(self, url: str, call: Callable[[], T]) -> T:
+        """``call()`` in the browser's thread: here, or the shared Chromium's owner thread."""
+        shared = self._shared
+        if shared is None or shared.on_owner():
+            return call()
+        if self._guard.browser_killed:
+            raise FetchError(url, "the browser was stopped")
+        self._waiting = shared.submit(call)
+        try:
+            return self._waiting.result()  # type: ignore[no-any-return]
+        except BrowserStalled as exc:  # the owner gave up the call (the driver stopped, the view was killed)
+            raise FetchError(url, str(exc)) from exc
+        finally:
+            self._waiting = None
+
+    def _wait(self, fut: Any) -> Any:
+        """A helper thread's result; in a shared Chromium's owner thread the other views go on meanwhile."""
+        return self._shared.wait(fut) if self._shared is not None else fut.result()
+
+    def _crash_live(self) -> None:
+        shared = self._shared
+        assert shared is not None
+        if self._live_cdp is not None:
+            shared.crash(self._live_cdp)
+        else:  # no DevTools session on the page: every renderer (the other views' pages fail and are retried)
+            kill(renderer_pids(shared.chromiums | self._chromiums))
+
+    def _kill_shared_browser(self) -> None:
+        assert self._shared is not None
+        self._guard.browser_killed = True
+        kill(self._chromiums)
+        self._shared.kill_browser()
+
+    def _kill_shared(self) -> None:
+        assert self._shared is not None
+        self._guard.browser_killed = True
+        kill(self._chromiums)
+        self._shared.kill()
+
     def alive(self) -> bool:
         """False once Chromium has crashed or was killed: the caller relaunches it."""
         if self._guard.browser_killed or self._driver is None or self._driver.dead:
+            return False
+        if self._shared is not None and (self._generation != self._shared.generation or not self._shared.alive()):
             return False
         contexts_ok = all(getattr(c, "browser", None) is None or c.browser.is_connected()
                           for c in self._contexts.values())
@@ -100,6 +187,17 @@ class BrowserSession:
         waiting on them fails at once, and the browser is no longer :meth:`alive`."""
         self._guard.browser_killed = True
         kill(self._chromiums)
+        if self._shared is not None:
+            # the shared Chromium is the other lanes' too: stop this view's page, free the thread waiting on it
+            # and close its contexts, which makes its calls still waiting in the owner thread fail
+            if self._live_cdp is not None:
+                self._shared.crash(self._live_cdp)
+            waiting = self._waiting
+            if waiting is not None and not waiting.done():
+                waiting.set_exception(BrowserStalled("the job's watchdog stopped its browser"))
+            contexts = list(self._contexts.values())
+            self._shared.submit(lambda: self._close_all(contexts))
+            return
         if self._driver is not None and self._driver.pid:
             kill({self._driver.pid})
 
@@ -122,6 +220,8 @@ class BrowserSession:
             opts["user_agent"] = opts["user_agent"].replace("HeadlessChrome", "Chrome")
         else:
             opts.update({"viewport": DESKTOP_VIEWPORT, "user_agent": DESKTOP_UA})
+        if self._shared is not None and self.config.proxy:  # the shared Chromium has no proxy: each view its own
+            opts["proxy"] = {"server": self.config.proxy}
         # headless Chromium names itself "HeadlessChrome" in its client hints: say "Chromium" as a window would
         opts["extra_http_headers"].update(client_hints(opts["user_agent"], mobile=device == "mobile"))
         return opts
@@ -147,7 +247,7 @@ class BrowserSession:
                 opts = self._context_options(device)
                 opts.pop("default_browser_type", None)  # a device descriptor key, not a launch option
                 ctx = self._launched(
-                    lambda: self._pw.chromium.launch_persistent_context(str(folder), **self._launch, **opts))
+                    lambda: self._pw.chromium.launch_persistent_context(str(folder), **{**self._launch, **opts}))
                 ctx.route(CLICK_URL_CANDIDATES, self._refuse)
                 self._contexts[device] = ctx
             else:
@@ -159,19 +259,27 @@ class BrowserSession:
         navigation); a page that failed is dropped and replaced by the next call."""
         page = self._pages.get(device)
         if page is None or page.is_closed():
-            page = self._pages[device] = self._search_context(device).new_page()
+            ctx = self._search_context(device)
+            page = self._pages[device] = ctx.new_page()
             page.on("dialog", lambda d: d.dismiss())
             page.set_default_timeout(self.config.timeout_ms)
+            if self._shared is not None:  # opened now: a page stuck in a script could not answer for it
+                self._cdps[device] = ctx.new_cdp_session(page)
         return page
 
     def _drop_search_page(self, device: str) -> None:
         page = self._pages.pop(device, None)
+        self._cdps.pop(device, None)
         if page is not None and not page.is_closed():
             try:
                 with self._bound("closing a failed page", cleanup=True):
                     page.close()
             except Exception as exc:  # a crashed page may refuse to close; its context still closes it
                 log.debug("could not close a failed page: %s", exc)
+
+    def _close_all(self, contexts: list[Any]) -> None:
+        for ctx in contexts:
+            self._close_quietly(ctx)
 
     def _close_quietly(self, ctx: Any) -> None:
         try:

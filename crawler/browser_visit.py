@@ -113,7 +113,7 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
             page.set_default_timeout(browser.config.timeout_ms)
             page.on("response", on_response)  # no frame listener: a page changing its address every
             page.route(is_ad_click_url, refuse)  # millisecond would flood it (same-document changes)
-            cdp = ctx.new_cdp_session(page)
+            cdp = browser._live_cdp = ctx.new_cdp_session(page)  # its renderer is crashed by it if it hangs
         try:
             with bound("page.goto"):
                 response = page.goto(url, wait_until="load")
@@ -160,6 +160,6 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
     except Exception as exc:
         raise FetchError(url, str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__) from exc
     finally:
-        browser._page_deadline = None
+        browser._page_deadline = browser._live_cdp = None
         if ctx is not None:
             browser._close_quietly(ctx)

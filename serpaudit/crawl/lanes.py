@@ -1,14 +1,17 @@
 """The local executor of the night's policy: one lane per engine, run at once, so Google's budget never slows Bing.
 
-Each lane is a thread with its own Playwright and Chromium (Playwright's sync API is not thread-safe),
-its own :class:`serpaudit.crawl.politeness.Pacer`, and its engine's jobs in a shuffled order. What to search
+Each lane is a thread with its own browser -- on a night, a view on the night's one Chromium
+(:class:`serpaudit.crawl.browsers.NightChromium`: its own contexts, one per device, its own deadlines; its calls
+run in the Chromium's owner thread, at once with the other lanes') --, its own
+:class:`serpaudit.crawl.politeness.Pacer`, and its engine's jobs in a shuffled order. What to search
 next, when, and what a block or an error means is :mod:`serpaudit.crawl.policy`'s (the Celery coordinator
 follows the same policy); a lane carries it out. Lanes only *take* captures; the calling thread stores
 each one as it arrives (the SQLite connection stays in one thread), so a capture is durable as soon as
 it is taken.
 
-A browser that crashed (or hangs: errors in a row, or a job past ``job_timeout_s``, when the lane kills
-its own Chromium by pid) is closed and relaunched, and the job is taken again (once).
+A browser that crashed (or hangs: errors in a row, or a job past ``job_timeout_s``, when the lane stops its
+own browser: a view's page and contexts, or a Chromium of its own by pid) is closed and opened again, and the
+job is taken again (once); a shared Chromium that crashed is relaunched once, by the first lane to find it so.
 """
 
 from __future__ import annotations

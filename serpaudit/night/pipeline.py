@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,7 @@ from audits.lifecycle import apply_night
 from audits.rules import audit, not_audited
 from audits.store import Store
 from audits.store_file import DatabaseFileError
-from crawler.browser import Browser
-from serpaudit.crawl.browsers import browser_config
+from serpaudit.crawl.browsers import NightChromium
 from serpaudit.crawl.capture import Job
 from serpaudit.crawl.distributed.errors import BrokerUnavailable
 from serpaudit.crawl.evidence import EvidenceFolder, EvidenceWriteError
@@ -100,10 +98,6 @@ def select_brands(store: Store, names: list[str] | None = None) -> list[Brand]:
     return brands
 
 
-def _open_browser(settings: Settings, resolve_all_to: str | None, engine: str) -> Browser:
-    return Browser(browser_config(settings, resolve_all_to, engine)).__enter__()
-
-
 def start_or_resume(store: Store, command: str, scope: dict[str, Any], *, fresh: bool) -> tuple[str, dict[str, Any]]:
     """The run to work on: the unfinished one of this command and scope (resumed), or a new one."""
     run_id = None if fresh else store.resumable_run(command, scope)
@@ -146,12 +140,15 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
     evidence = EvidenceFolder(settings.evidence_dir, run_id)
     clean_stale_temp(settings.reports_dir)
     finished = False
+    # one Chromium for the night's browsing stages (harvest, crawl, landing pages, sources), started at the
+    # first of them and closed after the last, before the audit
+    chromium = NightChromium(settings, resolve_all_to)
     try:
         if "harvest" in stages:
             done = store.harvested_brands(run_id)
             todo = [b for b in brands if done.get(b.name) not in ("ok", "empty")]
             if todo:
-                with Browser(browser_config(settings, resolve_all_to)) as browser:
+                with chromium.view() as browser:
                     harvest_brands(browser, store, todo, run_id, evidence, region=settings.region,
                                    max_pages=settings.max_contact_pages, now=utc_now,
                                    limits=page_limits(settings))
@@ -177,20 +174,21 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                                             seed=seed, progress=each)
             else:
                 crawled = crawl(settings, store, jobs, run_id, evidence, seed=seed,
-                                open_browser=partial(_open_browser, settings, resolve_all_to),
+                                open_browser=chromium.open,
                                 progress=lambda record: each(record.job, record.status), on_pause=on_pause)
             summary["captures"] = _count_statuses(store, run_id)
             if crawled.relaunches:
                 summary["browser_relaunches"] = crawled.relaunches
             if settings.visit_landing_pages:
                 by_name = {b.name: b for b in brands}
-                with Browser(browser_config(settings, resolve_all_to)) as browser:
+                with chromium.view() as browser:
                     summary["landing_pages"] = visit_landing_pages(browser, store, run_id, by_name, evidence,
                                                                    region=settings.region, limits=page_limits(settings))
                     # the pages AI answers cite, for where their numbers came from (same rules as landing pages)
                     summary["answer_sources"] = visit_sources(browser, store, run_id, by_name, evidence,
                                                               region=settings.region, limits=page_limits(settings))
             resolve_from_landings(store, run_id)  # advertiser_domain where a tracker hid it
+        chromium.close()  # the browsing is over: its memory is the audit's
         if "audit" in stages:
             audit(store, run_id)
             apply_night(store, run_id, gone_after_nights=settings.gone_after_nights)
@@ -223,6 +221,7 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
         finished = True
         raise
     finally:
+        chromium.close()
         if not finished:
             # interrupted (SIGTERM, Ctrl-C, a disk fault): left "running", so the next run resumes it
             try:
