@@ -166,6 +166,7 @@ NANP = re.compile(r"(?<![\d+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[
 # Generic parts of a result block, for saying where a number stood.
 _HEADINGS = "[role=heading], h1, h2, h3, h4"
 _CLICK_LINKS = etree.XPath(".//a[@data-rw or contains(@href, 'aclk')] | self::a[@data-rw or contains(@href, 'aclk')]")
+_CLICK_LINKS_ON_PAGE = etree.XPath("descendant-or-self::a[@data-rw or contains(@href, 'aclk')]")  # from the root
 _DISPLAY = "cite, [data-dtld], .b_attribution, .b_adurl, .result__url, .ads-visurl"
 _NON_DIGITS = re.compile(r"\D")
 
@@ -192,7 +193,8 @@ def sweep(block: Element, region: str = "NL", *, call_buttons: str | None = None
                 if (p.e164, "text") not in seen:
                     seen.add((p.e164, "text"))
                     found.append(p)
-    for a in _CLICK_LINKS(block):
+    click_links = page.found_in(block, _CLICK_LINKS_ON_PAGE) if page is not None else None
+    for a in _CLICK_LINKS(block) if click_links is None else click_links:
         for attr in ("href", "data-rw"):
             target = _click_target(a.get(attr) or "")
             dialled = phone_from_href(target, region, channel="call_button") if target else None

@@ -240,6 +240,20 @@ class PageIndex:
             found = sorted(set(found), key=self._position.__getitem__)
         return found
 
+    def found_in(self, el: Element, page_wide: etree.XPath) -> list[Element] | None:
+        """The elements ``page_wide`` finds on the whole page (an XPath from the root, run once per page)
+        that are ``el`` or inside it, in document order; None when ``el`` is not of this page."""
+        start = self._position.get(el)
+        if start is None:
+            return None
+        key = ("xpath", str(id(page_wide)))
+        known = self._keyed.get(key)
+        if known is None:
+            listed = [x for x in page_wide(self.root) if x in self._position]
+            known = self._keyed[key] = (listed, [self._position[x] for x in listed])
+        candidates, positions = known
+        return candidates[bisect.bisect_left(positions, start):bisect.bisect_right(positions, self._last_position(el))]
+
     def _with_key(self, key: tuple[str, str]) -> tuple[list[Element], list[int]]:
         """The elements with ``key`` in document order, and their positions (found once per page)."""
         known = self._keyed.get(key)

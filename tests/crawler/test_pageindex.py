@@ -122,3 +122,14 @@ def test_index_answers_inside_real_blocks_as_xpath_does():
         for el in elements[:: max(1, len(elements) // 40)]:
             for sel in selectors:
                 assert index.select_in(el, sel) == select(el, sel), (path.name, sel)
+
+
+def test_page_wide_xpath_found_inside_each_element_as_from_the_element():
+    from crawler.htmltree import _CLICK_LINKS, _CLICK_LINKS_ON_PAGE
+
+    root = parse_html('<div><a href="/aclk?x=1">a</a><p><a data-rw="x">b</a><a href="/x">c</a></p>'
+                      '<!-- c --><a href="https://www.google.com/aclk?y">d</a></div>')
+    index = PageIndex(root)
+    for el in root.iter(etree.Element):
+        assert index.found_in(el, _CLICK_LINKS_ON_PAGE) == _CLICK_LINKS(el)
+    assert index.found_in(parse_html("<p>other page</p>"), _CLICK_LINKS_ON_PAGE) is None
