@@ -26,7 +26,7 @@ reopened, taken down) and ``audits.triage`` (states); campaigns are :mod:`audits
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ from audits.cases import case_channel, case_id, case_kind, case_subject
 from audits.ids import stable_id
 from audits.schema import FINDING_COLUMNS, JSON_COLUMNS, LIST_COLUMNS, RUN_COLUMNS
 from audits.store_db import Repository
+from audits.store_finding_query import FindingQuery, select_sql, where_sql
 
 _TREND_SQL = """
 select substr(r.started_at, 1, 10) as night, f.engine as engine, count(distinct f.id) as findings
@@ -144,23 +145,28 @@ class FindingRecords(Repository):
                        rule: str | None = None, engine: str | None = None, since: str | None = None,
                        include_dismissed: bool = False) -> list[dict[str, Any]]:
         """Findings across nights, filtered; dismissed ones only with ``include_dismissed`` or ``state``."""
-        where, params = ["rule is not null"], []
-        for col, value in (("state", state), ("status", status), ("brand", brand)):
-            if value is not None:
-                where.append(f"{col} = ?")
-                params.append(value)
-        for col, value in (("rules", rule), ("engines", engine)):  # JSON lists: a case has several
-            if value is not None:
-                where.append(f"{col} like ?")
-                params.append(f'%"{value}"%')
-        if since is not None:
-            where.append("last_seen >= ?")
-            params.append(since)
-        if state is None and not include_dismissed:
-            where.append("coalesce(state, 'open') != 'dismissed'")
-        sql = (f"select * from findings where {' and '.join(where)}"
-               " order by last_seen desc, brand, rule, e164, advertiser_domain")  # fmt: skip
-        return [decode(r) for r in self.sql.rows(sql, params)]
+        return list(self.findings_matching(FindingQuery(state=state, status=status, brand=brand, rule=rule,
+                                                        engine=engine, since=since,
+                                                        include_dismissed=include_dismissed)))
+
+    def findings_matching(self, query: FindingQuery, *, limit: int | None = None,
+                          offset: int = 0) -> Iterator[dict[str, Any]]:
+        """The findings ``query`` selects, newest first, one at a time off the cursor (100,000 of them never sit
+        in memory together); ``limit``/``offset`` take one page of them."""
+        where, params = where_sql(query)
+        order = "order by f.last_seen desc, f.brand, f.rule, f.e164, f.advertiser_domain, f.id"
+        page = ""
+        if limit is not None or offset:
+            page = " limit ? offset ?"
+            params = [*params, -1 if limit is None else limit, offset]
+        for row in self.sql.db.query(f"{select_sql(query)} where {where} {order}{page}", params):
+            yield decode(row)
+
+    def count_matching(self, query: FindingQuery) -> int:
+        """How many findings ``query`` selects (for "50 of 100,000")."""
+        where, params = where_sql(query)
+        join = " join finding_runs fr on fr.finding_id = f.id" if query.run_id else ""
+        return int(self.sql.rows(f"select count(*) as n from findings f{join} where {where}", params)[0]["n"])
 
     def reported_findings(self) -> list[dict[str, Any]]:
         """Every finding ever reported to a platform, with its takedown (if seen)."""

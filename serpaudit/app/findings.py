@@ -9,6 +9,8 @@ note on stderr.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 from audits.campaigns import campaign_summaries, campaign_summary
 from audits.rules import RULES
 from audits.store import Store
+from audits.store_finding_query import FindingQuery
 from audits.store_findings import STATES, STATUSES
 from audits.takedowns import followup_due, takedown_stats
 from audits.triage import REPORT_CHANNELS, TriageError, change_state, check_change
@@ -84,30 +87,83 @@ def _with_flags(store: Store, rows: list[dict[str, Any]], followup_days: int) ->
     return rows
 
 
-def findings_list(config: Path | None, *, run: str | None = None, state: str | None = None,
-                  status: str | None = None, brand: str | None = None, rule: str | None = None,
-                  engine: str | None = None, since: str | None = None,
-                  include_all: bool = False) -> list[dict[str, Any]]:
-    settings, store = store_for(config)
+@dataclass(frozen=True)
+class FindingsPage:
+    """One page of ``findings list``: its rows, where it starts and how many match in all."""
+
+    rows: list[dict[str, Any]]
+    offset: int
+    total: int
+
+    @property
+    def more(self) -> int:
+        """Matching findings after this page."""
+        return max(0, self.total - self.offset - len(self.rows))
+
+
+def _query(store: Store, run: str | None, state: str | None, status: str | None, brand: str | None,
+           rule: str | None, engine: str | None, since: str | None, include_all: bool) -> FindingQuery:
     _choice("state", state, STATES)
     _choice("status", status, STATUSES)
     _choice("rule", rule, RULES)
     _choice("engine", engine, tuple(ENGINE_NAMES))
     _day("since", since)
-    brand = brand_name(store, brand)
     if run is not None:
         try:
             store.run(run)
         except KeyError:
             raise InputError(f"--run: no run {run!r} in the database; `serpaudit findings list` lists every "
                              "run's findings") from None
-        rows = store.findings(run_id=run, brand=brand)
-        if not include_all:
-            rows = [r for r in rows if r.get("state") != "dismissed"]
-    else:
-        rows = store.query_findings(state=state, status=status, brand=brand, rule=rule, engine=engine,
-                                    since=since, include_dismissed=include_all)
-    return _with_flags(store, rows, settings.followup_days)
+    return FindingQuery(run_id=run, state=state, status=status, brand=brand_name(store, brand), rule=rule,
+                        engine=engine, since=since, include_dismissed=include_all)
+
+
+def findings_list(config: Path | None, *, run: str | None = None, state: str | None = None,
+                  status: str | None = None, brand: str | None = None, rule: str | None = None,
+                  engine: str | None = None, since: str | None = None,
+                  include_all: bool = False) -> list[dict[str, Any]]:
+    """Every matching finding (the desk's queue sorts and filters them further)."""
+    return list(findings_stream(config, run=run, state=state, status=status, brand=brand, rule=rule,
+                                engine=engine, since=since, include_all=include_all))
+
+
+def findings_stream(config: Path | None, *, run: str | None = None, state: str | None = None,
+                    status: str | None = None, brand: str | None = None, rule: str | None = None,
+                    engine: str | None = None, since: str | None = None, include_all: bool = False,
+                    limit: int | None = None, offset: int = 0) -> Iterator[dict[str, Any]]:
+    """The matching findings one at a time, newest first (``findings list --json`` writes each as it comes:
+    100,000 findings never sit in memory together). Bad filters raise before the first one."""
+    settings, store = store_for(config)
+    query = _query(store, run, state, status, brand, rule, engine, since, include_all)
+    _page_bounds(limit, offset)
+    return _flagged(store, store.findings_matching(query, limit=limit, offset=offset), settings.followup_days)
+
+
+def findings_page(config: Path | None, *, limit: int | None, offset: int = 0, run: str | None = None,
+                  state: str | None = None, status: str | None = None, brand: str | None = None,
+                  rule: str | None = None, engine: str | None = None, since: str | None = None,
+                  include_all: bool = False) -> FindingsPage:
+    """``limit`` matching findings from ``offset`` (None: all of them), and how many match in all."""
+    settings, store = store_for(config)
+    query = _query(store, run, state, status, brand, rule, engine, since, include_all)
+    _page_bounds(limit, offset)
+    rows = list(_flagged(store, store.findings_matching(query, limit=limit, offset=offset), settings.followup_days))
+    total = store.count_matching(query) if limit is not None or offset else len(rows)
+    return FindingsPage(rows, offset, total)
+
+
+def _page_bounds(limit: int | None, offset: int) -> None:
+    if limit is not None and limit < 0:
+        raise InputError(f"--limit: {limit} is negative (0 lists them all)")
+    if offset < 0:
+        raise InputError(f"--offset: {offset} is negative")
+
+
+def _flagged(store: Store, rows: Iterable[dict[str, Any]], followup_days: int) -> Iterator[dict[str, Any]]:
+    as_of = store.latest_night()
+    for r in rows:
+        r["followup_due"] = followup_due(r, followup_days, as_of)
+        yield r
 
 
 def findings_show(config: Path | None, typed_id: str) -> dict[str, Any]:

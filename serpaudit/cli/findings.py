@@ -7,7 +7,7 @@ with its own error guard and table printer, so every command prints and exits th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -28,6 +28,23 @@ ReasonOpt = Annotated[str, typer.Option(help="Why (optional; kept in the event t
 DismissReasonOpt = Annotated[str, typer.Option(help="Why they are no abuse (required; kept in the event trail).")]
 
 
+def _screenful() -> int:
+    """Rows that fit the terminal with the heading and the line saying how many more (24 lines when piped)."""
+    import shutil
+
+    return max(10, shutil.get_terminal_size().lines - 4)
+
+
+def _write_json(rows: Iterator[dict[str, Any]]) -> None:
+    """A JSON list written one finding at a time, as ``print_rows`` would have printed it whole."""
+    first = True
+    for row in rows:
+        item = json.dumps(row, indent=2, ensure_ascii=False, default=str).replace("\n", "\n  ")
+        typer.echo(("[\n  " if first else ",\n  ") + item, nl=False)
+        first = False
+    typer.echo("[]" if first else "\n]")
+
+
 def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard,
              print_rows: Callable[[list[dict[str, Any]], bool, list[str]], None]) -> None:
     @findings_app.command("list")
@@ -42,15 +59,30 @@ def register(findings_app: typer.Typer, campaigns_app: typer.Typer, guard: Guard
         since: Annotated[str | None, typer.Option(help="Last seen on or after this date (YYYY-MM-DD).")] = None,
         include_all: Annotated[bool, typer.Option("--all", help="Include dismissed findings.")] = False,
         run: Annotated[str | None, typer.Option(help="Only what this run saw.")] = None,
+        limit: Annotated[int | None, typer.Option(
+            help="Rows to show (default: a screenful for the table, all for --json; 0: all).")] = None,
+        offset: Annotated[int, typer.Option(help="Skip this many rows first (the next page).")] = 0,
     ) -> None:
         """Cases across nights, newest first: one row per ad, organic result or AI answer, with every number it
-    showed and every rule it broke (dismissed ones only with --all or --state dismissed).
+    showed and every rule it broke (dismissed ones only with --all or --state dismissed). The table shows a
+    screenful and says how many more there are; --json writes every one, one at a time.
 
-    Example: serpaudit findings list --brand telnova --status new
+    Example: serpaudit findings list --brand telnova --status new --offset 40
     """
-        rows = guard(fc.findings_list, config, run=run, state=state, status=status, brand=brand, rule=rule,
-                     engine=engine, since=since, include_all=include_all)
-        print_rows(rows, as_json, fc.LIST_COLUMNS)
+        if as_json:
+            guard(_write_json, guard(fc.findings_stream, config, limit=limit or None, offset=offset, run=run,
+                                     state=state, status=status, brand=brand, rule=rule, engine=engine, since=since,
+                                     include_all=include_all))
+            return
+        page = guard(fc.findings_page, config, limit=_screenful() if limit is None else (limit or None),
+                     offset=offset, run=run, state=state, status=status, brand=brand, rule=rule, engine=engine,
+                     since=since, include_all=include_all)
+        print_rows(page.rows, False, fc.LIST_COLUMNS)
+        if page.more:
+            shown = f"{page.offset + 1}-{page.offset + len(page.rows)}" if page.rows else "none"
+            typer.echo(f"rows {shown} of {page.total:,}; {page.more:,} more: --offset "
+                       f"{page.offset + len(page.rows)} for the next, --limit 0 for all, --json for every field",
+                       err=True)
 
     @findings_app.command("show")
     def findings_show(finding_id: Annotated[str, typer.Argument(help="A finding id or a unique prefix.")],
