@@ -5,9 +5,12 @@
   the ads (finding ids) it holds.
 * ``outbox``: one row per mail to send (``kind`` ``analysts`` or a platform), with everything needed to
   send it again (recipients, subject, body, attachment paths, the folder to point at when they are too
-  big); ``status`` is ``pending`` until the server accepted it, then ``sent``.  Each attempt counts, with
-  the last error.  A pending platform mail holds its ads: no other submission takes them meanwhile, so
-  the platform hears about an ad exactly once.
+  big); ``status`` is ``pending`` until a sender claims it (``sending``: one process at a time, so two
+  runs or an analyst's Send beside the night never send it twice), then ``sent`` once the server accepted
+  it, or ``pending`` again when it did not.  Each attempt counts, with the last error.  A mail left
+  ``sending`` by a process that stopped mid-send may have gone: a person decides (``serpaudit outbox``).
+  A pending or sending platform mail holds its ads: no other submission takes them meanwhile, so the
+  platform hears about an ad exactly once.
 """
 
 from __future__ import annotations
@@ -58,9 +61,20 @@ class OutboxRecords(Repository):
         where, params = ("where status = ?", [status]) if status else ("", [])
         return [_decoded(r) for r in self.sql.rows(f"select * from outbox {where} order by created_at, id", params)]
 
+    def claim_mail(self, mid: str, at: str) -> bool:
+        """Take a pending mail to send it; False when another process took it first (or it is not pending)."""
+        return self.sql.execute("update outbox set status = 'sending', last_attempt_at = ? where id = ? and "
+                                "status = 'pending'", [at, mid]) == 1  # fmt: skip
+
     def mail_attempted(self, mid: str, at: str, error: str) -> None:
-        self.sql.execute("update outbox set attempts = coalesce(attempts, 0) + 1, last_error = ?, last_attempt_at = ?"
-                         " where id = ?", [error, at, mid])  # fmt: skip
+        """An attempt failed: counted, with why; a mail this process claimed is pending again."""
+        self.sql.execute("update outbox set attempts = coalesce(attempts, 0) + 1, last_error = ?, last_attempt_at = ?,"
+                         " status = case when status = 'sending' then 'pending' else status end where id = ?",
+                         [error, at, mid])  # fmt: skip
+
+    def release_mail(self, mid: str) -> bool:
+        """A mail left ``sending`` goes back to ``pending`` (a person said it did not go)."""
+        return self.sql.execute("update outbox set status = 'pending' where id = ? and status = 'sending'", [mid]) == 1
 
     def mail_sent(self, mid: str, at: str) -> None:
         self.sql.execute("update outbox set status = 'sent', sent_at = ?, attempts = coalesce(attempts, 0) + 1,"
@@ -68,5 +82,6 @@ class OutboxRecords(Repository):
 
     def queued_finding_ids(self, platform: str) -> set[str]:
         """Ads in a mail to ``platform`` that has not gone through yet."""
-        rows = self.sql.rows("select finding_ids from outbox where kind = ? and status = 'pending'", [platform])
+        rows = self.sql.rows("select finding_ids from outbox where kind = ? and status in ('pending', 'sending')",
+                             [platform])
         return {fid for r in rows for fid in json.loads(r["finding_ids"] or "[]")}

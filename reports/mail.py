@@ -87,13 +87,15 @@ def _attach(msg: EmailMessage, path: Path) -> None:
     msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
 
 
-def build_message(d: Delivery, config: MailConfig, body: str) -> EmailMessage:
+def build_message(d: Delivery, config: MailConfig, body: str, message_id: str = "") -> EmailMessage:
+    """``message_id``: a stable id for the mail (the outbox's), so a copy sent again can be told for the same."""
     msg = EmailMessage(policy=SMTP)
     msg["From"] = config.sender
     msg["To"] = ", ".join(d.recipients)
     msg["Subject"] = d.subject
     msg["Date"] = formatdate(usegmt=True)
-    msg["Message-ID"] = make_msgid(domain=config.sender.rpartition("@")[2] or None)
+    domain = config.sender.rpartition("@")[2] or None
+    msg["Message-ID"] = f"<{message_id}@{domain or 'serpaudit'}>" if message_id else make_msgid(domain=domain)
     msg.set_content(body)
     for path in d.attachments:
         _attach(msg, path)

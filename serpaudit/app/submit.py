@@ -20,7 +20,7 @@ from reports.submission import submission_subject
 from serpaudit.app.config import store_for
 from serpaudit.app.errors import IncompleteError, InputError
 from serpaudit.app.findings import resolve_id
-from serpaudit.night.outbox import OUTBOX_DIR, enqueue
+from serpaudit.night.outbox import OUTBOX_DIR, MailTooLarge, enqueue
 from serpaudit.night.reporting import flush_outbox, mail_config
 from serpaudit.night.submissions import (
     SUBMITTABLE_STATES,
@@ -110,16 +110,20 @@ def submit(config: Path | None, platform: str, *, state: str | None = None, ids:
     if mail is None:
         return outcome
     subject = submission_subject(platform, len(sub.finding_ids), now[:10])
-    mid = enqueue(store, kind=platform, recipients=recipients, subject=subject,
-                  body=platform_body(platform, len(sub.finding_ids)), attachments=[sub.zip_path], now=now,
-                  max_bytes=mail.max_bytes, zip_dir=settings.reports_dir / OUTBOX_DIR, folder=sub.folder,
-                  submission_id=sub.id, finding_ids=sub.finding_ids, zip_sha256=sub.zip_sha256, by=by,
-                  key=sub.id)  # fmt: skip
+    try:
+        mid = enqueue(store, kind=platform, recipients=recipients, subject=subject,
+                      body=platform_body(platform, len(sub.finding_ids)), attachments=[sub.zip_path], now=now,
+                      max_bytes=mail.max_bytes, zip_dir=settings.reports_dir / OUTBOX_DIR, folder=sub.folder,
+                      submission_id=sub.id, finding_ids=sub.finding_ids, zip_sha256=sub.zip_sha256, by=by,
+                      key=sub.id)  # fmt: skip
+    except MailTooLarge as exc:
+        outcome.mail_note = str(exc)
+        raise IncompleteError(f"submission built in {sub.folder}; {exc}") from exc
     outcome.queued = True
     done = flush_outbox(store, mail)
     outcome.sent = any(m["id"] == mid for m in done.sent)
     to = sorted({r for m in done.sent for r in m["recipients"]})
     outcome.mail_note = "; ".join([*([f"mailed to {', '.join(to)}"] if to else []), *done.reasons])
-    if done.failed:  # this mail, or an earlier one retried with it
+    if done.failed or done.unsure:  # this mail, or an earlier one retried with it
         raise IncompleteError(f"submission built in {sub.folder}; {outcome.mail_note}")
     return outcome

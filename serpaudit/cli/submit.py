@@ -55,14 +55,22 @@ def submit(
 def outbox(
     send: Annotated[bool, typer.Option("--send", help="Send the pending mails now (each run does it too).")] = False,
     include_sent: Annotated[bool, typer.Option("--all", help="Also the mails that went through.")] = False,
+    resend: Annotated[str, typer.Option("--resend", metavar="ID",
+                                        help="A mail left 'sending' did not go: send it again.")] = "",
+    mark_sent: Annotated[str, typer.Option("--mark-sent", metavar="ID",
+                                           help="A mail left 'sending' did go: record it as delivered.")] = "",
     config: ConfigOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """The mails not sent yet (refused, cut off, timed out), with their attempts and last error.
 
-    Each run sends them again until they go through; --send does it now.
+    Each run sends them again until they go through; --send does it now.  A mail whose process stopped while
+    sending it ('sending') may have gone: it waits for you to say which, with --resend ID or --mark-sent ID.
 
     Example: serpaudit outbox --send
     """
+    if resend or mark_sent:
+        mail = guard(app_outbox.outbox_decide, config, mark_sent or resend, bool(mark_sent))
+        typer.echo(f"mail {mail['id']}: {mail['status']}", err=True)
     if send:
         sent = guard(app_outbox.outbox_send, config)
         typer.echo(f"sent {len(sent)} mail(s)", err=True)

@@ -8,8 +8,15 @@ delivered (``report_deliveries``: what, when, to whom, the zip's sha256) and bec
 platform, by whoever sent the submission.  A failed one stays ``pending`` with its error and its count of
 attempts, and holds its ads (no later submission takes them), so each ad reaches its platform once.
 
+Each mail is claimed before it is sent (``sending``), so two processes flushing at once (the night's run and
+an analyst's Send on the desk) never send it twice.  A process stopped between the server's answer and the
+record of it leaves the mail ``sending``: it may have gone, so it is not sent again by itself but named in
+every flush's reasons until a person says (``serpaudit outbox --resend ID`` or ``--mark-sent ID``).  Its
+Message-ID is the outbox id, so a copy sent again can be told for the same mail.
+
 A mail stays under ``max_mail_mb``: attachments too big go zipped, and when the zip is still too big the
-mail carries the small files and says where the rest is (:func:`fit`).
+analysts' mail carries the small files and says where the rest is (:func:`fit`).  A platform's mail is its
+zip or nothing: one too big is refused (:class:`MailTooLarge`) and its ads stay unreported.
 """
 
 from __future__ import annotations
@@ -35,6 +42,10 @@ OUTBOX_DIR = "outbox"  # under reports_dir: attachments zipped to fit a mail
 SMALL_SHARE = 10  # too big even zipped: the files under a tenth of the limit still go
 
 
+class MailTooLarge(Exception):
+    """A platform's zip is over ``max_mail_mb``: a mail without it would carry no evidence, so none is queued."""
+
+
 @dataclass(frozen=True)
 class Fitted:
     attachments: tuple[Path, ...]
@@ -47,11 +58,15 @@ class Flushed:
 
     sent: list[dict[str, Any]] = field(default_factory=list)
     failed: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    unsure: list[dict[str, Any]] = field(default_factory=list)  # left ``sending`` by a process that stopped
 
     @property
     def reasons(self) -> list[str]:
-        return [f"mail {describe(m)} not sent ({error}); kept in the outbox, retried on the next run"
-                for m, error in self.failed]  # fmt: skip
+        return [*(f"mail {describe(m)} not sent ({error}); kept in the outbox, retried on the next run"
+                  for m, error in self.failed),
+                *(f"mail {describe(m)} was being sent at {m['last_attempt_at']} when its process stopped and may "
+                  f"have gone: `serpaudit outbox --resend {m['id']}` sends it again, `serpaudit outbox --mark-sent "
+                  f"{m['id']}` records it as delivered" for m in self.unsure)]  # fmt: skip
 
 
 def describe(mail: dict[str, Any]) -> str:
@@ -95,6 +110,11 @@ def enqueue(store: Store, *, kind: str, recipients: Sequence[str], subject: str,
     if store.mail(mid) is not None:
         return mid
     fitted = fit(attachments, max_bytes, zip_dir / mid, f"{folder.name if folder else kind}.zip", folder)
+    if kind != "analysts" and fitted.note:
+        size = sum(Path(p).stat().st_size for p in attachments if Path(p).is_file())
+        raise MailTooLarge(f"the {PLATFORM_NAMES.get(kind, kind)} zip ({_mb(size)}) is over max_mail_mb "
+                           f"({_mb(max_bytes)}): not mailed, its ads stay unreported; upload "
+                           f"{', '.join(str(p) for p in attachments)} by the platform's form, or raise max_mail_mb")
     store.enqueue_mail({
         "id": mid, "kind": kind, "run_id": run_id, "submission_id": submission_id, "recipients": list(recipients),
         "subject": subject, "body": body + (f"\n{fitted.note}\n" if fitted.note else ""),
@@ -109,18 +129,29 @@ def enqueue(store: Store, *, kind: str, recipients: Sequence[str], subject: str,
 def flush(store: Store, config: MailConfig, now: Callable[[], str]) -> Flushed:
     """Send every pending mail, oldest first; returns what went and what did not."""
     done = Flushed()
+    done.unsure = [m for m in store.outbox("sending") if _stopped_mid_send(m, config, now())]
+    for reason in done.reasons:
+        log.error("%s", reason)
     pending = store.outbox("pending")
     if not pending:
         return done
     with Mailer(config) as mailer:
         for i, mail in enumerate(pending):
+            if not store.claim_mail(mail["id"], now()):
+                continue  # another process is sending it
+            missing = [p for p in mail["attachments"] if not Path(p).is_file()]
+            if missing:  # a mail that says "attached" must carry it
+                error = f"attachment {', '.join(missing)} is gone"
+                store.mail_attempted(mail["id"], now(), error)
+                done.failed.append((mail, error))
+                continue
             d = Delivery(mail["kind"], tuple(mail["recipients"]), mail["subject"],
-                         tuple(Path(p) for p in mail["attachments"] if Path(p).is_file()), tuple(mail["finding_ids"]))
+                         tuple(Path(p) for p in mail["attachments"]), tuple(mail["finding_ids"]))
             try:
-                mailer.send(build_message(d, config, mail["body"]), d.recipients)
+                mailer.send(build_message(d, config, mail["body"], message_id=mail["id"]), d.recipients)
             except MailError as exc:
                 for later in pending[i:] if exc.session else [mail]:  # the session failed: so do the rest
-                    store.mail_attempted(later["id"], now(), str(exc))
+                    store.mail_attempted(later["id"], now(), str(exc))  # the later ones stay pending unclaimed
                     done.failed.append((later, str(exc)))
                 log.error("mail: %s", exc)
                 if exc.session:
@@ -133,6 +164,29 @@ def flush(store: Store, config: MailConfig, now: Callable[[], str]) -> Flushed:
                     _delivered(store, mail, at)
             done.sent.append(mail)
     return done
+
+
+def _stopped_mid_send(mail: dict[str, Any], config: MailConfig, now: str) -> bool:
+    """Claimed longer ago than a whole SMTP session may take: its process is no longer sending it."""
+    from datetime import datetime
+
+    try:
+        age = (datetime.fromisoformat(now) - datetime.fromisoformat(mail["last_attempt_at"] or now)).total_seconds()
+    except ValueError:
+        return True
+    return age > config.deadline_s + 60
+
+
+def mark_sent(store: Store, mid: str, at: str) -> bool:
+    """A person says mail ``mid``, left ``sending``, went: recorded as sent, its ads as delivered."""
+    mail = store.mail(mid)
+    if mail is None or mail["status"] != "sending":
+        return False
+    with store.transaction():
+        store.mail_sent(mid, at)
+        if mail["kind"] != "analysts":
+            _delivered(store, mail, at)
+    return True
 
 
 def _delivered(store: Store, mail: dict[str, Any], at: str) -> None:

@@ -31,7 +31,7 @@ from reports.mail import MailConfig, platform_body
 from reports.platforms import PLATFORMS, read_report_ids
 from reports.submission import submission_subject
 from reports.summary import night_counts, subject
-from serpaudit.night.outbox import OUTBOX_DIR, Flushed, enqueue, flush
+from serpaudit.night.outbox import OUTBOX_DIR, Flushed, MailTooLarge, enqueue, flush
 from serpaudit.night.submissions import build_submission, submittable, taken_ids
 from serpaudit.ops.outputs import ReportFolderExists, place_run_reports, run_folder_name
 from serpaudit.settings import Settings
@@ -214,11 +214,19 @@ def deliver(settings: Settings, store: Store, run_id: str, bundle: Bundle, now: 
         enqueue(store, kind="analysts", recipients=config.analysts, subject=bundle.subject,
                 body=bundle.summary + "\n", attachments=bundle.analyst_files, folder=bundle.dir, run_id=run_id,
                 **queue)  # fmt: skip
+    too_large = []
     for platform in PLATFORMS:
         recipients = tuple(config.platforms.get(platform, ()))
         if recipients:
-            _queue_platform(settings, store, run_id, bundle, platform, recipients, day, queue)
-    return _flushed(outcome, flush_outbox(store, config))
+            try:
+                _queue_platform(settings, store, run_id, bundle, platform, recipients, day, queue)
+            except MailTooLarge as exc:  # the other mails still go; the night says why this one did not
+                log.error("mail: %s", exc)
+                too_large.append(str(exc))
+    outcome = _flushed(outcome, flush_outbox(store, config))
+    outcome.failed += too_large
+    outcome.mail_note = "; ".join(filter(None, [outcome.mail_note, *too_large]))
+    return outcome
 
 
 def _queue_platform(settings: Settings, store: Store, run_id: str, bundle: Bundle, platform: str,
