@@ -17,7 +17,7 @@ from typing import Any
 
 from audits.rules import RULES, not_audited
 from audits.store_findings import STATES, STATUSES
-from audits.triage import REPORT_PLATFORMS
+from audits.triage import REPORT_PLATFORMS, report_channel
 from crawler.engines import ENGINE_NAMES
 from serpaudit.app import findings as use_cases
 from serpaudit.app.config import store_for
@@ -165,7 +165,8 @@ class Desk:
         return {**shown, "finding": f, "officials": officials, "landing_pages": landing,
                 "crop_url": self.files.url(f.get("evidence_path")), "outline": outline,
                 "screenshot_url": self.files.url(f.get("screenshot_path")),
-                "platforms": [p for p in REPORT_PLATFORMS if p in (f.get("platforms") or [])] or list(REPORT_PLATFORMS)}
+                # where this case is reported: an ad's ad platform, an organic result's or an AI answer's engine
+                "platforms": [report_channel(f)] if report_channel(f) else list(REPORT_PLATFORMS)}
 
     def act(self, action: str, ids: list[str], *, user: str, reason: str = "", platform: str = "",
             reference: str = "", on: str = "") -> list[dict[str, Any]]:

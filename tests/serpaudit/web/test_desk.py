@@ -158,3 +158,34 @@ def test_nights_page_lists_runs_and_downloads(client, world):
 def test_campaigns_page(client):
     html = client.get("/campaigns").text
     assert "snelhulp-nl.com" in html and "kpn-hulp.nl" in html
+
+
+def test_an_organic_case_is_marked_reported_to_its_engine_from_the_desk(client, world):
+    """An organic result or an AI answer is reported to the engine's own form: the desk offers that engine, and
+    marking it reported works (it offered the ad platforms, which the state diagram refuses for them)."""
+    from audits.lifecycle import apply_night
+    from audits.rules import audit
+    from tests.support.findings_world import ad
+
+    store = world.store()
+    at = "2026-11-03T02:00:00+00:00"
+    run = store.start_run("run", at)
+    for brand in ("KPN", "ING"):
+        store.record_harvest(run, brand, "ok", "1 number", at)
+    store.record_capture({"run_id": run, "brand": "KPN", "engine": "google", "query": "KPN klantenservice",
+                          "device": "desktop", "captured_at": at, "status": "ok", "html_path": "g.html"},
+                         {"engine": "google", "status": "ok",
+                          "results": [ad(PREMIUM, "kpn-storing.nl", kind="organic", placement="organic")]})
+    audit(store, run)
+    apply_night(store, run)
+    [organic] = [f for f in store.query_findings() if f["case_kind"] == "organic"]
+    store.close()
+    html = client.get(f"/cases/{organic['id']}").text
+    assert re.findall(r"<option>([^<]+)</option>", html.split('name="platform"')[1].split("</select>")[0]) == [
+        "google"]
+    done = client.post(f"/cases/{organic['id']}/reported", data={"csrf": _csrf(html), "platform": "google",
+                                                                "reference": "form 123", "on": "2026-11-03"})
+    assert done.status_code == 200, done.text
+    store = world.store()
+    assert (store.finding(organic["id"])["state"], store.finding(organic["id"])["reported_platform"]) == (
+        "reported", "google")
