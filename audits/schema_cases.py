@@ -13,9 +13,10 @@ What a case keeps of its findings:
   reasons from each finding's row), their sightings and jobs; ``times_seen`` and ``nights_seen`` are
   counted again from the nights kept, first seen is the earliest, last seen the latest;
 * lifecycle (``status``, gone, reopened, absent nights): the most recently seen finding's;
-* triage: the most advanced state, then the latest (open < confirmed < reported < resolved = dismissed;
-  a tie goes to the later ``state_at``), with its time and reason; every event of every finding, re-pointed
-  at the case (copied to each case where a finding became two);
+* triage: the most advanced state of those not dismissed, then the latest (open < confirmed < reported <
+  resolved; a tie goes to the later ``state_at``), with its time and reason; dismissed only when every
+  finding was (one dismissed reason must not hide a reported ad from its takedown follow-up); every event
+  of every finding, re-pointed at the case (copied to each case where a finding became two);
 * takedown: the earliest report of any of them (platform, date, reference, taken down, days);
 * campaign and page fingerprint: the earliest finding's;
 * deliveries and allow-list entries are re-pointed at the case; ``finding_aliases`` keeps each old id with
@@ -168,7 +169,10 @@ class _Fold:
         row["rules"] = json.dumps(sorted({v for n in nights for v in _list(n.get("rules"))}
                                          | {r["rule"] for r in reasons}))
         row.update({c: latest.get(c) for c in _LIFECYCLE})
-        decided = max(fs, key=lambda f: (STATE_RANK.get(f.get("state") or "open", 0), f.get("state_at") or ""))
+        # a case is dismissed only when all its old findings were: one dismissed reason beside a reported one
+        # must not hide a reported ad from the queue and its takedown follow-up
+        live = [f for f in fs if (f.get("state") or "open") != "dismissed"] or fs
+        decided = max(live, key=lambda f: (STATE_RANK.get(f.get("state") or "open", 0), f.get("state_at") or ""))
         row.update(state=decided.get("state") or "open", state_at=decided.get("state_at"),
                    state_reason=decided.get("state_reason"))
         reported = sorted((f for f in fs if f.get("reported_at")), key=lambda f: (f["reported_at"], f["id"]))

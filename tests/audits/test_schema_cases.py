@@ -88,8 +88,10 @@ def test_findings_fold_into_one_case_per_ad_keeping_history_triage_takedowns_and
     for cid, fs in members.items():
         case = store.finding(cid)
         assert case is not None
-        # triage: the most advanced state, then the latest
-        decided = max(fs, key=lambda f: (STATE_RANK[f["state"]], f["state_at"] or ""))
+        # triage: the most advanced state, then the latest, of the findings not dismissed; dismissed only when
+        # every one was (one dismissed reason must not hide an open or reported one)
+        live = [f for f in fs if f["state"] != "dismissed"] or fs
+        decided = max(live, key=lambda f: (STATE_RANK[f["state"]], f["state_at"] or ""))
         assert (case["state"], case["state_at"], case["state_reason"]) == (
             decided["state"], decided["state_at"], decided["state_reason"])
         # takedown times of the one that was reported
@@ -113,9 +115,10 @@ def test_findings_fold_into_one_case_per_ad_keeping_history_triage_takedowns_and
                       for e in before["finding_events"] if e["finding_id"] in {f["id"] for f in fs})  # fmt: skip
         assert got == want
 
-    # the halves of one ad triaged apart: the case takes the decision (dismissed, reported)
+    # the halves of one ad triaged apart: the case takes the most advanced decision not dismissed (the analyst
+    # dismissed the number, but nobody looked at the lookalike domain: open, to be decided once for the ad)
     (bankiva,) = by_domain["bankiva-hulplijn.nl"]
-    assert bankiva["state"] == "dismissed" and bankiva["numbers"] == ["+31854012233"]
+    assert bankiva["state"] == "open" and bankiva["numbers"] == ["+31854012233"]
     (hulplijn,) = by_domain["cloudora-hulplijn.nl"]
     assert (hulplijn["state"], hulplijn["reported_platform"]) == ("reported", "microsoft_advertising")
     (organic,) = by_domain["telnova-klantenservice.nl"]
@@ -191,3 +194,16 @@ def test_a_fold_that_fails_leaves_the_file_as_it_was(old: Path, monkeypatch: pyt
     dump = list(sqlite3.connect(old).iterdump())
     Store(old)  # idempotent
     assert list(sqlite3.connect(old).iterdump()) == dump
+
+
+def test_a_reported_ad_with_a_dismissed_half_stays_reported(old: Path) -> None:
+    """The number of a lookalike-domain ad was dismissed, the ad itself reported: the case must stay in the
+    takedown follow-up (reported), not vanish from the queue as dismissed."""
+    with sqlite3.connect(old) as db:
+        db.execute("update findings set state = 'dismissed', state_at = '2026-12-04T09:00:00+00:00', "
+                   "state_reason = 'the number is fine' where id = 'th2qbf8'")
+    Store(old).close()
+    [case] = [c for c in Store(old).query_findings(include_dismissed=True)
+              if c.get("advertiser_domain") == "cloudora-hulplijn.nl" and c["channel"] == "microsoft_advertising"]
+    assert (case["state"], case["reported_platform"], case["reported_at"]) == (
+        "reported", "microsoft_advertising", "2026-12-03")
