@@ -130,6 +130,8 @@ def check_change(store: Store, fid: str, new: str, *, reason: str = "", platform
             reported_on = date.fromisoformat(day)
         except ValueError:
             raise TriageError(f"--date: {day!r} is not a date (YYYY-MM-DD)") from None
+        if reported_on.isoformat() != day:  # 20260101 or 2026-W01-1 parse too, but are stored and compared as text
+            raise TriageError(f"--date: {day!r} is not written YYYY-MM-DD (as {reported_on.isoformat()})")
         if reported_on > date.fromisoformat(today) + timedelta(days=1):  # a day of slack for time zones
             raise TriageError(f"--date: {day} is in the future; the day it was reported, up to today ({today} UTC)")
         first = (f.get("first_seen") or "")[:10]

@@ -73,7 +73,8 @@ def test_a_report_date_is_neither_in_the_future_nor_before_the_first_sighting() 
     w, ids = _cases()
     fid = ids["google_ads:ad"]  # first seen 2024-05-01
     for day, why in (("2999-01-01", "in the future"), ("2024-04-30", "before .* was first seen"),
-                     ("01-05-2024", "not a date")):  # fmt: skip
+                     ("01-05-2024", "not a date"), ("20240101", "not written YYYY-MM-DD"),
+                     ("2024-W18-1", "not written YYYY-MM-DD")):  # fmt: skip
         with pytest.raises(TriageError, match=why):
             check_change(w.store, fid, "reported", platform="google_ads", on=day)
     assert w.store.finding(fid)["state"] == "open"
