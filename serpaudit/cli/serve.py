@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -19,6 +20,9 @@ def serve(config: ConfigOpt = None,
           host: Annotated[str, typer.Option(help="Address to listen on; any but 127.0.0.1 needs web_users.")]
           = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 8151,
+          certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM) to serve https with; "
+                                                             "with --keyfile.")] = None,
+          keyfile: Annotated[Path | None, typer.Option(help="The certificate's private key (PEM).")] = None,
           hash_password: Annotated[str | None, typer.Option(
               "--hash-password", metavar="NAME", help="Ask for NAME's password and print its web_users entry; "
               "serve nothing.")] = None) -> None:
@@ -32,4 +36,4 @@ def serve(config: ConfigOpt = None,
         typer.echo(f"add to web_users in the settings: \"{entry}\"", err=True)
         typer.echo(entry)
         return
-    guard(server.serve, config, host, port)
+    guard(server.serve, config, host, port, certfile, keyfile)

@@ -28,6 +28,7 @@ from reports.cells import phone_number
 from reports.html_report import safe_url
 from serpaudit.settings import Settings
 from serpaudit.web import pages, pages_submit
+from serpaudit.web.logins import LoginThrottle
 from serpaudit.web.queries import Desk
 from serpaudit.web.security import LOOPBACK_HOSTS, SecurityHeaders, Users, is_loopback
 
@@ -57,15 +58,16 @@ def templates(region: str) -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(settings: Settings, config: Path | None, *, host: str = "127.0.0.1") -> Starlette:
-    """The desk over the settings' store; ``host`` is the address it will be served on (it decides login)."""
+def create_app(settings: Settings, config: Path | None, *, host: str = "127.0.0.1", https: bool = False) -> Starlette:
+    """The desk over the settings' store; ``host`` is the address it will be served on (it decides login);
+    ``https``: served over TLS, so the session cookie is sent over TLS only."""
     users = Users.from_settings(settings.web_users)
     middleware = [Middleware(SecurityHeaders)]
     if is_loopback(host):
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_HOSTS))
     # A fresh key per start: sessions (and their CSRF tokens) do not outlive the process that signed them.
     middleware += [Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="desk",
-                              same_site="strict", https_only=False, max_age=12 * 3600),
+                              same_site="strict", https_only=https, max_age=12 * 3600),
                    Middleware(LoginGate)]
     routes = [*pages.ROUTES, *pages_submit.ROUTES,
               Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
@@ -73,6 +75,7 @@ def create_app(settings: Settings, config: Path | None, *, host: str = "127.0.0.
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=pages.EXCEPTION_HANDLERS)
     app.state.desk = Desk(settings, config)
     app.state.users = users
+    app.state.logins = LoginThrottle()
     app.state.login_required = bool(users.hashes)
     app.state.templates = templates(settings.region)
     return app

@@ -8,6 +8,7 @@ reason; a security refusal is a bare 403.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -161,10 +162,19 @@ async def login(request: Request) -> Response:
     form = await request.form()
     check_csrf(request, form)
     name, password = str(form.get("name") or ""), str(form.get("password") or "")
-    ok = await run_in_threadpool(request.app.state.users.check, name, password)
+    client, throttle = request.client.host if request.client else "?", request.app.state.logins
+    wait = throttle.wait_s(client, name)
+    if wait > 0:
+        log.warning("login of %r from %s refused: too many failures, %.0f s to wait", name[:64], client, wait)
+        return render(request, "login.html", status=429, error=f"too many failed logins: try again in "
+                                                               f"{math.ceil(wait)} s")  # fmt: skip
+    async with throttle.checks():
+        ok = await run_in_threadpool(request.app.state.users.check, name, password)
     if not ok:
-        log.warning("login refused for %r from %s", name[:64], request.client.host if request.client else "?")
+        throttle.failed(client, name)
+        log.warning("login refused for %r from %s", name[:64], client)
         return await login_page(request, error="wrong name or password")
+    throttle.succeeded(client, name)
     request.session.clear()  # a new session (and CSRF token) for the logged-in user
     request.session["user"] = name
     log.info("%s logged in", name)

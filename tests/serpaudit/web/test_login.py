@@ -74,3 +74,42 @@ def test_hash_password_prints_an_entry_the_settings_accept(world):
     assert entry.startswith("anna:$argon2id$")
     world.config.write_text(world.config.read_text() + f'web_users = ["{entry}"]\n', encoding="utf-8")
     assert load_settings(world.config).web_users == (entry,)
+
+
+def test_failed_logins_make_the_guesser_wait_and_the_right_password_waits_too(logged):
+    now = [1000.0]
+    logged.app.state.logins.clock = lambda: now[0]
+    token = _csrf(logged.get("/login").text)
+
+    def attempt(name: str, password: str):
+        return logged.post("/login", data={"csrf": token, "name": name, "password": password})
+
+    assert [attempt("anna", f"guess {n}").status_code for n in range(3)] == [401, 401, 401]  # typos are free
+    paused = attempt("anna", "correct horse battery")  # the fourth try of that name, at once: refused unchecked
+    assert paused.status_code == 429 and "too many failed logins: try again in 2 s" in paused.text
+    now[0] += 2.5
+    assert attempt("anna", "guess 4").status_code == 401
+    assert "try again in 4 s" in attempt("anna", "correct horse battery").text  # the pause doubles
+    now[0] += 4.5
+    assert attempt("anna", "correct horse battery").status_code == 200  # then the right one gets in
+    logged.post("/logout", data={"csrf": _csrf(logged.get("/").text)})
+    token = _csrf(logged.get("/login").text)
+    assert attempt("anna", "wrong again").status_code == 401  # and a login cleared the count
+
+
+def test_the_desk_beyond_loopback_serves_https_with_a_secure_cookie_when_given_a_certificate(world, tmp_path):
+    from starlette.testclient import TestClient
+
+    from serpaudit.app.errors import InputError
+    from serpaudit.web.app import create_app
+    from serpaudit.web.server import check_tls
+
+    with pytest.raises(InputError, match="--certfile and --keyfile go together"):
+        check_tls(tmp_path / "cert.pem", None)
+    with pytest.raises(InputError, match=r"--certfile: .*cert.pem is not a file"):
+        check_tls(tmp_path / "cert.pem", tmp_path / "key.pem")
+    entry = user_entry("anna", "correct horse battery")
+    world.config.write_text(world.config.read_text() + f'web_users = ["{entry}"]\n', encoding="utf-8")
+    app = create_app(load_settings(world.config), world.config, host="0.0.0.0", https=True)
+    with TestClient(app, base_url="https://desk.internal") as c:
+        assert "secure" in c.get("/login").headers["set-cookie"].lower()
