@@ -8,6 +8,7 @@ back within ``broker_wait_s`` stops the night with a clear error (no traceback) 
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections import Counter
 
@@ -22,12 +23,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.system]
 BRANDS = ["Telnova", "Cloudora"]
 NIGHT_S = 420
 OUTAGE_S = 25  # "Redis down for more than about 20 s"
-POLITE = "sandbox_politeness = true\nmin_delay_s = 1.5\njitter_s = 0\nmax_per_hour = 0\n"
+# an engine searched every 3 s (as the real web is, slower): the night lasts long enough to stop Redis in it
+POLITE = "sandbox_politeness = true\nmin_delay_s = 3\njitter_s = 0\nmax_per_hour = 0\n"
 QUIET = {"SERPAUDIT_VISIT_LANDING_PAGES": "false"}
 
 
 def _crawl(cluster: Cluster):
     return cluster.serpaudit("crawl", "--distributed", *[a for b in BRANDS for a in ("--brand", b)], env=QUIET)
+
+
+def _stored(cluster: Cluster) -> int:
+    """Result pages stored so far (a light read: the test polls it while the night runs)."""
+    if not cluster.database.exists():
+        return 0
+    with sqlite3.connect(f"file:{cluster.database}?mode=ro", uri=True, timeout=5) as db:
+        return int(db.execute("SELECT count(*) FROM captures WHERE kind = 'serp'").fetchone()[0])
 
 
 def _stored_once(cluster: Cluster, jobs) -> dict[str, dict]:
@@ -48,10 +58,10 @@ def test_a_night_rides_out_a_broker_restart_and_stores_every_job_once(tmp_path, 
         cluster.start_workers(2)
         coordinator = _crawl(cluster)
         try:
-            wait_for(lambda: len(cluster.search_captures()) >= 3 or coordinator.poll() is not None, NIGHT_S,
-                     "3 captures stored")
+            wait_for(lambda: _stored(cluster) >= 2 or coordinator.poll() is not None, NIGHT_S, "2 captures stored",
+                     step=0.1)
             redis.stop()
-            assert coordinator.poll() is None and len(cluster.search_captures()) < len(jobs)
+            assert coordinator.poll() is None and _stored(cluster) < len(jobs)
             time.sleep(OUTAGE_S)
             assert coordinator.poll() is None  # still waiting for the broker
             redis.start()
@@ -76,8 +86,8 @@ def test_a_broker_that_does_not_come_back_stops_the_night_clearly_and_the_next_c
         cluster.start_workers(2)
         first = _crawl(cluster)
         try:
-            wait_for(lambda: len(cluster.search_captures()) >= 3 or first.poll() is not None, NIGHT_S,
-                     "3 captures stored")
+            wait_for(lambda: _stored(cluster) >= 2 or first.poll() is not None, NIGHT_S, "2 captures stored",
+                     step=0.1)
             redis.stop()
             assert first.wait(timeout=120) == 3  # incomplete: a clear error, not a crash
         finally:
@@ -89,7 +99,7 @@ def test_a_broker_that_does_not_come_back_stops_the_night_clearly_and_the_next_c
         run_id = store.latest_run_id("crawl")
         assert store.run(run_id)["status"] == "running"  # left to resume
         before = {c["id"]: c for c in cluster.search_captures()}
-        assert 3 <= len(before) < len(jobs)
+        assert 2 <= len(before) < len(jobs)
 
         redis.start()
         second = _crawl(cluster)

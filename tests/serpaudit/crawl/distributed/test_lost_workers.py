@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.system]
 BRANDS = ["Telnova", "Cloudora"]
 NIGHT_S = 420  # far below visibility_timeout_s (900): a night that needed the broker's re-delivery fails here
 # the sandbox keeps a delay between searches of an engine (as the real web does), so a job is held a while
-POLITE = "sandbox_politeness = true\nmin_delay_s = 1.5\njitter_s = 0\nmax_per_hour = 0\n"
+POLITE = "sandbox_politeness = true\nmin_delay_s = 3\njitter_s = 0\nmax_per_hour = 0\n"
 
 
 @pytest.fixture
