@@ -1,7 +1,8 @@
 """The worker side: ``serpaudit worker`` and the capture task it runs.
 
-Each worker process keeps its own Chromium per engine setting (started at the engine's first job), built from
-the worker's own settings as a local lane's is: the engine's proxy (``proxies``), its profile under
+Each worker process keeps one Chromium (per sandbox address; issue 22) with a view per engine setting (started
+at the engine's first job: its own contexts, proxy and profile), built from the worker's own settings as a
+local lane's is: the engine's proxy (``proxies``), its profile under
 ``profile_dir``, the browser and its flags are the worker's business, so a worker in Germany runs with German
 egress.  The locale and default time zone follow the job's region and language.  It never opens the
 database: the capture goes back to the coordinator.  A Chromium is relaunched after errors as a local lane's
@@ -27,6 +28,7 @@ from celery import shared_task
 from celery.signals import worker_process_shutdown
 
 from crawler.browser import Browser, BrowserConfig, find_chromium
+from crawler.browser_owner import SharedChromium
 from crawler.engines import ENGINE_NAMES
 from serpaudit.crawl.browsers import browser_config
 from serpaudit.crawl.distributed.app import CAPTURE_TASK, make_app, queue_for
@@ -35,13 +37,14 @@ from serpaudit.crawl.distributed.pacing import SharedPacer, egress_of, worker_li
 from serpaudit.crawl.distributed.records import JobSpec, refused_result, run_job
 from serpaudit.crawl.distributed.sessions import session_key
 from serpaudit.crawl.policy import BLOCKED, BrowserHealth
-from serpaudit.crawl.politeness import longest_spread_delay_s, without_budgets
+from serpaudit.crawl.politeness import engine_proxy, longest_spread_delay_s, without_budgets
 from serpaudit.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
 _state: dict[str, Any] = {"settings": None, "profile_slot": None}
-_browsers: dict[BrowserConfig, Browser] = {}  # this process's Chromiums, one per distinct engine setting
+_browsers: dict[BrowserConfig, Browser] = {}  # this process's browsers, one per distinct engine setting
+_shared: dict[tuple[str | None, bool, str | None], SharedChromium] = {}  # their Chromium, one per launch
 _health: dict[BrowserConfig, BrowserHealth] = {}  # when each of them is relaunched
 _slot_lock: list[IO[str]] = []  # held for the life of the process: its profile slot is its own
 
@@ -111,8 +114,24 @@ def _browser(config: BrowserConfig) -> Browser:
         close_browser(next(iter(_browsers)))
     for other in [c for c in _browsers if config.profile_dir and c.profile_dir == config.profile_dir]:
         close_browser(other)  # one Chromium at a time holds a profile folder (last night's, say)
-    _browsers[config] = Browser(config).__enter__()
+    _browsers[config] = Browser(config, shared=_chromium_for(config)).__enter__()
     return _browsers[config]
+
+
+def _chromium_for(config: BrowserConfig) -> SharedChromium:
+    """The process's one Chromium for ``config``'s launch (the night's sandbox address): the engines' browsers are
+    views on it; last night's is closed, with its views, when a new night's starts."""
+    key = (config.executable, config.headless, config.resolve_all_to)
+    if key not in _shared:
+        for old in list(_shared):
+            for view in [c for c in _browsers if (c.executable, c.headless, c.resolve_all_to) == old]:
+                close_browser(view)
+            _shared.pop(old).__exit__(None, None, None)
+        settings = _state["settings"]
+        proxies = tuple(p for p in ([config.proxy] + [engine_proxy(settings, e) for e in ENGINE_NAMES]
+                                    if settings else [config.proxy]) if p)
+        _shared[key] = SharedChromium(replace(config, proxy=None, profile_dir=None), proxies=proxies).__enter__()
+    return _shared[key]
 
 
 def close_browser(config: BrowserConfig | None = None, *_: Any, **__: Any) -> None:
@@ -126,6 +145,9 @@ def close_browser(config: BrowserConfig | None = None, *_: Any, **__: Any) -> No
             browser.__exit__(None, None, None)
         except Exception as exc:  # a crashed Chromium cannot be closed politely; a new one starts anyway
             log.warning("closing the browser failed: %s", exc)
+    if not isinstance(config, BrowserConfig):  # all of them: their Chromium too
+        for launch in list(_shared):
+            _shared.pop(launch).__exit__(None, None, None)
 
 
 def capture_task(task: Any, payload: dict[str, Any]) -> dict[str, Any]:

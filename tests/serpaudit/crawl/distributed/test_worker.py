@@ -50,7 +50,7 @@ def job(redis_url, tmp_path, monkeypatch):
     client.flushdb()
     launched, searched, answers = [], [], {}
 
-    def browser(config):
+    def browser(config, shared=None):  # a view on the process's one Chromium (none here: no Chromium starts)
         launched.append(config)
         return FakeBrowser(config)
 
@@ -59,6 +59,7 @@ def job(redis_url, tmp_path, monkeypatch):
         return CaptureRecord(j, answers.get(j.engine, "ok"), f"{language}-{region}", "2026-11-29T01:00:00+00:00")
 
     monkeypatch.setattr(worker, "Browser", browser)
+    monkeypatch.setattr(worker, "_chromium_for", lambda config: None)
     waits: list[tuple[str, float]] = []
     real_pacer = worker.job_pacer
 

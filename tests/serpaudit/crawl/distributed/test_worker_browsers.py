@@ -59,3 +59,19 @@ def test_a_long_lived_worker_keeps_a_bounded_number_of_chromiums(worker_process,
             settings = replace(worker_process, profile_dir="")
             assert _job(settings, "google", server.address, f"night-{night}")["status"] == "ok"
         assert len(worker._browsers) <= 2
+
+
+def test_a_workers_engines_are_views_on_its_one_chromium(worker_process):
+    import os
+
+    from crawler.browser_procs import browser_processes
+
+    settings = replace(worker_process, profile_dir="")
+    with SandboxServer(SandboxWeb(load_world(DEFAULT_WORLD_PATH))) as server:
+        for engine in ("google", "bing", "duckduckgo"):
+            assert _job(settings, engine, server.address, "night-1")["status"] == "ok"
+        # a browser per engine setting (its contexts; here the engines' settings are alike), one Chromium in all
+        assert len(browser_processes(os.getpid())) == 1
+    with SandboxServer(SandboxWeb(load_world(DEFAULT_WORLD_PATH))) as server:  # the next night's sandbox address
+        assert _job(settings, "google", server.address, "night-2")["status"] == "ok"
+        assert len(browser_processes(os.getpid())) == 1  # last night's Chromium was closed for it
