@@ -1,10 +1,12 @@
 """`make bench`: one table of serpaudit's speed and memory, every target checked as a ratio in one run.
 
 - crawler vs a bare Playwright loop, seconds per capture and their ratio, at concurrency 1, 2 and the
-  default (``BENCH_CONCURRENCY=1,2,3``; scripts/bench_capture.py): target at most 1.18x;
+  default (``BENCH_CONCURRENCY=1,2,3``; scripts/bench_capture.py; the bare loop runs in one Chromium, the
+  physical floor): target at most 1.10x at C=1;
 - parse speed over the real pages in ../shared/fixtures (and the synthetic large pages where the parser
   benchmark provides them): median ms per MB under 50, no page over 1 MB beyond 4x its size-proportional time;
-- the peak PSS of the crawl's process tree at the default concurrency: under 1 GB;
+- the peak PSS of the crawl's process tree at the default concurrency: under 800 MB, beside the one-lane
+  figure (``pss1`` on the summary line);
 - the audit's time over a year of synthetic history vs an empty store (scripts/bench_audit.py, where present);
 - `serpaudit --help` start-up: under 0.5 s;
 - a politeness-bound night, local and on 1, 2, 4 Celery workers on one egress and 2, 4 with their own
@@ -37,10 +39,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 from bench_capture import capture_figures, startup_figures  # noqa: E402
 
-MAX_CAPTURE_RATIO = 1.18
+MAX_CAPTURE_RATIO = 1.10
 MAX_PARSE_MS_PER_MB = 50.0
 MAX_PARSE_WORST = 4.0
-MAX_PEAK_PSS_MB = 1024.0
+MAX_PEAK_PSS_MB = 800.0
 MAX_STARTUP_S = 0.5
 PARSE_ROUNDS = 3
 
@@ -143,7 +145,9 @@ def main() -> int:
                         + speedup, *((f"<= {MAX_CAPTURE_RATIO}x", f.ratio <= MAX_CAPTURE_RATIO)
                                      if c in (1, default_c) else ("(the targets are for C=1 and the default)", None))))
     peak = captures[default_c].peak_pss_mb
-    rows.append(Row(f"peak PSS of the crawl's process tree, C={default_c}", f"{peak:.0f} MB",
+    pss1 = captures[1].peak_pss_mb if 1 in captures else None  # one lane: what the lanes beside it add
+    rows.append(Row(f"peak PSS of the crawl's process tree, C={default_c}", f"{peak:.0f} MB"
+                    + (f" (one lane: {pss1:.0f} MB)" if pss1 is not None else ""),
                     f"< {MAX_PEAK_PSS_MB:.0f} MB", peak < MAX_PEAK_PSS_MB))
 
     log("parse speed ...")
@@ -208,7 +212,8 @@ def main() -> int:
     if missed:
         print("targets missed: " + "; ".join(missed))
     print(f"bench: crawler/bare {captures[1].ratio:.2f} at C=1; parse median {parse['median_ms_per_mb']:.0f} ms/MB, "
-          f"worst {parse['worst_ratio']:.1f}x; peak PSS {peak:.0f} MB; audit year/empty "
+          f"worst {parse['worst_ratio']:.1f}x; peak PSS {peak:.0f} MB; "
+          + (f"pss1 {pss1:.0f} MB; " if pss1 is not None else "") + "audit year/empty "
           + (f"{audit:.2f}" if audit is not None else "n/a")
           + (f"; bytes/capture {evidence.kb_per_capture:.0f} kB" if evidence is not None else "")
           + (f"; scale4 {scale4:.1f}x" if scale4 is not None else "")

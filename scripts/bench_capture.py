@@ -1,15 +1,17 @@
 """Benchmark: the crawler's seconds per capture beside a bare Playwright loop, its peak memory, start-up.
 
-The bare loop is the floor: the same Chromium, the same pages (the default world's search jobs on the
-sandbox web), the same context options and the same screenshot settings, one browser per engine as the
-crawler's lanes and as many at once, and nothing else — load each page and take its full-page screenshot,
-one reused page per device.  Browser launches are timed on both sides.  The crawler does the real work on top:
+The bare loop is the floor: ONE Chromium (as the crawler's night since issue 22), the same pages (the default
+world's search jobs on the sandbox web), the same context options and the same screenshot settings, a context
+per engine and device with one reused page each, its engines' loops ``concurrency`` at once (Playwright's async
+API, one driver), and nothing else — load each page and take its full-page screenshot.  Browser launches are
+timed on both sides.  The crawler does the real work on top:
 ready wait, HTML, parse, result boxes and crops, evidence files and rows in SQLite (blocked pages are
 recorded once, not retried: the bare loop loads each page once too).  Both are timed in
 the same run, rounds alternating which goes first, and compared as a ratio (the machine is shared).
 
 Peak memory is the PSS of the whole process tree (this Python, Playwright's driver, every Chromium
-process), summed from /proc/<pid>/smaps_rollup and sampled while the crawler runs.
+process), summed from /proc/<pid>/smaps_rollup and sampled while the crawler runs, at each concurrency
+(``pss1`` is the one-lane figure).
 
 ``BENCH_ROUNDS`` (default 3) and ``BENCH_JOBS`` (default: all) make a quick run shorter.
 """
@@ -24,7 +26,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -115,35 +116,49 @@ class World:
 
 
 def _bare(config: Any, urls: list[tuple[str, str, str]], concurrency: int) -> float:
-    """Seconds for the bare loop: one Chromium per engine (as the crawler's lanes), ``concurrency`` at once."""
-    from crawler.browser import FULL_PAGE_SCALE, Browser
+    """Seconds for the bare loop: one Chromium, a context per engine and device, ``concurrency`` engines at once."""
+    import asyncio
 
-    def lane(engine_urls: list[tuple[str, str]]) -> None:
-        with Browser(config) as browser:
-            pages: dict[str, Any] = {}
-            for device, url in engine_urls:
-                if device not in pages:
-                    pages[device] = browser._browser.new_context(**browser._context_options(device)).new_page()
-                pages[device].goto(url, wait_until="load")
-                pages[device].screenshot(full_page=True, scale=FULL_PAGE_SCALE)
-            for page in pages.values():
-                page.context.close()
+    from playwright.async_api import async_playwright
+
+    from crawler.browser import FULL_PAGE_SCALE, Browser
+    from crawler.browser_launch import find_chromium, launch_options
 
     by_engine: dict[str, list[tuple[str, str]]] = {}
     for engine, device, url in urls:
         by_engine.setdefault(engine, []).append((device, url))
+
+    async def run() -> None:
+        async with async_playwright() as pw:
+            options = Browser(config)  # the crawler's own context options, asked of no browser
+            options._pw = pw
+            browser = await pw.chromium.launch(**launch_options(config, find_chromium(config.executable)))
+            turns = asyncio.Semaphore(concurrency)
+
+            async def lane(engine_urls: list[tuple[str, str]]) -> None:
+                async with turns:
+                    pages: dict[str, Any] = {}
+                    for device, url in engine_urls:
+                        if device not in pages:
+                            ctx = await browser.new_context(**options._context_options(device))
+                            pages[device] = await ctx.new_page()
+                        await pages[device].goto(url, wait_until="load")
+                        await pages[device].screenshot(full_page=True, scale=FULL_PAGE_SCALE)
+                    for page in pages.values():
+                        await page.context.close()
+
+            await asyncio.gather(*(lane(u) for u in by_engine.values()))
+            await browser.close()
+
     t = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for f in [pool.submit(lane, u) for u in by_engine.values()]:
-            f.result()
+    asyncio.run(run())
     return time.perf_counter() - t
 
 
 def _crawler(world: World, concurrency: int, label: str) -> float:
     """Seconds for the crawl stage over the world's jobs, with all its evidence, in a fresh store."""
     from audits.store import Store
-    from crawler.browser import Browser
-    from serpaudit.crawl.browsers import browser_config
+    from serpaudit.crawl.browsers import NightChromium
     from serpaudit.crawl.evidence import EvidenceFolder
     from serpaudit.crawl.jobs import crawl
 
@@ -155,11 +170,9 @@ def _crawler(world: World, concurrency: int, label: str) -> float:
     run_id = store.start_run("bench", "2026-01-01T00:00:00+00:00")
     evidence = EvidenceFolder(world.tmp / f"{label}-evidence", run_id)
 
-    def open_browser(engine: str) -> Browser:  # each lane closes its own
-        return Browser(browser_config(settings, world.address, engine)).__enter__()
-
     t = time.perf_counter()
-    summary = crawl(settings, store, world.jobs, run_id, evidence, open_browser=open_browser, seed="bench")
+    with NightChromium(settings, world.address) as chromium:  # the night's one Chromium, its lanes' views
+        summary = crawl(settings, store, world.jobs, run_id, evidence, open_browser=chromium.open, seed="bench")
     took = time.perf_counter() - t
     if sum(summary.by_status.values()) != len(world.jobs) or summary.by_status.get("error"):
         raise RuntimeError(f"the crawl did not capture every job: {summary.by_status}")
