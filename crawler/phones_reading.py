@@ -100,8 +100,11 @@ def _blank_digits(m: re.Match[str]) -> str:
 
 
 # What the fold changes: decimal digits other than 0-9 (\d is every Unicode decimal digit), the invisible
-# characters and the fullwidth punctuation.
-_FOLDABLE = re.compile("(?![0-9])\\d|[" + "".join(sorted(_INVISIBLE | set(_FULLWIDTH_PUNCTUATION))) + "]")
+# characters and the fullwidth punctuation: all of them outside ASCII, so the pattern starts with that class
+# (the regex engine then skips to the next non-ASCII character instead of trying every position) and a
+# lookbehind says which one it is.
+_FOLDABLE = re.compile("[^\\x00-\\x7f](?:(?<=\\d)|(?<=["
+                       + "".join(sorted(_INVISIBLE | set(_FULLWIDTH_PUNCTUATION))) + "]))")
 
 
 def _fold_char(m: re.Match[str]) -> str:

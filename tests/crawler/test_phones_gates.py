@@ -40,3 +40,17 @@ def test_vanity_candidates_are_the_patterns_matches(text: str) -> None:
     assert found == ungated
     if "KLANTEN" in text:
         assert found  # the gate lets the vanity numbers through
+
+
+def test_the_fold_finds_the_characters_it_always_found() -> None:
+    """phones_reading._FOLDABLE starts with the non-ASCII class (fast) and finds what its first form found:
+    a decimal digit other than 0-9, an invisible character or fullwidth punctuation, in every code point."""
+    import re
+
+    from crawler import phones_reading as r
+
+    first_form = re.compile("(?![0-9])\\d|[" + "".join(sorted(r._INVISIBLE | set(r._FULLWIDTH_PUNCTUATION))) + "]")
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    spans = [m.span() for m in r._FOLDABLE.finditer(every)]
+    assert spans == [m.span() for m in first_form.finditer(every)]
+    assert len(spans) > 600  # (Arabic-Indic, fullwidth, Devanagari ... digits, and the rest)
