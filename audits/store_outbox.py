@@ -80,6 +80,13 @@ class OutboxRecords(Repository):
         self.sql.execute("update outbox set status = 'sent', sent_at = ?, attempts = coalesce(attempts, 0) + 1,"
                          " last_attempt_at = ? where id = ?", [at, at, mid])  # fmt: skip
 
+    def unmailed_submissions(self, platform: str, by_other_than: str) -> list[dict[str, Any]]:
+        """Submissions to ``platform`` built by someone but ``by_other_than`` that no mail carries: bundles an
+        analyst downloaded to upload by the platform's own form."""
+        return [_decoded(r) for r in self.sql.rows(
+            "select * from submissions s where platform = ? and coalesce(by, '') != ? and not exists "
+            "(select 1 from outbox o where o.submission_id = s.id) order by created_at, id", [platform, by_other_than])]
+
     def queued_finding_ids(self, platform: str) -> set[str]:
         """Ads in a mail to ``platform`` that has not gone through yet."""
         rows = self.sql.rows("select finding_ids from outbox where kind = ? and status in ('pending', 'sending')",

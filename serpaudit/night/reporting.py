@@ -234,6 +234,14 @@ def _queue_platform(settings: Settings, store: Store, run_id: str, bundle: Bundl
     now = queue["now"]
     if settings.platform_mail_confirmed_only:
         ads = submittable(store, platform, states=("confirmed",))
+        # an analyst who built a bundle and did not mail it uploads it by the platform's form: not mailed again
+        by_hand = {fid: s for s in store.unmailed_submissions(platform, AUTO_USER) for fid in s["finding_ids"]}
+        held = [a["id"] for a in ads if a["id"] in by_hand]
+        if held:
+            log.info("%d confirmed ad(s) not mailed to %s: in a submission built by hand and not mailed (%s); "
+                     "mark them reported once uploaded, or send it with `serpaudit submit --send`", len(held),
+                     platform, ", ".join(sorted({f"{by_hand[i]['id']} by {by_hand[i]['by']}" for i in held})))
+        ads = [a for a in ads if a["id"] not in by_hand]
         if not ads:
             return
         sub = build_submission(settings, store, platform, ads, by=AUTO_USER, now=now, run_id=run_id)

@@ -106,3 +106,17 @@ def test_a_platform_zip_over_the_size_limit_is_refused_and_its_ads_stay_unreport
                 attachments=[zipped], max_bytes=1024 * 1024, zip_dir=tmp_path / "z", finding_ids=[ids["confirmed"]])
     assert store.outbox() == [] and store.queued_finding_ids("google_ads") == set()
     assert store.finding(ids["confirmed"])["state"] == "confirmed"
+
+
+def test_ads_in_a_bundle_an_analyst_built_and_did_not_mail_are_not_mailed_by_the_night(tmp_path, relay,  # noqa: F811
+                                                                                       monkeypatch):
+    inbox, port = relay
+    config, ids = ad_store(tmp_path, _mail_settings(port))
+    monkeypatch.setattr("getpass.getuser", lambda: "analist")
+    built = runner.invoke(app, ["submit", "--config", str(config), "--platform", "google_ads", ids["confirmed"]])
+    assert built.exit_code == 0, built.output  # downloaded, to upload by Google's own form
+    night = runner.invoke(app, ["report", "--config", str(config), "--send"], env={"SERPAUDIT_SMTP_PASSWORD": ""})
+    assert night.exit_code == 0, night.output
+    assert inbox.to(ANALYSTS) and not inbox.to(GOOGLE)  # the platform does not hear of the ad twice
+    assert "not mailed to google_ads: in a submission built by hand" in night.stderr
+    assert Store(tmp_path / "db.sqlite").finding(ids["confirmed"])["state"] == "confirmed"  # the analyst marks it
