@@ -141,9 +141,28 @@ def scan_phones(text: str, region: str = "NL", channel: str = "text", *, deadlin
     for start, end in chunks(text):
         if deadline is not None and time.monotonic() > deadline:
             return PhoneScan(tuple(found), read, False)
-        found.extend(_scan_chunk(text, start, end, region, channel))
+        found.extend(_read_chunk(text, start, end, region, channel))
         read = end
     return PhoneScan(tuple(found), len(text), True)
+
+
+# The brands serpaudit audits are Dutch: on a Belgian sweep (Flanders reads Dutch pages) their pages and their
+# scammers' ads still write Dutch numbers nationally ('0900 1234 567', '020 123 4567'), which Belgium's numbering
+# plan does not know. A number is read with the sweep's region first; what reads as no number there but as a
+# number of the region's neighbour here is that neighbour's (written with +31 it was read either way). Other
+# regions read their own plan only: on a US sweep '020 123 4567' is no number.
+NEIGHBOUR_REGION = {"BE": "NL"}
+
+
+def _read_chunk(text: str, start: int, end: int, region: str, channel: str) -> list[PhoneMatch]:
+    found = _scan_chunk(text, start, end, region, channel)
+    neighbour = NEIGHBOUR_REGION.get(region)
+    if neighbour is None:
+        return found
+    taken = [(pm.start, pm.end) for pm in found]
+    home = [pm for pm in _scan_chunk(text, start, end, neighbour, channel)
+            if not any(pm.start < e and s < pm.end for s, e in taken)]
+    return sorted([*found, *home], key=lambda pm: pm.start) if home else found
 
 
 def find_phones(text: str, region: str = "NL", channel: str = "text") -> list[PhoneMatch]:

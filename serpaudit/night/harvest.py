@@ -76,6 +76,7 @@ def harvest_brand(browser: Browser, store, brand, run_id: str, evidence: Evidenc
         pages = [home]
     queue = list(dict.fromkeys(pages))
     visited: set[str] = set()
+    unread: list[str] = []  # what looks like a phone number on a page where none was read
     while queue and len(visited) < max_pages:
         url = queue.pop(0)
         if url in visited:
@@ -98,19 +99,43 @@ def harvest_brand(browser: Browser, store, brand, run_id: str, evidence: Evidenc
         loaded += 1
         html_path, html_sha = evidence.write(evidence.name(f"contact-{brand.name}", url), ".html",
                                              cap.html.encode("utf-8"))
+        read_here = False
         for found in contact.harvest(cap.html, cap.final_url, region, limits):
+            read_here = True
             seen.add(found.phone.e164)
             store.record_official(brand.name, found.phone.to_dict(), cap.final_url, found.found_by,
                                   cap.captured_at, run_id)
+        if not read_here:
+            unread.extend(phone_like(cap.html))
         if not brand.contact_pages:
             queue.extend(u for u in contact_links(cap.html, cap.final_url, brand.domains) if u not in visited)
         log.debug("harvested %s (%s)", cap.final_url, html_path)
     if seen:
         detail = f"{len(seen)} number(s) on {loaded} page(s)" + "".join(f"; {p}" for p in problems)
         return HarvestOutcome(brand.name, "ok", detail, seen, complete=not problems)
+    if loaded and unread:
+        # the pages show numbers the region's plan does not read: the brand's official numbers are unknown, and
+        # the night must not call its ads clean (a wrong `region` looks like this)
+        return HarvestOutcome(brand.name, "failed", f"the pages show {len(unread)} phone number(s) that region "
+                              f"{region} does not read ({', '.join(repr(u) for u in unread[:3])}): is `region` "
+                              "right?" + "".join(f"; {p}" for p in problems))
     if loaded:
         return HarvestOutcome(brand.name, "empty", "pages loaded but showed no number; " + "; ".join(problems))
     return HarvestOutcome(brand.name, "failed", "; ".join(problems) or "no page loaded")
+
+
+# What a person takes for a phone number whatever the country: a + and a country code or a trunk 0, then 8 to 12
+# digits in groups ('0900 1234 567', '+31 (0)20 123 4567', '020-1234567'); no date, price or postcode looks so.
+_PHONE_LIKE = re.compile(r"(?<![\w+./-])(?:\+\d{2,3}[ .-]?(?:\(0\)[ .-]?)?|0)\d(?:[ .-]?\d){7,11}(?![\w])")
+
+
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+
+
+def phone_like(html: str) -> list[str]:
+    """Phone-number-looking strings in a page's text (for a page where the region's plan read none)."""
+    text = _IBAN.sub(" ", " ".join(t for t in _LINK_TEXT(parse_html(html)) if isinstance(t, str)))
+    return list(dict.fromkeys(" ".join(m.group().split()) for m in _PHONE_LIKE.finditer(text)))
 
 
 def contact_links(html: str, base_url: str, domains) -> list[str]:
