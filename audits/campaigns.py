@@ -24,6 +24,7 @@ from typing import Any
 
 from lxml import etree
 
+from audits.evidence_files import read_page
 from audits.lookalike import neutral_sites
 from audits.store import Store
 from crawler.domains import registrable_domain
@@ -63,7 +64,7 @@ def _fingerprint(store: Store, finding_id: str, run_id: str) -> str | None:
             continue
         path = store.capture_html_path(s["capture_id"])
         if path and Path(path).is_file():
-            fp = page_fingerprint(Path(path).read_text(encoding="utf-8", errors="replace"))
+            fp = page_fingerprint(read_page(path))  # gzipped since issue 22; an older store's plain
             if fp:
                 return fp
     return None

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from audits.evidence_files import as_captured
 from reports.ad_text import ad_description
 from reports.cells import phone_as_shown, phone_number, phone_tel, write_csv
 from reports.context import (
@@ -141,7 +142,9 @@ def platform_row(f: Mapping[str, Any], ctx: ReportContext) -> list[Any]:
         "screenshot_ad_outlined_file": f.get("screenshot_outlined_path"),
         "screenshot_ad_outlined_sha256": f.get("screenshot_outlined_sha256"),
         "ad_crop_file": f.get("evidence_path"), "ad_crop_sha256": f.get("evidence_sha256"),
-        "page_html_file": f.get("html_path"), "page_html_sha256": f.get("html_sha256"),
+        # the page as the platform's zip holds it: uncompressed (a report folder keeps it gzipped)
+        "page_html_file": as_captured(str(f["html_path"])) if f.get("html_path") else None,
+        "page_html_sha256": f.get("html_sha256"),
         "ad_click_url_not_visited": f.get("click_url"), "campaign": f.get("campaign"),
         "all_numbers": all_numbers(f, ctx.region),
         "rules": ", ".join(dict.fromkeys(str(r.get("rule") or "") for r in case_reasons(f))),

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
+from audits.evidence_files import read_page
 from crawler import contact
 from crawler.engines import ENGINE_NAMES, get_engine
 from serpaudit.app.errors import InputError
@@ -16,8 +17,9 @@ from serpaudit.settings import Settings
 
 
 def _read(file: Path) -> str:
+    """A saved page, or one from the evidence folder: gzipped there (``x.html.gz``) since issue 22."""
     try:
-        return file.read_text(encoding="utf-8", errors="replace")
+        return read_page(file)
     except OSError as exc:
         raise InputError(f"{file}: {exc.strerror or exc}") from exc
 

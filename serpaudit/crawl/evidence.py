@@ -1,16 +1,18 @@
-"""Evidence files on disk: safe paths and their sha256, and sanitised copies of pages.
+"""Evidence files on disk: content-addressed, captured pages compressed, and sanitised copies of pages.
 
-No part of a path comes from a URL or a brand name as such: names are a short
-slug of ``[a-z0-9-]`` plus a hash of the chosen key, so nothing can climb out of
-the evidence folder or collide.
+Every file is stored once under the sha256 of what was captured (:mod:`audits.evidence_files` has the
+layout): no part of a path comes from a URL or a brand name, so nothing can climb out of the evidence folder
+or collide, and a page or screenshot unchanged since an earlier capture is not stored again.  A captured page
+is stored gzipped (``<sha256>.html.gz``), its sha256 over the page as served.  gzip, from the standard
+library, rather than zstd: Python 3.11 has no zstd without a new dependency, gzip opens with every tool an
+analyst or a platform has, and at these sizes (5-50 kB) zstd would save a few hundred bytes a page more.
 
-A captured page is attacker-controlled: opened as it is, its scripts would run on
-the analyst's machine and its trackers would learn that it was looked at.  So every
-``.html`` written here gets a sanitised sibling ``<name>.safe.html`` (see
-:func:`safe_copy_path`): scripts, event handlers, frames, plug-ins, forms' targets and
-every external load removed, under a Content-Security-Policy that forbids them
-anyway.  Reports link the sanitised copy; the raw file and its sha256 stay the
-evidence, never opened by default.
+A captured page is attacker-controlled: opened as it is, its scripts would run on the analyst's machine and
+its trackers would learn that it was looked at.  So every page written here gets a sanitised sibling
+``<sha256>.safe.html`` (see :func:`safe_copy_path`), plain so that a browser opens it: scripts, event
+handlers, frames, plug-ins, forms' targets and every external load removed, under a Content-Security-Policy
+that forbids them anyway.  Reports link the sanitised copy; the raw file and its sha256 stay the evidence,
+never opened by default.
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ from pathlib import Path
 
 import nh3
 
+from audits.evidence_files import CONTENT_DIR, SAFE_SUFFIX, compress, content_path, safe_copy_path
 from serpaudit.ops.names import slug
+
+__all__ = ["SAFE_CSP", "SAFE_SUFFIX", "EvidenceFolder", "EvidenceWriteError", "key_hash", "safe_copy_path",
+           "sanitise_html", "sha256_of", "slug"]
 
 
 def key_hash(*parts: str) -> str:
@@ -54,11 +60,12 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 class EvidenceFolder:
-    """Writes a run's evidence under ``<root>/<run id>/``."""
+    """Writes a run's evidence into the content-addressed folder ``<root>/sha256/`` (``dir``)."""
 
     def __init__(self, root: Path, run_id: str) -> None:
         self.root = root.resolve()
-        self.dir = self.root / slug(run_id, 64)
+        self.run_id = run_id
+        self.dir = self.root / CONTENT_DIR
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -66,32 +73,29 @@ class EvidenceFolder:
                                                 f"{exc.strerror or exc}") from exc
 
     def name(self, label: str, *key: str) -> str:
+        """A name for the log and the caller's bookkeeping; the file itself is named by its sha256."""
         return f"{slug(label)}-{key_hash(*key)}"
 
     def write(self, name: str, suffix: str, data: bytes) -> tuple[str, str]:
-        """Write ``data``; return (absolute path, sha256).  An ``.html`` file also gets its
-        sanitised copy at :func:`safe_copy_path`."""
-        path = (self.dir / f"{slug(name, 80)}{suffix}").resolve()
-        if self.dir not in path.parents:  # defence in depth: slug() already rules this out
-            raise ValueError(f"evidence path {path} leaves {self.dir}")
+        """Store ``data`` once; return (absolute path, sha256 of ``data``).  A page (``.html``) is stored
+        gzipped, with its sanitised copy at :func:`safe_copy_path`.  ``name`` is for the log: two captures
+        of the same bytes share one file, written once."""
         digest = sha256_of(data)
+        path = content_path(self.root, digest, "." + slug(suffix.lstrip("."), 16))  # our suffix, slug()ed anyway
         try:
-            _write_atomically(path, data)
-            if suffix == ".html":
-                safe = sanitise_html(data.decode("utf-8", errors="replace"), raw_name=path.name, raw_sha256=digest)
-                _write_atomically(Path(safe_copy_path(path)), safe.encode("utf-8"))
+            if path.is_file():
+                os.utime(path)  # stored again tonight: retention counts from the last capture of these bytes
+            else:
+                path.parent.mkdir(exist_ok=True)
+                _write_atomically(path, compress(data) if suffix == ".html" else data)
+            safe = Path(safe_copy_path(path))
+            if suffix == ".html" and not safe.is_file():
+                page = sanitise_html(data.decode("utf-8", errors="replace"), raw_name=path.name, raw_sha256=digest)
+                _write_atomically(safe, page.encode("utf-8"))
         except OSError as exc:
-            raise EvidenceWriteError(exc.errno, f"could not write evidence {path}: {exc.strerror or exc}") from exc
+            raise EvidenceWriteError(exc.errno, f"could not write evidence {path} ({name}): "
+                                                f"{exc.strerror or exc}") from exc
         return str(path), digest
-
-
-SAFE_SUFFIX = ".safe.html"
-
-
-def safe_copy_path(html_path: str | Path) -> str:
-    """Where the sanitised copy of the evidence page ``html_path`` (``x.html``) is: ``x.safe.html``."""
-    p = str(html_path)
-    return (p[: -len(".html")] if p.endswith(".html") else p) + SAFE_SUFFIX
 
 
 # The allow-list: text and structure only.  Anything else is unwrapped (its text kept, escaped) or, for the

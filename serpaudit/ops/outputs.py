@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from audits.evidence_files import CONTENT_DIR, is_content_addressed, safe_copy_path
 from serpaudit.ops.names import slug
 
 log = logging.getLogger(__name__)
@@ -100,12 +101,26 @@ def check_free_disk(paths: list[Path], min_free_mb: int) -> None:
 
 
 def prune_evidence(store: Any, evidence_root: Path, retention_days: int, now: datetime | None = None) -> int:
-    """Delete evidence of runs older than ``retention_days``, keeping what findings point to; returns files."""
+    """Delete evidence older than ``retention_days``, keeping what findings point to; returns files deleted.
+
+    Content-addressed files (``<root>/sha256/``, since issue 22) go when nothing has stored them since the
+    cutoff (the writer touches a file it finds already stored) and no finding names their sha256: with it go
+    its sanitised copy and outlined screenshots.  An older store's run folders go run by run, as before."""
     if retention_days <= 0 or not evidence_root.is_dir():
         return 0
-    cutoff = ((now or datetime.now(UTC)) - timedelta(days=retention_days)).isoformat(timespec="seconds")
-    keep = {str(Path(p).resolve()) for p in store.finding_evidence_paths()}
+    cutoff_at = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    cutoff = cutoff_at.isoformat(timespec="seconds")
+    named = {Path(p) for p in store.finding_evidence_paths()}
+    keep = {str(p.resolve()) for p in named} | {str(Path(safe_copy_path(p)).resolve()) for p in named}
+    keep_shas = {p.name[:64] for p in named if is_content_addressed(p)}
     removed = 0
+    content = evidence_root.resolve() / CONTENT_DIR
+    if content.is_dir():
+        for f in content.rglob("*"):
+            if (f.is_file() and f.name[:64] not in keep_shas and str(f.resolve()) not in keep
+                    and f.stat().st_mtime < cutoff_at.timestamp()):
+                f.unlink()
+                removed += 1
     for run_id in store.runs_started_before(cutoff):
         folder = evidence_root.resolve() / slug(run_id, 64)
         if not folder.is_dir():

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from audits.evidence_files import read_evidence, read_page
 from crawler.engines import get_engine
 from sandbox import DEFAULT_WORLD_PATH, load_world
 
@@ -86,7 +87,8 @@ def test_every_capture_keeps_its_evidence_with_matching_hashes(demo, store):
         for key in ("html", "screenshot"):
             path = Path(c[f"{key}_path"])
             assert evidence_root in path.resolve().parents
-            assert hashlib.sha256(path.read_bytes()).hexdigest() == c[f"{key}_sha256"]
+            # over what was captured: a page is stored gzipped, its sha256 over the page as served
+            assert hashlib.sha256(read_evidence(path)).hexdigest() == c[f"{key}_sha256"]
 
 
 def test_results_with_numbers_have_a_box_and_a_cropped_screenshot(demo, store):
@@ -104,7 +106,7 @@ def test_saved_page_parses_to_the_same_results_as_the_live_crawl(demo, store):
     for capture in store.captures(demo.run.run_id):
         if capture["status"] != "ok" or capture["kind"] != "serp":
             continue
-        html = Path(capture["html_path"]).read_text(encoding="utf-8")
+        html = read_page(capture["html_path"])
         offline = get_engine(capture["engine"]).parse(html, capture["final_url"]).to_dict()["results"]
         live = [r for r in store.results(demo.run.run_id) if r["capture_id"] == capture["id"]]
         def key(rows):

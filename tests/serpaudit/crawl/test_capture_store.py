@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from audits.evidence_files import read_evidence
 from audits.store import Store
 from serpaudit.crawl.capture import Blob, CaptureRecord, Job, store_capture
 from serpaudit.crawl.evidence import EvidenceFolder
@@ -43,7 +44,7 @@ def test_evidence_files_then_rows_with_their_sha256(setup):
     cid = store_capture(store, evidence, run, record())
     cap = store.captures(run)[0]
     assert cap["id"] == cid and cap["status"] == "ok" and cap["result_count"] == 1
-    assert open(cap["html_path"], "rb").read() == b"<html>1</html>"
+    assert read_evidence(cap["html_path"]) == b"<html>1</html>"  # stored gzipped (issue 22)
     res = store.results(run)[0]
     assert open(res["evidence_path"], "rb").read() == b"crop" and len(res["evidence_sha256"]) == 64
     assert "evidence_file" not in res

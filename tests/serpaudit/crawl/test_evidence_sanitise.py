@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from audits.evidence_files import read_evidence
 from serpaudit.crawl.evidence import EvidenceFolder, safe_copy_path
 from tests.support.marks import require
 
@@ -125,8 +126,11 @@ def written(tmp_path):
     ev = EvidenceFolder(tmp_path / "evidence", "run-1")
 
     def write(name: str, payload: str) -> tuple[str, str]:
-        raw, _ = ev.write(f"landing-{name}", ".html", page_of(payload))
-        return raw, safe_copy_path(raw)
+        stored, _ = ev.write(f"landing-{name}", ".html", page_of(payload))
+        # the raw page is stored gzipped: opened as an analyst who unpacks it would (what a platform zip holds)
+        raw = tmp_path / f"raw-{name}.html"
+        raw.write_bytes(read_evidence(stored))
+        return str(raw), safe_copy_path(stored)
 
     return write
 

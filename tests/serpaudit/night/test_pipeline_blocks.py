@@ -7,11 +7,11 @@ instead of its results must never be recorded as "ok" or "empty": that would rea
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from audits.evidence_files import read_page
 from audits.store import Store
 from serpaudit.night.outcome import EXIT_INCOMPLETE
 from tests.support.sandbox_runs import default_world_text, run_world, skip_without_chromium
@@ -75,7 +75,7 @@ def test_bing_cookie_banner_over_the_results_is_rejected_and_the_results_read(tm
     # The banner is answered with "Weigeren" (never "Accepteren") and the evidence shows the page without it.
     answers = [url for _, url in web.requests if "/bnp/consent?" in url]
     assert answers and all("choice=reject" in url for url in answers), answers
-    html = Path(capture["html_path"]).read_text(encoding="utf-8")
+    html = read_page(capture["html_path"])  # stored gzipped (issue 22)
     assert 'id="bnp_container"' not in html
     # The planted Bing top ad (0900 202 3030) and the official numbers are read.
     assert "+319002023030" in {f["e164"] for f in outcome.scams}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from audits.evidence_files import read_evidence
 from audits.rules import not_audited
 from audits.store import Store
 from serpaudit.app.demo import score_run
@@ -43,7 +44,7 @@ def _stored_once(cluster: Cluster, jobs) -> list[dict]:
     assert max(keys.values()) == 1
     for c in captures:  # the evidence came back to the coordinator intact
         if c["html_path"]:
-            assert hashlib.sha256(Path(c["html_path"]).read_bytes()).hexdigest() == c["html_sha256"]
+            assert hashlib.sha256(read_evidence(c["html_path"])).hexdigest() == c["html_sha256"]  # stored gzipped
             assert Path(c["html_path"]).is_relative_to(cluster.root / "evidence")
     return captures
 

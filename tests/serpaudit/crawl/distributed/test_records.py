@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from audits.evidence_files import read_evidence
 from audits.store import Store
 from serpaudit.cli import app
 from serpaudit.crawl.capture import Blob, CaptureRecord, Job
@@ -44,7 +45,7 @@ def test_the_coordinator_writes_the_evidence_and_stores_real_paths_once(tmp_path
     evidence = EvidenceFolder(tmp_path / "ev", run_id)
     store_result(store, evidence, run_id, _result(run_id))
     [capture] = store.captures(run_id)
-    assert open(capture["html_path"], "rb").read() == b"<html>0900 1234 567</html>"
+    assert read_evidence(capture["html_path"]) == b"<html>0900 1234 567</html>"  # stored gzipped (issue 22)
     assert capture["html_path"].startswith(str(evidence.dir))
     [result] = store.results(run_id)
     assert open(result["evidence_path"], "rb").read() == b"\x89PNG crop"
