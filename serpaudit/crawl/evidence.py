@@ -21,6 +21,7 @@ import base64
 import hashlib
 import html as html_lib
 import os
+import threading
 from pathlib import Path
 
 import nh3
@@ -47,7 +48,8 @@ class EvidenceWriteError(OSError):
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    part = path.with_name(path.name + ".part")
+    # a part of this writer's own: two lanes storing the same bytes at once each rename a whole file into place
+    part = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")
     try:
         part.write_bytes(data)
         os.replace(part, path)

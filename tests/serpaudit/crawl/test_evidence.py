@@ -98,3 +98,14 @@ def test_a_damaged_gzipped_page_is_a_clear_error_naming_the_file(tmp_path):
     path.write_bytes(path.read_bytes()[:40])
     with pytest.raises(OSError, match=path.name):
         read_evidence(path)
+
+
+def test_lanes_storing_the_same_bytes_at_once_each_get_the_one_whole_file(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    ev = EvidenceFolder(tmp_path, "run")
+    with ThreadPoolExecutor(8) as pool:
+        paths = set(pool.map(lambda i: ev.write(f"lane-{i}", ".html", PAGE), range(32)))
+    [(path, digest)] = paths
+    assert read_evidence(path) == PAGE and digest == sha256_of(PAGE)
+    assert not list(tmp_path.rglob("*.part"))
