@@ -19,6 +19,19 @@ DESKTOP_UA = (
 )
 MOBILE_DEVICE = "Pixel 7"
 SYSTEM_CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Playwright's own --disable-features (playwright-core's chromiumSwitches.ts, 1.65). Chromium keeps only the
+# last --disable-features of its command line, and the one below comes after Playwright's: so it repeats
+# Playwright's list (tests/crawler/test_browser_launch.py checks it against the installed Playwright).
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding", "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect", "TcpPortRandomizationWin", "OptimizationHints",
+    "NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch", "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+# Chromium 15x preloads its address bar's popup, a WebUI page, in a renderer of its own for every browser
+# context: 6 renderers, 260 MB of a C=3 night's 943 MB. A crawl types in no address bar.
+OMNIBOX_POPUP_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
 INSTALL_HINT = (
     "No Chromium found. Set browser_path in serpaudit.toml (or SERPAUDIT_BROWSER_PATH), "
     "or install one: `apt-get install -y chromium` (Debian/Ubuntu) or `playwright install chromium`."
@@ -61,7 +74,8 @@ def launch_options(config: BrowserConfig, executable: str, proxies: tuple[str, .
     # AutomationControlled off: navigator.webdriver is false, as in a browser a person drives (a landing
     # page that shows its number only to people must show it to us)
     args = ["--disable-background-networking", "--disable-quic", "--disable-component-update",
-            "--no-first-run", "--disable-sync", "--disable-blink-features=AutomationControlled"]
+            "--no-first-run", "--disable-sync", "--disable-blink-features=AutomationControlled",
+            "--disable-features=" + ",".join((*PLAYWRIGHT_DISABLED_FEATURES, *OMNIBOX_POPUP_FEATURES))]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
     if config.resolve_all_to:
