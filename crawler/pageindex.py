@@ -180,7 +180,6 @@ class PageIndex:
         self.root = root
         self._has: dict[str, bool] = {}
         elements = list(root.iter(etree.Element))  # not comments or processing instructions
-        self._elements = elements
         self._keyed: dict[tuple[str, str], tuple[list[Element], list[int]]] = {}
         self._position: dict[Element, int] = {el: i for i, el in enumerate(elements)}
         self._by: dict[str, dict[str, list[Element]]] = {"id": defaultdict(list), "class": defaultdict(list)}
@@ -259,10 +258,12 @@ class PageIndex:
         known = self._keyed.get(key)
         if known is None:
             kind, value = key
+            # (lxml walks the tree for a tag or an attribute: a Python loop over every element of a real
+            # page, once per key, cost more than the few blocks' walks it spares)
             if kind == "tag":
-                listed = [el for el in self._elements if el.tag == value]
+                listed = list(self.root.iter(value))
             elif kind == "attribute":
-                listed = [el for el in self._elements if el.get(value) is not None]
+                listed = etree.XPath(f"descendant-or-self::*[@{value}]")(self.root)
             else:
                 listed = list(self._by[kind].get(value, ()))
             known = self._keyed[key] = (listed, [self._position[el] for el in listed])
