@@ -141,3 +141,5 @@ class PageCapture:
     # an HTML page (a PDF an AI answer cites); None for a page.
     content_type: str = ""
     document: bytes | None = field(default=None, compare=False)
+    # Isolated visits only: the text a person sees, read from the browser's own layout (crawler.rendered_text).
+    rendered_text: str = field(default="", compare=False)

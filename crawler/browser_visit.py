@@ -10,6 +10,7 @@ kept as its bytes (``PageCapture.document``), up to :data:`crawler.pdf_text.MAX_
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,11 +19,17 @@ from crawler.browser_pages import DESKTOP_VIEWPORT, _cdp_screenshot, _settle
 from crawler.clicks import is_ad_click_url
 from crawler.errors import BrowserNotFound, BrowserStalled, FetchError
 from crawler.pdf_text import MAX_BYTES
+from crawler.rendered_text import SNAPSHOT_PARAMS, rendered_text
 
 if TYPE_CHECKING:
     from crawler.browser import Browser
 
 log = logging.getLogger("crawler.browser")
+
+# A page may write its number by script a moment after load (seen: 1.5 s). The visit gives it this long after
+# the load event, however long the network took to go quiet, before the page is read: a wait of our own, which
+# the page cannot see (nothing of ours runs in it), and within the page's deadline (crawler.browser_guard).
+LATE_WRITE_S = 2.0
 
 # Chromium shows a PDF in its viewer, and the navigation's response body is then the viewer's page, not the
 # file: the page fetches the file again itself (same origin, its own network stack and host rules), reading at
@@ -117,16 +124,21 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
         try:
             with bound("page.goto"):
                 response = page.goto(url, wait_until="load")
+            loaded = time.monotonic()
         except Exception:
             if not refused:
                 raise
             # the jump was refused while the page loaded: goto reports the aborted navigation
             log.info("%s jumped to an ad click URL while loading; refused", url)
             response = documents[0] if documents else None
+            loaded = time.monotonic()
         for doc in documents or ([response] if response is not None else []):
             chain.extend(_hops(doc))  # HTTP redirects, then each document the page jumped to (script, refresh)
         with bound("waiting for the page"):
             _settle(page)
+            late = LATE_WRITE_S - (time.monotonic() - loaded)
+            if late > 0 and not refused:
+                page.wait_for_timeout(late * 1000)
             final = page.url
         if final != chain[-1]:
             chain.append(final)
@@ -136,11 +148,13 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
             with bound("page.screenshot"):
                 width = (page.viewport_size or DESKTOP_VIEWPORT)["width"]
                 shot, height, clipped = _cdp_screenshot(cdp, width, browser.config.max_screenshot_height)
+            with bound("DOMSnapshot.captureSnapshot"):  # the browser's layout: what a person sees
+                seen = rendered_text(cdp.send("DOMSnapshot.captureSnapshot", SNAPSHOT_PARAMS))
         except Exception as exc:
             if not refused or isinstance(exc, BrowserStalled):
                 raise
             # still swapping in the browser's error page after the refused jump
-            html, shot, height, clipped = "", b"", 0, False
+            html, shot, height, clipped, seen = "", b"", 0, False, ""
         last = documents[-1] if documents else response
         content_type = str((last.headers.get("content-type") if last is not None else "") or "")
         document = None
@@ -153,7 +167,7 @@ def visit_isolated(browser: Browser, url: str, *, device: str = "desktop") -> Pa
             captured_at=datetime.now(UTC).isoformat(timespec="seconds"),
             redirect_chain=tuple(dict.fromkeys(chain)), refused=tuple(refused),
             html_before_refusal=html if refused else None, page_height=height,
-            screenshot_clipped=clipped, content_type=content_type, document=document,
+            screenshot_clipped=clipped, content_type=content_type, document=document, rendered_text=seen,
         )
     except BrowserNotFound:
         raise

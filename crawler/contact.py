@@ -75,6 +75,20 @@ def parse(content: str, url: str | None = None, region: str = "NL", limits: Limi
     return ContactPage(url=url, phones=tuple(phones), truncated=read.truncated)
 
 
+def parse_text(text: str, url: str | None = None, region: str = "NL", limits: Limits | None = None) -> ContactPage:
+    """The unique numbers in plain ``text`` (a page's rendered text: crawler.rendered_text), read as text even
+    where it holds something that looks like a tag."""
+    limits = limits or Limits()
+    truncated = ""
+    if limits.max_chars is not None and len(text) > limits.max_chars:
+        truncated = f"read the first {limits.max_chars:,} of {len(text):,} characters of its rendered text"
+        text = text[: limits.max_chars]
+    deadline = time.monotonic() + limits.budget_s if limits.budget_s is not None else None
+    numbers, stopped = _from_text(text, region, deadline)
+    phones = list({(p.e164, p.channel): p for p, _ in numbers}.values())
+    return ContactPage(url=url, phones=tuple(phones), truncated=_notes(truncated, _budget_note(stopped, limits)))
+
+
 def harvest(content: str, url: str | None = None, region: str = "NL", limits: Limits | None = None
             ) -> list[FoundNumber]:
     """Every number on a page with how it was found: links first, then visible text,
@@ -292,4 +306,5 @@ def _from_microdata(root: Element, region: str) -> Iterator[Phone]:
         yield from _phones_in_value(value, region)
 
 
-__all__ = ["FOUND_BY", "FoundNumber", "Harvest", "Limits", "harvest", "looks_like_html", "parse", "read_page"]
+__all__ = ["FOUND_BY", "FoundNumber", "Harvest", "Limits", "harvest", "looks_like_html", "parse", "parse_text",
+           "read_page"]

@@ -40,6 +40,7 @@ from crawler.browser import Browser, PageCapture
 from crawler.clicks import is_ad_click_url
 from crawler.domains import is_on_domains
 from crawler.errors import FetchError
+from crawler.models import ContactPage
 from crawler.trackers import unwrap
 from serpaudit.crawl.evidence import EvidenceFolder
 from serpaudit.settings import Settings
@@ -140,14 +141,15 @@ def visit_one(browser: Browser, store, run_id: str, r: dict[str, Any], evidence:
     # a refused jump leaves a browser error page: read the page as it stood before it
     html = cap.html_before_refusal if cap.refused and cap.html_before_refusal is not None else cap.html
     page = contact.parse(html, cap.final_url, region, limits)
+    page, rendered_only = _with_rendered(page, cap, region, limits)
     own = r.get("own_domain")
     stayed = bool(own) and is_on_domains(cap.final_url, list(own or ()))
     if stayed:  # the brand's own page, as its ad said: its numbers are the harvest's business, not read here
-        page = replace(page, phones=())
+        page, rendered_only = replace(page, phones=()), ""
     name = evidence.name("landing", r["brand"], url)
     html_path, html_sha = evidence.write(name, ".html", html.encode("utf-8"))
     png_path, png_sha = evidence.write(name, ".png", cap.screenshot) if cap.screenshot else (None, None)
-    notes = [n for n in (page.truncated, _clip_note(cap),
+    notes = [n for n in (page.truncated, rendered_only, _clip_note(cap),
                          "the brand's own page (no redirect off its domains): its numbers not read" if stayed else "")
              if n]
     numbers = ", ".join(p.e164 for p in page.phones)
@@ -170,6 +172,19 @@ def visit_one(browser: Browser, store, run_id: str, r: dict[str, Any], evidence:
     else:
         log.warning("landing page %s NOT audited: %s", url, reason)
     return status
+
+
+def _with_rendered(page: ContactPage, cap: PageCapture, region: str, limits: contact.Limits | None
+                   ) -> tuple[ContactPage, str]:
+    """The page's numbers with those of its rendered text (what a person sees: CSS content, input values,
+    SVG text, shadow roots, frames, junk digits left out), and a note naming the ones the HTML did not show."""
+    seen = contact.parse_text(cap.rendered_text, cap.final_url, region, limits)
+    known = {(p.e164, p.channel) for p in page.phones}
+    extra = tuple(p for p in seen.phones if (p.e164, p.channel) not in known)
+    if not extra:
+        return page, ""
+    note = "read from the rendered page only (not in its HTML): " + ", ".join(p.e164 for p in extra)
+    return replace(page, phones=page.phones + extra), note
 
 
 def _clip_note(cap: PageCapture) -> str:
