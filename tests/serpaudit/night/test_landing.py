@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from audits.evidence_files import read_evidence, read_page
 from tests.support.sandbox_runs import default_world_text, run_world, skip_without_chromium
 
 pytestmark = pytest.mark.browser
@@ -182,8 +183,7 @@ def test_a_jump_to_an_ad_click_url_is_refused_and_the_page_before_it_read(night)
         assert "ad click URL" in cap["error"] and number in cap["error"]
         seen = {s["e164"] for s in store.sightings(outcome.run_id) if s["capture_id"] == cap["id"]}
         assert number in seen  # read from the DOM as it stood before the jump
-        with open(cap["html_path"], encoding="utf-8") as fh:
-            assert "Bel 0900" in fh.read()  # the page kept as evidence is the one before the jump
+        assert "Bel 0900" in read_page(cap["html_path"])  # the page kept as evidence is the one before the jump
 
 
 def test_an_http_500_landing_page_is_not_audited_with_its_reason(night):
@@ -266,8 +266,7 @@ def test_a_page_cannot_hand_over_a_forged_document_before_it_jumps(night):
     outcome, store, _, landings = night
     cap = landings["https://www.vitalux-vals.nl/"]
     assert cap["status"] == "refused" and "+319007778899" in cap["error"]
-    with open(cap["html_path"], "rb") as fh:
-        stored = fh.read()
+    stored = read_evidence(cap["html_path"])  # stored gzipped, its sha256 over the page as served
     assert b"Bel 0900 777 8899" in stored and b"Niets aan de hand" not in stored.split(b"<script>")[0]
     assert hashlib.sha256(stored).hexdigest() == cap["html_sha256"]
     assert "+319007778899" in {s["e164"] for s in store.sightings(outcome.run_id) if s["capture_id"] == cap["id"]}
