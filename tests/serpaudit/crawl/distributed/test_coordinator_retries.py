@@ -41,7 +41,8 @@ def test_a_blocked_job_is_sent_again_after_the_pause_up_to_block_retries(tmp_pat
             status = answers[min(len(attempts[job]), len(answers)) - 1]
             return CaptureRecord(job, status, f"{language}-{region}", "2026-11-29T01:00:00+00:00")
 
-        monkeypatch.setattr(worker, "Browser", FakeBrowser)
+        monkeypatch.setattr(worker, "Browser", lambda config, shared=None: FakeBrowser(config))
+        monkeypatch.setattr(worker, "_chromium_for", lambda config: None)  # no Chromium starts: the capture is faked
         monkeypatch.setattr(worker, "_browsers", {})
         monkeypatch.setattr(records, "take_capture", take_capture)
         monkeypatch.setitem(worker._state, "settings", settings)
