@@ -14,6 +14,7 @@ from audits.lifecycle import apply_night
 from audits.store import Store
 from serpaudit.app import stages
 from serpaudit.cli import app
+from tests.support.cli_runs import refused
 from tests.support.findings_world import PREMIUM, Nights, ad
 
 runner = CliRunner()
@@ -32,19 +33,10 @@ def night(workdir):
     return db
 
 
-def _refused(args, *parts):
-    result = runner.invoke(app, args)
-    assert result.exit_code == 2, (args, result.exit_code, result.output)
-    assert "Traceback" not in result.output
-    for part in parts:
-        assert part in result.stderr, (part, result.stderr)
-    return result
-
-
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_a_deleted_database_is_a_clear_error_and_never_comes_back_empty(night, args):
     night.unlink()
-    _refused(args, night.name, "no database there (deleted or moved?)", "serpaudit init")
+    refused(args, night.name, "no database there (deleted or moved?)", "serpaudit init")
     assert not night.exists()  # `findings list` printing "(none)" over a new empty file would read as clean
 
 
@@ -56,18 +48,18 @@ def test_a_database_replaced_by_another_programs_is_refused_and_left_as_it_is(ni
     conn.commit()
     conn.close()
     before = night.read_bytes()
-    _refused(args, night.name, "not serpaudit's", "contacts")
+    refused(args, night.name, "not serpaudit's", "contacts")
     assert night.read_bytes() == before
 
 
 def test_a_database_replaced_by_garbage_is_refused_naming_it(night):
     night.write_bytes(b"\x00garbage" * 64)
-    _refused(["findings", "list"], "serpaudit.db", "not an SQLite database")
+    refused(["findings", "list"], "serpaudit.db", "not an SQLite database")
 
 
 def test_init_creates_the_database_the_others_need(workdir):
     (workdir / "serpaudit.toml").write_text('[serpaudit]\ndatabase = "serpaudit.db"\n')
-    _refused(["findings", "list"], "serpaudit.db", "serpaudit init")
+    refused(["findings", "list"], "serpaudit.db", "serpaudit init")
     assert runner.invoke(app, ["init", "--no-defaults"]).exit_code == 0
     listed = runner.invoke(app, ["findings", "list"])
     assert listed.exit_code == 0 and "(none)" in listed.stdout
