@@ -66,11 +66,12 @@ class OutboxRecords(Repository):
         return self.sql.execute("update outbox set status = 'sending', last_attempt_at = ? where id = ? and "
                                 "status = 'pending'", [at, mid]) == 1  # fmt: skip
 
-    def mail_attempted(self, mid: str, at: str, error: str) -> None:
-        """An attempt failed: counted, with why; a mail this process claimed is pending again."""
-        self.sql.execute("update outbox set attempts = coalesce(attempts, 0) + 1, last_error = ?, last_attempt_at = ?,"
-                         " status = case when status = 'sending' then 'pending' else status end where id = ?",
-                         [error, at, mid])  # fmt: skip
+    def mail_attempted(self, mid: str, at: str, error: str, *, claimed: bool = True) -> None:
+        """An attempt failed: counted, with why.  A mail this process ``claimed`` is pending again; one it had
+        not claimed yet (the rest of a session that failed) keeps its status, which another process may own."""
+        status = "case when status = 'sending' then 'pending' else status end" if claimed else "status"
+        self.sql.execute(f"update outbox set attempts = coalesce(attempts, 0) + 1, last_error = ?, "
+                         f"last_attempt_at = ?, status = {status} where id = ?", [error, at, mid])  # fmt: skip
 
     def release_mail(self, mid: str) -> bool:
         """A mail left ``sending`` goes back to ``pending`` (a person said it did not go)."""

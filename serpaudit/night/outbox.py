@@ -27,6 +27,7 @@ import uuid
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +152,7 @@ def flush(store: Store, config: MailConfig, now: Callable[[], str]) -> Flushed:
                 mailer.send(build_message(d, config, mail["body"], message_id=mail["id"]), d.recipients)
             except MailError as exc:
                 for later in pending[i:] if exc.session else [mail]:  # the session failed: so do the rest
-                    store.mail_attempted(later["id"], now(), str(exc))  # the later ones stay pending unclaimed
+                    store.mail_attempted(later["id"], now(), str(exc), claimed=later is mail)
                     done.failed.append((later, str(exc)))
                 log.error("mail: %s", exc)
                 if exc.session:
@@ -168,8 +169,6 @@ def flush(store: Store, config: MailConfig, now: Callable[[], str]) -> Flushed:
 
 def _stopped_mid_send(mail: dict[str, Any], config: MailConfig, now: str) -> bool:
     """Claimed longer ago than a whole SMTP session may take: its process is no longer sending it."""
-    from datetime import datetime
-
     try:
         age = (datetime.fromisoformat(now) - datetime.fromisoformat(mail["last_attempt_at"] or now)).total_seconds()
     except ValueError:

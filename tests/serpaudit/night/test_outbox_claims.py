@@ -120,3 +120,32 @@ def test_ads_in_a_bundle_an_analyst_built_and_did_not_mail_are_not_mailed_by_the
     assert inbox.to(ANALYSTS) and not inbox.to(GOOGLE)  # the platform does not hear of the ad twice
     assert "not mailed to google_ads: in a submission built by hand" in night.stderr
     assert Store(tmp_path / "db.sqlite").finding(ids["confirmed"])["state"] == "confirmed"  # the analyst marks it
+
+
+def test_a_failed_session_leaves_a_mail_another_process_claimed_meanwhile_to_it(tmp_path):
+    import socket
+
+    ad_store(tmp_path)
+    store = Store(tmp_path / "db.sqlite")
+    for n in (1, 2):
+        enqueue(store, kind="analysts", recipients=[ANALYSTS], subject=f"night {n}", body="", attachments=[],
+                now=NIGHT, max_bytes=10**7, zip_dir=tmp_path / "z", key=str(n))
+    first, second = (m["id"] for m in store.outbox("pending"))  # in the order flush sends them
+    claim = store.claim_mail
+
+    def claim_and_race(mid: str, at: str) -> bool:
+        won = claim(mid, at)
+        if mid == first:
+            assert claim(second, at)  # another process takes the second mail while this one sends the first
+        return won
+
+    store.claim_mail = claim_and_race  # type: ignore[method-assign]
+    with socket.socket() as blackhole:  # accepts and never answers: the session fails at its deadline
+        blackhole.bind(("127.0.0.1", 0))
+        blackhole.listen(8)
+        mail = MailConfig(host="127.0.0.1", port=blackhole.getsockname()[1], security="none",
+                          sender="serpaudit@example.nl", timeout=30, deadline_s=2)
+        done = flush(store, mail, lambda: LATER)
+    assert {m["id"] for m, _ in done.failed} == {first, second}
+    assert store.mail(first)["status"] == "pending"  # ours: pending again
+    assert store.mail(second)["status"] == "sending"  # theirs: still theirs
