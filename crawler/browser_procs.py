@@ -38,11 +38,20 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
-def chromium_pids(under: int | None) -> set[int]:
-    """Main Chromium processes that a Playwright driver (or any process) ``under`` started."""
+def chromium_pids(under: int | None, user_data_dir: str | None = None) -> set[int]:
+    """Main Chromium processes that a Playwright driver (or any process) ``under`` started; with
+    ``user_data_dir``, only the one running on that profile folder.
+
+    The folder tells a persistent profile's Chromium from the ones other views on the same driver launch at the
+    same time: a before/after difference alone would count theirs too, and closing this view would kill them.
+    """
     if not under:
         return set()
-    return {p for p in descendants(under) if b"--remote-debugging-pipe" in _cmdline(p)}
+    mains = {p for p in descendants(under) if b"--remote-debugging-pipe" in _cmdline(p)}
+    if user_data_dir is None:
+        return mains
+    flag = f"--user-data-dir={os.path.abspath(user_data_dir)}".encode()
+    return {p for p in mains if flag in _cmdline(p).split(b"\0")}
 
 
 def renderer_pids(chromiums: Iterable[int]) -> set[int]:

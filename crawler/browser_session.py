@@ -74,13 +74,14 @@ class BrowserSession:
             self._driver = None
             self._pw = None
 
-    def _launched(self, launch: Callable[[], Any]) -> Any:
-        """``launch()``'s Chromium, its process remembered (the guard stops it by pid if it hangs)."""
+    def _launched(self, launch: Callable[[], Any], profile: str | None = None) -> Any:
+        """``launch()``'s Chromium, its process remembered (the guard stops it by pid if it hangs); a
+        persistent ``profile``'s is found by its folder (other views may be launching theirs meanwhile)."""
         pid = self._driver.pid if self._driver else None
-        before = chromium_pids(pid)
+        before = chromium_pids(pid, profile)
         with self._bound("starting Chromium", LAUNCH_S, cleanup=True):
             launched = launch()
-        self._chromiums |= chromium_pids(pid) - before
+        self._chromiums |= chromium_pids(pid, profile) - before
         return launched
 
     def _bound(self, what: str, seconds: float | None = None, *, cleanup: bool = False
@@ -247,7 +248,8 @@ class BrowserSession:
                 opts = self._context_options(device)
                 opts.pop("default_browser_type", None)  # a device descriptor key, not a launch option
                 ctx = self._launched(
-                    lambda: self._pw.chromium.launch_persistent_context(str(folder), **{**self._launch, **opts}))
+                    lambda: self._pw.chromium.launch_persistent_context(str(folder), **{**self._launch, **opts}),
+                    profile=str(folder))
                 ctx.route(CLICK_URL_CANDIDATES, self._refuse)
                 self._contexts[device] = ctx
             else:

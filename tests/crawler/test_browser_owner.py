@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -89,3 +90,33 @@ def test_a_jobs_watchdog_frees_its_lane_and_leaves_the_other_lanes_browser_runni
     assert "020 123 4567" in other.capture("https://www.plain.test/plain", ready="#results").html
     hung.__exit__(None, None, None)
     other.__exit__(None, None, None)
+
+
+def test_a_view_that_closes_leaves_running_the_profile_chromium_another_view_launched_beside_it(shared, tmp_path):
+    # with profile_dir each view's search context is a Chromium of its own, launched through the shared driver;
+    # two lanes start theirs at the same moment, and the first lane to finish must close only its own
+    chromium, config = shared
+    views = [chromium.browser(replace(config, profile_dir=str(tmp_path / engine))) for engine in ("google", "bing")]
+    for round_ in range(3):
+        start = threading.Barrier(len(views))
+        errors: list[BaseException] = []
+
+        def first_capture(view, start: threading.Barrier = start, errors: list[BaseException] = errors) -> None:
+            try:
+                start.wait(30)
+                view.capture("https://www.plain.test/plain", ready="#results")
+            except BaseException as exc:  # noqa: BLE001 (reported below, with the round)
+                errors.append(exc)
+
+        threads = [threading.Thread(target=first_capture, args=(v,)) for v in views]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not errors, f"round {round_}: {errors}"
+        views[0].__exit__(None, None, None)  # the first lane is done for the night
+        assert views[1].alive(), f"round {round_}: closing one view stopped the other view's Chromium"
+        assert "020 123 4567" in views[1].capture("https://www.plain.test/plain", ready="#results").html
+        views[1].__exit__(None, None, None)
+        views = [chromium.browser(v.config) for v in views]
+    assert chromium.generation == 1
