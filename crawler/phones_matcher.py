@@ -11,7 +11,9 @@ cheap without changing what it finds:
   whole, or an inner part) would be shorter than any valid number;
 - the verdict on a candidate depends only on the candidate, the characters just before and after it and
   the region, so it is remembered (a page repeats its numbers: title, text, call extension, sitelinks,
-  and the same ads on every page of a night).
+  and the same ads on every page of a night);
+- a plain national candidate (digits, spaces and hyphens: most numbers on a page) is answered without
+  libphonenumber's parser (:mod:`crawler.phones_national`), after the same checks of the characters beside it.
 
 Should a later phonenumbers release rename the methods overridden here, the plain matcher is used.
 """
@@ -25,6 +27,14 @@ import phonenumbers
 from phonenumbers import PhoneNumberMatcher
 
 from crawler.phones_candidates import MIN_NUMBER_DIGITS, too_short
+from crawler.phones_national import NOT_PLAIN, plain_national
+
+try:  # the checks the matcher makes of a candidate before parsing it (see _Matcher._plain_match)
+    from phonenumbers.phonenumbermatcher import _LEAD_PATTERN, _MATCHING_BRACKETS, _PUB_PAGES
+    from phonenumbers.re_util import fullmatch
+    _PLAIN_PATH = True
+except ImportError:  # pragma: no cover - depends on the installed phonenumbers
+    _PLAIN_PATH = False
 
 # Verdicts remembered: (region, candidate, character before, character after) -> number or None.
 _MEMO_SIZE = 50_000
@@ -48,11 +58,37 @@ class _Matcher(PhoneNumberMatcher):  # type: ignore[misc]  # phonenumbers ships 
         if key in _memo:
             number = _memo[key]
             return None if number is None else phonenumbers.PhoneNumberMatch(offset, candidate, number)
-        match = super()._parse_and_verify(candidate, offset)
+        match: Any = self._plain_match(candidate, offset) if _PLAIN_PATH else NOT_PLAIN
+        if match is NOT_PLAIN:
+            match = super()._parse_and_verify(candidate, offset)
         if len(_memo) >= _MEMO_SIZE:
             _memo.clear()  # a bound, not a cache policy: pages rarely hold this many distinct candidates
         _memo[key] = None if match is None else match.number
         return match
+
+    def _plain_match(self, candidate: str, offset: int) -> Any:
+        """``super()._parse_and_verify`` for a plain national candidate (crawler.phones_national), or
+        NOT_PLAIN for any other: the same checks of the candidate and the characters beside it at
+        Leniency.VALID, then the number without libphonenumber's parser."""
+        if self.leniency != phonenumbers.Leniency.VALID:
+            return NOT_PLAIN
+        number = plain_national(candidate, self.preferred_region)
+        if number is None:
+            return None
+        if not isinstance(number, phonenumbers.PhoneNumber):
+            return NOT_PLAIN
+        if not fullmatch(_MATCHING_BRACKETS, candidate) or _PUB_PAGES.search(candidate):
+            return None
+        if offset > 0 and not _LEAD_PATTERN.match(candidate):
+            before = self.text[offset - 1]
+            if self._is_invalid_punctuation_symbol(before) or self._is_latin_letter(before):
+                return None
+        end = offset + len(candidate)
+        if end < len(self.text):
+            after = self.text[end]
+            if self._is_invalid_punctuation_symbol(after) or self._is_latin_letter(after):
+                return None
+        return phonenumbers.PhoneNumberMatch(offset, candidate, number)
 
 
 def valid_numbers(text: str, region: str) -> Iterator[tuple[int, int, phonenumbers.PhoneNumber]]:

@@ -251,10 +251,13 @@ def test_words_without_digits_never_read_as_a_number(text):
 
 @pytest.fixture
 def parses(monkeypatch):
-    """How often libphonenumber is asked to parse, counted."""
+    """How often a candidate is read as a number, counted: parsed by libphonenumber, or answered by the plain
+    national fast path (crawler.phones_national) instead."""
     import phonenumbers.phonenumbermatcher as matcher_module
 
+    from crawler import phones_matcher
     from crawler.phones import forget_numbers
+    from crawler.phones_national import NOT_PLAIN
 
     forget_numbers()
     calls = []
@@ -266,6 +269,15 @@ def parses(monkeypatch):
 
     monkeypatch.setattr(phonenumbers, "parse", counting)
     monkeypatch.setattr(matcher_module, "parse", counting)
+    real_plain = phones_matcher.plain_national
+
+    def counting_plain(candidate, region):
+        number = real_plain(candidate, region)
+        if number is not NOT_PLAIN:
+            calls.append(candidate)
+        return number
+
+    monkeypatch.setattr(phones_matcher, "plain_national", counting_plain)
     yield calls
     forget_numbers()
 

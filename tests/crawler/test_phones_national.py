@@ -1,0 +1,122 @@
+"""The plain national fast path (crawler.phones_national) answers as libphonenumber does.
+
+Property-style, on a generated set (seeded, so every run checks the same few thousand strings): candidates
+of digits, spaces and hyphens with the prefixes of real numbers and random lengths, and texts holding them
+beside the obfuscations of issue 20 (counts such as "7 dagen" and "24/7", zero-width characters, fullwidth and
+Arabic-Indic digits, the letter O), read as written and as crawler.phones_reading folds them.
+"""
+
+from __future__ import annotations
+
+import random
+
+import phonenumbers
+import pytest
+from phonenumbers import CountryCodeSource, Leniency, PhoneNumberMatcher
+from phonenumbers.phonenumbermatcher import _verify
+
+from crawler import phones_matcher
+from crawler.phones_matcher import valid_numbers
+from crawler.phones_national import NOT_PLAIN, plain_national
+from crawler.phones_reading import reading_of
+
+# (BG, IN, RW, TH and UY write numbers that start with "0" once the national prefix "0" is taken: "000800 ...",
+# "06 ..." in Rwanda; KR parses carrier codes after its prefix)
+REGIONS = ("NL", "BE", "DE", "FR", "GB", "US", "IT", "AR", "BG", "IN", "RW", "TH", "UY", "KR")
+PREFIXES = ("0", "00", "000", "06", "020", "010", "070", "088", "085", "0800", "0900", "0906", "0909", "084",
+            "087", "097", "0031", "0032", "030", "02", "03", "04", "09", "01", "0049", "089", "0180", "01",
+            "000800", "00800", "0001800", "0006", "00004", "0081", "0085")
+SEPARATORS = (" ", "-", "  ", " - ", "--", "", "", "")
+
+
+def _candidates(rng: random.Random, n: int) -> list[str]:
+    out = []
+    for _ in range(n):
+        groups = [rng.choice(PREFIXES)] if rng.random() < 0.8 else []
+        while len("".join(groups)) < rng.randint(3, 14):
+            groups.append("".join(rng.choice("0123456789") for _ in range(rng.randint(1, 5))))
+        text = groups[0]
+        for g in groups[1:]:
+            text += rng.choice(SEPARATORS) + g
+        out.append(text)
+    return out
+
+
+def _reference(candidate: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """What libphonenumber's matcher makes of the whole candidate at Leniency.VALID (its parse and _verify)."""
+    try:
+        number = phonenumbers.parse(candidate, region, keep_raw_input=True)
+    except phonenumbers.NumberParseException:
+        return None
+    if not _verify(Leniency.VALID, number, candidate, None):
+        return None
+    number.country_code_source = CountryCodeSource.UNSPECIFIED
+    number.raw_input = None
+    number.preferred_domestic_carrier_code = None
+    return number
+
+
+def test_plain_candidates_read_as_libphonenumber_reads_them() -> None:
+    rng = random.Random(22)
+    answered = valid = 0
+    for candidate in _candidates(rng, 3000):
+        for region in REGIONS:
+            fast = plain_national(candidate, region)
+            if fast is NOT_PLAIN:
+                continue
+            answered += 1
+            valid += fast is not None
+            assert fast == _reference(candidate, region), (candidate, region)
+    # the fast path answers most of them (valid numbers and not), so the comparison means something
+    assert answered > 4000 and valid > 1000, (answered, valid)
+
+
+@pytest.mark.parametrize("candidate", ["020 123 4567", "0900-1234-567", "06 12345678", "0800 0227", "088 444 66 66"])
+def test_common_dutch_numbers_take_the_fast_path(candidate: str) -> None:
+    fast = plain_national(candidate, "NL")
+    assert fast is not NOT_PLAIN and fast is not None
+    assert fast == _reference(candidate, "NL")
+
+
+@pytest.mark.parametrize("candidate", ["+31 20 123 4567", "0031 20 123 4567", "020.123.4567", "(020) 123 4567",
+                                       "020 123 4567 x12", "０２０ １２３ ４５６７", "20 123 4567", "020\u200b1234567"])
+def test_anything_else_is_left_to_libphonenumber(candidate: str) -> None:
+    assert plain_national(candidate, "NL") is NOT_PLAIN
+
+
+# What ad copy and scammers put beside a number (issue 20): counts, invisible characters, other digits, O for 0.
+BESIDE = ("7 dagen per week", "24/7", "24 uur bereikbaar", "2 minuten wachttijd", "Bel", "bel:", "Tel.", "€",
+          "%", "KvK", "of", "(gratis)", "abc", "x", "/", "-", "+", "ma-vr 9-17", "nr. 12", "2024", "1 2 3")
+
+
+def _obfuscated(rng: random.Random, candidate: str) -> str:
+    kind = rng.randrange(6)
+    if kind == 0:
+        return candidate.replace(" ", "\u200d", 1)
+    if kind == 1:
+        return "".join(chr(ord(c) - ord("0") + 0xFF10) if c.isdigit() and rng.random() < 0.5 else c for c in candidate)
+    if kind == 2:
+        return "".join(chr(ord(c) - ord("0") + 0x0660) if c.isdigit() else c for c in candidate)
+    if kind == 3:
+        return candidate.replace("0", "O")
+    return candidate
+
+
+def test_texts_read_as_libphonenumber_reads_them() -> None:
+    rng = random.Random(20)
+    candidates = _candidates(rng, 1200)
+    found = 0
+    for i in range(0, len(candidates), 3):
+        parts = []
+        for candidate in candidates[i:i + 3]:
+            parts += [rng.choice(BESIDE), _obfuscated(rng, candidate), rng.choice(BESIDE)]
+        text = " ".join(parts)
+        for region in ("NL", "BE", "DE", "US"):
+            for reading in (text, reading_of(text).text):
+                phones_matcher.forget()  # nothing remembered from another text decides this one
+                fast = [(s, e, n) for s, e, n in valid_numbers(reading, region)]
+                plain = [(m.start, m.end, m.number) for m in
+                         PhoneNumberMatcher(reading, region, leniency=Leniency.VALID, min_candidate_length=4)]
+                assert fast == plain, (reading, region)
+                found += len(fast)
+    assert found > 300
