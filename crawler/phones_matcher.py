@@ -2,7 +2,7 @@
 
 ``PhoneNumberMatcher`` is pure Python: each candidate it finds (a run of digits and punctuation) is parsed,
 validated and checked for its national prefix, and an invalid one is cut into inner candidates that are
-parsed in turn.  That was a millisecond per numbered result on a result-dense page.  Two things make it
+parsed in turn.  That was a millisecond per numbered result on a result-dense page.  Three things make it
 cheap without changing what it finds:
 
 - a candidate too short for a number is dropped before it is parsed (:func:`too_short`): fewer than
