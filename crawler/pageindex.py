@@ -152,11 +152,23 @@ def _attribute_named(tree: css.Tree) -> str | None:
     return None
 
 
+def _only_its_key(tree: css.Tree) -> bool:
+    """True for a compound selector that is one tag, one class or one id and nothing else ("h2", ".b_algo"):
+    every element the index lists under its key matches it, so no test is needed."""
+    if isinstance(tree, css.Element):
+        return tree.namespace is None and bool(tree.element) and tree.element != "*"
+    if isinstance(tree, (css.Class, css.Hash)):
+        below = tree.selector
+        return isinstance(below, css.Element) and below.namespace is None and below.element in (None, "*")
+    return False
+
+
 @lru_cache(maxsize=256)
-def _block_plan(selector: str) -> list[tuple[Matcher, tuple[str, str]]] | None:
-    """For :meth:`PageIndex.select_in`: a test and an index key for each part of a selector made of compound
-    selectors only (no combinator: the same test inside a block as on the page), else None."""
-    plan: list[tuple[Matcher, tuple[str, str]]] = []
+def _block_plan(selector: str) -> list[tuple[Matcher | None, tuple[str, str]]] | None:
+    """For :meth:`PageIndex.select_in`: a test (None where the key alone decides) and an index key for each
+    part of a selector made of compound selectors only (no combinator: the same test inside a block as on the
+    page), else None."""
+    plan: list[tuple[Matcher | None, tuple[str, str]]] = []
     for part in cssselect.parse(selector):
         if part.pseudo_element or isinstance(part.parsed_tree, css.CombinedSelector):
             return None
@@ -169,7 +181,7 @@ def _block_plan(selector: str) -> list[tuple[Matcher, tuple[str, str]]] | None:
             if name is None:
                 return None
             key = ("attribute", name)
-        plan.append((test, key))
+        plan.append((None if _only_its_key(part.parsed_tree) else test, key))
     return plan
 
 
@@ -179,6 +191,7 @@ class PageIndex:
     def __init__(self, root: Element) -> None:
         self.root = root
         self._has: dict[str, bool] = {}
+        self._last: dict[Element, int] = {}
         elements = list(root.iter(etree.Element))  # not comments or processing instructions
         self._keyed: dict[tuple[str, str], tuple[list[Element], list[int]]] = {}
         self._position: dict[Element, int] = {el: i for i, el in enumerate(elements)}
@@ -234,7 +247,7 @@ class PageIndex:
         for test, key in plan:
             candidates, positions = self._with_key(key)
             i, j = bisect.bisect_right(positions, start), bisect.bisect_right(positions, end)
-            found.extend(x for x in candidates[i:j] if test(x))
+            found.extend(candidates[i:j] if test is None else (x for x in candidates[i:j] if test(x)))
         if len(plan) > 1:
             found = sorted(set(found), key=self._position.__getitem__)
         return found
@@ -270,13 +283,15 @@ class PageIndex:
         return known
 
     def _last_position(self, el: Element) -> int:
-        """The position of the last element inside ``el`` (``el``'s own when it holds none)."""
-        last = el
-        while True:
-            child = next((c for c in reversed(last) if c.tag.__class__ is str), None)
-            if child is None:
-                return self._position[last]
-            last = child
+        """The position of the last element inside ``el`` (``el``'s own when it holds none; remembered: a
+        block is asked several selectors)."""
+        found = self._last.get(el)
+        if found is None:
+            last = el
+            while (child := next((c for c in reversed(last) if c.tag.__class__ is str), None)) is not None:
+                last = child
+            found = self._last[el] = self._position[last]
+        return found
 
     def has(self, selector: str) -> bool:
         """True when some element below the root matches ``selector`` (remembered: the parsers ask it

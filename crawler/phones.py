@@ -38,7 +38,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from crawler import phones_matcher
+from crawler import phones_matcher, phones_national
 from crawler.models import Phone
 from crawler.phones_candidates import (
     CHUNK_CHARS,
@@ -72,25 +72,14 @@ _TYPE_NAMES = {
 
 
 def number_type_name(number: phonenumbers.PhoneNumber) -> str:
-    # The type depends on the country code and the national significant number only; libphonenumber tries
-    # each type's pattern in turn, so it is remembered.
-    key = (number.country_code, number.national_number, number.italian_leading_zero, number.number_of_leading_zeros)
-    name = _TYPE_NAME_MEMO.get(key)
-    if name is None:
-        if len(_TYPE_NAME_MEMO) >= 16_384:
-            _TYPE_NAME_MEMO.clear()
-        name = _TYPE_NAME_MEMO[key] = _TYPE_NAMES.get(phonenumbers.number_type(number), "unknown")
-    return name
-
-
-_TYPE_NAME_MEMO: dict[tuple[int | None, int | None, bool | None, int | None], str] = {}
+    return _TYPE_NAMES.get(phones_national.number_type(number), "unknown")
 
 
 def forget_numbers() -> None:
     """Forget every number remembered while reading (a benchmark reads each page as if it were the first)."""
     phones_matcher.forget()
     parse_valid.cache_clear()
-    _TYPE_NAME_MEMO.clear()
+    phones_national.forget()
 
 
 def to_e164(number: phonenumbers.PhoneNumber) -> str:

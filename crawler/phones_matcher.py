@@ -79,16 +79,20 @@ class _Matcher(PhoneNumberMatcher):  # type: ignore[misc]  # phonenumbers ships 
             return NOT_PLAIN
         if not fullmatch(_MATCHING_BRACKETS, candidate) or _PUB_PAGES.search(candidate):
             return None
-        if offset > 0 and not _LEAD_PATTERN.match(candidate):
-            before = self.text[offset - 1]
-            if self._is_invalid_punctuation_symbol(before) or self._is_latin_letter(before):
-                return None
+        if offset > 0 and not _LEAD_PATTERN.match(candidate) and self.spoils(self.text[offset - 1]):
+            return None
         end = offset + len(candidate)
-        if end < len(self.text):
-            after = self.text[end]
-            if self._is_invalid_punctuation_symbol(after) or self._is_latin_letter(after):
-                return None
+        if end < len(self.text) and self.spoils(self.text[end]):
+            return None
         return phonenumbers.PhoneNumberMatch(offset, candidate, number)
+
+    def spoils(self, char: str) -> bool:
+        """True for a character that the matcher does not let stand beside a number at Leniency.VALID: a
+        Latin letter, "%" or a currency symbol.  Of ASCII those are the letters, "%" and "$" (asked of the
+        Unicode tables only for the rest)."""
+        if char.isascii():
+            return char.isalpha() or char in "%$"
+        return bool(self._is_invalid_punctuation_symbol(char) or self._is_latin_letter(char))
 
 
 def valid_numbers(text: str, region: str) -> Iterator[tuple[int, int, phonenumbers.PhoneNumber]]:

@@ -102,4 +102,25 @@ def plain_national(candidate: str, region: str | None) -> PhoneNumber | None | _
         return NOT_PLAIN
     number = PhoneNumber(country_code=plan.country_code, national_number=int(national))
     _set_italian_leading_zeros_for_phone_number(national, number)
-    return number if phonenumbers.number_type(number) != PhoneNumberType.UNKNOWN else None
+    return number if number_type(number) != PhoneNumberType.UNKNOWN else None
+
+
+def number_type(number: PhoneNumber) -> int:
+    """``phonenumbers.number_type(number)``, remembered: it depends on the country code and the national
+    significant number only, libphonenumber tries each type's pattern in turn, and a number read here is
+    asked its type again when it is reported."""
+    key = (number.country_code, number.national_number, number.italian_leading_zero, number.number_of_leading_zeros)
+    found = _TYPES.get(key)
+    if found is None:
+        if len(_TYPES) >= 16_384:
+            _TYPES.clear()  # a bound, not a cache policy
+        found = _TYPES[key] = phonenumbers.number_type(number)
+    return found
+
+
+_TYPES: dict[tuple[int | None, int | None, bool | None, int | None], int] = {}
+
+
+def forget() -> None:
+    """Drop the remembered types (a benchmark reads each page as if it were the first)."""
+    _TYPES.clear()

@@ -120,3 +120,10 @@ def test_texts_read_as_libphonenumber_reads_them() -> None:
                 assert fast == plain, (reading, region)
                 found += len(fast)
     assert found > 300
+
+
+def test_what_may_stand_beside_a_number_is_libphonenumbers_rule() -> None:
+    matcher = phones_matcher._Matcher("", "NL", leniency=Leniency.VALID)
+    for char in [chr(i) for i in range(128)] + list("€£¥éßÅ\u0301\u00a0\u200bаб"):
+        expected = PhoneNumberMatcher._is_invalid_punctuation_symbol(char) or PhoneNumberMatcher._is_latin_letter(char)
+        assert matcher.spoils(char) == bool(expected), repr(char)
