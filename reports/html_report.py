@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -51,6 +52,20 @@ _ENV = Environment(
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
+
+
+def utc_time(iso: Any) -> str:
+    """An ISO timestamp as an analyst reads it, ``2026-12-04 19:31 UTC``; anything else as it is."""
+    try:
+        when = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso or "")
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
+_ENV.filters["utc"] = utc_time
 INLINE_LIMIT = 2_000_000  # bytes: a bigger crop is linked, not inlined
 FOLD_URL_AT = 80
 

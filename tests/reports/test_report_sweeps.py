@@ -34,3 +34,11 @@ def test_a_case_from_before_several_sweeps_shows_its_days(tmp_path: Path) -> Non
     write_bundle([finding(status="recurring", nights_seen=3)], tmp_path, run=RUN, blocked=[])
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "seen on 3 days" in html and "sweep" not in html.split('id="findings"')[1].split("</section>")[0]
+
+
+def test_the_card_says_when_it_was_seen_as_a_person_writes_a_time(tmp_path: Path) -> None:
+    f = finding(status="recurring", nights_seen=2, first_seen="2024-04-30T02:00:41+00:00")
+    write_bundle([f], tmp_path, run=RUN, blocked=[])
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "seen 2024-05-01 02:00 UTC · first seen 2024-04-30 02:00 UTC" in html
+    assert "T02:00" not in html.split('id="findings"')[1].split("</section>")[0]
