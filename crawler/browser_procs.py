@@ -13,16 +13,23 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (children, their children, ...)."""
-    kids: dict[int, list[int]] = {}
+def _parents() -> dict[int, int]:
+    """Every process's parent, from /proc."""
+    parent: dict[int, int] = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                parent[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, IndexError, ValueError):
                 continue
-            kids.setdefault(ppid, []).append(int(d.name))
+    return parent
+
+
+def descendants(pid: int, parent: dict[int, int] | None = None) -> list[int]:
+    """Every process below ``pid`` (children, their children, ...)."""
+    kids: dict[int, list[int]] = {}
+    for child, ppid in (parent if parent is not None else _parents()).items():
+        kids.setdefault(ppid, []).append(child)
     out, todo = [], [pid]
     while todo:
         for k in kids.get(todo.pop(), []):
@@ -70,4 +77,11 @@ def kill(pids: Iterable[int]) -> None:
 def browser_processes(under: int | None) -> set[int]:
     """The Chromium *browsers* started under ``under``: their main processes, not their renderers, GPU or
     utility processes (what "one Chromium" counts)."""
-    return {p for p in chromium_pids(under) if b"--type=" not in _cmdline(p)}
+    if not under:
+        return set()
+    parent = _parents()
+    found = {p for p in descendants(under, parent)
+             if b"--remote-debugging-pipe" in (line := _cmdline(p)) and b"--type=" not in line}
+    # a child the browser has just forked carries the browser's command line until it execs (a busy machine
+    # widens that moment): it is not a browser of its own
+    return {p for p in found if parent.get(p) not in found}
