@@ -7,6 +7,7 @@ an engine's proxy and profile folder, the region's locale and time zone, the pag
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from crawler.browser import Browser, BrowserConfig
@@ -39,22 +40,27 @@ class NightChromium:
         self.settings = settings
         self.resolve_all_to = resolve_all_to
         self.shared: SharedChromium | None = None
+        # the lanes open their views from their own threads at once (a resumed night whose harvest is done
+        # starts no browser before them): one of them starts the Chromium, the others wait for it
+        self._starting = threading.Lock()
 
     def view(self, engine: str | None = None) -> Browser:
         """A browser on the night's Chromium with ``engine``'s settings (None: the brand's own pages'), not
         yet entered: ``with night.view() as browser`` (a lane enters its own)."""
-        if self.shared is None:
-            proxies = tuple(p for p in (engine_proxy(self.settings, e) for e in self.settings.engines) if p)
-            self.shared = SharedChromium(browser_config(self.settings, self.resolve_all_to), proxies=proxies)
-            self.shared.__enter__()
-        return Browser(browser_config(self.settings, self.resolve_all_to, engine), shared=self.shared)
+        with self._starting:
+            if self.shared is None:
+                proxies = tuple(p for p in (engine_proxy(self.settings, e) for e in self.settings.engines) if p)
+                shared = SharedChromium(browser_config(self.settings, self.resolve_all_to), proxies=proxies)
+                self.shared = shared.__enter__()
+            return Browser(browser_config(self.settings, self.resolve_all_to, engine), shared=self.shared)
 
     def open(self, engine: str) -> Browser:
         """``engine``'s lane's browser, entered (the lane closes it)."""
         return self.view(engine).__enter__()
 
     def close(self) -> None:
-        shared, self.shared = self.shared, None
+        with self._starting:
+            shared, self.shared = self.shared, None
         if shared is not None:
             shared.__exit__(None, None, None)
 

@@ -92,3 +92,31 @@ def test_a_browser_crash_mid_night_relaunches_it_once_for_all_lanes_and_the_nigh
     assert len(captures) >= 9 and {c["status"] for c in captures} <= {"ok", "empty"}  # every job done, none lost
     assert store.run(outcome.run_id)["status"] == "complete"
     assert our_browsers() == []
+
+
+def test_lanes_opening_their_browsers_at_the_same_moment_start_one_chromium(tmp_path, caplog):
+    # a resumed night whose harvest is done starts no browser before the crawl: its lanes are the first to ask,
+    # and none may find the Chromium still starting and take it for a dead one
+    from serpaudit.crawl.browsers import NightChromium
+
+    s = Settings(database=tmp_path / "db.sqlite", evidence_dir=tmp_path / "ev", reports_dir=tmp_path / "rep",
+                 engines=ENGINES)
+    start = threading.Barrier(len(ENGINES))
+    opened: list = []
+    with Sampler() as sampler, NightChromium(s) as chromium:
+        def lane(engine: str) -> None:
+            start.wait(30)
+            opened.append(chromium.open(engine))
+
+        threads = [threading.Thread(target=lane, args=(e,)) for e in ENGINES]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert len(opened) == len(ENGINES) and all(b.alive() for b in opened)
+        assert chromium.shared is not None and chromium.shared.generation == 1
+        for b in opened:
+            b.__exit__(None, None, None)
+    assert sampler.most == 1 and len(sampler.seen) == 1
+    assert not [r for r in caplog.records if "relaunching" in r.getMessage()]
+    assert our_browsers() == []
