@@ -40,7 +40,7 @@ from reports.context import (
     sort_key,
 )
 from reports.platforms import PLATFORM_NAMES
-from reports.summary import night_counts, night_sentences
+from reports.summary import night_counts, night_sentences, plural
 from reports.trend import trend_chart
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ def utc_time(iso: Any) -> str:
 
 
 _ENV.filters["utc"] = utc_time
+_ENV.filters["counted"] = plural
 INLINE_LIMIT = 2_000_000  # bytes: a bigger crop is linked, not inlined
 FOLD_URL_AT = 80
 

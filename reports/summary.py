@@ -36,7 +36,7 @@ class NightCounts:
     gone: int = 0  # findings of earlier nights gone as of this night
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
+def plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
@@ -82,25 +82,25 @@ def night_sentences(c: NightCounts) -> list[str]:
     if c.not_audited:
         why = ", ".join(f"{n} {s}" for s, n in c.not_audited_why)
         audited += f", {c.not_audited} NOT audited ({why})"
-    lines.append(f"{_plural(c.brands, 'brand')} searched, {_plural(c.captures, 'result page')}: {audited}.")
+    lines.append(f"{plural(c.brands, 'brand')} searched, {plural(c.captures, 'result page')}: {audited}.")
     if c.findings:
         verdicts = ", ".join(f"{n} {v}" for v, n in c.by_verdict)
         statuses = ", ".join(f"{n} {s}" for s, n in c.by_status)
-        lines.append(f"{_plural(c.findings, 'case')} ({verdicts}){f'; {statuses}' if statuses else ''}.")
+        lines.append(f"{plural(c.findings, 'case')} ({verdicts}){f'; {statuses}' if statuses else ''}.")
     else:
         lines.append("No cases." if not c.not_audited else "No cases in the pages that were audited.")
     if c.gone:
-        lines.append(f"{_plural(c.gone, 'case')} of earlier nights {'is' if c.gone == 1 else 'are'} gone:"
+        lines.append(f"{plural(c.gone, 'case')} of earlier nights {'is' if c.gone == 1 else 'are'} gone:"
                      " not seen on the last audited nights.")
     if c.to_platforms:
-        lines.append("To report: " + ", ".join(f"{name} {_plural(n, 'ad')}" for name, n in c.to_platforms) + ".")
+        lines.append("To report: " + ", ".join(f"{name} {plural(n, 'ad')}" for name, n in c.to_platforms) + ".")
     return lines
 
 
 def subject(c: NightCounts) -> str:
     """A mail subject that says what matters before it is opened."""
     date = c.started_at[:10]
-    parts = [_plural(c.findings, "case")]
+    parts = [plural(c.findings, "case")]
     if c.not_audited:
         parts.append(f"{c.not_audited} not audited")
     return f"serpaudit {date}: {', '.join(parts)}".strip()

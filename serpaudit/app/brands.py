@@ -11,6 +11,7 @@ from audits.brands import BrandFileError, read_brands_csv
 from audits.store import Store
 from serpaudit.app.config import store_for
 from serpaudit.app.errors import InputError
+from serpaudit.ops.logs import counted
 
 
 def brand_names(store: Store, names: Iterable[str]) -> list[str]:
@@ -31,7 +32,8 @@ def _removable(store: Store, names: list[str], why: str) -> None:
     for name in names:
         history = store.brand_history(name)
         if any(history.values()):
-            kept.append(f"{name} ({history['captures']} capture(s), {history['findings']} finding(s))")
+            captures, findings = counted(history["captures"], "capture"), counted(history["findings"], "finding")
+            kept.append(f"{name} ({captures}, {findings})")
     if kept:
         raise InputError(f"{why}: {'; '.join(kept)} stored in the database; a brand with a history of nights "
                          "is kept with it, nothing was changed")

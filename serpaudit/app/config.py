@@ -10,6 +10,7 @@ from audits.store import Store
 from audits.store_file import DatabaseFileError, require_existing
 from serpaudit.app.errors import InputError
 from serpaudit.night.pipeline import open_store
+from serpaudit.ops.logs import counted
 from serpaudit.settings import DEFAULT_CONFIG_NAME, Settings, SettingsError, load_settings, settings_toml
 
 
@@ -63,7 +64,7 @@ def init(config: Path | None, force: bool, defaults: bool = True) -> list[str]:
             n = store.upsert_brands(world_brands(load_world(Path(settings.sandbox_world))))
         except WorldError as exc:
             raise InputError(f"sandbox_world: {exc}") from exc
-        lines.append(f"loaded {n} brand(s) of the sandbox world {settings.sandbox_world}")
+        lines.append(f"loaded {counted(n, 'brand')} of the sandbox world {settings.sandbox_world}")
     elif defaults:
         n = store.upsert_brands(load_brands_csv(default_brands_path()))
         lines.append(f"loaded {n} default Dutch brands (serpaudit brands import FILE adds your own, "

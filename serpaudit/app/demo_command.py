@@ -12,6 +12,7 @@ from serpaudit.app.errors import IncompleteError, InputError, LockedError
 from serpaudit.night.outcome import Outcome, decide_demo
 from serpaudit.night.pipeline import RunOutcome
 from serpaudit.ops.lock import RunLock, RunLocked
+from serpaudit.ops.logs import counted
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def demo(config: Path | None, world: Path | None, out: Path,
     for n in result.nights:
         lines += _night_lines(n.night, n.score, n.run)
     if result.lifecycle or result.triage:
-        lines += ["", f"lifecycle check over {len(result.nights)} night(s):"]
+        lines += ["", f"lifecycle check over {counted(len(result.nights), 'night')}:"]
         lines += [f"  {t}" for t in result.triage]
         lines += [c.line() for c in result.lifecycle]
         lines.append("lifecycle OK: new, recurring, gone, reopened and dismissed findings as the world expects"
@@ -71,8 +72,8 @@ def demo(config: Path | None, world: Path | None, out: Path,
 
 def _night_lines(night: int, score: Any, run: RunOutcome) -> list[str]:
     lines = [f"night {night}: precision {score.precision:.2f}  recall {score.recall:.2f}  "
-             f"({len(run.scams)} finding(s), {len(run.inconclusive)} inconclusive, {len(run.dismissed)} dismissed, "
-             f"{len(run.not_audited)} capture(s) not audited)"]
+             f"({counted(len(run.scams), 'finding')}, {len(run.inconclusive)} inconclusive, "
+             f"{len(run.dismissed)} dismissed, {counted(len(run.not_audited), 'capture')} not audited)"]
     lines += [f"  MISSED: {b} {n}" for b, n in score.missed]
     lines += [f"  UNEXPECTED: {b} {n}" for b, n in score.unexpected]
     lines += [f"  INCONCLUSIVE MISSED: {b} {n}" for b, n in score.inconclusive_missed]

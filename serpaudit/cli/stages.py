@@ -10,7 +10,7 @@ import typer
 
 from serpaudit.cli.common import FINDING_COLUMNS, BrandOpt, ConfigOpt, JsonOpt, guard, print_rows
 from serpaudit.lazy import LazyModule
-from serpaudit.ops.logs import NightDisplay
+from serpaudit.ops.logs import NightDisplay, counted
 
 if TYPE_CHECKING:  # mypy checks the CLI's calls against the real use cases
     from serpaudit.app import stages as app_stages
@@ -103,7 +103,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     typer.echo("")
     print_rows(summary["engines"], False, ["engine", "jobs", "ok", "empty", "blocked", "other", "results"])
     typer.echo(f"run {summary['run']}: {summary['status']} (exit {summary['exit_code']}), "
-               f"{summary['findings']} finding(s), {summary['inconclusive']} inconclusive, "
+               f"{counted(summary['findings'], 'finding')}, {summary['inconclusive']} inconclusive, "
                + (f"{summary['dismissed']} dismissed, " if summary.get("dismissed") else "") +
                f"{summary['not_audited']} not audited; harvests {_counts(summary['harvests'])}; seed {summary['seed']}"
                + (f"; resumed {summary['resumed']}x" if summary["resumed"] else ""))

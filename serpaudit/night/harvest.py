@@ -22,6 +22,7 @@ from crawler.domains import is_on_domains
 from crawler.errors import FetchError
 from crawler.visible_text import parse_html
 from serpaudit.crawl.evidence import EvidenceFolder
+from serpaudit.ops.logs import counted
 
 log = logging.getLogger(__name__)
 
@@ -111,12 +112,13 @@ def harvest_brand(browser: Browser, store, brand, run_id: str, evidence: Evidenc
             queue.extend(u for u in contact_links(cap.html, cap.final_url, brand.domains) if u not in visited)
         log.debug("harvested %s (%s)", cap.final_url, html_path)
     if seen:
-        detail = f"{len(seen)} number(s) on {loaded} page(s)" + "".join(f"; {p}" for p in problems)
+        detail = f"{counted(len(seen), 'number')} on {counted(loaded, 'page')}" + "".join(f"; {p}" for p in problems)
         return HarvestOutcome(brand.name, "ok", detail, seen, complete=not problems)
     if loaded and unread:
         # the pages show numbers the region's plan does not read: the brand's official numbers are unknown, and
         # the night must not call its ads clean (a wrong `region` looks like this)
-        return HarvestOutcome(brand.name, "failed", f"the pages show {len(unread)} phone number(s) that region "
+        shown = counted(len(unread), "phone number")
+        return HarvestOutcome(brand.name, "failed", f"the pages show {shown} that region "
                               f"{region} does not read ({', '.join(repr(u) for u in unread[:3])}): is `region` "
                               "right?" + "".join(f"; {p}" for p in problems))
     if loaded:

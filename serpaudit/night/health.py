@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from serpaudit.ops.logs import counted
+
 
 def unfinished_reason(run: dict[str, Any]) -> list[str]:
     if run.get("status") in ("complete", "incomplete"):
@@ -39,7 +41,7 @@ def inconclusive_reason(inconclusive: list[dict[str, Any]]) -> list[str]:
     if not inconclusive:
         return []
     brands = ", ".join(sorted({f["brand"] for f in inconclusive}))
-    return [f"{len(inconclusive)} number(s) left inconclusive, official set unknown ({brands})"]
+    return [f"{counted(len(inconclusive), 'number')} left inconclusive, official set unknown ({brands})"]
 
 
 def incomplete_reasons(captures: list[dict[str, Any]], harvests: dict[str, str],
@@ -60,5 +62,5 @@ def incomplete_reasons(captures: list[dict[str, Any]], harvests: dict[str, str],
     if not_audited:
         by_status = Counter(c["status"] for c in not_audited)
         detail = ", ".join(f"{n} {s}" for s, n in sorted(by_status.items()))
-        reasons.append(f"{len(not_audited)} capture(s) not audited ({detail})")
+        reasons.append(f"{counted(len(not_audited), 'capture')} not audited ({detail})")
     return reasons

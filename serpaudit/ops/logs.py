@@ -158,6 +158,11 @@ class NightDisplay:
             self._progress = None
 
 
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """``1 finding``, ``2 findings``: a count with its noun as a person writes it."""
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
 def counts_in_words(counts: dict[str, Any]) -> str:
     """``{"ok": 8, "failed": 1}`` as a person reads it: ``8 ok, 1 failed``."""
     return ", ".join(f"{n} {str(what).replace('_', ' ')}" for what, n in counts.items()) or "none"
@@ -171,12 +176,12 @@ def run_in_words(summary: dict[str, Any]) -> str:
     if summary.get("captures"):
         parts.append(f"captures {counts_in_words(summary['captures'])}")
     if "landing_pages" in summary:
-        parts.append(f"{summary['landing_pages']} landing page(s)")
+        parts.append(counted(summary["landing_pages"], "landing page"))
     if summary.get("answer_sources"):
         parts.append(f"AI-answer sources {counts_in_words(summary['answer_sources'])}")
     if "findings" in summary:
         dismissed = f"{summary['dismissed']} dismissed, " if summary.get("dismissed") else ""
-        parts.append(f"{summary['findings']} finding(s), {summary.get('inconclusive', 0)} inconclusive, "
+        parts.append(f"{counted(summary['findings'], 'finding')}, {summary.get('inconclusive', 0)} inconclusive, "
                      f"{dismissed}{summary.get('not_audited', 0)} not audited")
     if summary.get("browser_relaunches"):
         parts.append(f"browser relaunches {counts_in_words(summary['browser_relaunches'])}")

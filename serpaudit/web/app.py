@@ -26,6 +26,7 @@ from starlette.templating import Jinja2Templates
 
 from reports.cells import phone_number
 from reports.html_report import safe_url
+from serpaudit.ops.logs import counted
 from serpaudit.settings import Settings
 from serpaudit.web import pages, pages_submit
 from serpaudit.web.logins import LoginThrottle
@@ -53,6 +54,7 @@ def templates(region: str) -> Jinja2Templates:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["phone"] = lambda e164: phone_number(e164, region) if e164 else ""
     env.filters["http_url"] = safe_url
+    env.filters["counted"] = counted
     env.filters["day"] = lambda iso: str(iso or "")[:10]
     env.filters["when"] = lambda iso: str(iso or "").replace("T", " ")[:16]
     return Jinja2Templates(env=env)

@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from audits.triage import os_user
 from serpaudit.app.errors import InputError
+from serpaudit.ops.logs import counted
 from serpaudit.web.files import EVIDENCE_CSP
 from serpaudit.web.queries import ACTIONS, Desk, QueueFilter
 from serpaudit.web.security import Forbidden, check_csrf, csrf_token
@@ -82,7 +83,8 @@ async def bulk(request: Request) -> Response:
     back = str(form.get("back") or "")
     query = back if back.startswith("?") else ""
     sep = "&" if query else "?"
-    return RedirectResponse(f"/{query}{sep}{urlencode({'done': f'{action}: {len(changed)} case(s)'})}",
+    done = f"{action}: {counted(len(changed), 'case')}"
+    return RedirectResponse(f"/{query}{sep}{urlencode({'done': done})}",
                             status_code=303)
 
 

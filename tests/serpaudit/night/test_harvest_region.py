@@ -45,7 +45,7 @@ def test_a_belgian_sweep_harvests_a_dutch_brands_numbers(tmp_path):
 def test_a_region_that_reads_none_of_the_numbers_shown_fails_the_harvest_saying_why(tmp_path):
     outcome, numbers = _harvest(tmp_path, "US")
     assert outcome.status == "failed" and not numbers
-    assert "the pages show 2 phone number(s) that region US does not read ('088 123 4567', '020 123 4567')" \
+    assert "the pages show 2 phone numbers that region US does not read ('088 123 4567', '020 123 4567')" \
         in outcome.detail and "is `region` right?" in outcome.detail
     # one brand of one failing: more than max_failed_harvest_share, the night is incomplete and says so
     assert harvest_reasons({"Telnova": outcome.status}, max_failed_share=0.2) == [

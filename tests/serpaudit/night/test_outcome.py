@@ -56,7 +56,7 @@ def test_a_missing_part_makes_the_night_incomplete_even_with_scams():
     blocked = cap(status="captcha", results=0)
     outcome = night(findings=[SCAM], captures=[cap(), blocked], not_audited=[blocked])
     assert (outcome.status, outcome.exit_code) == ("incomplete", 3)
-    assert outcome.reasons == ("1 capture(s) not audited (1 captcha)",)
+    assert outcome.reasons == ("1 capture not audited (1 captcha)",)
     empty = night(findings=[SCAM], captures=[cap("bing", "empty", 0)] * 3 + [cap("bing")])
     assert empty.exit_code == 3 and empty.reasons[0].startswith("bing showed zero results for 3 of its 4")
 
@@ -64,7 +64,7 @@ def test_a_missing_part_makes_the_night_incomplete_even_with_scams():
 def test_numbers_left_inconclusive_are_a_reason_not_a_clean_night():
     outcome = night(findings=[INCONCLUSIVE])
     assert outcome.exit_code == 3
-    assert outcome.reasons == ("1 number(s) left inconclusive, official set unknown (Woonfonds)",)
+    assert outcome.reasons == ("1 number left inconclusive, official set unknown (Woonfonds)",)
 
 
 def test_a_harvest_alone_is_incomplete_when_any_brand_failed_a_night_only_over_the_share():

@@ -165,7 +165,7 @@ def test_an_engine_with_zero_results_for_most_queries_makes_the_night_incomplete
 def test_jobs_that_stayed_blocked_are_a_reason():
     blocked = [cap("google", "captcha", 0), cap("google", "blocked", 0)]
     reasons = incomplete_reasons(blocked, {}, blocked, max_failed_harvest_share=0.2, max_empty_share=0.5)
-    assert reasons == ["2 capture(s) not audited (1 blocked, 1 captcha)"]
+    assert reasons == ["2 captures not audited (1 blocked, 1 captcha)"]
 
 
 # -- outputs ------------------------------------------------------------------------------------------------------

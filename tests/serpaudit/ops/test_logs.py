@@ -51,7 +51,7 @@ def test_a_runs_summary_is_logged_in_words_not_as_a_dict():
                          "harvest": {"Telnova": "ok", "Heelzorg": "failed", "Bankiva": "ok"},
                          "captures": {"ok": 26, "captcha": 1}, "landing_pages": 12, "findings": 15,
                          "inconclusive": 1, "not_audited": 1, "browser_relaunches": {"google": 1}})
-    assert line == ("harvests 2 ok, 1 failed; captures 26 ok, 1 captcha; 12 landing page(s); 15 finding(s), "
+    assert line == ("harvests 2 ok, 1 failed; captures 26 ok, 1 captcha; 12 landing pages; 15 findings, "
                     "1 inconclusive, 1 not audited; browser relaunches 1 google")
     assert not set("{}[]'") & set(line)
 
@@ -64,7 +64,7 @@ def test_a_dismissed_scam_is_counted_as_dismissed_not_as_inconclusive():
     assert (len(outcome.scams), len(outcome.inconclusive), len(outcome.dismissed)) == (2, 0, 1)
     line = run_in_words({"findings": len(outcome.scams), "inconclusive": len(outcome.inconclusive),
                          "dismissed": len(outcome.dismissed), "not_audited": 0})
-    assert line == "2 finding(s), 0 inconclusive, 1 dismissed, 0 not audited"
+    assert line == "2 findings, 0 inconclusive, 1 dismissed, 0 not audited"
     mixed = RunOutcome("r", findings=[{"verdict": "inconclusive"}, {"verdict": "inconclusive", "state": "dismissed"},
                                       {"verdict": "scam", "state": "open"}])
     assert (len(mixed.scams), len(mixed.inconclusive), len(mixed.dismissed)) == (1, 1, 1)
