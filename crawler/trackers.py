@@ -100,7 +100,56 @@ def tracker_of(url: str | None, table: tuple[Tracker, ...] | None = None) -> Tra
         host = (parts.hostname or "").lower()
     except ValueError:
         return None
-    return next((t for t in (table or _table()) if t.matches(host, parts.path)), None)
+    table = table or _table()
+    return next((table[i] for i in _candidates(_host_index(table), host) if table[i].matches(host, parts.path)), None)
+
+
+@dataclass(frozen=True)
+class _HostIndex:
+    """A table's trackers by host name (positions in the table), and those with a glob, which any host may match."""
+
+    by_host: dict[str, tuple[int, ...]]
+    globbed: tuple[int, ...]
+
+
+def _host_index(table: tuple[Tracker, ...]) -> _HostIndex:
+    """The table's index, built once per table (known by identity: hashing the table cost more than a scan)."""
+    known = _INDEXES.get(id(table))
+    if known is not None and known[0] is table:
+        return known[1]
+    if len(_INDEXES) >= 16:
+        _INDEXES.clear()
+    index = _build_index(table)
+    _INDEXES[id(table)] = (table, index)
+    return index
+
+
+_INDEXES: dict[int, tuple[tuple[Tracker, ...], _HostIndex]] = {}
+
+
+def _build_index(table: tuple[Tracker, ...]) -> _HostIndex:
+    by_host: dict[str, list[int]] = {}
+    globbed: list[int] = []
+    for i, t in enumerate(table):
+        for h in t.hosts:
+            if "*" in h:
+                globbed.append(i)
+            else:
+                by_host.setdefault(h, []).append(i)
+    return _HostIndex({h: tuple(ix) for h, ix in by_host.items()}, tuple(dict.fromkeys(globbed)))
+
+
+def _candidates(index: _HostIndex, host: str) -> list[int]:
+    """Positions of the trackers that can match ``host``, in table order: a tracker matches a host when one of
+    its names is the host or what follows one of the host's dots (Tracker.matches), or by a glob.  Asking only
+    these instead of all of them, in order, gives the same first match."""
+    found = set(index.globbed)
+    found.update(index.by_host.get(host, ()))
+    at = host.find(".")
+    while at >= 0:
+        found.update(index.by_host.get(host[at + 1:], ()))
+        at = host.find(".", at + 1)
+    return sorted(found)
 
 
 def _as_url(value: str) -> str | None:

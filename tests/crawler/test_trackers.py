@@ -135,3 +135,28 @@ def test_real_duckduckgo_adobe_ad_through_adobe_advertising_cloud(serp_fixture):
     adobe = [r for r in page.results if r.domain == "everesttech.net"]
     assert len(adobe) == 1
     assert (adobe[0].advertiser_domain, adobe[0].advertiser_domain_source) == ("adobe.com", "unwrapped")
+
+
+def test_the_host_index_finds_the_tracker_a_scan_of_the_table_finds():
+    # every host a table entry names, with subdomains, lookalikes and unrelated hosts, against the table in order
+    import random
+
+    from crawler.trackers import _table, tracker_of
+
+    table = _table()
+    rng = random.Random(22)
+    hosts = {"", "x", "localhost", "www.telnova.nl", "bing.com.evil.nl", "evilbing.com", "google", "google.",
+             "www.google.nl", "google.co.uk", "ad.doubleclick.net.nl", "doubleclick.net"}
+    for t in table:
+        for h in t.hosts:
+            bare = h.replace("*", rng.choice(["nl", "com", "co.uk", "x.y"]))
+            hosts |= {bare, "a." + bare, "a.b." + bare, "x" + bare, bare + ".nl", bare.split(".", 1)[-1]}
+    paths = {p for t in table for p in t.paths} | {"/", "", "/aclk", "/x/y", "/ddm/clk/1", "/link/click"}
+    checked = 0
+    for host in sorted(hosts):
+        for path in sorted(paths):
+            url = f"https://{host}{path}?q=1"
+            expected = next((t for t in table if t.matches(host.lower(), path)), None)
+            assert tracker_of(url) == expected, url
+            checked += expected is not None
+    assert checked > 50
