@@ -7,8 +7,9 @@ way as well ("020 123 4567"), and reading one in region US costs libphonenumber 
 of the parse.  :func:`can_be_nanp` rules such strings out first, from facts it reads from
 libphonenumber's own metadata when imported:
 
-- in region US, a number without "+" or the international prefix (011) is a +1 number, and its
-  national significant number is a run of the written digits (US has no prefix transform);
+- in region US, a number without "+" or the international prefix (011, at the start of a digit group) is a
+  +1 number, and its national significant number is a run of the written digits (US has no prefix
+  transform);
 - a valid +1 number's national significant number has one of the lengths and starts with one of the
   digits that the +1 regions' general patterns allow (10 digits starting 2-9; Canada also 7).
 
@@ -115,6 +116,7 @@ def _nsn_starts() -> frozenset[tuple[int, str]] | None:
 
 _STARTS = _nsn_starts()
 _NOT_DIGIT = re.compile(r"[^0-9]")
+_DIGIT_GROUP = re.compile(r"[0-9]+")
 
 
 def can_be_nanp(raw: str) -> bool:
@@ -122,6 +124,11 @@ def can_be_nanp(raw: str) -> bool:
     if _STARTS is None or not raw.isascii() or "+" in raw:
         return True
     digits = _NOT_DIGIT.sub("", raw)
-    if "011" in digits:
-        return True
+    # The international prefix counts only where it starts a digit group: libphonenumber strips it at the start
+    # of what it parses, and each thing read (the candidate, a part of it, a group of a run) starts at a group.
+    at = 0
+    for group in _DIGIT_GROUP.findall(raw):
+        if digits.startswith("011", at):
+            return True
+        at += len(group)
     return any((n, digits[i]) in _STARTS for i in range(len(digits)) for n in range(1, len(digits) - i + 1))
