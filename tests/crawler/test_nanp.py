@@ -13,7 +13,8 @@ def test_dutch_numbers_in_us_format_are_ruled_out_and_us_numbers_are_not():
     for dutch in ("020 123 4567", "010-123-4567", "(020) 105-1005", "1 020 105 1005", "088.123.4567",
                   "020 101 1001", "020-110-1100"):  # (011 inside a group is no international prefix)
         assert not can_be_nanp(dutch), dutch
-    for us in ("(860) 391-8302", "1-800-555-0199", "212 555 0123", "+1 020 105 1005", "011 441 234 5678", "0 11 441 234 5678"):
+    for us in ("(860) 391-8302", "1-800-555-0199", "212 555 0123", "+1 020 105 1005", "011 441 234 5678",
+               "0 11 441 234 5678"):
         assert can_be_nanp(us), us
 
 
