@@ -36,8 +36,18 @@ FIXTURE_MARKS = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):  # the demo's files on one worker, first (xdist_order.py)
+        from tests.support.xdist_order import DemoFirstPlugin
+
+        config.pluginmanager.register(DemoFirstPlugin(), "serpaudit-demo-first")
+
+
 @pytest.hookimpl(tryfirst=True)  # before -m deselects
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    from tests.support.xdist_order import check_demo_files
+
+    check_demo_files(items)
     for item in items:
         for fixture in FIXTURE_MARKS.keys() & set(getattr(item, "fixturenames", ())):
             item.add_marker(FIXTURE_MARKS[fixture])
