@@ -185,6 +185,11 @@ def _block_plan(selector: str) -> list[tuple[Matcher | None, tuple[str, str]]] |
     return plan
 
 
+# A selector select_in is asked about more blocks than this is matched once over the whole page (a result-dense
+# page asks each result's); below it, only the candidates inside each block are tested (a real page's ten).
+_ASKED_BEFORE_PAGE_WIDE = 16
+
+
 class PageIndex:
     """A parsed page's elements by position, id and class (one walk); see the module docstring."""
 
@@ -192,6 +197,8 @@ class PageIndex:
         self.root = root
         self._has: dict[str, bool] = {}
         self._last: dict[Element, int] = {}
+        self._asked: dict[str, int] = {}  # select_in's selectors, how often asked
+        self._matching: dict[str, tuple[list[Element], list[int]]] = {}  # and those answered page-wide
         elements = list(root.iter(etree.Element))  # not comments or processing instructions
         self._keyed: dict[tuple[str, str], tuple[list[Element], list[int]]] = {}
         self._position: dict[Element, int] = {el: i for i, el in enumerate(elements)}
@@ -243,14 +250,32 @@ class PageIndex:
         if plan is None or start is None:
             return [x for x in _xpath(selector, "descendant-or-self::")(el) if x is not el]
         end = self._last_position(el)
+        matching = self._matching.get(selector)
+        if matching is None:
+            asked = self._asked[selector] = self._asked.get(selector, 0) + 1
+            if asked > _ASKED_BEFORE_PAGE_WIDE:
+                matching = self._matching[selector] = self._page_wide(plan)
+        if matching is not None:
+            elements, positions = matching
+            return elements[bisect.bisect_right(positions, start):bisect.bisect_right(positions, end)]
+        return self._matching_within(plan, start, end)
+
+    def _matching_within(self, plan: list[tuple[Matcher | None, tuple[str, str]]], start: int, end: int
+                         ) -> list[Element]:
+        """The elements matching a select_in plan at positions after ``start``, up to ``end``, in document order."""
         found: list[Element] = []
         for test, key in plan:
             candidates, positions = self._with_key(key)
             i, j = bisect.bisect_right(positions, start), bisect.bisect_right(positions, end)
             found.extend(candidates[i:j] if test is None else (x for x in candidates[i:j] if test(x)))
-        if len(plan) > 1:
-            found = sorted(set(found), key=self._position.__getitem__)
-        return found
+        return sorted(set(found), key=self._position.__getitem__) if len(plan) > 1 else found
+
+    def _page_wide(self, plan: list[tuple[Matcher | None, tuple[str, str]]]) -> tuple[list[Element], list[int]]:
+        """Every element of the page matching a select_in plan, and their positions: a compound selector's
+        test looks at the element alone, so which match is the same for every block, and a block's are those
+        whose positions fall within its own."""
+        found = self._matching_within(plan, -1, len(self._position))
+        return found, [self._position[x] for x in found]
 
     def found_in(self, el: Element, page_wide: etree.XPath) -> list[Element] | None:
         """The elements ``page_wide`` finds on the whole page (an XPath from the root, run once per page)
