@@ -115,6 +115,7 @@ def _nsn_starts() -> frozenset[tuple[int, str]] | None:
 
 
 _STARTS = _nsn_starts()
+_LENGTHS = sorted({n for n, _ in _STARTS}) if _STARTS else []  # (only these lengths can be in _STARTS)
 _NOT_DIGIT = re.compile(r"[^0-9]")
 _DIGIT_GROUP = re.compile(r"[0-9]+")
 
@@ -131,4 +132,4 @@ def can_be_nanp(raw: str) -> bool:
         if digits.startswith("011", at):
             return True
         at += len(group)
-    return any((n, digits[i]) in _STARTS for i in range(len(digits)) for n in range(1, len(digits) - i + 1))
+    return any((n, digits[i]) in _STARTS for n in _LENGTHS for i in range(len(digits) - n + 1))
