@@ -19,7 +19,7 @@ from urllib.parse import urlencode, urlsplit
 
 from crawler.engines import _common as c
 from crawler.engines.answers import AnswerMarkup, find_answers
-from crawler.htmltree import Element, inline_text, is_hidden, links, parse_html, select, select_one, sweep
+from crawler.htmltree import Element, inline_text, is_hidden, links, parse_html, select, sweep
 from crawler.models import SerpPage
 from crawler.pageindex import PageIndex
 
@@ -156,8 +156,8 @@ def parse(html: str, url: str | None = None, region: str = "NL") -> SerpPage:
     known_ads = set(ad_blocks)
     # Ads marked only by their label (an unknown ad container inside the result list).
     ad_blocks += [li for li in _blocks(page, f"{RESULTS_LIST} > li, {SIDE_COLUMN} > li")
-                  if not c.inside(li, known_ads) and select_one(li, AD_SLUG) is not None
-                  and select_one(li, ORGANIC_BLOCKS) is None and "b_algo" not in (li.get("class") or "").split()]
+                  if not c.inside(li, known_ads) and page.select_in(li, AD_SLUG)
+                  and not page.select_in(li, ORGANIC_BLOCKS) and "b_algo" not in (li.get("class") or "").split()]
     for block in ad_blocks:
         placement = _ad_placement(block, page, first_organic)
         shopping = [i for i in c.outermost(select(block, SHOPPING_ITEMS)) if not is_hidden(i, block)]
