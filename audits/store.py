@@ -17,6 +17,7 @@ sweeps                 :mod:`audits.store_sweeps`: the sweeps that audited a fin
 campaigns              :mod:`audits.store_campaigns`: findings joined by what they share
 deliveries             :mod:`audits.store_deliveries`: what was mailed to which platform
 outbox                 :mod:`audits.store_outbox`: platform submissions, and every mail until it went through
+report                 :mod:`audits.store_report`: a night's findings streamed in the report's order
 =====================  ====================================================================
 
 Writes that belong together go in ``with store.transaction():``; outside one, each write commits on
@@ -39,12 +40,13 @@ from audits.store_deliveries import DeliveryRecords
 from audits.store_findings import FindingRecords
 from audits.store_officials import OfficialRecords
 from audits.store_outbox import OutboxRecords
+from audits.store_report import ReportRecords
 from audits.store_runs import RunRecords
 from audits.store_sweeps import SweepRecords
 
 
 class Store(RunRecords, OfficialRecords, CaptureRecords, FindingRecords, SweepRecords, CampaignRecords,
-            DeliveryRecords, OutboxRecords):
+            DeliveryRecords, OutboxRecords, ReportRecords):
     """``Store(path_or_db)``: a file path (parent dirs created), ``":memory:"`` or a sqlite-utils Database.
 
     Opening migrates an older file in place; one written by a newer serpaudit raises

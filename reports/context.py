@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,29 +141,45 @@ def state_of(f: Mapping[str, Any]) -> str:
     return str(f.get("state") or "open")
 
 
-def campaign_rows(findings: Sequence[Mapping[str, Any]], ctx: ReportContext) -> list[dict[str, Any]]:
+def campaign_rows(findings: Iterable[Mapping[str, Any]], ctx: ReportContext) -> list[dict[str, Any]]:
     """Campaigns to show: the store's (issue 7) when given, else tonight's findings grouped by campaign
-    (or, without lifecycle fields, by the number advertised), only those spanning several findings."""
+    (or, without lifecycle fields, by the number advertised), only those spanning several findings.
+
+    ``findings`` is read twice (a list, or :class:`reports.ordered.OrderedFindings`): once to count each group,
+    once to gather the groups shown, so the night's findings are never held, only a count per group."""
     if ctx.campaigns:
         return [dict(c) for c in ctx.campaigns]
-    groups: dict[str, list[Mapping[str, Any]]] = {}
+    sizes: Counter[str] = Counter()
+    named: set[str] = set()  # groups with a member in a campaign: shown even when alone
     for f in findings:
-        key = str(f.get("campaign") or f.get("e164") or "")
+        key = _campaign_key(f)
         if key:
-            groups.setdefault(key, []).append(f)
-    out = []
-    for key, members in sorted(groups.items()):
-        if len(members) < 2 and not members[0].get("campaign"):
+            sizes[key] += 1
+            if f.get("campaign"):
+                named.add(key)
+    shown = {k for k, n in sizes.items() if n > 1 or k in named}
+    del sizes, named
+    groups: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        key = _campaign_key(f)
+        if key not in shown:
             continue
-        out.append({
-            "id": key, "numbers": sorted({str(m.get("e164") or "") for m in members}),
-            "brands": sorted({str(m.get("brand") or "") for m in members}),
-            "domains": sorted({advertiser_domain(m) for m in members} - {""}),
-            "engines": sorted({str(m.get("engine") or "") for m in members}),
-            "findings": len(members),
-            "first_seen": min(str(m.get("first_seen") or m.get("captured_at") or "") for m in members),
-        })  # fmt: skip
-    return out
+        g = groups.setdefault(key, {"numbers": set(), "brands": set(), "domains": set(), "engines": set(),
+                                    "findings": 0, "first_seen": None})
+        g["numbers"].add(str(f.get("e164") or ""))
+        g["brands"].add(str(f.get("brand") or ""))
+        g["domains"].add(advertiser_domain(f))
+        g["engines"].add(str(f.get("engine") or ""))
+        g["findings"] += 1
+        first = str(f.get("first_seen") or f.get("captured_at") or "")
+        g["first_seen"] = first if g["first_seen"] is None else min(g["first_seen"], first)
+    return [{"id": key, "numbers": sorted(g["numbers"]), "brands": sorted(g["brands"]),
+             "domains": sorted(g["domains"] - {""}), "engines": sorted(g["engines"]), "findings": g["findings"],
+             "first_seen": g["first_seen"]} for key, g in sorted(groups.items())]  # fmt: skip
+
+
+def _campaign_key(f: Mapping[str, Any]) -> str:
+    return str(f.get("campaign") or f.get("e164") or "")
 
 
 def hours_seen(f: Mapping[str, Any]) -> list[int]:

@@ -16,7 +16,8 @@ from typing import Any
 
 from reports.ad_text import ad_description
 from reports.cells import phone_as_shown, phone_number, phone_tel, write_csv
-from reports.context import advertiser_domain, case_reasons, finding_key, hours_text, sort_key, state_of
+from reports.context import advertiser_domain, case_reasons, finding_key, hours_text, state_of
+from reports.ordered import in_report_order
 from reports.platforms import all_numbers
 
 
@@ -51,4 +52,5 @@ def findings_row(f: Mapping[str, Any], region: str = "NL") -> list[Any]:
 
 
 def write_findings_csv(findings: Iterable[Mapping[str, Any]], path: Path, region: str = "NL") -> Path:
-    return write_csv(path, FINDINGS_COLUMNS, (findings_row(f, region) for f in sorted(findings, key=sort_key)))
+    """One row per case, in report order, written as each is read (:mod:`reports.ordered`)."""
+    return write_csv(path, FINDINGS_COLUMNS, (findings_row(f, region) for f in in_report_order(findings)))

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -37,10 +39,10 @@ from reports.context import (
     hours_text,
     official_for,
     seen_text,
-    sort_key,
 )
+from reports.ordered import in_report_order
 from reports.platforms import PLATFORM_NAMES
-from reports.summary import night_counts, night_sentences, plural
+from reports.summary import NightCounts, night_counts, night_sentences, plural
 from reports.trend import trend_chart
 
 log = logging.getLogger(__name__)
@@ -127,7 +129,7 @@ def _badges(f: Mapping[str, Any], reported_platforms: set[str]) -> list[tuple[st
     return out
 
 
-def _finding_view(f: Mapping[str, Any], out_dir: Path, ctx: ReportContext, sent: Mapping[str, list[str]]) -> dict:
+def _finding_view(f: Mapping[str, Any], out_dir: Path, ctx: ReportContext, sent: Mapping[str, set[str]]) -> dict:
     v = {k: ("" if val is None else val) for k, val in f.items()}
     for k in ("brand", "verdict", "severity", "platform", "raw", "e164", "number_type", "engine", "kind",
               "placement", "rank", "device", "query", "captured_at", "first_seen", "title", "display_url",
@@ -205,24 +207,30 @@ def render_html(
     context: ReportContext | None = None,
     sent: Mapping[str, list[str]] | None = None,
     answers: Iterable[Mapping[str, Any]] | None = None,
+    counts: NightCounts | None = None,
+    campaigns: Iterable[Mapping[str, Any]] | None = None,
 ) -> Iterator[str]:
     """report.html in pieces, as Jinja2 renders it (written as they come: at 100,000 findings the page is over
-    100 MB, and one string of it, then its UTF-8 copy, doubled the report's peak memory)."""
+    100 MB, and one string of it, then its UTF-8 copy, doubled the report's peak memory).
+
+    Each case's view is made as the page reaches it, from ``findings`` read in report order
+    (:mod:`reports.ordered`): the cases are read once for the size of each brand's group (its heading comes
+    first) and once for the page.  ``counts`` and ``campaigns``: the night's, when the caller has them."""
     ctx = context or ReportContext()
     sent = sent or {}
-    ordered = sorted(findings, key=sort_key)
+    ordered = in_report_order(findings)
     if answers is None:  # rendered alone: the sources' evidence stays where the store has it
         answers = answer_views(ordered, ctx, dict)
     ai_views = [_answer_view(a, out_dir, ctx) for a in answers]
     blocked_rows = list(blocked)
-    counts = night_counts(ordered, run=run, blocked=blocked_rows, context=ctx, sent=sent)
-    groups: list[dict[str, Any]] = []
-    for f in ordered:
-        if is_ai_finding(f):  # AI answers have their own section
-            continue
-        if not groups or groups[-1]["brand"] != (f.get("brand") or ""):
-            groups.append({"brand": f.get("brand") or "", "findings": []})
-        groups[-1]["findings"].append(_finding_view(f, out_dir, ctx, sent))
+    if counts is None:
+        counts = night_counts(ordered, run=run, blocked=blocked_rows, context=ctx, sent=sent)
+    sizes = Counter(str(f.get("brand") or "") for f in ordered if not is_ai_finding(f))
+    sent_to = {p: set(ids) for p, ids in sent.items()}  # looked up once per case: sets, not the lists
+    groups = ({"brand": brand, "size": sizes[brand],
+               "findings": (_finding_view(f, out_dir, ctx, sent_to) for f in cases)}
+              for brand, cases in groupby((f for f in ordered if not is_ai_finding(f)),
+                                          key=lambda f: str(f.get("brand") or "")))  # fmt: skip
     not_audited = []
     for c in sorted(blocked_rows, key=lambda c: tuple(str(c.get(k) or "") for k in (
             "brand", "engine", "query", "device", "captured_at"))):  # fmt: skip
@@ -235,7 +243,8 @@ def render_html(
     takedowns = [(PLATFORM_NAMES.get(p, p), dict(t)) for p, t in sorted(ctx.takedowns.items())]
     return _ENV.get_template("report.html").generate(
         counts=counts, night=night_sentences(counts), groups=groups, blocked=not_audited,
-        campaigns=campaign_rows(ordered, ctx), chart=trend_chart(ctx.trend, last_night),
+        campaigns=list(campaigns) if campaigns is not None else campaign_rows(ordered, ctx),
+        chart=trend_chart(ctx.trend, last_night),
         takedowns=takedowns, platform_names=PLATFORM_NAMES, sent=sent, answers=ai_views,
         answers_unread=[{k: ("" if r.get(k) is None else r.get(k)) for k in (
             "brand", "engine", "query", "device", "answer_state", "captured_at")} for r in ctx.answers_unread],
@@ -251,9 +260,12 @@ def write_html(
     context: ReportContext | None = None,
     sent: Mapping[str, list[str]] | None = None,
     answers: Iterable[Mapping[str, Any]] | None = None,
+    counts: NightCounts | None = None,
+    campaigns: Iterable[Mapping[str, Any]] | None = None,
 ) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    pieces = render_html(findings, path.parent, run=run, blocked=blocked, context=context, sent=sent, answers=answers)
+    pieces = render_html(findings, path.parent, run=run, blocked=blocked, context=context, sent=sent, answers=answers,
+                         counts=counts, campaigns=campaigns)
     with open(path, "w", encoding="utf-8") as out:
         out.writelines(pieces)
     return path

@@ -20,7 +20,7 @@ Findings without lifecycle fields (a store before issue 7) count as new.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -88,7 +88,11 @@ def report_reason(f: Mapping[str, Any], sent_at: str | None, followup_days: int,
 
 def to_report(findings: Iterable[Mapping[str, Any]], platform: str, ctx: ReportContext) -> list[dict[str, Any]]:
     """The findings ``platform`` gets tonight, each with its ``report_reason``."""
-    out = []
+    return sorted(reported(findings, platform, ctx), key=sort_key)
+
+
+def reported(findings: Iterable[Mapping[str, Any]], platform: str, ctx: ReportContext) -> Iterator[dict[str, Any]]:
+    """:func:`to_report`'s findings one at a time, in the order of ``findings`` (the report's, streamed)."""
     for f in findings:
         if platform not in platforms_of(f):
             continue
@@ -98,8 +102,7 @@ def to_report(findings: Iterable[Mapping[str, Any]], platform: str, ctx: ReportC
         else:
             reason = report_reason(f, ctx.sent.get((finding_key(f), platform)), ctx.followup_days, ctx.now)
         if reason:
-            out.append({**f, "platform": platform, "report_reason": reason})
-    return sorted(out, key=sort_key)
+            yield {**f, "platform": platform, "report_reason": reason}
 
 
 def policy_issue(f: Mapping[str, Any], region: str = "NL") -> str:
@@ -152,7 +155,7 @@ def platform_row(f: Mapping[str, Any], ctx: ReportContext) -> list[Any]:
     return [values[c] for c in PLATFORM_COLUMNS]
 
 
-def write_platform_csv(rows: Sequence[Mapping[str, Any]], path: Path, ctx: ReportContext) -> Path:
+def write_platform_csv(rows: Iterable[Mapping[str, Any]], path: Path, ctx: ReportContext) -> Path:
     """One row per ad to report (a header-only file when there is none tonight)."""
     return write_csv(path, PLATFORM_COLUMNS, (platform_row(f, ctx) for f in rows))
 

@@ -48,23 +48,27 @@ def night_counts(
     context: ReportContext,
     sent: Mapping[str, list[str]],
 ) -> NightCounts:
-    rows = list(findings)
     blocked_rows = list(blocked)
+    verdicts: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    seen_brands: set[Any] = set()
+    for f in findings:  # one pass, nothing kept but the counts: ``findings`` may be a night streamed from the store
+        verdicts[str(f.get("verdict") or "")] += 1
+        statuses[str(f.get("status") or "new")] += 1
+        seen_brands.add(f.get("brand"))
     run = run or {}
     summary = dict(run.get("summary") or {})
     by_capture_status = summary.get("captures") if isinstance(summary.get("captures"), dict) else {}
     captures = sum(int(v) for v in by_capture_status.values()) if by_capture_status else len(blocked_rows)
     not_audited = len(blocked_rows)
     why = Counter(str(c.get("status") or "unknown") for c in blocked_rows)
-    brands = len(context.brands) or len({f.get("brand") for f in rows} | {c.get("brand") for c in blocked_rows})
-    verdicts = Counter(str(f.get("verdict") or "") for f in rows)
-    statuses = Counter(str(f.get("status") or "new") for f in rows)
+    brands = len(context.brands) or len(seen_brands | {c.get("brand") for c in blocked_rows})
     return NightCounts(
         run_id=str(run.get("id") or ""), command=str(run.get("command") or ""),
         status=str(run.get("status") or ""), started_at=str(run.get("started_at") or ""),
         finished_at=str(run.get("finished_at") or ""), brands=brands, captures=max(captures, not_audited),
         audited=max(captures - not_audited, 0), not_audited=not_audited, not_audited_why=tuple(sorted(why.items())),
-        findings=len(rows), by_verdict=tuple((v, verdicts[v]) for v in VERDICT_ORDER if verdicts[v]),
+        findings=sum(verdicts.values()), by_verdict=tuple((v, verdicts[v]) for v in VERDICT_ORDER if verdicts[v]),
         by_status=tuple((s, statuses[s]) for s in LIFECYCLE if statuses[s]),
         to_platforms=tuple((PLATFORM_LABELS.get(p, p), len(ids)) for p, ids in sent.items()),
         gone=context.gone_tonight,

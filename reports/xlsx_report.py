@@ -4,6 +4,13 @@ XlsxWriter writes every text cell with ``write_string``: a string cell is never 
 attacker's ``=HYPERLINK(...)`` stays text without the ``'`` the CSVs need.  Numbers are numbers,
 times are Excel date-times (UTC), phone numbers are text (a leading 0 survives).  Each sheet has a
 frozen header and filters.
+
+Written in XlsxWriter's ``constant_memory`` mode: each sheet's rows go to its own temporary file as they are
+written, so 100,000 cases never sit in memory (without it XlsxWriter kept every cell until ``close``).  What the
+mode asks: a sheet's rows are written top to bottom, each row's height set before its cells (both done here:
+one pass over the findings in report order, each case to its state's sheet), strings are stored in the cell
+(inline, not in a shared table: the same text to Excel, LibreOffice and openpyxl), and no ``add_table`` or
+``merge_range`` (not used).
 """
 
 from __future__ import annotations
@@ -28,10 +35,10 @@ from reports.context import (
     case_reasons,
     finding_key,
     hours_text,
-    sort_key,
     state_of,
 )
 from reports.csv_report import reason_text
+from reports.ordered import in_report_order
 
 ROW_PX = 64  # height of a finding's row: room for its crop
 CROP_COL_PX = 260
@@ -99,7 +106,7 @@ class _Writer:
     def __init__(self, path: Path, out_dir: Path) -> None:
         self.out_dir = out_dir
         self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                    "strings_to_numbers": False})  # fmt: skip
+                                                    "strings_to_numbers": False, "constant_memory": True})  # fmt: skip
         self.header = self.book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True,
                                             "valign": "top"})  # fmt: skip
         self.cell = self.book.add_format({"valign": "top", "text_wrap": True})
@@ -151,21 +158,29 @@ def write_xlsx(
     run: Mapping[str, Any] | None = None,
     blocked: Iterable[Mapping[str, Any]] = (),
     context: ReportContext | None = None,
+    campaigns: Iterable[Mapping[str, Any]] | None = None,
 ) -> Path:
-    """Write ``path``; evidence paths in ``findings`` are relative to its folder."""
+    """Write ``path``; evidence paths in ``findings`` are relative to its folder; ``campaigns``: the campaign rows
+    when the caller has them (:func:`reports.context.campaign_rows`), else made here."""
     ctx = context or ReportContext()
-    rows = sorted(findings, key=sort_key)
+    rows = in_report_order(findings)
     w = _Writer(path, path.parent)
-    states = [s for s in STATES if s in ("open", "reported", "dismissed") or any(state_of(f) == s for f in rows)]
-    for state in states:
-        ws = w.sheet(state, [(h, width) for h, _, width, _ in FINDING_SHEET])
-        mine = [f for f in rows if state_of(f) == state]
-        for r, f in enumerate(mine, start=1):
-            ws.set_row_pixels(r, ROW_PX)
-            for col, (_, kind, _, get) in enumerate(FINDING_SHEET):
-                w.value(ws, r, col, kind, get(f, ctx))
-        ws.autofilter(0, 0, max(len(mine), 1), len(FINDING_SHEET) - 1)
-    _campaigns(w, campaign_rows(rows, ctx))
+    present = {state_of(f) for f in rows}  # a pass of its own: the sheets come first, in STATES order
+    sheets = {s: w.sheet(s, [(h, width) for h, _, width, _ in FINDING_SHEET]) for s in STATES
+              if s in ("open", "reported", "dismissed") or s in present}
+    written = dict.fromkeys(sheets, 0)
+    for f in rows:  # one pass, each case to the next row of its state's sheet (each sheet top to bottom)
+        state = state_of(f)
+        if state not in sheets:  # a state no sheet is for (not one of STATES): left out, as it always was
+            continue
+        written[state] += 1
+        ws, r = sheets[state], written[state]
+        ws.set_row_pixels(r, ROW_PX)
+        for col, (_, kind, _, get) in enumerate(FINDING_SHEET):
+            w.value(ws, r, col, kind, get(f, ctx))
+    for state, ws in sheets.items():
+        ws.autofilter(0, 0, max(written[state], 1), len(FINDING_SHEET) - 1)
+    _campaigns(w, [dict(c) for c in campaigns] if campaigns is not None else campaign_rows(rows, ctx))
     _not_audited(w, list(blocked))
     w.book.close()
     return path

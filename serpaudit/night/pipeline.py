@@ -206,8 +206,12 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
                          utc_now())
         finished = True
         if "report" in stages:
-            bundle = write_run_reports(settings, store, run_id, utc_now(), findings=outcome.findings,
-                                       blocked=outcome.not_audited, limited=bool(brand_names))
+            # the report streams the night's findings from the store; the night's own list is let go meanwhile
+            # (at 100,000 findings it alone is about a gigabyte) and read again for what the command prints
+            outcome.findings = []
+            bundle = write_run_reports(settings, store, run_id, utc_now(), blocked=outcome.not_audited,
+                                       limited=bool(brand_names))
+            outcome.findings = store.findings(run_id=run_id)
             outcome.reports = bundle.paths
             _mail(settings, store, outcome, bundle)
         return outcome

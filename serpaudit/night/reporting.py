@@ -28,6 +28,7 @@ from audits.triage import AUTO_USER
 from reports import Bundle, ReportContext, write_bundle
 from reports.bundle import sha256_file
 from reports.mail import MailConfig, platform_body
+from reports.ordered import OrderedFindings
 from reports.platforms import PLATFORMS, read_report_ids
 from reports.submission import submission_subject
 from reports.summary import night_counts, subject
@@ -67,7 +68,8 @@ def report_context(settings: Settings, store: Store, run: Mapping[str, Any], now
     first = (last - timedelta(days=TREND_NIGHTS - 1)).isoformat()
     run_id = str(run.get("id") or "")
     brands = [b.name for b in store.brands()]
-    tonight = store.findings(run_id=run_id) if run_id else []
+    # the night's AI-answer cases (their sources and states): the few the answers' section needs, not the night
+    tonight = list(store.report_findings(run_id, rule="ai_answer_number")) if run_id else []
     return ReportContext(
         region=settings.region, language=settings.language, now=now, brands=brands,
         officials={b: store.official_rows(b) for b in brands},
@@ -77,15 +79,13 @@ def report_context(settings: Settings, store: Store, run: Mapping[str, Any], now
         takedowns={t["platform"]: t for t in takedown_stats(store, int(settings.followup_days), night)
                    if t["platform"]},
         sent=store.deliveries(exclude_run_id=run_id),
-        gone_tonight=sum(1 for f in store.query_findings(status="gone", include_dismissed=True)
-                         if f.get("status_run_id") == run_id),
+        gone_tonight=store.gone_in_run(run_id) if run_id else 0,
         sent_tonight=frozenset((d["finding_id"], d["platform"]) for d in store.run_deliveries(run_id)),
         followup_days=int(getattr(settings, "followup_days", 7)),
         # AI answers: where each finding's number was found among the cited pages; answers not read whole
         answer_sources=answer_traces(store, run_id, tonight) if run_id else {},
         answer_states=answer_states(store, run_id, tonight) if run_id else {},
-        answers_unread=[r for r in store.results(run_id) if r.get("kind") == "ai_answer"
-                        and r.get("capture_kind") == "serp" and r.get("answer_state") in UNREAD_ANSWERS],
+        answers_unread=store.unread_answers(run_id, UNREAD_ANSWERS),
     )  # fmt: skip
 
 
@@ -153,7 +153,7 @@ def written_bundle(settings: Settings, store: Store, run_id: str, folder: Path) 
     summary_file = folder / "summary.txt"
     summary = summary_file.read_text(encoding="utf-8").rstrip("\n") if summary_file.is_file() else ""
     sent = {p: read_report_ids(path) for p, path in csvs.items()}
-    counts = night_counts(store.findings(run_id=run_id), run=run, blocked=not_audited(store.captures(run_id)),
+    counts = night_counts(store.report_findings(run_id), run=run, blocked=not_audited(store.captures(run_id)),
                           context=ReportContext(brands=[b.name for b in store.brands()]), sent=sent)
     return Bundle(folder, paths, csvs, zips, sent, summary, subject(counts))
 
@@ -194,7 +194,8 @@ def write_report_bundle(settings: Settings, store: Store, run_id: str, out_dir: 
                         blocked: Sequence[Mapping[str, Any]] | None = None) -> Bundle:  # fmt: skip
     """Write the report folder of ``run_id`` into ``out_dir``."""
     run = store.run(run_id)
-    rows = list(findings) if findings is not None else store.findings(run_id=run_id)
+    # streamed from the store in the report's order, read afresh by each output (reports.ordered)
+    rows = list(findings) if findings is not None else OrderedFindings(lambda: store.report_findings(run_id))
     skipped = list(blocked) if blocked is not None else not_audited(store.captures(run_id))
     ctx = report_context(settings, store, run, now)
     return write_bundle(rows, out_dir, run=run, blocked=skipped, context=ctx)
