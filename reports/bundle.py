@@ -30,15 +30,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from audits.evidence_files import as_captured, read_evidence
 from reports.answers import answer_views, write_ai_answers_csv
+from reports.cells import csv_rows
 from reports.context import ReportContext, campaign_rows, finding_key
-from reports.csv_report import write_findings_csv
+from reports.csv_report import FINDINGS_COLUMNS, findings_row
 from reports.evidence_copy import (  # noqa: F401  (sha256_file, link_or_copy: imported from here by callers)
     EVIDENCE_DIR,
     PATH_KEYS,
@@ -49,8 +51,9 @@ from reports.evidence_copy import (  # noqa: F401  (sha256_file, link_or_copy: i
 )
 from reports.html_report import write_html
 from reports.ordered import OrderedFindings, in_report_order
-from reports.platforms import PLATFORMS, evidence_files, reported, write_platform_csv
+from reports.platforms import PLATFORM_COLUMNS, PLATFORMS, evidence_files, platform_row, reported
 from reports.summary import night_counts, night_sentences, subject
+from reports.tally import NightTally
 from reports.xlsx_report import write_xlsx
 
 log = logging.getLogger(__name__)
@@ -128,36 +131,47 @@ def write_bundle(
         ordered.mapped(copier.relocate) if isinstance(ordered, OrderedFindings)
         else [copier.relocate(f) for f in ordered])  # fmt: skip
     blocked_rows = [copier.relocate(c) for c in blocked]
-    paths = [write_findings_csv(rows, out_dir / "findings.csv", ctx.region)]
-    answers = answer_views(rows, ctx, copier.relocate)
-    paths.append(write_ai_answers_csv(answers, out_dir / "ai_answers.csv", ctx))
-    csvs, zips, sent = {}, {}, {}
+    tally, sent, files = _write_csvs(rows, out_dir, ctx)
+    answers = answer_views(tally.ai, ctx, copier.relocate)
+    paths = [out_dir / "findings.csv", write_ai_answers_csv(answers, out_dir / "ai_answers.csv", ctx)]
+    csvs, zips = {}, {}
     for platform in PLATFORMS:
-        ids: list[str] = []
-        files: dict[str, None] = {}  # the evidence its CSV names, in order, each once
-
-        def chosen(platform: str = platform, ids: list[str] = ids, files: dict[str, None] = files) -> Iterator[Any]:
-            for f in reported(rows, platform, ctx):
-                ids.append(finding_key(f))
-                files.update(dict.fromkeys(evidence_files([f])))
-                yield f
-
-        csvs[platform] = write_platform_csv(chosen(), out_dir / f"{platform}.csv", ctx)
-        zips[platform] = write_zip(out_dir / f"{platform}.zip", out_dir, [csvs[platform].name, *files])
-        sent[platform] = ids
+        csvs[platform] = out_dir / f"{platform}.csv"
+        zips[platform] = write_zip(out_dir / f"{platform}.zip", out_dir, [csvs[platform].name, *files[platform]])
         paths += [csvs[platform], zips[platform]]
-    counts = night_counts(rows, run=run, blocked=blocked_rows, context=ctx, sent=sent)
+    counts = night_counts(tally, run=run, blocked=blocked_rows, context=ctx, sent=sent)
     summary = "\n".join(night_sentences(counts))
     (out_dir / "summary.txt").write_text(summary + "\n", encoding="utf-8")
-    campaigns = campaign_rows(rows, ctx)
+    campaigns = campaign_rows(rows, ctx, (tally.campaign_sizes, tally.campaign_named))
     paths.append(write_xlsx(rows, out_dir / "findings.xlsx", run=run, blocked=blocked_rows, context=ctx,
-                            campaigns=campaigns))  # fmt: skip
+                            campaigns=campaigns, tally=tally))  # fmt: skip
     paths.append(write_html(rows, out_dir / "report.html", run=run, blocked=blocked_rows, context=ctx,
-                            sent=sent, answers=answers, counts=counts, campaigns=campaigns))  # fmt: skip
+                            sent=sent, answers=answers, counts=counts, campaigns=campaigns, tally=tally))  # fmt: skip
     paths.append(out_dir / "summary.txt")
     paths.append(write_manifest(out_dir))
     log.debug("wrote %d report files to %s", len(paths), out_dir)  # a temporary folder: its caller names the final one
     return Bundle(out_dir, paths, csvs, zips, sent, summary, subject(counts))
+
+
+def _write_csvs(rows: Iterable[Mapping[str, Any]], out_dir: Path, ctx: ReportContext
+                ) -> tuple[NightTally, dict[str, list[str]], dict[str, dict[str, None]]]:
+    """findings.csv and each platform's CSV, in one pass over the night: (its tally, the ids each platform's CSV
+    holds, the evidence files each names, in order, each once)."""
+    tally = NightTally()
+    sent: dict[str, list[str]] = {p: [] for p in PLATFORMS}
+    files: dict[str, dict[str, None]] = {p: {} for p in PLATFORMS}
+    with ExitStack() as stack:
+        findings_csv = stack.enter_context(csv_rows(out_dir / "findings.csv", FINDINGS_COLUMNS))
+        platform_csvs = {p: stack.enter_context(csv_rows(out_dir / f"{p}.csv", PLATFORM_COLUMNS)) for p in PLATFORMS}
+        for f in rows:
+            tally.add(f)
+            findings_csv(findings_row(f, ctx.region))
+            for platform in PLATFORMS:  # one row per ad to report (a header-only file when there is none tonight)
+                for chosen in reported((f,), platform, ctx):
+                    sent[platform].append(finding_key(chosen))
+                    files[platform].update(dict.fromkeys(evidence_files((chosen,))))
+                    platform_csvs[platform](platform_row(chosen, ctx))
+    return tally, sent, files
 
 
 def write_reports(

@@ -18,9 +18,11 @@ formula, so it is written as an RFC 3966 URI (``tel:+319001234567``) by :func:`p
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +54,15 @@ def phone_number(e164: Any, region: str = "NL") -> str:
     """The number as dialled from ``region``: national format at home, ``00 <cc> ...`` abroad."""
     if not e164:
         return ""
+    return _dialled(str(e164), region)
+
+
+@functools.lru_cache(maxsize=4096)
+def _dialled(e164: str, region: str) -> str:
+    """:func:`phone_number`, kept for the last few thousand numbers: each output of a report writes a case's
+    number several times (its cell, all its numbers, its reasons), and libphonenumber's parse is pure Python."""
     try:
-        n = phonenumbers.parse(str(e164), None)
+        n = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return neutralise(e164)
     text = phonenumbers.format_out_of_country_calling_number(n, region)
@@ -87,10 +96,17 @@ def phone_as_shown(raw: Any, e164: Any = None, region: str = "NL") -> str:
 
 def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Path:
     """UTF-8 with a BOM (Excel then reads the accents), every field quoted, every cell neutralised."""
+    with csv_rows(path, header) as write:
+        for row in rows:
+            write(row)
+    return path
+
+
+@contextmanager
+def csv_rows(path: Path, header: Iterable[str]) -> Iterator[Callable[[Iterable[Any]], None]]:
+    """:func:`write_csv` a row at a time: the function it gives writes one (several files written in one pass)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
         w.writerow([neutralise(h) for h in header])
-        for row in rows:
-            w.writerow([neutralise(v) for v in row])
-    return path
+        yield lambda row: w.writerow([neutralise(v) for v in row])

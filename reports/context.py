@@ -141,27 +141,32 @@ def state_of(f: Mapping[str, Any]) -> str:
     return str(f.get("state") or "open")
 
 
-def campaign_rows(findings: Iterable[Mapping[str, Any]], ctx: ReportContext) -> list[dict[str, Any]]:
+def campaign_rows(findings: Iterable[Mapping[str, Any]], ctx: ReportContext,
+                  sizes: tuple[Counter[str], set[str]] | None = None) -> list[dict[str, Any]]:
     """Campaigns to show: the store's (issue 7) when given, else tonight's findings grouped by campaign
     (or, without lifecycle fields, by the number advertised), only those spanning several findings.
 
-    ``findings`` is read twice (a list, or :class:`reports.ordered.OrderedFindings`): once to count each group,
-    once to gather the groups shown, so the night's findings are never held, only a count per group."""
+    ``findings`` is read twice (a list, or :class:`reports.ordered.OrderedFindings`): once to count each group
+    (unless ``sizes`` has them: key -> cases, and the keys with a case in a campaign), once to gather the groups
+    shown, so the night's findings are never held, only a count per group."""
     if ctx.campaigns:
         return [dict(c) for c in ctx.campaigns]
-    sizes: Counter[str] = Counter()
-    named: set[str] = set()  # groups with a member in a campaign: shown even when alone
-    for f in findings:
-        key = _campaign_key(f)
-        if key:
-            sizes[key] += 1
-            if f.get("campaign"):
-                named.add(key)
-    shown = {k for k, n in sizes.items() if n > 1 or k in named}
-    del sizes, named
+    if sizes is None:
+        counted: Counter[str] = Counter()
+        named: set[str] = set()  # groups with a member in a campaign: shown even when alone
+        for f in findings:
+            key = campaign_key(f)
+            if key:
+                counted[key] += 1
+                if f.get("campaign"):
+                    named.add(key)
+        sizes = (counted, named)
+    shown = {k for k, n in sizes[0].items() if n > 1 or k in sizes[1]}
+    if not shown:  # nothing shared tonight: no second pass
+        return []
     groups: dict[str, dict[str, Any]] = {}
     for f in findings:
-        key = _campaign_key(f)
+        key = campaign_key(f)
         if key not in shown:
             continue
         g = groups.setdefault(key, {"numbers": set(), "brands": set(), "domains": set(), "engines": set(),
@@ -178,7 +183,7 @@ def campaign_rows(findings: Iterable[Mapping[str, Any]], ctx: ReportContext) -> 
              "first_seen": g["first_seen"]} for key, g in sorted(groups.items())]  # fmt: skip
 
 
-def _campaign_key(f: Mapping[str, Any]) -> str:
+def campaign_key(f: Mapping[str, Any]) -> str:
     return str(f.get("campaign") or f.get("e164") or "")
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from itertools import groupby
@@ -43,6 +42,7 @@ from reports.context import (
 from reports.ordered import in_report_order
 from reports.platforms import PLATFORM_NAMES
 from reports.summary import NightCounts, night_counts, night_sentences, plural
+from reports.tally import NightTally
 from reports.trend import trend_chart
 
 log = logging.getLogger(__name__)
@@ -209,13 +209,15 @@ def render_html(
     answers: Iterable[Mapping[str, Any]] | None = None,
     counts: NightCounts | None = None,
     campaigns: Iterable[Mapping[str, Any]] | None = None,
+    tally: NightTally | None = None,
 ) -> Iterator[str]:
     """report.html in pieces, as Jinja2 renders it (written as they come: at 100,000 findings the page is over
     100 MB, and one string of it, then its UTF-8 copy, doubled the report's peak memory).
 
     Each case's view is made as the page reaches it, from ``findings`` read in report order
     (:mod:`reports.ordered`): the cases are read once for the size of each brand's group (its heading comes
-    first) and once for the page.  ``counts`` and ``campaigns``: the night's, when the caller has them."""
+    first; unless ``tally`` has them) and once for the page.  ``counts``, ``campaigns`` and ``tally``: the
+    night's, when the caller has them."""
     ctx = context or ReportContext()
     sent = sent or {}
     ordered = in_report_order(findings)
@@ -223,9 +225,11 @@ def render_html(
         answers = answer_views(ordered, ctx, dict)
     ai_views = [_answer_view(a, out_dir, ctx) for a in answers]
     blocked_rows = list(blocked)
+    if tally is None:  # the first pass: the counts, and each brand's cases
+        tally = NightTally.of(ordered)
     if counts is None:
-        counts = night_counts(ordered, run=run, blocked=blocked_rows, context=ctx, sent=sent)
-    sizes = Counter(str(f.get("brand") or "") for f in ordered if not is_ai_finding(f))
+        counts = night_counts(tally, run=run, blocked=blocked_rows, context=ctx, sent=sent)
+    sizes = tally.brand_cases
     sent_to = {p: set(ids) for p, ids in sent.items()}  # looked up once per case: sets, not the lists
     groups = ({"brand": brand, "size": sizes[brand],
                "findings": (_finding_view(f, out_dir, ctx, sent_to) for f in cases)}
@@ -243,7 +247,8 @@ def render_html(
     takedowns = [(PLATFORM_NAMES.get(p, p), dict(t)) for p, t in sorted(ctx.takedowns.items())]
     return _ENV.get_template("report.html").generate(
         counts=counts, night=night_sentences(counts), groups=groups, blocked=not_audited,
-        campaigns=list(campaigns) if campaigns is not None else campaign_rows(ordered, ctx),
+        campaigns=list(campaigns) if campaigns is not None else campaign_rows(
+            ordered, ctx, (tally.campaign_sizes, tally.campaign_named)),
         chart=trend_chart(ctx.trend, last_night),
         takedowns=takedowns, platform_names=PLATFORM_NAMES, sent=sent, answers=ai_views,
         answers_unread=[{k: ("" if r.get(k) is None else r.get(k)) for k in (
@@ -262,10 +267,11 @@ def write_html(
     answers: Iterable[Mapping[str, Any]] | None = None,
     counts: NightCounts | None = None,
     campaigns: Iterable[Mapping[str, Any]] | None = None,
+    tally: NightTally | None = None,
 ) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     pieces = render_html(findings, path.parent, run=run, blocked=blocked, context=context, sent=sent, answers=answers,
-                         counts=counts, campaigns=campaigns)
+                         counts=counts, campaigns=campaigns, tally=tally)
     with open(path, "w", encoding="utf-8") as out:
         out.writelines(pieces)
     return path

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reports.context import VERDICT_ORDER, ReportContext
+
+if TYPE_CHECKING:
+    from reports.tally import NightTally
 
 LIFECYCLE = ("new", "recurring", "reopened", "gone")
 PLATFORM_LABELS = {"google_ads": "Google Ads", "microsoft_advertising": "Microsoft Advertising"}
@@ -41,21 +44,20 @@ def plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def night_counts(
-    findings: Iterable[Mapping[str, Any]],
+    findings: Iterable[Mapping[str, Any]] | NightTally,
     *,
     run: Mapping[str, Any] | None,
     blocked: Iterable[Mapping[str, Any]],
     context: ReportContext,
     sent: Mapping[str, list[str]],
 ) -> NightCounts:
+    """``findings``: the night's (one pass, nothing kept but counts: it may be streamed from the store), or its
+    :class:`reports.tally.NightTally` counted while another output read it."""
+    from reports.tally import NightTally  # reports.tally imports reports.answers, which needs nothing of this
+
     blocked_rows = list(blocked)
-    verdicts: Counter[str] = Counter()
-    statuses: Counter[str] = Counter()
-    seen_brands: set[Any] = set()
-    for f in findings:  # one pass, nothing kept but the counts: ``findings`` may be a night streamed from the store
-        verdicts[str(f.get("verdict") or "")] += 1
-        statuses[str(f.get("status") or "new")] += 1
-        seen_brands.add(f.get("brand"))
+    tally = findings if isinstance(findings, NightTally) else NightTally.of(findings)
+    verdicts, statuses, seen_brands = tally.verdicts, tally.statuses, tally.brands
     run = run or {}
     summary = dict(run.get("summary") or {})
     by_capture_status = summary.get("captures") if isinstance(summary.get("captures"), dict) else {}

@@ -39,6 +39,7 @@ from reports.context import (
 )
 from reports.csv_report import reason_text
 from reports.ordered import in_report_order
+from reports.tally import NightTally
 
 ROW_PX = 64  # height of a finding's row: room for its crop
 CROP_COL_PX = 260
@@ -159,13 +160,15 @@ def write_xlsx(
     blocked: Iterable[Mapping[str, Any]] = (),
     context: ReportContext | None = None,
     campaigns: Iterable[Mapping[str, Any]] | None = None,
+    tally: NightTally | None = None,
 ) -> Path:
-    """Write ``path``; evidence paths in ``findings`` are relative to its folder; ``campaigns``: the campaign rows
-    when the caller has them (:func:`reports.context.campaign_rows`), else made here."""
+    """Write ``path``; evidence paths in ``findings`` are relative to its folder; ``campaigns`` and ``tally``: the
+    campaign rows (:func:`reports.context.campaign_rows`) and the night's tally when the caller has them."""
     ctx = context or ReportContext()
     rows = in_report_order(findings)
     w = _Writer(path, path.parent)
-    present = {state_of(f) for f in rows}  # a pass of its own: the sheets come first, in STATES order
+    # the sheets come first, in STATES order: the states present from the tally, else from a pass of their own
+    present = tally.states if tally is not None else {state_of(f) for f in rows}
     sheets = {s: w.sheet(s, [(h, width) for h, _, width, _ in FINDING_SHEET]) for s in STATES
               if s in ("open", "reported", "dismissed") or s in present}
     written = dict.fromkeys(sheets, 0)

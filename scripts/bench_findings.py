@@ -1,8 +1,10 @@
-"""``findings list`` over a store of 100,000 findings (issue 20, item 11): time and peak RSS of each command.
+"""``findings list`` and ``report`` over a store of 100,000 findings (issue 20, item 11): time and peak RSS of each.
 
 The store is made once (one night, one case per ad, through ``Store.upsert_findings`` in one transaction); each
 command then runs in its own process, output to /dev/null, its peak RSS read from the kernel (``ru_maxrss`` of
-the child). ``--python`` runs the commands with another checkout's interpreter (the code before a change).
+the child). ``report`` writes the night's whole folder (report.html, findings.csv and .xlsx, the platform CSVs
+and zips) under the store's folder, last, once. ``--python`` runs the commands with another checkout's
+interpreter (the code before a change; with ``--pythonpath`` its source tree, e.g. a ``git archive`` of main).
 
 Run alone: ``.venv/bin/python scripts/bench_findings.py [--findings 100000] [--python /work/main/.venv/bin/python]``.
 """
@@ -22,7 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from audits.brands import Brand  # noqa: E402
 from audits.store import Store  # noqa: E402
 
-COMMANDS = {"findings list": ["findings", "list"], "findings list --json": ["findings", "list", "--json"]}
+COMMANDS = {"findings list": ["findings", "list"], "findings list --json": ["findings", "list", "--json"],
+            "report": ["report"]}
+# peak RSS targets, MB: the listing paged and streamed (1.7 GB before), the report streamed (1.3-1.9 GB before)
+TARGET_MB = {"findings list": 200, "findings list --json": 200, "report": 300}
 
 
 def make_store(path: Path, n: int) -> None:
@@ -42,9 +47,11 @@ def make_store(path: Path, n: int) -> None:
     store.close()
 
 
-def measure(python: str, folder: Path, args: list[str]) -> tuple[float, float]:
+def measure(python: str, folder: Path, args: list[str], pythonpath: str | None = None) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of ``serpaudit ARGS`` in a child process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SERPAUDIT_")}
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
     code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
             "subprocess.run([sys.executable, '-m', 'serpaudit', *sys.argv[1:]], stdout=subprocess.DEVNULL, "
             "stderr=subprocess.DEVNULL); "
@@ -54,23 +61,26 @@ def measure(python: str, folder: Path, args: list[str]) -> tuple[float, float]:
     return float(out[0]), float(out[1])
 
 
-def findings_figures(n: int = 100_000, python: str = sys.executable) -> dict[str, tuple[float, float]]:
+def findings_figures(n: int = 100_000, python: str = sys.executable,
+                     pythonpath: str | None = None) -> dict[str, tuple[float, float]]:
+    """label -> (seconds, peak RSS in MB) of each of :data:`COMMANDS` over one store of ``n`` findings."""
     with tempfile.TemporaryDirectory(prefix="bench-findings-") as tmp:
         folder = Path(tmp)
         make_store(folder / "serpaudit.db", n)
         (folder / "serpaudit.toml").write_text('[serpaudit]\ndatabase = "serpaudit.db"\n', encoding="utf-8")
-        return {label: measure(python, folder, args) for label, args in COMMANDS.items()}
+        return {label: measure(python, folder, args, pythonpath) for label, args in COMMANDS.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--findings", type=int, default=100_000)
     parser.add_argument("--python", default=sys.executable, help="interpreter whose serpaudit runs the commands")
+    parser.add_argument("--pythonpath", help="source tree to run the commands from (PYTHONPATH)")
     opts = parser.parse_args(argv)
     started = time.perf_counter()
-    figures = findings_figures(opts.findings, opts.python)
+    figures = findings_figures(opts.findings, opts.python, opts.pythonpath)
     for label, (seconds, mb) in figures.items():
-        print(f"{label:24} {seconds:6.2f} s  peak RSS {mb:6.0f} MB")
+        print(f"{label:24} {seconds:6.2f} s  peak RSS {mb:6.0f} MB  (target < {TARGET_MB[label]} MB)")
     print(f"({opts.findings:,} findings, {time.perf_counter() - started:.0f} s in all)")
     return 0
 

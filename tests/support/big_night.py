@@ -1,4 +1,4 @@
-"""A stored night of a few hundred cases that sort in every way the report's order has to get right.
+"""A stored night of a hundred-odd cases that sort in every way the report's order has to get right.
 
 Brands only case-folding orders as Python does (``Straße`` before ``STRASSEN``, ``ärbeid`` before ``Ärger``:
 SQLite's ``lower`` folds ASCII only), every severity and verdict and ones outside them, ranks past 9 (numbers, not
@@ -22,7 +22,7 @@ VERDICTS = ("scam", "suspect", "inconclusive", "scam", "weird")
 STATES = ("open", "confirmed", "reported", "dismissed", "resolved", "open", "open")
 
 
-def big_night(tmp_path: Path, n: int = 260) -> tuple[Store, str]:
+def big_night(tmp_path: Path, n: int = 120) -> tuple[Store, str]:
     """(store, run id) of one night of ``n`` cases; every seventh has a crop in ``tmp_path/evidence``."""
     evidence = tmp_path / "evidence"
     evidence.mkdir(parents=True, exist_ok=True)
