@@ -13,6 +13,11 @@ Peak memory is the PSS of the whole process tree (this Python, Playwright's driv
 process), summed from /proc/<pid>/smaps_rollup and sampled while the crawler runs, at each concurrency
 (``pss1`` is the one-lane figure).
 
+The sandbox web runs in a process of its own, for both sides, and is left out of the memory: on a real night
+the pages come from elsewhere.  Served from this process, its request threads (TLS handshakes, pages built in
+Python) took turns on the GIL with the crawler's own Python work, which the bare loop barely has, and its
+request log grew inside the measured tree.
+
 ``BENCH_ROUNDS`` (default 3) and ``BENCH_JOBS`` (default: all) make a quick run shorter.
 """
 
@@ -25,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -50,13 +55,13 @@ def _children() -> dict[int, list[int]]:
     return kids
 
 
-def tree_pss_mb(root: int, skip: int | None = None) -> float:
-    """PSS of ``root`` and all its descendants (but ``skip``), in MB."""
+def tree_pss_mb(root: int, skip: Collection[int] = ()) -> float:
+    """PSS of ``root`` and all its descendants (but those in ``skip`` and theirs), in MB."""
     kids = _children()
     todo, total_kb = [root], 0
     while todo:
         pid = todo.pop()
-        if pid == skip:
+        if pid in skip:
             continue
         todo.extend(kids.get(pid, ()))
         try:
@@ -69,11 +74,11 @@ def tree_pss_mb(root: int, skip: int | None = None) -> float:
     return total_kb / 1024
 
 
-def _sample_until_stdin_closes(root: int) -> None:
-    """The sampler process: prints the peak tree PSS of ``root`` once its stdin closes."""
+def _sample_until_stdin_closes(root: int, skip: Collection[int] = ()) -> None:
+    """The sampler process: prints the peak tree PSS of ``root`` (but ``skip``) once its stdin closes."""
     peak = 0.0
     while True:
-        peak = max(peak, tree_pss_mb(root, skip=os.getpid()))
+        peak = max(peak, tree_pss_mb(root, skip={os.getpid(), *skip}))
         ready, _, _ = select.select([sys.stdin], [], [], SAMPLE_EVERY_S)
         if ready and not sys.stdin.read(1):
             break
@@ -83,15 +88,18 @@ def _sample_until_stdin_closes(root: int) -> None:
 class PeakPss:
     """``with PeakPss() as peak: ...; peak.mb``: the highest process-tree PSS seen while inside.
 
-    Sampled from a separate process, so that walking /proc costs the measured process nothing.
+    Sampled from a separate process, so that walking /proc costs the measured process nothing; the processes
+    in ``skip`` (the sandbox web's) and their children are left out.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, skip: Collection[int] = ()) -> None:
         self.mb = 0.0
+        self.skip = tuple(skip)
         self._proc: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> PeakPss:
-        self._proc = subprocess.Popen([sys.executable, __file__, "--sample-pss", str(os.getpid())],
+        self._proc = subprocess.Popen([sys.executable, __file__, "--sample-pss", str(os.getpid()),
+                                       *map(str, self.skip)],
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         return self
 
@@ -99,6 +107,53 @@ class PeakPss:
         assert self._proc is not None
         out, _ = self._proc.communicate(timeout=60)
         self.mb = float(out.strip() or 0)
+
+
+# -- the sandbox web, in a process of its own ------------------------------------------------------
+
+class SandboxProcess:
+    """``with SandboxProcess(world_path) as web: web.address, web.pid``: the world's sandbox web served by a
+    child process (``--serve-sandbox``) until this closes its stdin."""
+
+    def __init__(self, world_path: Path) -> None:
+        self.world_path = world_path
+        self.address = ""
+        self._proc: subprocess.Popen[str] | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self._proc is not None
+        return self._proc.pid
+
+    def __enter__(self) -> SandboxProcess:
+        self._proc = subprocess.Popen([sys.executable, __file__, "--serve-sandbox", str(self.world_path)],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        assert self._proc.stdout is not None
+        ready, _, _ = select.select([self._proc.stdout], [], [], 60)
+        line = self._proc.stdout.readline().strip() if ready else ""
+        if not line.startswith("127."):
+            self.__exit__()
+            raise RuntimeError(f"the sandbox web did not start (it said {line!r})")
+        self.address = line
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._proc is not None
+        try:
+            self._proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(timeout=10)
+
+
+def _serve_sandbox_until_stdin_closes(world_path: str) -> None:
+    from sandbox import SandboxWeb, load_world
+    from sandbox.server import SandboxServer
+
+    with SandboxServer(SandboxWeb(load_world(Path(world_path)))) as server:
+        print(server.address, flush=True)
+        while sys.stdin.read(1):
+            pass
 
 
 # -- the two loops ------------------------------------------------------------------------------------
@@ -193,8 +248,7 @@ class CaptureFigures:
 def capture_figures(concurrency: int = 1, rounds: int | None = None, progress: Callable[[str], None] | None = None
                     ) -> CaptureFigures:
     """Crawler vs bare loop over the default world, ``rounds`` times, alternating which goes first."""
-    from sandbox import DEFAULT_WORLD_PATH, SandboxWeb, load_world, world_brands
-    from sandbox.server import SandboxServer
+    from sandbox import DEFAULT_WORLD_PATH, load_world, world_brands
     from serpaudit.app.demo import demo_settings
     from serpaudit.crawl.browsers import browser_config
     from serpaudit.crawl.jobs import jobs_for
@@ -211,7 +265,7 @@ def capture_figures(concurrency: int = 1, rounds: int | None = None, progress: C
     crawler_s: list[float] = []
     bare_s: list[float] = []
     peak = 0.0
-    with SandboxServer(SandboxWeb(world_def)) as server:
+    with SandboxProcess(DEFAULT_WORLD_PATH) as server:
         world.address = server.address
         config = browser_config(settings, server.address)
         for r in range(rounds):
@@ -220,7 +274,7 @@ def capture_figures(concurrency: int = 1, rounds: int | None = None, progress: C
                 if which == "bare":
                     bare_s.append(_bare(config, urls, concurrency) / len(jobs))
                 else:
-                    with PeakPss() as sampler:
+                    with PeakPss(skip=[server.pid]) as sampler:
                         crawler_s.append(_crawler(world, concurrency, f"c{concurrency}r{r}") / len(jobs))
                     peak = max(peak, sampler.mb)
             if progress:
@@ -262,7 +316,11 @@ def startup_figures(repeat: int = 7) -> StartupFigures:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--sample-pss"]:
-        _sample_until_stdin_closes(int(sys.argv[2]))
+        _sample_until_stdin_closes(int(sys.argv[2]), [int(pid) for pid in sys.argv[3:]])
+        sys.exit(0)
+    if sys.argv[1:2] == ["--serve-sandbox"]:
+        sys.path.insert(0, str(ROOT))
+        _serve_sandbox_until_stdin_closes(sys.argv[2])
         sys.exit(0)
     figures = capture_figures(progress=lambda m: print(m, file=sys.stderr))
     print(figures)
