@@ -23,7 +23,14 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from crawler.browser_blocks import CROP_MARGIN, HIGHLIGHT_FILL, HIGHLIGHT_LINE, BlockShot, locate_blocks
+from crawler.browser_blocks import (
+    CROP_MARGIN,
+    HIGHLIGHT_FILL,
+    HIGHLIGHT_LINE,
+    BlockShot,
+    OffThread,
+    locate_blocks,
+)
 from crawler.browser_driver import acquire
 from crawler.browser_launch import (
     INSTALL_HINT,
@@ -205,7 +212,8 @@ class Browser(BrowserSession):
                     html, shot, found = self._again(page, is_ready, is_consent, analyse)
             with bound("locating the results"):
                 viewport = page.viewport_size or {"height": 0}
-                blocks = locate_blocks(page, found.targets, int(viewport["height"]), shot) if analyse else ()
+                blocks = (locate_blocks(page, found.targets, int(viewport["height"]), shot,
+                                         OffThread(self._pool().submit, self._wait)) if analyse else ())
                 final_url = page.url
             return PageCapture(
                 url=url,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,7 +121,8 @@ HIGHLIGHT_FILL = (255, 230, 0, 96)  # translucent yellow over the number: the te
 HIGHLIGHT_LINE = (208, 0, 0, 255)
 
 
-def locate_blocks(page: Any, targets: Sequence[Target], fold: int, shot: bytes) -> tuple[BlockShot, ...]:
+def locate_blocks(page: Any, targets: Sequence[Target], fold: int, shot: bytes,
+                  off_thread: OffThread | None = None) -> tuple[BlockShot, ...]:
     """Each result's box on the page and, where it shows numbers, its crop with them highlighted.
 
     A target is (title, numbers to outline) or, for an AI answer, (title, numbers, the start of its text);
@@ -128,28 +130,68 @@ def locate_blocks(page: Any, targets: Sequence[Target], fold: int, shot: bytes) 
 
     Crops are cut from the full-page screenshot already taken, not taken one by one: a screenshot
     per block cost more than the page itself (the browser re-renders for each), and the page keeps
-    no trace of the highlighting.
+    no trace of the highlighting.  ``off_thread(fn, *args)`` runs Pillow's work (decoding the screenshot, while
+    the page is asked for the boxes; cutting and encoding the crops) off the browser's thread and waits for
+    it: a shared Chromium's owner thread serves the other lanes meanwhile.
     """
+    wanted = [bool(t[1]) or (len(t) > 3 and bool(t[3])) for t in targets]
+    run = off_thread or _here
+    decoding = run.start(_open_png, shot) if any(wanted) else None  # the PNG is decoded during the evaluate
     boxes, marks, dpr = page.evaluate(_LOCATE_AND_MARK_JS, [[t[0] for t in targets], [list(t[1]) for t in targets],
                                                             [t[2] if len(t) > 2 else "" for t in targets]])
     scale = 1.0 if FULL_PAGE_SCALE == "css" else float(dpr or 1)
-    image = None
+    cuts = [(i, box, rects) for i, (box, rects, want) in enumerate(zip(boxes, marks, wanted, strict=True))
+            if want and _shown(box)]
+    pngs = run.wait(run.start(_cut_all, decoding, cuts, scale)) if cuts and decoding is not None else {}
     shots = []
-    for target, box, rects in zip(targets, boxes, marks, strict=True):
-        wanted = bool(target[1]) or (len(target) > 3 and bool(target[3]))
-        if not box or box[2] <= 0 or box[3] <= 0:
+    for i, box in enumerate(boxes):
+        if not _shown(box):
             shots.append(BlockShot(None, None))
             continue
-        png = None
-        if wanted:
-            try:
-                image = image or _open_png(shot)
-                png = _crop(image, box, rects, scale)
-            except Exception as exc:  # a crop is extra evidence; the full page is already kept
-                log.warning("could not crop a result at %s: %s", box, exc)
         above = box[1] < fold if fold else None
-        shots.append(BlockShot((box[0], box[1], box[2], box[3]), above, png))
+        shots.append(BlockShot((box[0], box[1], box[2], box[3]), above, pngs.get(i)))
     return tuple(shots)
+
+
+@dataclass(frozen=True)
+class OffThread:
+    """Where Pillow's work runs: ``start(fn, *args)`` gives its future, ``wait(future)`` its result."""
+
+    start: Callable[..., Future[Any]]
+    wait: Callable[[Future[Any]], Any]
+
+
+def _now(fn: Callable[..., Any], *args: Any) -> Future[Any]:
+    fut: Future[Any] = Future()
+    try:
+        fut.set_result(fn(*args))
+    except Exception as exc:
+        fut.set_exception(exc)
+    return fut
+
+
+_here = OffThread(_now, lambda fut: fut.result())  # in the calling thread (a browser of its own)
+
+
+def _shown(box: Sequence[float] | None) -> bool:
+    return bool(box) and box is not None and box[2] > 0 and box[3] > 0
+
+
+def _cut_all(decoding: Future[Any], cuts: Sequence[tuple[int, Sequence[float], Sequence[Sequence[float]]]],
+             scale: float) -> dict[int, bytes | None]:
+    """The crop of each located block to cut (by its index); a crop that fails is left out with a warning."""
+    pngs: dict[int, bytes | None] = {}
+    try:
+        image = decoding.result()
+    except Exception as exc:  # a crop is extra evidence; the full page is already kept
+        log.warning("could not crop the results: the screenshot did not decode: %s", exc)
+        return pngs
+    for i, box, rects in cuts:
+        try:
+            pngs[i] = _crop(image, box, rects, scale)
+        except Exception as exc:  # a crop is extra evidence; the full page is already kept
+            log.warning("could not crop a result at %s: %s", box, exc)
+    return pngs
 
 
 def _open_png(png: bytes) -> Any:
