@@ -176,6 +176,9 @@ _MARK_EXPANDERS_JS = """
 """
 
 
+_COLLAPSED = 'aria-expanded="false"'  # how Chromium serialises the attribute (page.content(): outerHTML)
+
+
 def _settle_answers(page: Any, html: str, steps: AnswerSteps) -> bool:
     """Wait, bounded, for an answer still being written, then open a collapsed one; True when the page
     changed (read it again)."""
@@ -187,6 +190,10 @@ def _settle_answers(page: Any, html: str, steps: AnswerSteps) -> bool:
         page.wait_for_timeout(_ANSWER_POLL_MS)
         html = page.content()
         changed = True
+    if _COLLAPSED not in html:
+        # the script marks only controls whose aria-expanded is "false", which the page's HTML, as the browser
+        # serialised it, would then show: on a page without one the round trip into the page is spared
+        return changed
     spec = {"containers": steps.containers, "headings": steps.headings, "labels": list(steps.labels),
             "controls": steps.controls, "stop": steps.stop, "never": steps.never}
     try:
