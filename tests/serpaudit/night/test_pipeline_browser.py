@@ -49,12 +49,12 @@ def night(tmp_path, world_text: str, brands: list[str], engines=("google",), on_
 def test_a_blocking_engine_backs_off_while_the_other_goes_on_and_its_jobs_are_retried(tmp_path):
     # the default world answers Google's Woonfonds query with a CAPTCHA, on both devices
     outcome, store, web = night(tmp_path, default_world_text(), ["Woonfonds"], engines=("google", "bing"),
-                                devices=("desktop", "mobile"), backoff_s=15.0, backoff_max_s=30.0, block_retries=1)
+                                devices=("desktop", "mobile"), backoff_s=5.0, backoff_max_s=10.0, block_retries=1)
     searches = [(t, url) for t, (url, _) in enumerate(web.received) if "/search?" in url]
     google = [t for t, url in searches if "google." in url]
     bing = [t for t, url in searches if "bing." in url]
     assert len(google) == 4  # two blocked jobs, each retried once later in the night
-    # Bing did all its searches while Google sat out its pauses (15 s, then 30 s) before its first retry
+    # Bing did all its searches while Google sat out its pauses (5 s, then 10 s) before its first retry
     assert len(bing) == 2 and bing[-1] < google[2]
     caps = {(c["engine"], c["device"]): c["status"] for c in store.captures(outcome.run_id, kind="serp")}
     assert caps[("bing", "desktop")] == caps[("bing", "mobile")] == "ok"
