@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -50,3 +51,22 @@ def test_browser_contexts_start_no_address_bar_popup_renderer(server):  # noqa: 
         for view in views:
             view.__exit__(None, None, None)
     assert under and popups == []  # Chromium 156 started one per context (about 40 MB each)
+
+
+@pytest.mark.browser
+def test_the_driver_runs_with_a_small_young_generation_and_the_users_node_options_win(monkeypatch):
+    """Playwright's driver (Node) keeps its young generation small, which holds its memory during a crawl
+    about 25 MB lower; the user's own NODE_OPTIONS come after ours (so theirs win) and the process's
+    environment is left as it was."""
+    from crawler.browser_driver import DRIVER_NODE_OPTIONS, Driver
+
+    monkeypatch.setenv("NODE_OPTIONS", "--max-semi-space-size=2")
+    driver = Driver()
+    try:
+        assert driver.pid is not None
+        environ = Path(f"/proc/{driver.pid}/environ").read_bytes().split(b"\0")
+        assert f"NODE_OPTIONS={DRIVER_NODE_OPTIONS} --max-semi-space-size=2".encode() in environ
+        assert DRIVER_NODE_OPTIONS == "--max-semi-space-size=1"
+        assert os.environ["NODE_OPTIONS"] == "--max-semi-space-size=2"
+    finally:
+        driver.stop()
