@@ -54,3 +54,35 @@ def test_the_fold_finds_the_characters_it_always_found() -> None:
     spans = [m.span() for m in r._FOLDABLE.finditer(every)]
     assert spans == [m.span() for m in first_form.finditer(every)]
     assert len(spans) > 600  # (Arabic-Indic, fullwidth, Devanagari ... digits, and the rest)
+
+
+def _random_windows(seed: int, count: int) -> list[str]:
+    """Texts built from identifier words, their stems and numbers' neighbours, cased at random: what the gates
+    of names_identifier and blocked_spans must not change the answer on."""
+    import random
+
+    rng = random.Random(seed)
+    pieces = ["KvK", "k.v.k.", "K.V.K", "btw", "VAT", "Iban", "bestel", "Order", "klant", "factuur", "nummer", "nr",
+              "No", "number", "id", "code", "#", ":", "=", " ", " ", "-", ".", "Bel", "ons", "op", "tel", "€", "EUR",
+              "12", "2024", "1234 AB", "www.", "https://", "ct/min", "12,95", "09.00", "-", "17:30", "NL91",
+              "ABNA", "BE", "0123", "DE123456789", "tot", "uur", "\u200d", "\u212a", "\u017f"]
+    stems = ["bestel", "order", "klant", "factuur", "referentie", "ticket", "tracking", "handelsregister", "polis"]
+    nums = ["nummer", "nr", "no", "number", "num", "id", "code", "#"]
+    out = []
+    for _ in range(count):
+        words = [rng.choice(pieces) for _ in range(rng.randrange(1, 9))]
+        if rng.random() < 0.3:  # a stem and its number word, as an identifier is named
+            words += [rng.choice(stems), rng.choice(["", " ", "-"]), rng.choice(nums), rng.choice(["", ".", ": ", "="])]
+        out.append("".join(w.upper() if rng.random() < 0.2 else w for w in words))
+    return out
+
+
+def test_names_identifier_answers_as_the_identifier_pattern_does() -> None:
+    # the substring gate before the pattern: the same answer on every window, identifier words or none
+    named = 0
+    for window in _random_windows(20, 6000):
+        text = window + " 0201234567"
+        expected = bool(phones_context._ID_PREFIX.search(phones_context._INVISIBLE.sub("", window[-40:])))
+        assert phones_context.names_identifier(text, len(window)) is expected, window
+        named += expected
+    assert 200 < named < 3000
