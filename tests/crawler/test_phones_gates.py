@@ -62,7 +62,8 @@ def _random_windows(seed: int, count: int) -> list[str]:
     import random
 
     rng = random.Random(seed)
-    pieces = ["KvK", "k.v.k.", "K.V.K", "btw", "VAT", "Iban", "bestel", "Order", "klant", "factuur", "nummer", "nr",
+    pieces = ["KvK", "k.v.k.", "K.V.K", "btw", "VAT", "Iban", "NL123456789B01", "80 cent", "3 CT", "1234AB",
+              "99999999", "bestel", "Order", "klant", "factuur", "nummer", "nr",
               "No", "number", "id", "code", "#", ":", "=", " ", " ", "-", ".", "Bel", "ons", "op", "tel", "€", "EUR",
               "12", "2024", "1234 AB", "www.", "https://", "ct/min", "12,95", "09.00", "-", "17:30", "NL91",
               "ABNA", "BE", "0123", "DE123456789", "tot", "uur", "\u200d", "\u212a", "\u017f"]
@@ -86,3 +87,20 @@ def test_names_identifier_answers_as_the_identifier_pattern_does() -> None:
         assert phones_context.names_identifier(text, len(window)) is expected, window
         named += expected
     assert 200 < named < 3000
+
+
+def test_blocked_spans_are_every_blockers_matches_on_random_texts() -> None:
+    # the shared gates (digit, punctuation, digit; the digit-led VAT, cents and postcode gates) never hide a match
+    blocked = 0
+    for text in _random_windows(21, 4000):
+        text = text.replace("DE123456789", _vat_like(text))
+        ungated = sorted(m.span() for _, rx in phones_context._BLOCKERS for m in rx.finditer(text))
+        spans = phones_context.blocked_spans(text)
+        assert list(zip(spans.starts, spans.max_ends, strict=True)) == _with_running_max(ungated), text
+        blocked += bool(ungated)
+    assert blocked > 1000
+
+
+def _vat_like(text: str) -> str:
+    """A VAT-like word whose digits depend on the text: some German ones (8 to 12 digits), some not."""
+    return "DE" + "1234567890123"[: 6 + len(text) % 8]
