@@ -26,7 +26,9 @@ Versions (``PRAGMA user_version``):
   ``report_deliveries`` say which submission and which mail delivered them (``submission_id``,
   ``outbox_id``; ``run_id`` is the night whose own mail did, empty for a submission);
 * 5: a case's night keeps the ``box`` of the result its evidence is (where it stood on the page), so the
-  reports can hand over the full screenshot with that ad outlined.
+  reports can hand over the full screenshot with that ad outlined;
+* 6: an index on ``finding_sweeps`` (finding, seen, day, hour) that answers a case's sweep figures by itself:
+  each night asked them of every sweep row of every case it saw or missed, a year of rows for a long case.
 
 :func:`migrate` brings any older database to :data:`SCHEMA_VERSION` in one transaction: first every
 table and column of :data:`TABLES` that is missing is added (a column added later starts NULL in old
@@ -152,7 +154,8 @@ TABLES: dict[str, Table] = {
     # each sweep (run) that audited one of a finding's jobs: its day and UTC hour, and whether it saw it
     "finding_sweeps": Table(
         {"id": S, "finding_id": S, "run_id": S, "day": S, "hour": N, "seen": N},
-        (("finding_id", "findings", "id"), ("run_id", "runs", "id")), indexes=(("finding_id", "day"), ("run_id",))),
+        (("finding_id", "findings", "id"), ("run_id", "runs", "id")),
+        indexes=(("finding_id", "day"), ("run_id",), ("finding_id", "seen", "day", "hour"))),
     "finding_events": Table(
         {"id": N, "finding_id": S, "at": S, "old_state": S, "new_state": S, "reason": S, "user": S,
          "platform": S, "reference": S},
@@ -225,7 +228,7 @@ def index_name(table: str, cols: tuple[str, ...]) -> str:
     return f"idx_{table}_{'_'.join(cols)}"
 
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = (
     (1, "captures.kind and via_result_id in place of device 'landing:<device>:<slot>'", landing_kinds),
     (2, "findings (one per rule and number) fold into cases (one per ad, result or answer)",
@@ -233,6 +236,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = 
     (3, "finding_sweeps, and sweeps_audited and hours_seen on findings (several sweeps a day)", sweeps_from_runs),
     (4, "submissions and the outbox; report_deliveries.submission_id and outbox_id", nothing_to_change),
     (5, "findings keep the box of their evidence result (the ad outlined on the full screenshot)", evidence_box),
+    (6, "an index answering a case's sweep figures (finding_sweeps: finding, seen, day, hour)", nothing_to_change),
 )
 
 
