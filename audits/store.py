@@ -67,6 +67,13 @@ class Store(RunRecords, OfficialRecords, CaptureRecords, FindingRecords, SweepRe
         with self.sql.transaction():
             yield
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """The reads inside see one state of the database (a report read in several passes over minutes, while
+        analysts triage at the desk); writing inside is an error."""
+        with self.sql.snapshot():
+            yield
+
     def close(self) -> None:
         self.sql.close()
 

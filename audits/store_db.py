@@ -86,6 +86,21 @@ class StoreDB:
         finally:
             self._depth -= 1
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """The reads inside see one state of the database, whatever other processes write meanwhile (one read
+        transaction; in WAL no writer waits for it).  Nothing inside may write: it would fail, loudly."""
+        if self.db.conn.in_transaction:  # inside a transaction already: its reads are one state
+            yield
+            return
+        self.db.execute("PRAGMA query_only = ON")
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
+            self.db.execute("PRAGMA query_only = OFF")
+
     def verify_file(self) -> None:
         """Raise :class:`audits.store_file.DatabaseFileError` when the file was deleted or replaced since
         it was opened (its content is first copied beside it, from this connection)."""

@@ -192,13 +192,18 @@ def _moved(bundle: Bundle, final: Path) -> Bundle:
 def write_report_bundle(settings: Settings, store: Store, run_id: str, out_dir: Path, now: str,
                         findings: Sequence[Mapping[str, Any]] | None = None,
                         blocked: Sequence[Mapping[str, Any]] | None = None) -> Bundle:  # fmt: skip
-    """Write the report folder of ``run_id`` into ``out_dir``."""
-    run = store.run(run_id)
-    # streamed from the store in the report's order, read afresh by each output (reports.ordered)
-    rows = list(findings) if findings is not None else OrderedFindings(lambda: store.report_findings(run_id))
-    skipped = list(blocked) if blocked is not None else not_audited(store.captures(run_id))
-    ctx = report_context(settings, store, run, now)
-    return write_bundle(rows, out_dir, run=run, blocked=skipped, context=ctx)
+    """Write the report folder of ``run_id`` into ``out_dir``.
+
+    The findings are streamed from the store in the report's order and read afresh by each output
+    (reports.ordered), all in one snapshot: a case an analyst moves to another state meanwhile is in every
+    output as it was when the report began, never in the tally of one pass and missing from the next.
+    """
+    with store.snapshot():
+        run = store.run(run_id)
+        rows = list(findings) if findings is not None else OrderedFindings(lambda: store.report_findings(run_id))
+        skipped = list(blocked) if blocked is not None else not_audited(store.captures(run_id))
+        ctx = report_context(settings, store, run, now)
+        return write_bundle(rows, out_dir, run=run, blocked=skipped, context=ctx)
 
 
 def deliver(settings: Settings, store: Store, run_id: str, bundle: Bundle, now: str) -> ReportOutcome:

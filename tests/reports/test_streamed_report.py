@@ -84,3 +84,34 @@ def test_the_streamed_report_is_the_report_of_the_listed_findings(tmp_path):
         assert (streamed.dir / name).read_bytes() == (listed.dir / name).read_bytes(), name
     assert _sheets(streamed.dir / "findings.xlsx") == _sheets(listed.dir / "findings.xlsx")
     assert streamed.sent == listed.sent and streamed.summary == listed.summary
+
+
+def test_triage_at_the_desk_while_the_report_is_written_changes_no_output_of_it(tmp_path):
+    # the report reads the night in several passes (minutes at 100,000 cases) while analysts triage: every
+    # output shows the night as it was when the report began, so no case is in one and missing from another
+    from audits.store import Store
+
+    store, run_id = big_night(tmp_path)
+    expected = sorted(store.findings(run_id=run_id), key=sort_key)
+    moved = [f for f in expected if state_of(f) == "open"][:5]
+    desk = Store(tmp_path / "db.sqlite")  # another connection, as the desk's process has
+    passes = []
+    read = store.report_findings
+
+    def report_findings(*args, **kwargs):
+        passes.append(1)
+        if len(passes) == 2:  # after the first pass (the CSVs' tally), before the workbook's and the page's
+            with desk.transaction():
+                for f in moved:
+                    desk.db.execute("update findings set state = 'resolved' where id = ?", [f["id"]])
+        return read(*args, **kwargs)
+
+    store.report_findings = report_findings
+    folder = write_report_bundle(_settings(tmp_path), store, run_id, tmp_path / "out", NOW).dir
+    assert len(passes) >= 3
+    assert {f["id"]: f["state"] for f in desk.findings(run_id=run_id)}[moved[0]["id"]] == "resolved"  # it did
+    sheets = _sheets(folder / "findings.xlsx")
+    for state in ("open", "resolved"):
+        assert [r[0] for r in sheets[state][1:]] == [finding_key(f) for f in expected if state_of(f) == state]
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert re.findall(r'<div class="finding sev-\w+" id="f-(\w+)">', html) == [finding_key(f) for f in expected]
