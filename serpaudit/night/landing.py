@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from contextlib import AbstractContextManager, closing
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -45,7 +43,6 @@ from crawler.errors import FetchError
 from crawler.models import ContactPage
 from crawler.trackers import unwrap
 from serpaudit.crawl.evidence import EvidenceFolder
-from serpaudit.night.visits import Visit, visits
 from serpaudit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -105,32 +102,27 @@ def unreadable_reason(cap: PageCapture) -> str:
 
 
 def visit_landing_pages(browser: Browser, store, run_id: str, brands: dict[str, Any], evidence: EvidenceFolder,
-                        *, region: str, limits: contact.Limits | None = None,
-                        views: Callable[[], AbstractContextManager[Any]] | None = None) -> int:
+                        *, region: str, limits: contact.Limits | None = None) -> int:
     """Visit each landing page once; returns how many were read (status ``ok``).
 
     A resumed run does not open again a page it already read (or refused): one more visit to a scam
-    page is one more chance for it to notice us. Pages that failed are tried again. With ``views`` (new
-    browsers on the night's Chromium) a few pages are opened at once (:mod:`serpaudit.night.visits`); each is
-    stored here, in order.
+    page is one more chance for it to notice us. Pages that failed are tried again.
     """
     read = 0
     serp_results = [r for r in store.results(run_id) if r["capture_kind"] == "serp"]
-    todo = []
     for r in landing_targets(serp_results, brands):
         before = store.landing_status(run_id, r["id"])
         if before in ("ok", "refused"):
             read += before == "ok"
-        else:
-            todo.append(r)
-    # a page stopped the browser (crawler.browser_guard): the next one gets a fresh one (visits.Visit)
-    with closing(visits(browser, [r.get("visit_url") or r["landing_url"] for r in todo], views)) as opened:
-        for r, page in zip(todo, opened, strict=True):
-            read += visit_one(page, store, run_id, r, evidence, region=region, limits=limits) == "ok"
+            continue
+        # a page stopped the browser (crawler.browser_guard): the next one gets a fresh one
+        if not getattr(browser, "alive", lambda: True)():
+            browser.relaunch()
+        read += visit_one(browser, store, run_id, r, evidence, region=region, limits=limits) == "ok"
     return read
 
 
-def visit_one(browser: Browser | Visit, store, run_id: str, r: dict[str, Any], evidence: EvidenceFolder, *, region: str,
+def visit_one(browser: Browser, store, run_id: str, r: dict[str, Any], evidence: EvidenceFolder, *, region: str,
               limits: contact.Limits | None = None) -> str:
     """Visit the landing page of result ``r``, store what happened; returns the capture status."""
     url = r.get("visit_url") or r["landing_url"]

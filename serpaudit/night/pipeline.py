@@ -182,14 +182,11 @@ def run_pipeline(settings: Settings, store: Store, *, stages: tuple[str, ...] = 
             if settings.visit_landing_pages:
                 by_name = {b.name: b for b in brands}
                 with chromium.view() as browser:
-                    # a few pages at once, each on a view of its own (serpaudit.night.visits)
                     summary["landing_pages"] = visit_landing_pages(browser, store, run_id, by_name, evidence,
-                                                                   region=settings.region, limits=page_limits(settings),
-                                                                   views=chromium.view)
+                                                                   region=settings.region, limits=page_limits(settings))
                     # the pages AI answers cite, for where their numbers came from (same rules as landing pages)
                     summary["answer_sources"] = visit_sources(browser, store, run_id, by_name, evidence,
-                                                              region=settings.region, limits=page_limits(settings),
-                                                              views=chromium.view)
+                                                              region=settings.region, limits=page_limits(settings))
             resolve_from_landings(store, run_id)  # advertiser_domain where a tracker hid it
         chromium.close()  # the browsing is over: its memory is the audit's
         if "audit" in stages:

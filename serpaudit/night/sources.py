@@ -24,8 +24,6 @@ from __future__ import annotations
 import html as html_lib
 import json
 import logging
-from collections.abc import Callable
-from contextlib import AbstractContextManager, closing
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,7 +39,6 @@ from crawler.trackers import unwrap
 from serpaudit.crawl.evidence import EvidenceFolder
 from serpaudit.night.harvest import RobotsTxt
 from serpaudit.night.landing import unreadable_reason
-from serpaudit.night.visits import Visit, visits
 
 log = logging.getLogger(__name__)
 
@@ -100,29 +97,23 @@ def visit_url(url: Any) -> str | None:
 
 
 def visit_sources(browser: Browser, store, run_id: str, brands: dict[str, Any], evidence: EvidenceFolder, *,
-                  region: str, limits: contact.Limits | None = None,
-                  views: Callable[[], AbstractContextManager[Any]] | None = None) -> dict[str, int]:
-    """Open each cited page once; returns how many visits ended in each status (this run's, resumed included).
-    With ``views`` a few are opened at once (:mod:`serpaudit.night.visits`)."""
+                  region: str, limits: contact.Limits | None = None) -> dict[str, int]:
+    """Open each cited page once; returns how many visits ended in each status (this run's, resumed included)."""
     counts: dict[str, int] = {}
     robots = RobotsTxt(browser)
-    plan: list[tuple[dict[str, Any], str]] = []  # (target, its status so far: "" to visit, "robots" to refuse)
     for t in source_targets(store, run_id, brands):
         status = store.source_status(run_id, t["source"]["url"])
         brand = brands.get(t["brand"])
         if status not in DONE and brand is not None and brand.owns(urlsplit(t["visit_url"]).hostname or "") \
                 and not robots.allowed(t["visit_url"]):
-            status = "robots"
-        plan.append((t, status if status in DONE or status == "robots" else ""))
-    # opened a few at once with ``views``, stored here in order; a page that stopped the browser gets the next one
-    # a fresh one, as landing pages do (visits.Visit)
-    with closing(visits(browser, [t["visit_url"] for t, status in plan if not status], views)) as opened:
-        for t, status in plan:
-            if status == "robots":  # the brand's own pages are read as the harvest reads them: within robots.txt
-                status = refuse_source(store, run_id, t, "disallowed by robots.txt (the brand's own site)")
-            elif not status:
-                status = visit_source(next(opened), store, run_id, t, evidence, region=region, limits=limits)
-            counts[status] = counts.get(status, 0) + 1
+            # the brand's own pages are read as the harvest reads them: within their robots.txt
+            status = refuse_source(store, run_id, t, "disallowed by robots.txt (the brand's own site)")
+        elif status not in DONE:
+            # a page stopped the browser (crawler.browser_guard): the next one gets a fresh one, as landing pages do
+            if not getattr(browser, "alive", lambda: True)():
+                browser.relaunch()
+            status = visit_source(browser, store, run_id, t, evidence, region=region, limits=limits)
+        counts[status] = counts.get(status, 0) + 1
     return counts
 
 
@@ -147,7 +138,7 @@ def refuse_source(store, run_id: str, t: dict[str, Any], why: str) -> str:
     return "error"
 
 
-def visit_source(browser: Browser | Visit, store, run_id: str, t: dict[str, Any], evidence: EvidenceFolder, *,
+def visit_source(browser: Browser, store, run_id: str, t: dict[str, Any], evidence: EvidenceFolder, *,
                  region: str, limits: contact.Limits | None = None) -> str:
     """Open the cited page of target ``t``, store what it carries; returns the capture status."""
     cited, url = t["source"]["url"], t["visit_url"]
