@@ -98,8 +98,10 @@ class StoreDB:
         try:
             yield
         finally:
-            self.db.execute("COMMIT")
-            self.db.execute("PRAGMA query_only = OFF")
+            try:
+                self.db.execute("COMMIT")
+            finally:
+                self.db.execute("PRAGMA query_only = OFF")
 
     def verify_file(self) -> None:
         """Raise :class:`audits.store_file.DatabaseFileError` when the file was deleted or replaced since

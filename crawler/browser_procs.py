@@ -57,8 +57,14 @@ def chromium_pids(under: int | None, user_data_dir: str | None = None) -> set[in
     mains = {p for p in descendants(under) if b"--remote-debugging-pipe" in _cmdline(p)}
     if user_data_dir is None:
         return mains
-    flag = f"--user-data-dir={os.path.abspath(user_data_dir)}".encode()
-    return {p for p in mains if flag in _cmdline(p).split(b"\0")}
+    # Playwright passes the folder as it was written: compare both sides normalised (a '..' in it, say)
+    folder = os.path.normpath(os.path.abspath(user_data_dir))
+    return {p for p in mains if folder in _user_data_dirs(_cmdline(p))}
+
+
+def _user_data_dirs(cmdline: bytes) -> set[str]:
+    flag = b"--user-data-dir="
+    return {os.path.normpath(os.fsdecode(arg[len(flag):])) for arg in cmdline.split(b"\0") if arg.startswith(flag)}
 
 
 def renderer_pids(chromiums: Iterable[int]) -> set[int]:

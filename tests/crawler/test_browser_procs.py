@@ -37,12 +37,14 @@ def test_a_browser_and_the_child_it_has_just_forked_count_as_one_browser() -> No
 
 def test_a_profiles_chromium_is_told_from_another_by_its_folder(tmp_path) -> None:
     mine, other = tmp_path / "google" / "desktop", tmp_path / "bing" / "desktop"
-    procs = [_start(f"--user-data-dir={mine}"), _start(f"--user-data-dir={other}")]
+    # the first as a user may write it in profile_dir (Playwright passes it on as written)
+    procs = [_start(f"--user-data-dir={tmp_path}/bing/../google/desktop"), _start(f"--user-data-dir={other}")]
     try:
         for p in procs:
             _wait_for_children(p.pid, 1)
         found = chromium_pids(os.getpid(), str(mine))
         assert procs[0].pid in found and procs[1].pid not in found
+        assert procs[0].pid in chromium_pids(os.getpid(), str(tmp_path / "bing" / ".." / "google" / "desktop"))
     finally:
         for p in procs:
             kill([p.pid, *descendants(p.pid)])
