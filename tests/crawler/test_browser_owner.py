@@ -96,7 +96,10 @@ def test_a_view_that_closes_leaves_running_the_profile_chromium_another_view_lau
     # with profile_dir each view's search context is a Chromium of its own, launched through the shared driver;
     # two lanes start theirs at the same moment, and the first lane to finish must close only its own
     chromium, config = shared
-    views = [chromium.browser(replace(config, profile_dir=str(tmp_path / engine))) for engine in ("google", "bing")]
+    # the fixture's short deadlines are for the stuck pages above: a profile's Chromium starting on a busy
+    # machine is given the default page time
+    views = [chromium.browser(replace(config, profile_dir=str(tmp_path / engine), timeout_ms=30_000))
+             for engine in ("google", "bing")]
     for round_ in range(3):
         start = threading.Barrier(len(views))
         errors: list[BaseException] = []

@@ -22,7 +22,7 @@ def _printed(monkeypatch, width: int | None) -> str:
     monkeypatch.setattr(common.typer, "echo", lambda text="", **_: out.write(f"{text}\n"))
     if width is not None:
         monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
-        monkeypatch.setattr("shutil.get_terminal_size", lambda *a: __import__("os").terminal_size((width, 40)))
+        monkeypatch.setattr("shutil.get_terminal_size", lambda *a, **k: __import__("os").terminal_size((width, 40)))
     common.print_rows(ROWS, False, COLUMNS)
     return out.getvalue()
 
