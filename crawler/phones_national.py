@@ -114,8 +114,77 @@ def number_type(number: PhoneNumber) -> int:
     if found is None:
         if len(_TYPES) >= 16_384:
             _TYPES.clear()  # a bound, not a cache policy
-        found = _TYPES[key] = phonenumbers.number_type(number)
+        types = _types_of(number.country_code)
+        found = _TYPES[key] = (phonenumbers.number_type(number) if types is None
+                               else types.type_of(phonenumbers.national_significant_number(number)))
     return found
+
+
+# The order in which libphonenumber tells a number's type (phonenumberutil._number_type_helper): the first
+# type whose description the national significant number matches; fixed line and mobile come last.
+_TYPE_ORDER = (("premium_rate", PhoneNumberType.PREMIUM_RATE), ("toll_free", PhoneNumberType.TOLL_FREE),
+               ("shared_cost", PhoneNumberType.SHARED_COST), ("voip", PhoneNumberType.VOIP),
+               ("personal_number", PhoneNumberType.PERSONAL_NUMBER), ("pager", PhoneNumberType.PAGER),
+               ("uan", PhoneNumberType.UAN), ("voicemail", PhoneNumberType.VOICEMAIL))
+
+
+@dataclass(frozen=True)
+class _Desc:
+    """A PhoneNumberDesc as _is_number_matching_desc reads it: its lengths (empty: any) and its pattern."""
+
+    lengths: frozenset[int]
+    pattern: re.Pattern[str] | None
+
+    def matches(self, nsn: str) -> bool:
+        if self.lengths and len(nsn) not in self.lengths:
+            return False
+        return self.pattern is not None and self.pattern.fullmatch(nsn) is not None
+
+
+def _desc(desc: Any) -> _Desc | None:
+    if desc is None:
+        return None
+    return _Desc(frozenset(desc.possible_length or ()),
+                 re.compile(desc.national_number_pattern) if desc.national_number_pattern else None)
+
+
+@dataclass(frozen=True)
+class _Types:
+    """A region's number types with their patterns compiled once: phonenumberutil._number_type_helper without
+    its lookup of each pattern in libphonenumber's pattern cache (a Python call per type per number)."""
+
+    general: _Desc | None
+    ordered: tuple[tuple[_Desc | None, int], ...]
+    fixed_line: _Desc | None
+    mobile: _Desc | None
+    same_mobile_and_fixed_line: bool
+
+    def type_of(self, nsn: str) -> int:
+        if self.general is None or not self.general.matches(nsn):
+            return PhoneNumberType.UNKNOWN
+        for desc, kind in self.ordered:
+            if desc is not None and desc.matches(nsn):
+                return kind
+        mobile = self.mobile is not None and self.mobile.matches(nsn)
+        if self.fixed_line is not None and self.fixed_line.matches(nsn):
+            return (PhoneNumberType.FIXED_LINE_OR_MOBILE if self.same_mobile_and_fixed_line or mobile
+                    else PhoneNumberType.FIXED_LINE)
+        return PhoneNumberType.MOBILE if not self.same_mobile_and_fixed_line and mobile else PhoneNumberType.UNKNOWN
+
+
+@cache
+def _types_of(country_code: int | None) -> _Types | None:
+    """The number types of the one region of ``country_code``; None where the code is shared by several
+    regions (or is non-geographic), which libphonenumber's number_type answers."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code) if country_code is not None else None
+    if not regions or len(regions) != 1 or regions[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+        return None
+    metadata = PhoneMetadata.metadata_for_region(regions[0], None)
+    if metadata is None:
+        return None
+    return _Types(_desc(metadata.general_desc), tuple((_desc(getattr(metadata, name)), kind)
+                                                      for name, kind in _TYPE_ORDER),
+                  _desc(metadata.fixed_line), _desc(metadata.mobile), bool(metadata.same_mobile_and_fixed_line_pattern))
 
 
 _TYPES: dict[tuple[int | None, int | None, bool | None, int | None], int] = {}

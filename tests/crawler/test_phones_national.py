@@ -127,3 +127,29 @@ def test_what_may_stand_beside_a_number_is_libphonenumbers_rule() -> None:
     for char in [chr(i) for i in range(128)] + list("€£¥éßÅ\u0301\u00a0\u200bаб"):
         expected = PhoneNumberMatcher._is_invalid_punctuation_symbol(char) or PhoneNumberMatcher._is_latin_letter(char)
         assert matcher.spoils(char) == bool(expected), repr(char)
+
+
+def test_number_type_is_libphonenumbers_on_random_numbers_of_every_country_code():
+    # crawler.phones_national.number_type tells the type from the region's patterns compiled once: the same
+    # type as phonenumbers.number_type for national numbers of every length, leading zeros among them
+    from crawler import phones_national
+
+    rng = random.Random(2222)
+    kinds = set()
+    codes = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+    for i in range(12_000):
+        code = rng.choice(codes) if i % 3 else rng.choice((31, 32, 49, 44, 33, 39, 1, 7))
+        example = phonenumbers.example_number_for_type(
+            phonenumbers.COUNTRY_CODE_TO_REGION_CODE[code][0], rng.choice(list(range(11))))
+        nsn = (phonenumbers.national_significant_number(example) if example is not None and rng.random() < 0.5
+               else "".join(rng.choice("0123456789") for _ in range(rng.randint(2, 13))))
+        nsn = nsn[: rng.randint(len(nsn) - 1, len(nsn))] + ("" if rng.random() < 0.7 else rng.choice("0123456789"))
+        if not nsn:
+            continue
+        number = phonenumbers.PhoneNumber(country_code=code, national_number=int(nsn))
+        phonenumbers.phonenumberutil._set_italian_leading_zeros_for_phone_number(nsn, number)
+        phones_national.forget()
+        expected = phonenumbers.number_type(number)
+        assert phones_national.number_type(number) == expected, (code, nsn)
+        kinds.add(expected)
+    assert len(kinds) >= 8, kinds  # fixed line, mobile, toll free, premium ... and unknown
