@@ -24,6 +24,7 @@ from typing import Any
 from audits.store import Store
 from sandbox import DEFAULT_WORLD_PATH, load_world, world_brands
 from serpaudit.crawl.jobs import jobs_for
+from serpaudit.ops.procs import descendants
 
 SERPAUDIT = str(Path(sys.executable).with_name("serpaudit"))
 
@@ -35,26 +36,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def descendants(pid: int) -> list[int]:
-    """Every live descendant of ``pid`` (children first seen via /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 def kill_tree(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
