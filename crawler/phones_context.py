@@ -106,12 +106,25 @@ _BEHIND_DIGIT_LED = frozenset(gate for gate, _ in _BLOCKERS if gate.pattern in (
     r"\dB\d", r"\d{8}", r"[1-9]\d{3} ?[A-Z]{2}", r"\d\s?(?:cent|ct|cpm|euro|eur|p/m|p\.m\.)"))
 
 
+# In ASCII text (most) the gate of a price word is answered from the text lowered once: substring tests in C,
+# where the regex (re.I) tried its three alternatives at every position.
+_PRICE_WORDS = next(gate for gate, _ in _BLOCKERS if gate.pattern == r"[€$£]|eur|usd")
+
+
+def _gate_passes(gate: re.Pattern[str], text: str, lower: str | None) -> bool:
+    """``gate.search(text)`` found something (``lower``: ``text`` lowered when it is ASCII, else None)."""
+    if lower is not None and gate is _PRICE_WORDS:
+        return "$" in text or "eur" in lower or "usd" in lower  # (no € or £ in ASCII text)
+    return gate.search(text) is not None
+
+
 def blocked_spans(text: str) -> Spans:
     """Where ``text`` holds an IBAN, a VAT number, a date, a time, a price, a postcode or a URL."""
     spans: list[tuple[int, int]] = []
     passed: dict[tuple[str, int], bool] = {}  # gates shared by several blockers are searched once
     digit_punct_digit: bool | None = None
     digit_led: bool | None = None
+    lower = text.lower() if text.isascii() else None
     for gate, rx in _BLOCKERS:
         if gate in _BEHIND_DIGIT_PUNCT_DIGIT:
             if digit_punct_digit is None:
@@ -126,7 +139,7 @@ def blocked_spans(text: str) -> Spans:
         key = (gate.pattern, gate.flags)
         found = passed.get(key)
         if found is None:
-            found = passed[key] = gate.search(text) is not None
+            found = passed[key] = _gate_passes(gate, text, lower)
         if found:
             spans.extend(m.span() for m in rx.finditer(text))
     return Spans(spans)
