@@ -54,7 +54,7 @@ class _NotPlain:
 NOT_PLAIN: Final = _NotPlain()  # the candidate is not a plain national one: ask libphonenumber
 
 # ASCII digits parted by spaces and hyphens, a digit at each end: nothing parse would treat specially.
-_PLAIN = re.compile(r"[0-9](?:[ \-]*[0-9])*")
+PLAIN = re.compile(r"[0-9](?:[ \-]*[0-9])*")
 _SEPARATORS = str.maketrans("", "", " -")
 
 
@@ -87,7 +87,7 @@ def plain_national(candidate: str, region: str | None) -> PhoneNumber | None | _
     """The number libphonenumber's matcher reads from ``candidate`` (the whole of it) at ``Leniency.VALID``
     in ``region``, None when it reads none, or :data:`NOT_PLAIN` when the candidate is not a plain national
     one.  The number is as the matcher gives it (no raw input, country code source or carrier code)."""
-    if region is None or len(candidate) > _MAX_INPUT_STRING_LENGTH or _PLAIN.fullmatch(candidate) is None:
+    if region is None or len(candidate) > _MAX_INPUT_STRING_LENGTH or PLAIN.fullmatch(candidate) is None:
         return NOT_PLAIN
     plan = _region(region)
     if plan is None:

@@ -122,6 +122,36 @@ def test_texts_read_as_libphonenumber_reads_them() -> None:
     assert found > 300
 
 
+# Words and counts that leave every candidate of a text plain or too short (no brackets, "+", "/" or "x").
+PLAIN_BESIDE = ("Bel", "bel:", "of", "mail ons.", "abc", "Tel.", "%", "€", "-", "2024", "1 2 3", "nr. 12",
+                "7 dagen per week", "2012-01-02 08:00", "ma-vr 9-17", "0900", "KvK", "12 34 56")
+
+
+def test_plain_texts_are_read_without_the_matcher_as_the_matcher_reads_them() -> None:
+    """The matcher's loop is skipped for a text of plain candidates (most result text): the same numbers at
+    the same places, with nothing and with the verdicts of the text already remembered."""
+    rng = random.Random(22)
+    candidates = [c for c in _candidates(rng, 1500) if plain_national(c, "NL") is not NOT_PLAIN]
+    answered = 0
+    for i in range(0, len(candidates), 2):
+        parts = []
+        for candidate in candidates[i:i + 2]:
+            parts += [rng.choice(PLAIN_BESIDE), candidate, rng.choice(PLAIN_BESIDE)]
+        text = "".join(part + rng.choice((" ", " ", "", "\n")) for part in parts)  # glued to letters, too
+        for region in ("NL", "BE", "DE", "US"):
+            reading = reading_of(text).text
+            phones_matcher.forget()
+            expected = [(m.start, m.end, m.number) for m in
+                        PhoneNumberMatcher(reading, region, leniency=Leniency.VALID, min_candidate_length=4)]
+            for _ in range(2):  # the second time from the remembered verdicts
+                fast = phones_matcher._plain_numbers(reading, region)
+                if fast is not None:
+                    answered += 1
+                    assert fast == expected, (reading, region)
+                assert list(valid_numbers(reading, region)) == expected, (reading, region)
+    assert answered > 60, answered  # the fast path does answer many (the rest: an invalid whole, cut by the matcher)
+
+
 def test_what_may_stand_beside_a_number_is_libphonenumbers_rule() -> None:
     matcher = phones_matcher._Matcher("", "NL", leniency=Leniency.VALID)
     for char in [chr(i) for i in range(128)] + list("€£¥éßÅ\u0301\u00a0\u200bаб"):
