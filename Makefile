@@ -25,12 +25,13 @@ system: $(STAMP)
 demo: browser
 	$(BIN)/serpaudit demo --out demo-out
 
-# Two workers (the CI machine has 2 cores): much of the suite waits on Chromium, Redis and sleeps, so the other
-# worker's tests fill that time. A file's tests stay on one worker (its module fixtures are set up once), and
-# the three-night demo is played once for both (tests/conftest.py).
+# Three workers on the CI machine's 2 cores: much of the suite waits on Chromium, Redis and sleeps (the demo's
+# three nights used 50 s of CPU in 266 s), so the other workers' tests fill that time. From a fresh clone, on 2
+# cores: 679 s with two workers, 580 s with three (under other load; all passed). A file's tests stay on one
+# worker (its module fixtures are set up once), and the three-night demo is played once for all (tests/conftest.py).
 # The `soak` tests (long kill and repeat loops) are left to `make soak`, so the suite stays near 10 minutes.
 test: browser system
-	$(BIN)/pytest -q -n 2 --dist loadfile -m "not soak"
+	$(BIN)/pytest -q -n 3 --dist loadfile -m "not soak"
 
 # ruff, mypy, and lint-imports: the layer contracts in pyproject.toml ([tool.importlinter]).
 # The unit loop: no Chromium, no real service, no long-running serpaudit processes (tests/conftest.py on marks).
