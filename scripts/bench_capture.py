@@ -55,15 +55,23 @@ def _children() -> dict[int, list[int]]:
     return kids
 
 
-def tree_pss_mb(root: int, skip: Collection[int] = ()) -> float:
-    """PSS of ``root`` and all its descendants (but those in ``skip`` and theirs), in MB."""
+def tree_pids(root: int, skip: Collection[int] = ()) -> list[int]:
+    """``root`` and all its descendants, but those in ``skip`` and theirs."""
     kids = _children()
-    todo, total_kb = [root], 0
+    todo, found = [root], []
     while todo:
         pid = todo.pop()
         if pid in skip:
             continue
         todo.extend(kids.get(pid, ()))
+        found.append(pid)
+    return found
+
+
+def tree_pss_mb(root: int, skip: Collection[int] = ()) -> float:
+    """PSS of ``root`` and all its descendants (but those in ``skip`` and theirs), in MB."""
+    total_kb = 0
+    for pid in tree_pids(root, skip):
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):

@@ -66,15 +66,11 @@ def _sample_until_stdin_closes(root: int, skip: set[int]) -> None:
     peak_kb, at_peak = 0, []
     skip.add(os.getpid())
     while True:
-        total_kb = bench_capture.tree_pss_mb(root, skip) * 1024  # cheap: the kinds only at a new peak
+        # one read of the tree a sample: the processes kept at the peak are the ones its total was summed from
+        found = [p for p in map(_process, bench_capture.tree_pids(root, skip)) if p]
+        total_kb = sum(kb.get("Pss", 0) for _, kb in found)
         if total_kb > peak_kb:
-            kids, todo, found = bench_capture._children(), [root], []
-            while todo:
-                pid = todo.pop()
-                if pid not in skip:
-                    todo.extend(kids.get(pid, ()))
-                    found.append(_process(pid))
-            peak_kb, at_peak = total_kb, [p for p in found if p]
+            peak_kb, at_peak = total_kb, found
         ready, _, _ = select.select([sys.stdin], [], [], bench_capture.SAMPLE_EVERY_S)
         if ready and not sys.stdin.read(1):
             break
