@@ -3,11 +3,18 @@
 The bare loop is the floor: ONE Chromium (as the crawler's night since issue 22), the same pages (the default
 world's search jobs on the sandbox web), the same context options and the same screenshot settings, a context
 per engine and device with one reused page each, its engines' loops ``concurrency`` at once (Playwright's async
-API, one driver), and nothing else — load each page and take its full-page screenshot.  Browser launches are
-timed on both sides.  The crawler does the real work on top:
-ready wait, HTML, parse, result boxes and crops, evidence files and rows in SQLite (blocked pages are
-recorded once, not retried: the bare loop loads each page once too).  Both are timed in
-the same run, rounds alternating which goes first, and compared as a ratio (the machine is shared).
+API, one driver), and nothing else — load each page, wait for an AI answer still being written, and take its
+full-page screenshot.  Browser launches are timed on both sides.
+
+The answer wait is part of the floor: a capture taken before the answer is written records it "unfinished"
+and misses the numbers it quotes, so any crawler must wait for it.  The bare loop waits the way a page says it
+is still writing (an element ``aria-busy="true"``, as every answer of the sandbox shows while it writes), at
+most the crawler's own ``ANSWER_WAIT_MS``: the world's answers that never finish cost both sides the same 5 s.
+The loop without that wait (``bare_nowait_s``) is timed in the same rounds too and printed beside it.
+
+The crawler does the real work on top: ready wait, HTML, parse, result boxes and crops, evidence files and rows
+in SQLite (blocked pages are recorded once, not retried: the bare loop loads each page once too).  Both are
+timed in the same run, rounds alternating which goes first, and compared as a ratio (the machine is shared).
 
 Peak memory is the PSS of the whole process tree (this Python, Playwright's driver, every Chromium
 process), summed from /proc/<pid>/smaps_rollup and sampled while the crawler runs, at each concurrency
@@ -178,13 +185,19 @@ class World:
     tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="serpaudit-bench-")))
 
 
-def _bare(config: Any, urls: list[tuple[str, str, str]], concurrency: int) -> float:
-    """Seconds for the bare loop: one Chromium, a context per engine and device, ``concurrency`` engines at once."""
+# true once no element of the page says it is still being written (the AI answers' aria-busy)
+_WRITTEN_JS = "() => !document.querySelector('[aria-busy=\"true\"]')"
+
+
+def _bare(config: Any, urls: list[tuple[str, str, str]], concurrency: int, *, answers: bool = True) -> float:
+    """Seconds for the bare loop: one Chromium, a context per engine and device, ``concurrency`` engines at once;
+    with ``answers``, each page's AI answer waited for (at most ``ANSWER_WAIT_MS``) before its screenshot."""
     import asyncio
 
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
     from playwright.async_api import async_playwright
 
-    from crawler.browser import FULL_PAGE_SCALE, Browser
+    from crawler.browser import ANSWER_WAIT_MS, FULL_PAGE_SCALE, Browser
     from crawler.browser_launch import find_chromium, launch_options
 
     by_engine: dict[str, list[tuple[str, str]]] = {}
@@ -206,6 +219,11 @@ def _bare(config: Any, urls: list[tuple[str, str, str]], concurrency: int) -> fl
                             ctx = await browser.new_context(**options._context_options(device))
                             pages[device] = await ctx.new_page()
                         await pages[device].goto(url, wait_until="load")
+                        if answers:
+                            try:
+                                await pages[device].wait_for_function(_WRITTEN_JS, timeout=ANSWER_WAIT_MS)
+                            except PlaywrightTimeout:
+                                pass  # never finished: the crawler records it "unfinished" after the same wait
                         await pages[device].screenshot(full_page=True, scale=FULL_PAGE_SCALE)
                     for page in pages.values():
                         await page.context.close()
@@ -246,8 +264,10 @@ def _crawler(world: World, concurrency: int, label: str) -> float:
 class CaptureFigures:
     concurrency: int
     crawler_s: float  # median seconds per capture
-    bare_s: float
+    bare_s: float  # the floor: load, the AI answer's wait, screenshot
     ratio: float  # median of the per-round ratios
+    bare_nowait_s: float  # the bare loop without the AI answer's wait
+    ratio_nowait: float
     peak_pss_mb: float
     rounds: int
     captures: int
@@ -272,25 +292,30 @@ def capture_figures(concurrency: int = 1, rounds: int | None = None, progress: C
     world = World(settings, brands, jobs, urls, tmp=tmp)
     crawler_s: list[float] = []
     bare_s: list[float] = []
+    nowait_s: list[float] = []
     peak = 0.0
     with SandboxProcess(DEFAULT_WORLD_PATH) as server:
         world.address = server.address
         config = browser_config(settings, server.address)
         for r in range(rounds):
-            order = ("bare", "crawler") if r % 2 == 0 else ("crawler", "bare")
+            order = ("bare", "nowait", "crawler") if r % 2 == 0 else ("crawler", "nowait", "bare")
             for which in order:  # fresh Chromiums each time (launch included in both): no cookies, no cache
                 if which == "bare":
                     bare_s.append(_bare(config, urls, concurrency) / len(jobs))
+                elif which == "nowait":
+                    nowait_s.append(_bare(config, urls, concurrency, answers=False) / len(jobs))
                 else:
                     with PeakPss(skip=[server.pid]) as sampler:
                         crawler_s.append(_crawler(world, concurrency, f"c{concurrency}r{r}") / len(jobs))
                     peak = max(peak, sampler.mb)
             if progress:
                 progress(f"C={concurrency} round {r + 1}/{rounds}: crawler {crawler_s[-1]:.2f} s, "
-                         f"bare {bare_s[-1]:.2f} s per capture")
+                         f"bare {bare_s[-1]:.2f} s ({nowait_s[-1]:.2f} s without the answers' wait) per capture")
     ratios = [c / b for c, b in zip(crawler_s, bare_s, strict=True)]
+    ratios_nowait = [c / b for c, b in zip(crawler_s, nowait_s, strict=True)]
     return CaptureFigures(concurrency, statistics.median(crawler_s), statistics.median(bare_s),
-                          statistics.median(ratios), peak, rounds, len(jobs))
+                          statistics.median(ratios), statistics.median(nowait_s), statistics.median(ratios_nowait),
+                          peak, rounds, len(jobs))
 
 
 def _engine_url(job: Any, settings: Any) -> str:
