@@ -225,7 +225,7 @@ def main() -> int:
           + (f"pss1 {pss1:.0f} MB; " if pss1 is not None else "") + "audit year/empty "
           + (f"{audit:.2f}" if audit is not None else "n/a")
           + (f"; bytes/capture {evidence.kb_per_capture:.0f} kB" if evidence is not None else "")
-          + (f"; scale4 {scale4:.1f}x" if scale4 is not None else "")
+          + (f"; scale4 {scale4:.2f}x" if scale4 is not None else "")
           + (f"; findings list 100k peak {max(mb for _, mb in findings.values()):.0f} MB" if findings else "")
           + (f"; report 100k {report[0]:.0f} s peak {report[1]:.0f} MB" if report else ""))
     return 1 if missed else 0

@@ -255,7 +255,7 @@ def main() -> int:
         return 0
     print("\n".join(table(nights)))
     delay = kill_delay_s(nights)
-    print(f"scale4 {scale4(nights):.1f}x (target >= 3.2x)"
+    print(f"scale4 {scale4(nights):.2f}x (target >= 3.2x)"
           + (f"; a killed worker delayed the night {delay:.1f} s (target < 90 s)" if delay is not None else ""))
     return 0
 

@@ -158,7 +158,11 @@ def check_night_settings(s: Any) -> None:
 class Turn:
     waited_s: float
     refused: str | None = None  # why this job may not search now: it is recorded blocked with this reason
-    retry_after_s: float = 0.0  # when refused: how long until the engine has a turn on this egress again
+    retry_after_s: float = 0.0  # when refused or deferred: how long until the engine has a turn on this egress
+    # the turn is further off than a worker waits idle (pacing.DEFER_AFTER_S): nothing was reserved, and the job
+    # goes back to the coordinator, which sends it again (another egress may have a turn sooner) while this
+    # worker takes a job whose engine has one
+    deferred: bool = False
 
 
 class Pacer:

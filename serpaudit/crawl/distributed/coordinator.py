@@ -22,6 +22,10 @@ re-delivery fits), and every job still waiting is given up when no job at all ca
 (no worker serves the queue).  The coordinator keeps at most ``max_queued_jobs`` outstanding per queue, so
 it never floods one region's queue and a late job does not wait behind a whole night.
 
+A job its worker sent back ``deferred`` (its engine's turn on that worker's egress was more than a second off:
+:mod:`.pacing`) was not searched: it is sent again when the engine's soonest turn on any egress comes
+(:mod:`.deferrals`), while that worker takes another job.
+
 A job whose worker died is sent again as soon as its heartbeat stops (:mod:`.heartbeat`: within about 15 s,
 not after ``visibility_timeout_s``), up to ``MAX_LOST`` times; the task it replaces is *settled*, so no worker
 runs it if the broker delivers it after all.  A broker that stops answering is waited for, up to
@@ -43,8 +47,10 @@ from audits.store import Store
 from serpaudit.crawl.capture import CaptureRecord, blocked_record, store_capture, utc_now
 from serpaudit.crawl.distributed.app import make_app, queue_for
 from serpaudit.crawl.distributed.broker import BROKER_ERRORS, wait_for_broker
+from serpaudit.crawl.distributed.deferrals import Deferrals
 from serpaudit.crawl.distributed.errors import BrokerUnavailable
 from serpaudit.crawl.distributed.heartbeat import Outstanding, settle
+from serpaudit.crawl.distributed.pacing import soonest_turn_s
 from serpaudit.crawl.distributed.records import EvidenceMismatch, JobSpec, store_result
 from serpaudit.crawl.distributed.sessions import claim_session, finished_earlier, session_key
 from serpaudit.crawl.evidence import EvidenceFolder
@@ -81,6 +87,7 @@ class DistributedCrawl:
         self.sends: Counter[Job] = Counter()
         self.lost: Counter[Job] = Counter()  # times a job's worker was lost (its heartbeat stopped)
         self.outstanding: dict[str, Outstanding] = {}
+        self.deferred = Deferrals()
         self.lanes: dict[str, EngineLane] = {}
         self.last_progress = clock()
         self.patience = settings.job_timeout_s + settings.visibility_timeout_s + RESTORE_SLACK_S
@@ -140,7 +147,7 @@ class DistributedCrawl:
                       for engine, jobs in shuffled_by_engine(list(by_job), self.seed).items()}
         self.last_progress = self.clock()
         outages = 0
-        while self.outstanding or not all(lane.done for lane in self.lanes.values()):
+        while self.outstanding or self.deferred or not all(lane.done for lane in self.lanes.values()):
             try:
                 if self._poll(by_job):
                     return
@@ -166,6 +173,9 @@ class DistributedCrawl:
                 result = out.result.result
                 if result.get("stale"):  # skipped by the worker: it thought the task settled
                     self._send_again(out, "the worker skipped it as stale")
+                    continue
+                if result.get("deferred"):
+                    self._defer(out, float(result.get("retry_after_s") or 0))
                     continue
                 self._store(lane, out.spec, result)
             elif state in ("FAILURE", "REVOKED"):
@@ -193,6 +203,8 @@ class DistributedCrawl:
                 out.result.revoke()
                 self._give_up(self.lanes[out.spec.engine], out.spec,
                               f"timed out: no worker took it from queue {self.queue!r}")
+            for spec in self.deferred.drain():
+                self._give_up(self.lanes[spec.engine], spec, f"timed out: no worker took it from queue {self.queue!r}")
             for lane in self.lanes.values():
                 while lane.pending:
                     self._give_up(lane, by_job[lane.pending.popleft()],
@@ -212,6 +224,16 @@ class DistributedCrawl:
         log.warning("%s %s %r: %s; sending it again (%d of %d)", out.spec.engine, out.spec.device, out.spec.query,
                     why, self.lost[job], MAX_LOST)
         self._send(out.spec)
+
+    def _defer(self, out: Outstanding, retry_after_s: float) -> None:
+        """``out`` came back unsearched, its turn too far off on its worker's egress: send it again later."""
+        try:
+            soonest = soonest_turn_s(self.redis, out.spec.engine)
+        except BROKER_ERRORS:  # the worker's own turn is known: wait for that
+            soonest = None
+        self.deferred.add(out.spec, self.clock(), retry_after_s, soonest)  # kept before anything else can fail
+        self._finished(out.task_id)
+        self.last_progress = self.clock()
 
     def _finished(self, task_id: str) -> None:
         """No longer waited for: no worker runs it from now on, and its result is forgotten."""
@@ -242,7 +264,10 @@ class DistributedCrawl:
                 self._publish(out)
 
     def _send_due(self, by_job: dict[Job, JobSpec]) -> None:
-        """Send every turn that is due, one lane after the other, up to ``max_queued_jobs`` out at once."""
+        """Send every turn that is due, one lane after the other, up to ``max_queued_jobs`` out at once (the
+        deferred jobs whose time came first: their lanes count them out already)."""
+        for spec in self.deferred.due(self.clock(), self.settings.max_queued_jobs - len(self.outstanding)):
+            self._send(spec)
         sent = True
         while sent:
             sent = False

@@ -36,6 +36,8 @@ class JobSpec:
     language: str
     retries: int
     resolve_all_to: str | None  # the sandbox web's address, or None on the real web
+    # False: the worker waits for its turn however far off (a job deferred MAX_DEFERS times is sent so)
+    may_defer: bool = True
 
     @property
     def job(self) -> Job:
@@ -50,7 +52,7 @@ class JobSpec:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> JobSpec:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})  # a missing default: its default
 
 
 def job_key(run_id: str, job: Job) -> str:

@@ -33,7 +33,7 @@ from crawler.engines import ENGINE_NAMES
 from serpaudit.crawl.browsers import browser_config
 from serpaudit.crawl.distributed.app import CAPTURE_TASK, make_app, queue_for
 from serpaudit.crawl.distributed.heartbeat import process_heartbeat, settled
-from serpaudit.crawl.distributed.pacing import SharedPacer, egress_of, worker_limits
+from serpaudit.crawl.distributed.pacing import DEFER_AFTER_S, SharedPacer, egress_of, worker_limits
 from serpaudit.crawl.distributed.records import JobSpec, refused_result, run_job
 from serpaudit.crawl.distributed.sessions import session_key
 from serpaudit.crawl.policy import BLOCKED, BrowserHealth
@@ -96,7 +96,7 @@ def job_pacer(client: Any, settings: Settings, spec: JobSpec) -> SharedPacer:
         settings = replace(without_budgets(settings), worker_min_delay_s=0)
         egress = f"sandbox:{spec.resolve_all_to}"
     return SharedPacer(client, spec.engine, worker_limits(settings, spec.engine), egress,
-                       max_wait_s=settings.job_timeout_s / 2)
+                       max_wait_s=settings.job_timeout_s / 2, defer_after_s=DEFER_AFTER_S if spec.may_defer else None)
 
 
 # Chromiums one worker process keeps at once: one per engine setting, and the night before's while its
@@ -177,6 +177,12 @@ def _capture(task: Any, client: Any, spec: JobSpec) -> dict[str, Any]:
     settings = _worker_settings()
     pacer = job_pacer(client, settings, spec)
     turn = pacer.turn()
+    if turn.deferred:  # the coordinator sends it again; this process takes the next job meanwhile
+        # worded unlike a searched job's line ("job K session S: ..."), which the cluster tests count as executions
+        log.info("job %s deferred (session %s, %s %s %r): its turn on %s is %.1f s off", spec.key, spec.session,
+                 spec.engine, spec.device, spec.query, pacer.egress, turn.retry_after_s)
+        return {"key": spec.key, "deferred": True, "retry_after_s": turn.retry_after_s,
+                "worker": task.request.hostname}
     if turn.refused:
         result = refused_result(spec, turn.refused)
         result["retry_after_s"] = turn.retry_after_s  # the coordinator sends it again after that

@@ -8,7 +8,7 @@ import threading
 import pytest
 import redis
 
-from serpaudit.crawl.distributed.pacing import SharedPacer, egress_of, worker_limits
+from serpaudit.crawl.distributed.pacing import SharedPacer, egress_of, soonest_turn_s, worker_limits
 from serpaudit.crawl.politeness import Limits
 from serpaudit.settings import Settings
 from tests.support.processes import redis_server
@@ -113,6 +113,30 @@ def test_a_turn_beyond_the_jobs_time_is_refused_with_the_reason_and_takes_nothin
     assert [t.refused is None for t in crowded] == [True, True, True, False]  # 0, 30, 60 s; 90 s is too far
     assert "share it" in (crowded[3].refused or "")
     assert _pacer(client, limits=limits, max_wait_s=70).turn().refused  # the refused turn reserved nothing
+
+
+def test_a_turn_further_off_than_a_worker_waits_idle_is_deferred_and_reserves_nothing(redis_url, client):
+    sleeps = Sleeps()
+    limits = _limits(min_delay_s=30)
+
+    def deferring(c, egress="host:a"):
+        return SharedPacer(c, "google", limits, egress, max_wait_s=300, defer_after_s=1.0, rng=random.Random(1),
+                           sleep=sleeps)
+
+    assert soonest_turn_s(client, "google") is None  # no egress has searched it yet
+    first = deferring(client).turn()
+    assert not first.deferred and first.waited_s == 0
+    other = redis.Redis.from_url(redis_url)  # another worker process on the same egress
+    second = deferring(other).turn()
+    assert second.deferred and second.refused is None and second.waited_s == 0 and sleeps.asked == []
+    assert 29.9 <= second.retry_after_s <= 30.1
+    # nothing was reserved: a job that may not defer gets the very next turn, 30 s off, not 60
+    assert 29.9 <= _pacer(other, limits=limits, sleep=sleeps).turn().waited_s <= 30.1
+    # the coordinator's view: the soonest turn on any egress; a fresh egress has one at once
+    assert 59.5 <= (soonest_turn_s(client, "google") or 0) <= 60.1
+    assert not deferring(client, egress="host:b").turn().deferred  # its next turn: 30 s off, before host:a's
+    assert 29.5 <= (soonest_turn_s(client, "google") or 0) <= 30.1
+    assert soonest_turn_s(client, "bing") is None
 
 
 def test_a_workers_limits_are_a_local_lanes_with_engine_overrides():
