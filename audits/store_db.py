@@ -162,6 +162,8 @@ class StoreDB:
 
     def close(self) -> None:
         self.db.conn.close()
+        if self.file is not None:
+            self.file.release()  # after the connection: the held descriptor keeps its locks until then
 
 
 class _FileLost(Exception):

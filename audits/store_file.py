@@ -7,6 +7,12 @@ other program's database), and again before every write it commits (the same ino
 a SQLite file). A file that fails a check raises :class:`DatabaseFileError` naming it; a file lost while
 open is first copied from the open connection to a file beside it, so what the run stored is not lost.
 
+The header is read through a descriptor kept open as long as a store of this process uses the file
+(:func:`held`), never one opened and closed for the read: closing *any* descriptor of a file drops every POSIX
+lock the process holds on it, SQLite's included, and then a reader in another process (``serpaudit findings``,
+the desk, a test polling the store) that closes its connection takes itself for the last one and deletes the
+write-ahead log under the running night: everything the night commits after that goes into a deleted file.
+
 Not caught: another SQLite file copied *over* the open one in place (``cp other.db serpaudit.db`` keeps the
 inode and a valid header); ``mv`` or ``rm`` then a new file, and garbage written in place, are.
 """
@@ -15,11 +21,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
+import weakref
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+
+_HELD: dict[tuple[int, int], list[int]] = {}  # (st_dev, st_ino) -> [descriptor, users in this process]
+_HELD_LOCK = threading.Lock()
 
 
 class DatabaseFileError(Exception):
@@ -49,10 +60,47 @@ def require_existing(path: Path) -> None:
         raise missing(path)
 
 
+def hold(path: Path) -> tuple[int, int]:
+    """A read-only descriptor on the file at ``path``, shared by every user of that file in this process; the
+    key to :func:`header` and :func:`let_go` (the last user's ``let_go`` closes it)."""
+    st = os.stat(path)
+    key = (st.st_dev, st.st_ino)
+    with _HELD_LOCK:
+        if key in _HELD:  # held already: a second descriptor, once closed, would drop the process's locks
+            _HELD[key][1] += 1
+            return key
+        fd = os.open(path, os.O_RDONLY)  # nothing of this process uses the file yet: no lock to drop
+        st = os.fstat(fd)
+        key = (st.st_dev, st.st_ino)
+        _HELD[key] = [fd, 1]
+        return key
+
+
+def let_go(key: tuple[int, int]) -> None:
+    with _HELD_LOCK:
+        held = _HELD.get(key)
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] > 0:
+            return
+        del _HELD[key]
+    os.close(held[0])
+
+
+def header(key: tuple[int, int]) -> bytes:
+    with _HELD_LOCK:
+        fd = _HELD[key][0]
+        return os.pread(fd, len(SQLITE_MAGIC), 0)
+
+
 def check_header(path: Path) -> None:
     """An empty file is a new database; anything else must start as a SQLite file does."""
-    with open(path, "rb") as fh:
-        head = fh.read(len(SQLITE_MAGIC))
+    key = hold(path)
+    try:
+        head = header(key)
+    finally:
+        let_go(key)
     if head and head != SQLITE_MAGIC:
         raise not_sqlite(path)
 
@@ -83,6 +131,9 @@ class DatabaseFile:
         self._identity = self._stat()
         self._lost_error: DatabaseFileError | None = None  # once lost, every later write gets the same error
         self._wal = self._stat("-wal")
+        key = hold(path)  # kept open until the connection closes: see the module's docstring
+        self.release = weakref.finalize(self, let_go, key)  # at most once: at close(), or when forgotten
+        self._key = key
 
     def _stat(self, suffix: str = "") -> tuple[int, int] | None:
         try:
@@ -108,9 +159,9 @@ class DatabaseFile:
         if now != self._identity:
             return "replaced by another file"
         try:
-            check_header(self.path)
-        except DatabaseFileError:
-            return "overwritten in place (it is no longer a SQLite database)"
+            head = header(self._key) if self._key == now else b""
+            if head and head != SQLITE_MAGIC:
+                return "overwritten in place (it is no longer a SQLite database)"
         except OSError as exc:
             raise DatabaseFileError(self.path, f"cannot be read any more ({exc.strerror or exc})",
                                     while_open=True) from exc
@@ -143,6 +194,7 @@ class DatabaseFile:
             self._close()
         except Exception:  # noqa: S110 (a connection already closed; the error raised next is what matters)
             pass
+        self.release()
         if self._wal is not None and self._stat("-wal") == self._wal:
             for suffix in ("-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -107,3 +109,22 @@ def test_an_empty_file_or_a_new_path_is_a_new_database(tmp_path):
     (tmp_path / "empty.db").touch()
     assert Store(tmp_path / "empty.db").runs() == []
     assert Store(tmp_path / "sub" / "new.db").runs() == []
+
+
+def _runs_seen_by_another_process(path):
+    code = "import sys; from audits.store import Store; s = Store(sys.argv[1]); print(len(s.runs())); s.close()"
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
+def test_a_reader_in_another_process_never_loses_what_the_night_writes_after_it(tmp_path):
+    # the night's store checks its file before each write; an analyst's `serpaudit findings` (or the desk)
+    # opens and closes the store meanwhile: the night's later writes must still land in the file
+    db = tmp_path / "serpaudit.db"
+    night = _store_with_runs(db, 1)
+    assert _runs_seen_by_another_process(db) == 1
+    night.start_run("run", "2026-01-05T02:00:00+00:00")
+    night.start_run("run", "2026-01-06T02:00:00+00:00")
+    assert _runs_seen_by_another_process(db) == 3
+    night.close()
+    assert _runs_in(db) == 3
