@@ -2,8 +2,8 @@
 
 Moved out of ``crawler/browser.py`` unchanged (that module keeps the browser's start, stop and pages), so
 each stays small: here is what a capture runs inside of -- the thread's Playwright driver, the Chromium
-processes the guard may stop by pid, the deadline on every call (:meth:`BrowserSession._bound`), and the
-search contexts (one per device, click URLs refused) with their one reused page each.
+processes the guard may stop by pid, the deadline on every call (:meth:`BrowserSession._bound`); its search
+contexts (one per device, click URLs refused, one reused page each) are :mod:`crawler.browser_contexts`'.
 """
 
 from __future__ import annotations
@@ -13,15 +13,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from crawler.browser_contexts import SearchContexts
 from crawler.browser_driver import Driver, release
 from crawler.browser_guard import GRACE_S, CallGuard
-from crawler.browser_launch import DESKTOP_UA, MOBILE_DEVICE, BrowserConfig
-from crawler.browser_pages import DESKTOP_VIEWPORT, client_hints
+from crawler.browser_launch import BrowserConfig
 from crawler.browser_procs import chromium_pids, kill, renderer_pids
-from crawler.clicks import CLICK_URL_CANDIDATES, is_ad_click_url
 from crawler.errors import BrowserStalled, FetchError
 
 if TYPE_CHECKING:
@@ -33,7 +31,7 @@ LAUNCH_S = 90.0  # starting a Chromium, at most (a loaded machine takes its time
 T = TypeVar("T")
 
 
-class BrowserSession:
+class BrowserSession(SearchContexts):
     """A Chromium's processes, the deadline on each of its calls, and its search contexts."""
 
     _launch: dict[str, Any]  # Chromium's launch options, set when the browser starts
@@ -64,6 +62,7 @@ class BrowserSession:
         self._browser: Any = None
         self._contexts: dict[str, Any] = {}
         self._pages: dict[str, Any] = {}  # one reused page per search context
+        self._closed_states: dict[str, dict[str, Any]] = {}  # search contexts closed, with their cookies
         self._user_agents: dict[str, str] = {}
         self._context_uas: dict[str, str] = {}
         self._executor: ThreadPoolExecutor | None = None  # reads the HTML while the browser paints
@@ -201,94 +200,6 @@ class BrowserSession:
             return
         if self._driver is not None and self._driver.pid:
             kill({self._driver.pid})
-
-    # -- contexts -------------------------------------------------------------
-
-    def _context_options(self, device: str) -> dict[str, Any]:
-        language = self.config.locale.split("-")[0]
-        opts: dict[str, Any] = {
-            "locale": self.config.locale,
-            "timezone_id": self.config.timezone_id,
-            "extra_http_headers": {
-                "Accept-Language": self.config.accept_language or f"{self.config.locale},{language};q=0.9"},
-            # The sandbox web serves its own certificate; real use keeps TLS checks.
-            "ignore_https_errors": bool(self.config.resolve_all_to),
-            "accept_downloads": False,
-            "service_workers": "block",
-        }
-        if device == "mobile":
-            opts.update(self._pw.devices[MOBILE_DEVICE])
-            opts["user_agent"] = opts["user_agent"].replace("HeadlessChrome", "Chrome")
-        else:
-            opts.update({"viewport": DESKTOP_VIEWPORT, "user_agent": DESKTOP_UA})
-        if self._shared is not None and self.config.proxy:  # the shared Chromium has no proxy: each view its own
-            opts["proxy"] = {"server": self.config.proxy}
-        # headless Chromium names itself "HeadlessChrome" in its client hints: say "Chromium" as a window would
-        opts["extra_http_headers"].update(client_hints(opts["user_agent"], mobile=device == "mobile"))
-        return opts
-
-    def _new_context(self, device: str) -> Any:
-        ctx = self._browser.new_context(**self._context_options(device))
-        ctx.route(CLICK_URL_CANDIDATES, self._refuse)
-        return ctx
-
-    def _refuse(self, route: Any) -> None:
-        if not is_ad_click_url(route.request.url):  # the route pattern is a superset
-            route.continue_()
-            return
-        # following an ad click URL charges the advertiser: never, whoever asks for it
-        log.warning("refused a request to an ad click URL: %s", route.request.url[:200])
-        route.abort("blockedbyclient")
-
-    def _search_context(self, device: str) -> Any:
-        if device not in self._contexts:
-            if self.config.profile_dir:
-                folder = Path(self.config.profile_dir) / device
-                folder.mkdir(parents=True, exist_ok=True)
-                opts = self._context_options(device)
-                opts.pop("default_browser_type", None)  # a device descriptor key, not a launch option
-                ctx = self._launched(
-                    lambda: self._pw.chromium.launch_persistent_context(str(folder), **{**self._launch, **opts}),
-                    profile=str(folder))
-                ctx.route(CLICK_URL_CANDIDATES, self._refuse)
-                self._contexts[device] = ctx
-            else:
-                self._contexts[device] = self._new_context(device)
-        return self._contexts[device]
-
-    def _search_page(self, device: str) -> Any:
-        """The search context's one page, reused from capture to capture (a new page costs as much as a
-        navigation); a page that failed is dropped and replaced by the next call."""
-        page = self._pages.get(device)
-        if page is None or page.is_closed():
-            ctx = self._search_context(device)
-            page = self._pages[device] = ctx.new_page()
-            page.on("dialog", lambda d: d.dismiss())
-            page.set_default_timeout(self.config.timeout_ms)
-            if self._shared is not None:  # opened now: a page stuck in a script could not answer for it
-                self._cdps[device] = ctx.new_cdp_session(page)
-        return page
-
-    def _drop_search_page(self, device: str) -> None:
-        page = self._pages.pop(device, None)
-        self._cdps.pop(device, None)
-        if page is not None and not page.is_closed():
-            try:
-                with self._bound("closing a failed page", cleanup=True):
-                    page.close()
-            except Exception as exc:  # a crashed page may refuse to close; its context still closes it
-                log.debug("could not close a failed page: %s", exc)
-
-    def _close_all(self, contexts: list[Any]) -> None:
-        for ctx in contexts:
-            self._close_quietly(ctx)
-
-    def _close_quietly(self, ctx: Any) -> None:
-        try:
-            with self._bound("closing a context", cleanup=True):
-                ctx.close()
-        except Exception as exc:  # a context of a stopped browser: it went with it
-            log.debug("could not close a context: %s", exc)
 
     def _capture_user_agent(self, page: Any, device: str, isolated: bool) -> str:
         # fixed per context: asked once per device rather than once per capture

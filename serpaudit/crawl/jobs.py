@@ -70,6 +70,18 @@ def shuffled_by_engine(jobs: list[Job], seed: str) -> dict[str, list[Job]]:
     return lanes
 
 
+def grouped_by_device(jobs: list[Job]) -> list[Job]:
+    """A lane's jobs device by device (devices in the order first met), each device's in their shuffled order.
+
+    A Chromium renderer serves one browser context, and a lane's browser has a search context per device: with
+    the devices mixed, every lane keeps one open per device (about 40 MB each); grouped, the lane closes the
+    one it is done with (:meth:`crawler.browser.Browser.close_search_contexts_except`) and opens the next once.
+    A job blocked and retried later in the night comes after the last device's, whose context it reopens.
+    """
+    first_met = {device: i for i, device in enumerate(dict.fromkeys(job.device for job in jobs))}
+    return sorted(jobs, key=lambda job: first_met[job.device])  # stable: the seeded order within a device
+
+
 def crawl(settings: Any, store: Any, jobs: list[Job], run_id: str, evidence: EvidenceFolder, *,
           open_browser: Callable[[str], Any], seed: str,
           progress: Callable[[CaptureRecord], None] | None = None, events: EventLog | None = None,
@@ -92,7 +104,8 @@ def crawl(settings: Any, store: Any, jobs: list[Job], run_id: str, evidence: Evi
     events = events if events is not None else EventLog()
     window = window or NightWindow.of(settings.window)
     lanes = [
-        Lane(engine, engine_jobs, Pacer(engine, engine_limits(settings, engine), random.Random(f"{seed}:{engine}")),
+        Lane(engine, grouped_by_device(engine_jobs),
+             Pacer(engine, engine_limits(settings, engine), random.Random(f"{seed}:{engine}")),
              partial(open_browser, engine), options, out, stop, events=events, window=window,
              on_pause=on_pause)
         for engine, engine_jobs in shuffled_by_engine(todo, seed).items()

@@ -110,6 +110,7 @@ class Lane:
 
     def _take(self, job: Job) -> CaptureRecord | None:
         """The job's capture, after its egress's turn; None when the night stopped meanwhile."""
+        self._keep_one_context(job.device)
         self.pacer.turn()
         if self.stop.is_set():
             return None
@@ -131,6 +132,18 @@ class Lane:
                                  error=f"browser crashed or hung: {str(exc).splitlines()[0]}")
         finally:
             watchdog.cancel()
+
+    def _keep_one_context(self, device: str) -> None:
+        """Close the browser's search contexts of the other devices before the turn's wait: each holds a
+        renderer of its own (about 40 MB), and the lane's jobs come device by device (``grouped_by_device``),
+        so one is open at a time; a context closed keeps its cookies for when its device comes again."""
+        close = getattr(self.browser, "close_search_contexts_except", None)
+        if close is None:
+            return
+        try:
+            close(device)
+        except Exception as exc:  # a browser stopped meanwhile: the capture fails next, and the lane relaunches it
+            log.debug("%s lane: closing the other search contexts failed: %s", self.engine, exc)
 
     def _hung(self, job: Job) -> None:
         log.warning("%s lane: %r took over %d s (job_timeout_s): stopping its browser", self.engine, job.query,
