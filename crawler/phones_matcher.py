@@ -14,9 +14,11 @@ cheap without changing what it finds:
   and the same ads on every page of a night);
 - a plain national candidate (digits, spaces and hyphens: most numbers on a page) is answered without
   libphonenumber's parser (:mod:`crawler.phones_national`), after the same checks of the characters beside it;
-- a text whose every candidate is too short or such a plain national number is read without the matcher at all
-  (:func:`_plain_numbers`: its loop over the candidates, with only the steps that apply to those); a text with
-  any other candidate (one to cut into inner candidates, or to parse) is read by the matcher, from the start.
+- the matcher's loop over a text's candidates is run here (:func:`_plain_numbers`): a candidate too short or
+  such a plain national number is answered without the matcher, and only the others (one to cut into inner
+  candidates, or to parse) are handed to it, one at a time.  (A text holding one such candidate was read by the
+  matcher from its start, every plain number in it again: on a result-dense page whose titles count past
+  9999, "Klantenservice bellen 12345" sent a third of the results there.)
 
 Should a later phonenumbers release rename the methods overridden here, the plain matcher is used.
 """
@@ -113,16 +115,19 @@ def _spoils(char: str) -> bool:
 _MAX_TRIES = 65_535  # the matcher's default: it gives up after this many failed candidates
 
 
-def _plain_numbers(text: str, region: str) -> list[tuple[int, int, phonenumbers.PhoneNumber]] | None:
-    """What :class:`_Matcher` finds in ``text``, when every candidate it meets is too short (dropped unparsed)
-    or a plain national number it reads whole; None when a candidate needs more (inner candidates, the
-    parser), which the matcher is then asked about.  The steps of PhoneNumberMatcher._find, _extract_match
-    and _parse_and_verify that apply to such candidates, in their order: a plain candidate holds no "/"
-    (no date, no second number after it) and no bracket, and starts with a digit."""
+def _plain_numbers(text: str, region: str) -> list[tuple[int, int, phonenumbers.PhoneNumber]]:
+    """What PhoneNumberMatcher finds in ``text`` at Leniency.VALID: its loop (``_find`` and ``has_next``) over
+    the candidates, in their order and with its count of failed ones, where a candidate that is too short
+    (dropped unparsed) or a plain national number read whole is answered here, and every other candidate (one to
+    parse, or to cut into inner candidates) is handed to one :class:`_Matcher` over the text, at that candidate
+    only.  The steps of ``_find``, ``_extract_match`` and ``_parse_and_verify`` that apply to the candidates
+    answered here, in their order: a plain candidate holds no "/" (no date, no second number after it) and no
+    bracket, and starts with a digit."""
     found: list[tuple[int, int, phonenumbers.PhoneNumber]] = []
-    failed = 0
+    matcher: _Matcher | None = None  # made for the first candidate that needs it (most texts have none)
+    tries = _MAX_TRIES
     index = 0
-    while (m := _PATTERN.search(text, index)) is not None:
+    while tries > 0 and (m := _PATTERN.search(text, index)) is not None:
         start = m.start()
         candidate = m.group()
         trim = _SECOND_NUMBER_START_PATTERN.search(candidate)
@@ -130,35 +135,53 @@ def _plain_numbers(text: str, region: str) -> list[tuple[int, int, phonenumbers.
             candidate = candidate[:trim.start()]
         end = start + len(candidate)
         index = end
-        if len(candidate) < MIN_NUMBER_DIGITS or too_short(candidate, region):
-            failed += 1
-        elif PLAIN.fullmatch(candidate) is None:
-            return None
-        elif _TIME_STAMPS.search(candidate) and _TIME_STAMPS_SUFFIX.match(text[end:]):
-            failed += 1  # "2012-01-02 08" before ":00": dropped without inner candidates
+        if len(candidate) < MIN_NUMBER_DIGITS:
+            continue  # (the matcher neither reads nor counts it)
+        if too_short(candidate, region):
+            tries -= 1
+            continue
+        verdict: object = NOT_PLAIN
+        if PLAIN.fullmatch(candidate) is not None:
+            if _TIME_STAMPS.search(candidate) and _TIME_STAMPS_SUFFIX.match(text[end:]):
+                tries -= 1  # "2012-01-02 08" before ":00": dropped without inner candidates
+                continue
+            verdict = _plain_verdict(text, candidate, start, end, region)
+        if isinstance(verdict, phonenumbers.PhoneNumber):
+            found.append((start, end, verdict))
+            continue
+        if verdict is None and " " not in candidate:
+            tries -= 1  # no number, and no inner candidate: each of the matcher's cuts needs a space here
+            continue
+        # A candidate for libphonenumber, or a plain one whose whole is no number: the matcher tries its parts.
+        if matcher is None:
+            matcher = _Matcher(text, region, leniency=phonenumbers.Leniency.VALID,
+                               min_candidate_length=MIN_NUMBER_DIGITS)
+        matcher._max_tries = tries
+        match = matcher._extract_match(candidate, start)
+        tries = matcher._max_tries
+        if match is None:
+            tries -= 1
         else:
-            number = _plain_verdict(text, candidate, start, end, region)
-            if number is None:
-                return None  # the whole is no number: the matcher tries its parts
-            found.append((start, end, number))
-        if failed >= _MAX_TRIES:
-            return None
+            found.append((match.start, match.end, match.number))
+            index = match.end  # the matcher searches on from the end of its match (an inner one ends earlier)
     return found
 
 
-def _plain_verdict(text: str, candidate: str, start: int, end: int, region: str) -> phonenumbers.PhoneNumber | None:
-    """_Matcher._parse_and_verify's number for a plain candidate, or None when it gives none or is not sure."""
+def _plain_verdict(text: str, candidate: str, start: int, end: int, region: str
+                   ) -> phonenumbers.PhoneNumber | None | object:
+    """_Matcher._parse_and_verify's answer for a plain candidate: its number, None (the whole is no number), or
+    NOT_PLAIN where libphonenumber's parser is to say."""
     key = (region, candidate, text[start - 1] if start > 0 else "", text[end] if end < len(text) else "")
     if key in _memo:
         return _memo[key]
     number = plain_national(candidate, region)
-    if not isinstance(number, phonenumbers.PhoneNumber):
-        return None  # no number, or one for libphonenumber's parser
+    if number is NOT_PLAIN:
+        return NOT_PLAIN
     if (start > 0 and _spoils(text[start - 1])) or (end < len(text) and _spoils(text[end])):
-        return None
+        number = None  # (a plain candidate starts with a digit: its neighbour before it counts too)
     if len(_memo) >= _MEMO_SIZE:
         _memo.clear()
-    _memo[key] = number
+    _memo[key] = number  # type: ignore[assignment]  # a number or None here
     return number
 
 
@@ -166,10 +189,8 @@ def valid_numbers(text: str, region: str) -> Iterator[tuple[int, int, phonenumbe
     """(start, end, number) of each number libphonenumber's matcher finds in ``text`` at ``Leniency.VALID``
     (numbers valid for their region, not glued to letters), in order."""
     if _OVERRIDABLE and _PLAIN_PATH:
-        plain = _plain_numbers(text, region)
-        if plain is not None:
-            yield from plain
-            return
+        yield from _plain_numbers(text, region)
+        return
     matcher = _Matcher if _OVERRIDABLE else PhoneNumberMatcher
     # A candidate shorter than MIN_NUMBER_DIGITS characters holds fewer digits than any valid number.
     for match in matcher(text, region, leniency=phonenumbers.Leniency.VALID, min_candidate_length=MIN_NUMBER_DIGITS):

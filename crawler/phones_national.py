@@ -93,8 +93,10 @@ def plain_national(candidate: str, region: str | None) -> PhoneNumber | None | _
     if plan is None:
         return NOT_PLAIN
     digits = candidate.translate(_SEPARATORS)
-    if digits[0] != "0" or plan.international_prefix.match(digits):
+    if plan.international_prefix.match(digits):
         return NOT_PLAIN
+    if digits[0] != "0":
+        return _without_prefix(digits, plan)
     carrier, national, stripped = _maybe_strip_national_prefix_carrier_code(digits, plan.metadata)
     if not stripped or carrier or _test_number_length(national, plan.metadata) in _TOO_SHORT_OR_LOCAL:
         return NOT_PLAIN
@@ -103,6 +105,21 @@ def plain_national(candidate: str, region: str | None) -> PhoneNumber | None | _
     number = PhoneNumber(country_code=plan.country_code, national_number=int(national))
     _set_italian_leading_zeros_for_phone_number(national, number)
     return number if number_type(number) != PhoneNumberType.UNKNOWN else None
+
+
+def _without_prefix(digits: str, plan: _Region) -> None | _NotPlain:
+    """None for national digits without the trunk "0" that no number of the region has ("12345" of a title or a
+    URL on a Dutch page), else NOT_PLAIN.  libphonenumber reads such digits whole, its country code the region's
+    (they start neither with it nor with the international prefix), and nothing for the national prefix to strip:
+    the number is invalid when its type is UNKNOWN.  A valid one (Dutch "20 123 4567") is left to libphonenumber,
+    which asks whether the region writes the prefix."""
+    if digits.startswith(str(plan.country_code)) or not _MIN_LENGTH_FOR_NSN <= len(digits) <= _MAX_LENGTH_FOR_NSN:
+        return NOT_PLAIN
+    carrier, national, stripped = _maybe_strip_national_prefix_carrier_code(digits, plan.metadata)
+    if stripped or carrier or national != digits:
+        return NOT_PLAIN
+    number = PhoneNumber(country_code=plan.country_code, national_number=int(digits))
+    return None if number_type(number) == PhoneNumberType.UNKNOWN else NOT_PLAIN
 
 
 def number_type(number: PhoneNumber) -> int:
