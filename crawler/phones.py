@@ -80,10 +80,25 @@ def forget_numbers() -> None:
     phones_matcher.forget()
     parse_valid.cache_clear()
     phones_national.forget()
+    _E164.clear()
+
+
+# E.164 forms remembered by what they are made of (country code and national significant number): a page repeats
+# its numbers, and format_number is pure Python.
+_E164: dict[tuple[int | None, int | None, bool | None, int | None], str] = {}
+_E164_SIZE = 50_000
 
 
 def to_e164(number: phonenumbers.PhoneNumber) -> str:
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    key = (number.country_code, number.national_number, number.italian_leading_zero, number.number_of_leading_zeros)
+    found = _E164.get(key)
+    if found is None:
+        found = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if number.national_number:  # (a number without one is formatted from its raw input)
+            if len(_E164) >= _E164_SIZE:
+                _E164.clear()
+            _E164[key] = found
+    return found
 
 
 def _phone(raw: str, number: phonenumbers.PhoneNumber, channel: str) -> Phone:

@@ -179,6 +179,7 @@ DIGIT_RUN = re.compile(r"\+?\(?\d[\d \t\u00a0().\-/]*\d\)?")
 # A written number has at most this many space-separated groups ("+31 (0)6 12 34 56 78").
 _MAX_GROUPS = 8
 _TOKEN = re.compile(r"[^\s/]+")
+_TOKEN_BREAK = re.compile(r"[\s/]")
 
 
 def has_digit(text: str) -> bool:
@@ -200,6 +201,8 @@ def split_run(text: str, start: int, end: int, region: str,
     ``_MAX_LEFTOVER_DIGITS`` digits.  A run read as one number with nothing left over is the matcher's
     (it read it, or refused it for its context), so that gives [] too.
     """
+    if _TOKEN_BREAK.search(text, start, end) is None:
+        return []  # one group: a run starts and ends with a digit or a bracket, so a break parts two groups
     if len(_DIGIT.findall(text, start, end)) < MIN_NUMBER_DIGITS:
         return []  # no number fits: no need to ask libphonenumber
     tokens = [m.span() for m in _TOKEN.finditer(text, start, end)]  # positions in text (pos/endpos keep them)
