@@ -14,12 +14,11 @@ from celery.contrib.testing.worker import start_worker
 
 from audits.store import Store
 from serpaudit.crawl.capture import CaptureRecord, Job
-from serpaudit.crawl.distributed import records, worker
 from serpaudit.crawl.distributed.app import make_app
 from serpaudit.crawl.distributed.coordinator import DistributedCrawl
 from serpaudit.crawl.evidence import EvidenceFolder
 from serpaudit.settings import Settings
-from tests.serpaudit.crawl.distributed.test_worker import FakeBrowser
+from tests.serpaudit.crawl.distributed.test_worker import fake_worker_captures
 from tests.support.processes import redis_server
 
 pytestmark = pytest.mark.system  # a real Redis and a Celery worker
@@ -41,11 +40,7 @@ def test_a_blocked_job_is_sent_again_after_the_pause_up_to_block_retries(tmp_pat
             status = answers[min(len(attempts[job]), len(answers)) - 1]
             return CaptureRecord(job, status, f"{language}-{region}", "2026-11-29T01:00:00+00:00")
 
-        monkeypatch.setattr(worker, "Browser", lambda config, shared=None: FakeBrowser(config))
-        monkeypatch.setattr(worker, "_chromium_for", lambda config: None)  # no Chromium starts: the capture is faked
-        monkeypatch.setattr(worker, "_browsers", {})
-        monkeypatch.setattr(records, "take_capture", take_capture)
-        monkeypatch.setitem(worker._state, "settings", settings)
+        fake_worker_captures(monkeypatch, settings, take_capture)
         store = Store(settings.database)
         run_id = store.start_run("run", "2026-11-29T01:00:00+00:00")
         jobs = [Job(b, e, f"{b} klantenservice", "desktop") for b in ("Telnova", "Cloudora") for e in settings.engines]

@@ -13,12 +13,12 @@ from celery.contrib.testing.worker import start_worker
 
 from audits.store import Store
 from serpaudit.crawl.capture import CaptureRecord, Job
-from serpaudit.crawl.distributed import coordinator, deferrals, records, worker
+from serpaudit.crawl.distributed import coordinator, deferrals, records
 from serpaudit.crawl.distributed.app import make_app
 from serpaudit.crawl.distributed.coordinator import DistributedCrawl
 from serpaudit.crawl.evidence import EvidenceFolder
 from serpaudit.settings import Settings
-from tests.serpaudit.crawl.distributed.test_worker import FakeBrowser
+from tests.serpaudit.crawl.distributed.test_worker import fake_worker_captures
 from tests.support.processes import redis_server
 
 pytestmark = pytest.mark.system  # a real Redis and a Celery worker
@@ -39,11 +39,7 @@ def _night(tmp_path, monkeypatch, jobs: list[Job]) -> tuple[Store, str, dict[Job
             searched.setdefault(job, []).append(time.monotonic())
             return CaptureRecord(job, "ok", f"{language}-{region}", "2026-12-06T01:00:00+00:00")
 
-        monkeypatch.setattr(worker, "Browser", lambda config, shared=None: FakeBrowser(config))
-        monkeypatch.setattr(worker, "_chromium_for", lambda config: None)  # no Chromium starts: the capture is faked
-        monkeypatch.setattr(worker, "_browsers", {})
-        monkeypatch.setattr(records, "take_capture", take_capture)
-        monkeypatch.setitem(worker._state, "settings", settings)
+        fake_worker_captures(monkeypatch, settings, take_capture)
         store = Store(settings.database)
         run_id = store.start_run("run", "2026-12-06T01:00:00+00:00")
         with start_worker(make_app(settings), pool="solo", perform_ping_check=False, shutdown_timeout=30):

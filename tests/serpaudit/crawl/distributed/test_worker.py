@@ -41,6 +41,15 @@ class FakeBrowser:
         return None
 
 
+def fake_worker_captures(monkeypatch, settings: Settings, take_capture) -> None:
+    """Make the worker tasks of this process capture with ``take_capture`` on a fake browser: no Chromium starts."""
+    monkeypatch.setattr(worker, "Browser", lambda config, shared=None: FakeBrowser(config))
+    monkeypatch.setattr(worker, "_chromium_for", lambda config: None)
+    monkeypatch.setattr(worker, "_browsers", {})
+    monkeypatch.setattr(records, "take_capture", take_capture)
+    monkeypatch.setitem(worker._state, "settings", settings)
+
+
 @pytest.fixture
 def job(redis_url, tmp_path, monkeypatch):
     """``job(engine, **spec)`` runs one capture task as a worker process would; ``.launched`` lists the configs
