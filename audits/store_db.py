@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from audits.schema import TABLES, migrate
-from audits.store_file import DatabaseFile, check_header, check_tables, not_sqlite
+from audits.store_file import DatabaseFile, check_header, check_tables, open_failure
 
 # Milliseconds a writer waits for a reader (Datasette, an analyst's query) before "database is locked".
 BUSY_TIMEOUT_MS = 60_000
@@ -53,7 +53,7 @@ class StoreDB:
             try:
                 self._tune_file()
             except sqlite3.DatabaseError as exc:
-                raise not_sqlite(Path(name)) from exc
+                raise open_failure(Path(name), exc) from exc
         migrate(self.db.conn, name)
 
     def _tune_file(self) -> None:

@@ -28,6 +28,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# SQLite's primary result codes (sqlite3.h), for open_failure
+SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT = 3, 5, 6, 8, 10, 11
+SQLITE_CANTOPEN, SQLITE_NOTADB = 14, 26
 
 _HELD: dict[tuple[int, int], list[int]] = {}  # (st_dev, st_ino) -> [descriptor, users in this process]
 _HELD_LOCK = threading.Lock()
@@ -51,6 +54,22 @@ def missing(path: Path) -> DatabaseFileError:
 def not_sqlite(path: Path) -> DatabaseFileError:
     return DatabaseFileError(path, "not a SQLite database (replaced or damaged?); left as it is. Restore it "
                              "from a backup, or point `database` in the settings at the right file")
+
+
+def open_failure(path: Path, exc: sqlite3.DatabaseError) -> DatabaseFileError:
+    """What SQLite's refusal to set a file up means for the user: only a file SQLite cannot read as a database
+    (SQLITE_NOTADB, SQLITE_CORRUPT) is "not a SQLite database"; a lock held too long or a file it may not
+    write is said as such, with SQLite's own words (sqlite3's error code, Python 3.11+)."""
+    code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF  # the primary code; extended codes add high bits
+    if code in (SQLITE_NOTADB, SQLITE_CORRUPT):
+        return not_sqlite(path)
+    if code in (SQLITE_BUSY, SQLITE_LOCKED):
+        return DatabaseFileError(path, f"locked by another program or process for too long ({exc}); left as it "
+                                 "is. Try again when it has finished")
+    if code in (SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_IOERR):
+        return DatabaseFileError(path, f"cannot be opened for writing ({exc}); left as it is. Check the file's "
+                                 "and its folder's permissions and free space")
+    return DatabaseFileError(path, f"SQLite refused to open it ({exc}); left as it is")
 
 
 def require_existing(path: Path) -> None:
@@ -111,7 +130,7 @@ def check_tables(conn: sqlite3.Connection, path: Path, own: Iterable[str]) -> No
     try:
         names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
     except sqlite3.DatabaseError as exc:
-        raise not_sqlite(path) from exc
+        raise open_failure(path, exc) from exc
     names = {n for n in names if not n.startswith("sqlite_")}
     if names and not names & set(own):
         shown = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")

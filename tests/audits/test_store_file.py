@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from audits import store_db
 from audits.store import Store
 from audits.store_file import DatabaseFileError
 
@@ -103,6 +104,26 @@ def test_garbage_or_another_programs_database_is_refused_at_open_and_left_as_it_
     with pytest.raises(DatabaseFileError, match="a SQLite database, but not serpaudit's \\(its tables: invoices\\)"):
         Store(foreign)
     assert foreign.read_bytes() == before  # no serpaudit table added to it
+
+
+def test_a_database_locked_by_another_process_is_said_to_be_locked_not_damaged(tmp_path, monkeypatch):
+    path = tmp_path / "db.sqlite"
+    first = Store(path)
+    run_id = first.start_run("crawl", "2026-12-06T01:00:00+00:00")
+    first.close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("pragma journal_mode = delete")  # e.g. restored by a tool that left it out of WAL
+    other.execute("begin immediate")  # a writer of another program, mid-transaction
+    other.execute("insert into runs (id, command, started_at) values ('r2', 'x', 'y')")
+    before = path.read_bytes()
+    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_MS", 50)
+    with pytest.raises(DatabaseFileError, match=f"{path}: locked by another program or process") as raised:
+        Store(path)
+    assert "not a SQLite database" not in str(raised.value)
+    other.execute("rollback")
+    other.close()
+    assert path.read_bytes() == before
+    assert [r["id"] for r in Store(path).runs()] == [run_id]  # nothing lost, and it opens once the lock is gone
 
 
 def test_an_empty_file_or_a_new_path_is_a_new_database(tmp_path):
