@@ -153,7 +153,11 @@ class Cluster:
             "backoff_s = 0.5\nbackoff_max_s = 2.0\n" + extra,
             encoding="utf-8")  # fmt: skip
         self.database = root / "db.sqlite"
-        Store(self.database).upsert_brands(world_brands(self.world))
+        store = Store(self.database)
+        try:
+            store.upsert_brands(world_brands(self.world))
+        finally:  # a connection left to the garbage collector stays open beside the night's processes
+            store.close()
         self.env = {**os.environ, "SERPAUDIT_CONFIG": str(self.config)}
         self.workers: list[subprocess.Popen] = []
 
