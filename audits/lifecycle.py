@@ -101,7 +101,8 @@ def apply_night(store: Store, run_id: str, *, gone_after_nights: int = 2, at: st
                 summary.not_proven += 1
                 continue
             store.record_sweep(fid, run_id, night, hour, seen=False)
-            store.update_finding(fid, **store.sweep_stats(fid))
+            counts = store.finding_counts(fid)
+            store.update_finding(fid, sweeps_audited=counts["sweeps_audited"], hours_seen=counts["hours_seen"])
             if latest:
                 _absent(store, fid, run_id, night, hour, gone_after_nights, summary)
         store.mark_night_applied(run_id, night, started, at)
@@ -114,9 +115,8 @@ def apply_night(store: Store, run_id: str, *, gone_after_nights: int = 2, at: st
 
 def _seen(store: Store, f: dict, run_id: str, night: str, latest: bool, at: str, summary: NightSummary) -> None:
     fid = f["id"]
-    times, nights = store.run_finding_stats(fid)
-    values: dict = {"times_seen": times, "nights_seen": nights, **store.run_lists(fid, run_id),
-                    **store.sweep_stats(fid)}
+    values: dict = {**store.finding_counts(fid), **store.run_lists(fid, run_id)}  # audits.store_counts
+    nights = values["nights_seen"]
     summary.seen += 1
     if latest and f.get("status_run_id") != run_id:
         if f.get("status") == "gone":

@@ -28,7 +28,10 @@ Versions (``PRAGMA user_version``):
 * 5: a case's night keeps the ``box`` of the result its evidence is (where it stood on the page), so the
   reports can hand over the full screenshot with that ad outlined;
 * 6: an index on ``finding_sweeps`` (finding, seen, day, hour) that answers a case's sweep figures by itself:
-  each night asked them of every sweep row of every case it saw or missed, a year of rows for a long case.
+  each night asked them of every sweep row of every case it saw or missed, a year of rows for a long case;
+* 7: ``finding_counts`` (:mod:`audits.store_counts`): a case's ``times_seen``, ``nights_seen``,
+  ``sweeps_audited`` and ``hours_seen``, kept up to date on each write of its history instead of counted over
+  the whole history every night; filled from the history of older files.
 
 :func:`migrate` brings any older database to :data:`SCHEMA_VERSION` in one transaction: first every
 table and column of :data:`TABLES` that is missing is added (a column added later starts NULL in old
@@ -44,7 +47,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from audits.schema_cases import fold_findings_into_cases
-from audits.schema_steps import evidence_box, landing_kinds, nothing_to_change, sweeps_from_runs
+from audits.schema_steps import (
+    counters_from_history,
+    evidence_box,
+    landing_kinds,
+    nothing_to_change,
+    sweeps_from_runs,
+)
 
 S, N = str, int
 HARVEST_STATUSES = ("ok", "failed", "empty")
@@ -156,6 +165,9 @@ TABLES: dict[str, Table] = {
         {"id": S, "finding_id": S, "run_id": S, "day": S, "hour": N, "seen": N},
         (("finding_id", "findings", "id"), ("run_id", "runs", "id")),
         indexes=(("finding_id", "day"), ("run_id",), ("finding_id", "seen", "day", "hour"))),
+    # a case's counters over its history, kept on each write of finding_runs and finding_sweeps (schema 7)
+    "finding_counts": Table({"finding_id": S, "times_seen": N, "nights_seen": N, "sweeps_audited": N,
+                             "hours_seen": S}, (("finding_id", "findings", "id"),), pk="finding_id"),
     "finding_events": Table(
         {"id": N, "finding_id": S, "at": S, "old_state": S, "new_state": S, "reason": S, "user": S,
          "platform": S, "reference": S},
@@ -228,7 +240,7 @@ def index_name(table: str, cols: tuple[str, ...]) -> str:
     return f"idx_{table}_{'_'.join(cols)}"
 
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = (
     (1, "captures.kind and via_result_id in place of device 'landing:<device>:<slot>'", landing_kinds),
     (2, "findings (one per rule and number) fold into cases (one per ad, result or answer)",
@@ -237,6 +249,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = 
     (4, "submissions and the outbox; report_deliveries.submission_id and outbox_id", nothing_to_change),
     (5, "findings keep the box of their evidence result (the ad outlined on the full screenshot)", evidence_box),
     (6, "an index answering a case's sweep figures (finding_sweeps: finding, seen, day, hour)", nothing_to_change),
+    (7, "finding_counts: a case's counters kept on each write, filled from the history", counters_from_history),
 )
 
 

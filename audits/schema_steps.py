@@ -85,3 +85,28 @@ def nothing_to_change(conn: sqlite3.Connection) -> None:
 
 def evidence_box(conn: sqlite3.Connection) -> None:
     """v5: ``findings.box`` and ``finding_runs.box`` (added empty: a night audited again fills them)."""
+
+
+def finding_counts_from_history(conn: sqlite3.Connection) -> int:
+    """v7 (and :meth:`audits.store_counts.CountRecords.recount_finding_stats`): ``finding_counts`` counted from
+    the history, one row per case: its ``finding_runs`` rows and their nights, its ``finding_sweeps`` rows and
+    the hours of those that saw it.  Returns how many cases."""
+    runs = {fid: (t, n) for fid, t, n in conn.execute(
+        "select finding_id, count(*), count(distinct night) from finding_runs group by finding_id")}
+    sweeps = dict(conn.execute("select finding_id, count(*) from finding_sweeps group by finding_id").fetchall())
+    hours: dict[str, list[int]] = {}
+    for fid, hour in conn.execute("select distinct finding_id, hour from finding_sweeps where seen = 1"
+                                  " and hour is not null order by finding_id, hour"):  # fmt: skip
+        hours.setdefault(fid, []).append(int(hour))
+    conn.execute("delete from finding_counts")
+    fids = [fid for (fid,) in conn.execute("select id from findings order by id")]
+    conn.executemany("insert into finding_counts (finding_id, times_seen, nights_seen, sweeps_audited, hours_seen)"
+                     " values (?, ?, ?, ?, ?)",
+                     [(fid, *runs.get(fid, (0, 0)), sweeps.get(fid, 0), json.dumps(hours.get(fid, [])))
+                      for fid in fids])  # fmt: skip
+    return len(fids)
+
+
+def counters_from_history(conn: sqlite3.Connection) -> None:
+    """v7: ``finding_counts`` filled from the history of an older file."""
+    finding_counts_from_history(conn)

@@ -14,6 +14,7 @@ officials              :mod:`audits.store_officials`: brands, official numbers, 
 captures               :mod:`audits.store_captures`: pages (result pages, landing pages), results, sightings
 findings               :mod:`audits.store_findings`: findings across nights, their sightings, triage
 sweeps                 :mod:`audits.store_sweeps`: the sweeps that audited a finding's searches, their hours
+counts                 :mod:`audits.store_counts`: a finding's counters over its history, kept on each write
 campaigns              :mod:`audits.store_campaigns`: findings joined by what they share
 deliveries             :mod:`audits.store_deliveries`: what was mailed to which platform
 outbox                 :mod:`audits.store_outbox`: platform submissions, and every mail until it went through
@@ -35,6 +36,7 @@ import sqlite_utils
 
 from audits.store_campaigns import CampaignRecords
 from audits.store_captures import CaptureRecords
+from audits.store_counts import CountRecords
 from audits.store_db import StoreDB
 from audits.store_deliveries import DeliveryRecords
 from audits.store_findings import FindingRecords
@@ -45,8 +47,8 @@ from audits.store_runs import RunRecords
 from audits.store_sweeps import SweepRecords
 
 
-class Store(RunRecords, OfficialRecords, CaptureRecords, FindingRecords, SweepRecords, CampaignRecords,
-            DeliveryRecords, OutboxRecords, ReportRecords):
+class Store(RunRecords, OfficialRecords, CaptureRecords, FindingRecords, SweepRecords, CountRecords,
+            CampaignRecords, DeliveryRecords, OutboxRecords, ReportRecords):
     """``Store(path_or_db)``: a file path (parent dirs created), ``":memory:"`` or a sqlite-utils Database.
 
     Opening migrates an older file in place; one written by a newer serpaudit raises

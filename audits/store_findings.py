@@ -33,6 +33,7 @@ from typing import Any
 from audits.cases import case_channel, case_id, case_kind, case_subject
 from audits.ids import stable_id
 from audits.schema import FINDING_COLUMNS, JSON_COLUMNS, LIST_COLUMNS, RUN_COLUMNS
+from audits.store_counts import run_row_written, run_rows_deleted
 from audits.store_db import Repository
 from audits.store_finding_query import FindingQuery, select_sql, where_sql
 
@@ -78,7 +79,9 @@ class FindingRecords(Repository):
         night = (run["started_at"] or "")[:10] if run else ""
         n = 0
         with self.sql.transaction():  # a run never shows half its findings
+            dropped = self.sql.rows("select finding_id, night from finding_runs where run_id = ?", [run_id])
             self.sql.execute("delete from finding_runs where run_id = ?", [run_id])
+            run_rows_deleted(self.sql, dropped)
             self.sql.execute("delete from finding_sightings where run_id = ?", [run_id])
             for f in findings:
                 self._upsert_one(run_id, night, as_dict(f))
@@ -111,8 +114,10 @@ class FindingRecords(Repository):
         if not old or seen >= (old[0]["last_seen"] or ""):  # the newest night's evidence is the finding's
             row.update(per_run, last_seen=seen, last_run_id=run_id)  # lists: merged by the lifecycle
         self.sql.put("findings", row)
-        self.sql.put("finding_runs", {"id": stable_id(fid, run_id), "finding_id": fid, "run_id": run_id, "night": night,
-                                   **per_run, **lists})
+        run_row = stable_id(fid, run_id)
+        run_row_written(self.sql, fid, run_row, night)
+        self.sql.put("finding_runs", {"id": run_row, "finding_id": fid, "run_id": run_id, "night": night,
+                                      **per_run, **lists})
         for s in d.get("sightings") or ():
             self.sql.put("finding_sightings", {"id": stable_id(fid, s.get("sighting_id")), "finding_id": fid,
                                             "run_id": run_id, **{k: s.get(k) for k in (
@@ -206,12 +211,6 @@ class FindingRecords(Repository):
         return self.sql.rows("select * from finding_events where finding_id = ? order by at, id", [fid])
 
     # -- lifecycle support ----------------------------------------------------------
-    def run_finding_stats(self, fid: str) -> tuple[int, int]:
-        """(times_seen, nights_seen): runs and distinct nights the finding was seen in."""
-        row = self.sql.rows("select count(*) as t, count(distinct night) as n from finding_runs where finding_id = ?",
-                      [fid])[0]
-        return int(row["t"]), int(row["n"])
-
     def run_lists(self, fid: str, run_id: str) -> dict[str, list[str]]:
         """Engines, devices, placements and platforms over every night: the finding's own lists and tonight's.
 

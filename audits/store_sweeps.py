@@ -5,13 +5,15 @@ and sweep that audited one of its search jobs: the sweep's day and hour (its sta
 it the finding carries ``sweeps_audited`` (the sweeps that looked) and ``hours_seen`` (the hours of day of the
 sweeps that saw it, a JSON list); ``times_seen`` and ``nights_seen`` stay the sweeps and days that saw it
 ("seen on 5 days, in 9 of 15 sweeps").  Rows are keyed by (finding, run): applying a sweep again changes
-nothing.
+nothing.  The counts are kept as the rows are written (:mod:`audits.store_counts`), not counted over the
+history.
 """
 
 from __future__ import annotations
 
 from audits.ids import stable_id
 from audits.schema_steps import sweep_hour
+from audits.store_counts import sweep_row_written
 from audits.store_db import Repository
 
 __all__ = ["SweepRecords", "sweep_hour"]
@@ -19,15 +21,12 @@ __all__ = ["SweepRecords", "sweep_hour"]
 
 class SweepRecords(Repository):
     def record_sweep(self, fid: str, run_id: str, day: str, hour: int | None, seen: bool) -> None:
-        self.sql.put("finding_sweeps", {"id": stable_id(fid, run_id), "finding_id": fid, "run_id": run_id,
-                                        "day": day, "hour": hour, "seen": int(seen)})
-
-    def sweep_stats(self, fid: str) -> dict[str, object]:
-        """``sweeps_audited`` and ``hours_seen`` (sorted UTC hours) of a finding, from its sweeps."""
-        total = self.sql.one("select count(*) as n from finding_sweeps where finding_id = ?", [fid])
-        hours = self.sql.rows("select distinct hour from finding_sweeps where finding_id = ? and seen = 1"
-                              " and hour is not null order by hour", [fid])  # fmt: skip
-        return {"sweeps_audited": int(total["n"]) if total else 0, "hours_seen": [int(r["hour"]) for r in hours]}
+        """Keep the sweep, and the case's ``sweeps_audited`` and ``hours_seen`` (:mod:`audits.store_counts`)."""
+        row_id = stable_id(fid, run_id)
+        old = self.sql.one("select seen, hour from finding_sweeps where id = ?", [row_id])
+        self.sql.put("finding_sweeps", {"id": row_id, "finding_id": fid, "run_id": run_id, "day": day, "hour": hour,
+                                        "seen": int(seen)})
+        sweep_row_written(self.sql, fid, old, hour, seen)
 
     def seen_on_day(self, fid: str, day: str) -> bool:
         """Whether any sweep of ``day`` saw the finding (one day is one day, however many sweeps it had)."""
