@@ -97,12 +97,19 @@ def assign_campaigns(store: Store, run_id: str, at: str | None = None) -> int:
     at = at or datetime.now(UTC).isoformat(timespec="seconds")
     excluded = set(neutral_sites()) | {d.lower() for b in store.brands() for d in b.domains}
     changed = 0
+    roots: dict[str, str] = {}  # campaign -> its root, looked up once a night and kept as the night merges
+
+    def root(cid: str) -> str:
+        if cid not in roots:
+            roots[cid] = store.campaign_root(cid)
+        return roots[cid]
+
     for f in store.findings(run_id=run_id):
         fp = _fingerprint(store, f["id"], run_id) or f.get("fingerprint")
         keys = finding_keys(f, excluded, fp)
-        found = {store.campaign_root(c) for c in store.campaigns_for_keys(keys)}
+        found = {root(c) for c in store.campaigns_for_keys(keys)}
         if f.get("campaign"):
-            found.add(store.campaign_root(f["campaign"]))
+            found.add(root(f["campaign"]))
         if not found:
             target = campaign_id(f["id"])
             store.create_campaign(target, at)
@@ -110,6 +117,8 @@ def assign_campaigns(store: Store, run_id: str, at: str | None = None) -> int:
             target, *others = store.oldest_campaigns(found)
             for other in others:
                 changed += store.merge_campaign(other, target)
+                if other != target:
+                    roots.update({c: target for c, r in roots.items() if r == other})
         store.add_campaign_keys(target, keys)
         if f.get("campaign") != target or (fp and f.get("fingerprint") != fp):
             store.update_finding(f["id"], campaign=target, fingerprint=fp)
