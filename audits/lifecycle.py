@@ -93,6 +93,7 @@ def apply_night(store: Store, run_id: str, *, gone_after_nights: int = 2, at: st
             store.record_sweep(f["id"], run_id, night, hour, seen=True)
             _seen(store, f, run_id, night, latest, at, summary)
         jobs = night_jobs(store.captures(run_id))
+        missed = []
         for fid, its_jobs in store.active_findings_for_jobs(jobs).items():
             if fid in seen_ids:
                 continue
@@ -100,11 +101,14 @@ def apply_night(store: Store, run_id: str, *, gone_after_nights: int = 2, at: st
             if not crawled or not all(jobs[j] for j in crawled):
                 summary.not_proven += 1
                 continue
+            missed.append(fid)
+        days = store.absence(missed, night) if latest else {}  # all at once: the sweeps below change none
+        for fid in missed:
             store.record_sweep(fid, run_id, night, hour, seen=False)
             counts = store.finding_counts(fid)
             store.update_finding(fid, sweeps_audited=counts["sweeps_audited"], hours_seen=counts["hours_seen"])
             if latest:
-                _absent(store, fid, run_id, night, hour, gone_after_nights, summary)
+                _absent(store, fid, run_id, night, hour, gone_after_nights, summary, days[fid])
         store.mark_night_applied(run_id, night, started, at)
         assign_campaigns(store, run_id, at)  # one transaction: the night is joined to the case file whole
     log.info("night %s (run %s): %d seen, %d new, %d reopened, %d gone, %d taken down, %d not proven",
@@ -145,14 +149,16 @@ def _seen(store: Store, f: dict, run_id: str, night: str, latest: bool, at: str,
 
 
 def _absent(store: Store, fid: str, run_id: str, night: str, hour: int | None, gone_after: int,
-            summary: NightSummary) -> None:
-    """The sweep missed the finding: count the absent days this proves (at most yesterday's and today's)."""
+            summary: NightSummary, days_of: tuple[str, str]) -> None:
+    """The sweep missed the finding: count the absent days this proves (at most yesterday's and today's).
+
+    ``days_of``: the last day a sweep saw it, and the last day before tonight a sweep missed it
+    (:meth:`audits.store_sweeps.SweepRecords.absence`)."""
     f = store.finding(fid)
     if f is None or f.get("last_run_id") == run_id:
         return
-    last_seen = store.last_seen_day(fid)
     # a day a sweep missed it but no later-enough sweep of that day counted it: it counts now, the day is over
-    earlier = store.last_missed_day(fid, night)
+    last_seen, earlier = days_of
     counted = f.get("last_absent_night") or ""
     days = [earlier] if earlier > last_seen and earlier > counted else []
     hours = f.get("hours_seen") or []

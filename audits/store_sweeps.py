@@ -11,12 +11,16 @@ history.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from audits.ids import stable_id
 from audits.schema_steps import sweep_hour
 from audits.store_counts import sweep_row_written
 from audits.store_db import Repository
 
 __all__ = ["SweepRecords", "sweep_hour"]
+
+CHUNK = 500  # ids per query: SQLite allows 999 variables in older builds
 
 
 class SweepRecords(Repository):
@@ -32,12 +36,21 @@ class SweepRecords(Repository):
         """Whether any sweep of ``day`` saw the finding (one day is one day, however many sweeps it had)."""
         return bool(self.sql.one("select 1 from finding_runs where finding_id = ? and night = ? limit 1", [fid, day]))
 
-    def last_seen_day(self, fid: str) -> str:
-        row = self.sql.one("select max(night) as day from finding_runs where finding_id = ?", [fid])
-        return (row or {}).get("day") or ""
+    def absence(self, fids: Iterable[str], night: str) -> dict[str, tuple[str, str]]:
+        """For many findings at once: finding id -> (the latest day a sweep saw it, the latest day before ``night``
+        with a sweep that audited its searches and missed it); "" where there is none.
 
-    def last_missed_day(self, fid: str, before: str) -> str:
-        """The latest day before ``before`` with a sweep that audited the finding's searches and missed it."""
-        row = self.sql.one("select max(day) as day from finding_sweeps where finding_id = ? and seen = 0 and day < ?",
-                           [fid, before])
-        return (row or {}).get("day") or ""
+        One query per 500 ids (SQLite's limit on variables), each answered by index look-ups per finding.
+        """
+        fids = list(dict.fromkeys(fids))
+        out: dict[str, tuple[str, str]] = {}
+        for i in range(0, len(fids), CHUNK):
+            chunk = fids[i:i + CHUNK]
+            marks = ", ".join("(?)" for _ in chunk)
+            for r in self.sql.rows(
+                    f"with ids(fid) as (values {marks}) select fid,"
+                    " (select max(night) from finding_runs where finding_id = fid) as seen,"
+                    " (select max(day) from finding_sweeps where finding_id = fid and seen = 0 and day < ?) as missed"
+                    " from ids", [*chunk, night]):  # fmt: skip
+                out[r["fid"]] = (r["seen"] or "", r["missed"] or "")
+        return out

@@ -86,3 +86,22 @@ def test_an_older_database_gets_the_sweeps_that_saw_each_finding(tmp_path) -> No
     for f in store.query_findings(include_dismissed=True):
         runs = [s for s in seen if s[0] == f["id"]]
         assert f["sweeps_audited"] == len(runs) and f["hours_seen"] == sorted({s[3] for s in runs}), f["id"]
+
+
+def test_absence_answers_many_findings_at_once_as_one_at_a_time() -> None:
+    from audits import store_sweeps
+
+    w = Nights(gone_after_nights=9)
+    B = ("ING", "bing", "mobile")
+    w.night({G: [ad(PREMIUM)], B: [ad(PREMIUM, "x-ing.nl")]}, day=1, hour=9)
+    w.night({G: [], B: [ad(PREMIUM, "x-ing.nl")]}, day=2, hour=9)
+    w.night({G: [], B: []}, day=3, hour=9)
+    kpn, ing = (w.one(brand=b)["id"] for b in ("KPN", "ING"))
+    assert w.store.absence([kpn, ing, "nope", kpn], "2024-05-03") == {
+        kpn: ("2024-05-01", "2024-05-02"), ing: ("2024-05-02", ""), "nope": ("", "")}
+    assert w.store.absence([kpn], "2024-05-04")[kpn] == ("2024-05-01", "2024-05-03")
+    assert w.store.absence([], "2024-05-04") == {}
+    many = [f"x{i}" for i in range(1200)] + [kpn]  # more ids than one query takes
+    assert store_sweeps.CHUNK == 500
+    got = w.store.absence(many, "2024-05-04")
+    assert len(got) == 1201 and got[kpn] == ("2024-05-01", "2024-05-03") and got["x0"] == ("", "")
