@@ -78,6 +78,10 @@ class DistributedCrawl:
         self.events = events if events is not None else EventLog(clock)
         self.window = window or NightWindow.of(settings.window, clock=clock)
         self.app = make_app(settings)
+        # Celery's Redis backend subscribes to each sent task's result channel; this loop polls states and never
+        # listens. With the broker gone, each AsyncResult dropped later (at exit too) retried its unsubscribe
+        # for 20 s and printed a traceback beside the night's clear error
+        self.app.backend.on_task_call = lambda producer, task_id: None
         self.redis = self.app.backend.client
         self.session = uuid.uuid4().hex[:10]
         self.queue = queue_for(settings.region)
