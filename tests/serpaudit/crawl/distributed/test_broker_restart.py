@@ -84,29 +84,31 @@ def test_a_broker_that_does_not_come_back_stops_the_night_clearly_and_the_next_c
                           extra=POLITE + "broker_wait_s = 8\n")
         jobs = cluster.jobs(BRANDS)
         cluster.start_workers(2)
-        first = _crawl(cluster)
-        try:
-            wait_for(lambda: _stored(cluster) >= 2 or first.poll() is not None, NIGHT_S, "2 captures stored",
-                     step=0.1)
-            redis.stop()
-            assert first.wait(timeout=120) == 3  # incomplete: a clear error, not a crash
-        finally:
-            kill_tree(first)
-        log = (cluster.root / "coordinator.log").read_text(errors="replace")
-        assert "error: the broker redis://127.0.0.1:" in log and "did not answer for 8 s" in log, log[-3000:]
-        assert "resumes where it stopped" in log and "Traceback" not in log, log[-3000:]
-        store = Store(cluster.database)
-        run_id = store.latest_run_id("crawl")
-        assert store.run(run_id)["status"] == "running"  # left to resume
-        before = {c["id"]: c for c in cluster.search_captures()}
-        assert 2 <= len(before) < len(jobs)
+        try:  # the workers are stopped however the test ends: a failed assertion left two running
+            first = _crawl(cluster)
+            try:
+                wait_for(lambda: _stored(cluster) >= 2 or first.poll() is not None, NIGHT_S, "2 captures stored",
+                         step=0.1)
+                redis.stop()
+                assert first.wait(timeout=120) == 3  # incomplete: a clear error, not a crash
+            finally:
+                kill_tree(first)
+            log = (cluster.root / "coordinator.log").read_text(errors="replace")
+            assert "error: the broker redis://127.0.0.1:" in log and "did not answer for 8 s" in log, log[-3000:]
+            assert "resumes where it stopped" in log and "Traceback" not in log, log[-3000:]
+            store = Store(cluster.database)
+            run_id = store.latest_run_id("crawl")
+            assert store.run(run_id)["status"] == "running"  # left to resume
+            before = {c["id"]: c for c in cluster.search_captures()}
+            assert 2 <= len(before) < len(jobs)
 
-        redis.start()
-        second = _crawl(cluster)
-        try:
-            assert second.wait(timeout=NIGHT_S) in (0, 1, 3)
+            redis.start()
+            second = _crawl(cluster)
+            try:
+                assert second.wait(timeout=NIGHT_S) in (0, 1, 3)
+            finally:
+                kill_tree(second)
         finally:
-            kill_tree(second)
             cluster.stop()
     assert store.latest_run_id("crawl") == run_id  # the same run went on
     after = _stored_once(cluster, jobs)
